@@ -1,0 +1,2 @@
+// Entry of the search panel webview; replaced by the panel UI.
+export {};
