@@ -1,0 +1,238 @@
+/**
+ * In-memory tree over a Trace: indexes for O(1) lookups and the mutating operations the engine, importers and
+ * editors share. The wrapped Trace object stays the single source of truth (nodes array in creation order), so
+ * `toJSON()` is free and a checkpoint writes exactly what the tree holds.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  TRACE_FORMAT,
+  TRACE_VERSION,
+  emptyUsage,
+  type EventType,
+  type Params,
+  type Problem,
+  type Prune,
+  type Trace,
+  type TraceEvent,
+  type TraceNode,
+} from './schema';
+
+/** Fields a caller sets when adding a node; the tree assigns id, parentId, iteration and (by default) status. */
+export type NewNode = Omit<TraceNode, 'id' | 'parentId' | 'iteration' | 'status'> &
+  Partial<Pick<TraceNode, 'status' | 'iteration'>>;
+
+/** Fields that may change after creation. Identity and structure (id, parentId) never do. */
+export type NodePatch = Partial<Omit<TraceNode, 'id' | 'parentId'>>;
+
+export class TraceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TraceError';
+  }
+}
+
+export interface TraceListener {
+  (change: { type: 'add' | 'update'; node: TraceNode } | { type: 'event'; event: TraceEvent }): void;
+}
+
+export class TraceTree {
+  private readonly byId = new Map<string, TraceNode>();
+  private readonly childIds = new Map<string, string[]>();
+  private nextId = 0;
+  private readonly listeners = new Set<TraceListener>();
+  /** Current search iteration; stamped on new nodes and events. */
+  iteration = 0;
+
+  private constructor(readonly trace: Trace) {
+    for (const node of trace.nodes) this.index(node);
+  }
+
+  /** A new trace holding only the root (id "n0"), whose text is the problem. */
+  static create(problem: Problem, opts: { id?: string; createdAt?: string } = {}): TraceTree {
+    const trace: Trace = {
+      format: TRACE_FORMAT,
+      version: TRACE_VERSION,
+      id: opts.id ?? randomUUID(),
+      createdAt: opts.createdAt ?? new Date().toISOString(),
+      problem,
+      runs: [],
+      nodes: [{ id: 'n0', parentId: null, kind: 'root', text: problem.text, author: 'human', status: 'open', iteration: 0 }],
+      events: [],
+      usage: emptyUsage(),
+      result: null,
+    };
+    return new TraceTree(trace);
+  }
+
+  /** Wraps an already validated trace (see io.ts: parseTrace checks the invariants this relies on). */
+  static from(trace: Trace): TraceTree {
+    return new TraceTree(trace);
+  }
+
+  private index(node: TraceNode): void {
+    this.byId.set(node.id, node);
+    if (node.parentId !== null) {
+      const siblings = this.childIds.get(node.parentId);
+      if (siblings) siblings.push(node.id);
+      else this.childIds.set(node.parentId, [node.id]);
+    }
+    const m = /^n(\d+)$/.exec(node.id);
+    if (m) this.nextId = Math.max(this.nextId, Number(m[1]) + 1);
+  }
+
+  onChange(listener: TraceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: Parameters<TraceListener>[0]): void {
+    for (const l of this.listeners) l(change);
+  }
+
+  get size(): number {
+    return this.trace.nodes.length;
+  }
+
+  get(id: string): TraceNode | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Like get, but a missing id is a programming error worth a clear message. */
+  node(id: string): TraceNode {
+    const n = this.byId.get(id);
+    if (!n) throw new TraceError(`unknown node "${id}"`);
+    return n;
+  }
+
+  root(): TraceNode {
+    return this.trace.nodes[0]!;
+  }
+
+  childIdsOf(id: string): readonly string[] {
+    return this.childIds.get(id) ?? [];
+  }
+
+  children(id: string): TraceNode[] {
+    return this.childIdsOf(id).map((c) => this.byId.get(c)!);
+  }
+
+  parent(id: string): TraceNode | undefined {
+    const p = this.node(id).parentId;
+    return p === null ? undefined : this.byId.get(p);
+  }
+
+  addChild(parentId: string, fields: NewNode): TraceNode {
+    const parent = this.node(parentId);
+    const node: TraceNode = {
+      ...fields,
+      id: `n${this.nextId}`,
+      parentId: parent.id,
+      status: fields.status ?? 'open',
+      iteration: fields.iteration ?? this.iteration,
+    };
+    this.trace.nodes.push(node);
+    this.index(node);
+    this.emit({ type: 'add', node });
+    this.logEvent({ type: 'add', node: node.id, run: node.runId });
+    return node;
+  }
+
+  update(id: string, patch: NodePatch): TraceNode {
+    const node = this.node(id);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined) delete (node as Record<string, unknown>)[k];
+      else (node as Record<string, unknown>)[k] = v;
+    }
+    this.emit({ type: 'update', node });
+    return node;
+  }
+
+  /** A human edit: the first original text is kept so the model's words are never lost. */
+  editText(id: string, text: string): TraceNode {
+    const node = this.node(id);
+    if (node.text === text) return node;
+    const originalText = node.originalText ?? node.text;
+    const updated = this.update(id, { text, originalText: originalText === text ? undefined : originalText });
+    this.logEvent({ type: 'edit', node: id });
+    return updated;
+  }
+
+  /** Marks the node and every descendant pruned; the nodes stay in the tree with the reason. */
+  prune(id: string, prune: Prune): TraceNode[] {
+    const nodes = this.subtree(id);
+    for (const n of nodes) {
+      if (n.kind === 'root') throw new TraceError('the root cannot be pruned');
+      this.update(n.id, { status: 'pruned', prune: n.id === id ? prune : { reason: `ancestor ${id} pruned`, by: prune.by } });
+    }
+    const data: Params = { reason: prune.reason, by: prune.by };
+    if (prune.rank !== undefined) data.rank = prune.rank;
+    if (prune.score !== undefined) data.score = prune.score;
+    if (prune.cutoff !== undefined) data.cutoff = prune.cutoff;
+    this.logEvent({ type: 'prune', node: id, data });
+    return nodes;
+  }
+
+  /** Root first, the node last. */
+  pathToRoot(id: string): TraceNode[] {
+    const path: TraceNode[] = [];
+    const seen = new Set<string>();
+    let cur: TraceNode | undefined = this.node(id);
+    while (cur) {
+      if (seen.has(cur.id)) throw new TraceError(`cycle through node "${cur.id}"`);
+      seen.add(cur.id);
+      path.push(cur);
+      cur = cur.parentId === null ? undefined : this.byId.get(cur.parentId);
+    }
+    return path.reverse();
+  }
+
+  /** Texts of the steps from the root (excluded) down to the node (included): the prefix a re-run continues. */
+  stepsTo(id: string): string[] {
+    return this.pathToRoot(id)
+      .filter((n) => n.kind !== 'root')
+      .map((n) => n.text);
+  }
+
+  depth(id: string): number {
+    let d = 0;
+    let cur = this.node(id);
+    while (cur.parentId !== null) {
+      d++;
+      cur = this.node(cur.parentId);
+    }
+    return d;
+  }
+
+  /** The node and all its descendants, preorder (iterative: trees can be deep). */
+  subtree(id: string): TraceNode[] {
+    const out: TraceNode[] = [];
+    const stack = [id];
+    while (stack.length) {
+      const cur = stack.pop()!;
+      out.push(this.node(cur));
+      const kids = this.childIdsOf(cur);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    }
+    return out;
+  }
+
+  /** Before a re-run from `id`: its existing descendants are kept but marked as replaced by `runId`. */
+  supersede(id: string, runId: string): TraceNode[] {
+    const marked = this.subtree(id).slice(1);
+    for (const n of marked) this.update(n.id, { supersededBy: runId });
+    return marked;
+  }
+
+  logEvent(e: { type: EventType; node: string; run?: string; data?: Params; i?: number }): TraceEvent {
+    const event: TraceEvent = { i: e.i ?? this.iteration, type: e.type, node: e.node };
+    if (e.run !== undefined) event.run = e.run;
+    if (e.data !== undefined) event.data = e.data;
+    this.trace.events.push(event);
+    this.emit({ type: 'event', event });
+    return event;
+  }
+
+  toJSON(): Trace {
+    return this.trace;
+  }
+}
