@@ -1,0 +1,123 @@
+/**
+ * Messages the extension host sends to the search panel webview. One zod schema per message; the union is
+ * discriminated on `type`. Types are inferred, never written by hand.
+ */
+import { z } from 'zod';
+import { EventSchema, NodeSchema, ParamsSchema, ResultSchema, RunSchema, StrategyNameSchema, TraceSchema, UsageSchema } from '../core/trace/schema';
+import { CompactTraceSchema } from './compactTrace';
+
+/** Bumped when a message changes shape incompatibly; the webview sends it in `ready`. */
+export const PROTOCOL_VERSION = 1;
+
+/** Full trace, as objects. Fine up to a few thousand nodes; beyond that prefer `loadCompactTrace`. */
+export const LoadTraceMessageSchema = z.object({
+  type: z.literal('loadTrace'),
+  trace: TraceSchema,
+  /** Node to select after loading (e.g. restored from the editor's state). */
+  selectNodeId: z.string().optional(),
+});
+
+/** Full trace in columns (see compactTrace.ts): same content, cheaper to send and validate at 100k nodes. */
+export const LoadCompactTraceMessageSchema = z.object({
+  type: z.literal('loadCompactTrace'),
+  trace: CompactTraceSchema,
+  selectNodeId: z.string().optional(),
+});
+
+/** A node patch: the id plus any fields that changed. Absent fields keep their value. */
+export const NodePatchSchema = NodeSchema.partial().extend({ id: z.string().min(1) });
+
+/**
+ * Incremental change while a search runs or after an edit. The host batches (e.g. every 100 ms); the webview applies
+ * batches per animation frame. Order of application: removed, added, updated, events, runs, usage, result.
+ */
+export const TraceDeltaMessageSchema = z.object({
+  type: z.literal('traceDelta'),
+  /** Trace id the delta belongs to; a delta for another trace is ignored. */
+  traceId: z.string().min(1),
+  nodesAdded: z.array(NodeSchema).default([]),
+  nodesUpdated: z.array(NodePatchSchema).default([]),
+  /** Ids removed with their whole subtrees (e.g. undo of "save as sibling"). */
+  nodesRemoved: z.array(z.string()).default([]),
+  events: z.array(EventSchema).default([]),
+  /** Runs to insert or replace by id (status changes, usage per run). */
+  runs: z.array(RunSchema).default([]),
+  usage: UsageSchema.optional(),
+  result: ResultSchema.nullable().optional(),
+});
+
+/** Select and/or scroll to a node, e.g. from the tree view or a "reveal in panel" command. */
+export const RevealNodeMessageSchema = z.object({
+  type: z.literal('revealNode'),
+  nodeId: z.string().min(1),
+  select: z.boolean().default(true),
+  /** Zoom so the node is readable, not only in view. */
+  zoom: z.boolean().default(false),
+});
+
+export const ColorBySchema = z.enum(['value', 'status', 'author']);
+
+/** Settings the panel follows; every field optional so the host can send only what changed. */
+export const ConfigMessageSchema = z.object({
+  type: z.literal('config'),
+  colorBy: ColorBySchema.optional(),
+  /** VS Code's theme kind; the page also follows body classes, this only speeds up the first paint. */
+  themeKind: z.enum(['light', 'dark', 'high-contrast', 'high-contrast-light']).optional(),
+  /** Characters of node text drawn on the canvas when zoomed in. */
+  labelChars: z.number().int().min(0).max(400).optional(),
+  /** Follow a running search: keep the scrubber at the latest iteration and reveal new nodes. */
+  followLive: z.boolean().optional(),
+  /** Defaults for the "Re-run from here" form. */
+  rerunDefaults: z.object({ strategy: StrategyNameSchema.optional(), params: ParamsSchema.optional() }).optional(),
+});
+
+/** Restricted mode or a read-only file: editing actions are disabled and say why. */
+export const ReadOnlyMessageSchema = z.object({
+  type: z.literal('readOnly'),
+  readOnly: z.boolean(),
+  reason: z.string().optional(),
+});
+
+/** Something went wrong on the host side; shown in the panel's message bar. */
+export const HostErrorMessageSchema = z.object({
+  type: z.literal('error'),
+  message: z.string(),
+  detail: z.string().optional(),
+  /** The webview request this answers, when it answers one. */
+  requestId: z.string().optional(),
+});
+
+/** Result of a webview action that carried a requestId (edit, prune, rerun...). */
+export const ActionResultMessageSchema = z.object({
+  type: z.literal('actionResult'),
+  requestId: z.string().min(1),
+  ok: z.boolean(),
+  message: z.string().optional(),
+  /** Node created by the action (e.g. the sibling of "save as sibling"), to select it. */
+  nodeId: z.string().optional(),
+});
+
+export const HostMessageSchema = z.discriminatedUnion('type', [
+  LoadTraceMessageSchema,
+  LoadCompactTraceMessageSchema,
+  TraceDeltaMessageSchema,
+  RevealNodeMessageSchema,
+  ConfigMessageSchema,
+  ReadOnlyMessageSchema,
+  HostErrorMessageSchema,
+  ActionResultMessageSchema,
+]);
+
+export type LoadTraceMessage = z.infer<typeof LoadTraceMessageSchema>;
+export type LoadCompactTraceMessage = z.infer<typeof LoadCompactTraceMessageSchema>;
+export type NodePatch = z.infer<typeof NodePatchSchema>;
+export type TraceDeltaMessage = z.infer<typeof TraceDeltaMessageSchema>;
+export type RevealNodeMessage = z.infer<typeof RevealNodeMessageSchema>;
+export type ColorBy = z.infer<typeof ColorBySchema>;
+export type ConfigMessage = z.infer<typeof ConfigMessageSchema>;
+export type ReadOnlyMessage = z.infer<typeof ReadOnlyMessageSchema>;
+export type HostErrorMessage = z.infer<typeof HostErrorMessageSchema>;
+export type ActionResultMessage = z.infer<typeof ActionResultMessageSchema>;
+export type HostMessage = z.infer<typeof HostMessageSchema>;
+/** What a host passes in (defaults may be omitted). */
+export type HostMessageInput = z.input<typeof HostMessageSchema>;

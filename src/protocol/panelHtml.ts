@@ -1,0 +1,62 @@
+/**
+ * The search panel's HTML document, shared by the extension host and the test harness so both serve the same page
+ * under the same Content-Security-Policy. Pure string building: no vscode, no DOM.
+ */
+
+export interface PanelHtmlOptions {
+  /** `webview.cspSource` (the harness passes its http origin). */
+  cspSource: string;
+  /** Fresh random nonce per render (see `makeNonce`). */
+  nonce: string;
+  /** URI of media/webview/main.js as the webview can load it. */
+  scriptUri: string;
+  /** Stylesheets in order: codicon.css, katex/katex.min.css, panel.css (media/webview/). */
+  styleUris: string[];
+  title?: string;
+}
+
+/**
+ * No 'unsafe-inline' anywhere: KaTeX's inline `style` attributes are moved to data attributes while rendering and
+ * applied through CSSOM (element.style), which CSP does not restrict.
+ */
+export function panelCsp(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+  ].join('; ');
+}
+
+const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function panelHtml(o: PanelHtmlOptions): string {
+  const links = o.styleUris.map((u) => `<link rel="stylesheet" href="${escapeAttr(u)}" nonce="${escapeAttr(o.nonce)}">`).join('\n    ');
+  return `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <meta http-equiv="Content-Security-Policy" content="${escapeAttr(panelCsp(o.cspSource, o.nonce))}">
+    <meta name="viewport" content="width=device-width, initial-scale=1.0">
+    ${links}
+    <title>${escapeAttr(o.title ?? 'Meta-CoT Search')}</title>
+  </head>
+  <body>
+    <div id="app" class="app" role="application" aria-label="Search tree panel"></div>
+    <script nonce="${escapeAttr(o.nonce)}" src="${escapeAttr(o.scriptUri)}"></script>
+  </body>
+</html>`;
+}
+
+/** 32 characters from [A-Za-z0-9]; `random` is injectable for tests, defaults to Math.random. */
+export function makeNonce(random: () => number = Math.random): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let s = '';
+  for (let i = 0; i < 32; i++) s += chars[Math.floor(random() * chars.length)];
+  return s;
+}
+
+/** Files under media/webview/ the panel loads, relative to that folder, in the order panelHtml expects. */
+export const PANEL_STYLE_FILES = ['codicon.css', 'katex/katex.min.css', 'panel.css'] as const;
+export const PANEL_SCRIPT_FILE = 'main.js';
