@@ -1,0 +1,77 @@
+/**
+ * Turns a policy's raw choices into what the server sends: cut at `max_tokens` and `stop` exactly as an
+ * inference server would (stop string excluded, stop checked on the tokens produced so far), and with
+ * per-token logprobs (the policy's own, or seeded synthetic ones) plus top-k alternatives.
+ */
+import type { PolicyChoice } from './policy';
+import { createRng, seedFrom } from './rng';
+import { countTokens, tokenize } from './tokenize';
+
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  top: { token: string; logprob: number }[];
+}
+
+export interface FinalChoice {
+  text: string;
+  reasoning?: string;
+  finishReason: 'stop' | 'length';
+  tokens: TokenLogprob[];
+  reasoningTokens: number;
+}
+
+const ALTERNATIVES = [' the', ' a', ',', '.', ' and', ' 1', ' 2', ' =', '\n', ' is', ' so', ' +', ' *', ' then'];
+
+function withLogprobs(choice: PolicyChoice, seed: number, index: number, topK: number): TokenLogprob[] {
+  const given = choice.logprobs;
+  const usable = given && given.map((t) => t.token).join('') === choice.text;
+  const rng = createRng(seedFrom('logprobs', seed, index));
+  const base = usable ? given : tokenize(choice.text).map((token) => ({ token, logprob: -Math.pow(rng.next(), 2) * 2.5 - 0.001 }));
+  return base.map(({ token, logprob }) => {
+    const top = [{ token, logprob }];
+    let lp = logprob;
+    for (const alt of ALTERNATIVES) {
+      if (top.length >= topK) break;
+      if (alt === token) continue;
+      lp -= 0.3 + rng.next();
+      top.push({ token: alt, logprob: lp });
+    }
+    return { token, logprob, top: top.slice(0, topK) };
+  });
+}
+
+export function finalizeChoice(choice: PolicyChoice, opts: { stop: string[]; maxTokens: number; seed: number; index: number; topK: number }): FinalChoice {
+  let tokens = withLogprobs(choice, opts.seed, opts.index, opts.topK);
+  let finishReason: 'stop' | 'length' = choice.finishReason;
+  let truncated = false;
+  if (tokens.length > opts.maxTokens) {
+    tokens = tokens.slice(0, opts.maxTokens);
+    truncated = true;
+  }
+  let text = tokens.map((t) => t.token).join('');
+  let cut = -1;
+  for (const s of opts.stop) {
+    if (s === '') continue;
+    const i = text.indexOf(s);
+    if (i >= 0 && (cut < 0 || i < cut)) cut = i;
+  }
+  if (cut >= 0) {
+    const kept: TokenLogprob[] = [];
+    let pos = 0;
+    for (const t of tokens) {
+      if (pos >= cut) break;
+      const room = cut - pos;
+      kept.push(t.token.length <= room ? t : { ...t, token: t.token.slice(0, room), top: t.top.map((a, k) => (k === 0 ? { ...a, token: t.token.slice(0, room) } : a)) });
+      pos += t.token.length;
+    }
+    tokens = kept;
+    text = text.slice(0, cut);
+    finishReason = 'stop';
+  } else if (truncated) {
+    finishReason = 'length';
+  }
+  const out: FinalChoice = { text, finishReason, tokens, reasoningTokens: choice.reasoning ? countTokens(choice.reasoning) : 0 };
+  if (choice.reasoning !== undefined) out.reasoning = choice.reasoning;
+  return out;
+}

@@ -1,0 +1,45 @@
+/**
+ * What the reference server asks for text. Simulated policies (Countdown proposer, arithmetic solver, long-CoT
+ * responder) and the embedded ONNX model implement `Policy`; the server turns their choices into OpenAI-shaped
+ * responses (streamed or not). Shapes agreed in docs/CONTRACTS.md: change them only together with every user.
+ */
+
+export interface PolicyMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface PolicyRequest {
+  /** Chat endpoints. */
+  messages?: PolicyMessage[];
+  /** `/v1/completions`. */
+  prompt?: string;
+  /** vLLM/SGLang extra body: the last assistant message is a partial answer to continue. */
+  continueFinalMessage: boolean;
+  n: number;
+  maxTokens: number;
+  temperature: number;
+  topP: number;
+  seed?: number;
+  stop: string[];
+  logprobs: boolean;
+}
+
+export interface PolicyChoice {
+  text: string;
+  reasoning?: string;
+  finishReason: 'stop' | 'length';
+  /** One entry per generated token, concatenating to `text` (the server uses them as token boundaries). */
+  logprobs?: { token: string; logprob: number }[];
+}
+
+export interface PolicyResult {
+  choices: PolicyChoice[];
+  promptTokens: number;
+  completionTokens: number[];
+}
+
+export interface Policy {
+  readonly name: string;
+  generate(req: PolicyRequest, signal: AbortSignal): Promise<PolicyResult>;
+}
