@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TRACE_FORMAT, TRACE_VERSION, TraceSchema, type Trace } from './schema';
 import { migrateToCurrent } from './migrate';
+import { findJsonErrorOffset } from './jsonError';
 
 export const TRACE_FILE_SUFFIX = '.metacot.json';
 
@@ -59,10 +60,9 @@ export function parseTrace(text: string, file?: string): Trace {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    const msg = (err as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const where = pos ? ` at ${lineCol(text, Number(pos[1]))}` : '';
-    throw new TraceParseError([{ path: '', message: `invalid JSON${where}: ${msg}` }], file);
+    const offset = findJsonErrorOffset(text);
+    const where = offset >= 0 ? ` at ${lineCol(text, offset)}` : '';
+    throw new TraceParseError([{ path: '', message: `invalid JSON${where}: ${(err as Error).message.replace(/\s+/g, ' ')}` }], file);
   }
   return validateTrace(raw, file);
 }

@@ -9,12 +9,16 @@ import { z } from 'zod';
 export const TRACE_FORMAT = 'metacot.trace';
 export const TRACE_VERSION = 1;
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+// zod 4 numbers already reject NaN and ±Infinity, and a refine here would cost a closure call per number.
+const finite = z.number();
 const count = z.number().int().nonnegative();
 const unit = z.number().min(0).max(1);
-const paramValue = z.union([z.string(), finite, z.boolean(), z.null()]);
-/** Free-form strategy / verifier parameters: scalars only, so they print and diff cleanly. */
-export const ParamsSchema = z.record(z.string(), z.union([paramValue, z.array(paramValue)]));
+const paramValue = z.union([finite, z.string(), z.boolean(), z.null()]);
+/**
+ * Free-form strategy / verifier parameters: scalars (or lists of them) only, so they print and diff cleanly.
+ * One flat union with numbers first: most event data is numeric, and a union tries its options in order.
+ */
+export const ParamsSchema = z.record(z.string(), z.union([finite, z.string(), z.boolean(), z.null(), z.array(paramValue)]));
 
 export const SourcePositionSchema = z.object({ line: count, character: count });
 
