@@ -59,6 +59,21 @@ const tiers = [
   },
 ];
 
+// Everything the tiers need, so `npm test` works on a fresh clone after `npm ci`: bundles, Debian packages
+// (chromium, rg, krb5 headers) and code-server, each step a no-op when already in place.
+function prepare(label, cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`test: ${label} failed (exit ${r.status})`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+const wants = (tier) => !requested.length || requested.includes(tier);
+prepare('build', process.execPath, [join(root, 'scripts/build.mjs')]);
+if (wants('webview') || wants('integration')) prepare('system packages', 'bash', [join(root, 'scripts/ensureSystemDeps.sh')]);
+if (wants('integration')) prepare('code-server install', 'bash', [join(root, 'scripts/installCodeServer.sh')]);
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
