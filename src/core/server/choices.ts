@@ -26,7 +26,7 @@ const ALTERNATIVES = [' the', ' a', ',', '.', ' and', ' 1', ' 2', ' =', '\n', ' 
 function withLogprobs(choice: PolicyChoice, seed: number, index: number, topK: number): TokenLogprob[] {
   const given = choice.logprobs;
   const usable = given && given.map((t) => t.token).join('') === choice.text;
-  const rng = createRng(seedFrom('logprobs', seed, index));
+  const rng = createRng(seedFrom('logprobs', seed, index, choice.text));
   const base = usable ? given : tokenize(choice.text).map((token) => ({ token, logprob: -Math.pow(rng.next(), 2) * 2.5 - 0.001 }));
   return base.map(({ token, logprob }) => {
     const top = [{ token, logprob }];

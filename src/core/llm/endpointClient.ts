@@ -1,0 +1,338 @@
+/**
+ * One OpenAI-compatible endpoint over the `openai` package: admission (concurrency cap, requests/tokens per
+ * minute), per-request timeout, AbortSignal cancellation that closes the HTTP connection, retries with backoff
+ * honouring Retry-After, streamed or whole responses validated and normalized, and every failure turned into
+ * an EndpointError that says what to do. The SDK's own retries are off: retrying here keeps counts exact and
+ * frees the concurrency slot while waiting.
+ */
+import OpenAI from 'openai';
+import { backoffDelay, retryAfterFrom, sleep } from './backoff';
+import type { EndpointConfig } from './endpointConfig';
+import { EndpointError } from './errors';
+import type { EndpointErrorKind } from './errors';
+import { RateWindow, Semaphore } from './limiter';
+import { redact } from './redact';
+import { ChatChunkWireSchema, ChatCompletionWireSchema, CompletionWireSchema, normalizeChat, normalizeCompletion, StreamAccumulator } from './wire';
+import type { RawResult } from './wire';
+
+export type WireApi = 'chat' | 'completions';
+
+export interface WireCall {
+  api: WireApi;
+  /** The request body (model included). */
+  body: Record<string, unknown>;
+}
+
+export interface CallResult extends RawResult {
+  /** From sending the first attempt to the complete answer, retries included, ms. */
+  latencyMs: number;
+  attempts: number;
+}
+
+export interface EndpointClientOptions {
+  /** From the caller's secret storage; never part of the config. */
+  apiKey?: string | undefined;
+  /** Custom fetch (tests, proxies). */
+  fetch?: typeof fetch;
+}
+
+class Timeout extends Error {}
+
+const isAbortLike = (e: unknown): boolean =>
+  e instanceof OpenAI.APIUserAbortError || (e instanceof Error && (e.name === 'AbortError' || e.name === 'APIUserAbortError'));
+
+function causeChain(e: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = e;
+  for (let depth = 0; cur && depth < 5; depth++) {
+    if (cur instanceof Error) {
+      const code = (cur as { code?: unknown }).code;
+      parts.push(`${cur.message}${typeof code === 'string' ? ` (${code})` : ''}`);
+      cur = (cur as { cause?: unknown }).cause;
+    } else {
+      parts.push(String(cur));
+      break;
+    }
+  }
+  return parts.join(' <- ');
+}
+
+export class EndpointClient {
+  readonly config: EndpointConfig;
+  private readonly openai: OpenAI;
+  private readonly slots: Semaphore;
+  private readonly rate: RateWindow;
+  private readonly secrets: (string | undefined)[];
+  /** HTTP attempts made (retries included). */
+  httpRequests = 0;
+  retries = 0;
+
+  constructor(config: EndpointConfig, options: EndpointClientOptions = {}) {
+    this.config = config;
+    this.secrets = [options.apiKey];
+    this.openai = new OpenAI({
+      baseURL: config.baseUrl,
+      // Local servers need no key, but the SDK insists on one; this placeholder is not a secret.
+      apiKey: options.apiKey ?? 'no-key',
+      maxRetries: 0,
+      timeout: config.timeoutMs + 5_000,
+      defaultHeaders: config.headers,
+      logLevel: 'off',
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    this.slots = new Semaphore(config.maxConcurrency);
+    this.rate = new RateWindow(config.requestsPerMinute, config.tokensPerMinute);
+  }
+
+  /** Requests in flight plus waiting, relative to the cap: what a least-loaded pool compares. */
+  get load(): number {
+    return (this.slots.inUse + this.slots.waiting) / this.slots.capacity;
+  }
+
+  get inFlight(): number {
+    return this.slots.inUse;
+  }
+
+  error(kind: EndpointErrorKind, message: string, extra: Partial<Pick<EndpointError, 'status' | 'retryAfterMs' | 'models' | 'serverMessage' | 'attempts'>> = {}): EndpointError {
+    const init: ConstructorParameters<typeof EndpointError>[0] = { kind, endpoint: this.config.name, message, secrets: this.secrets };
+    if (extra.status !== undefined) init.status = extra.status;
+    if (extra.retryAfterMs !== undefined) init.retryAfterMs = extra.retryAfterMs;
+    if (extra.models !== undefined) init.models = extra.models;
+    if (extra.serverMessage !== undefined) init.serverMessage = extra.serverMessage;
+    if (extra.attempts !== undefined) init.attempts = extra.attempts;
+    return new EndpointError(init);
+  }
+
+  private cancelled(): EndpointError {
+    return this.error('cancelled', 'request cancelled by the caller.');
+  }
+
+  /** Sends one logical request, retrying retryable failures. */
+  async call(call: WireCall, signal?: AbortSignal): Promise<CallResult> {
+    const started = performance.now();
+    const estimate = this.estimateTokens(call);
+    for (let attempt = 1; ; attempt++) {
+      let release: (() => void) | undefined;
+      let failure: EndpointError;
+      try {
+        release = await this.slots.acquire(signal);
+        const admission = await this.rate.admit(estimate, signal);
+        this.httpRequests++;
+        const result = await this.once(call, signal);
+        admission.adjust(result.promptTokens + result.completionTokens);
+        return { ...result, latencyMs: performance.now() - started, attempts: attempt };
+      } catch (e) {
+        failure = e instanceof EndpointError ? e : signal?.aborted ? this.cancelled() : this.classify(e);
+      } finally {
+        release?.();
+      }
+      if (signal?.aborted || failure.kind === 'cancelled') throw this.cancelled();
+      if (!failure.retryable || attempt > this.config.maxRetries) throw await this.finalError(failure, attempt);
+      this.retries++;
+      const delay = backoffDelay(attempt - 1, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs, retryAfterMs: failure.retryAfterMs });
+      try {
+        await sleep(delay, signal);
+      } catch {
+        throw this.cancelled();
+      }
+    }
+  }
+
+  /** One HTTP attempt under a timeout that covers the whole (possibly streamed) response. */
+  private async once(call: WireCall, signal?: AbortSignal): Promise<RawResult> {
+    const ctl = new AbortController();
+    const onAbort = () => ctl.abort(signal?.reason);
+    if (signal?.aborted) throw this.cancelled();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctl.abort(new Timeout('timeout'));
+    }, this.config.timeoutMs);
+    const opts = { signal: ctl.signal, maxRetries: 0, timeout: this.config.timeoutMs + 5_000 };
+    try {
+      const result = this.config.stream ? await this.streamed(call, opts) : await this.whole(call, opts);
+      // The SDK ends a stream quietly when aborted: check why it ended.
+      if (timedOut) throw this.timeoutError();
+      if (signal?.aborted) throw this.cancelled();
+      return result;
+    } catch (e) {
+      if (timedOut) throw this.timeoutError();
+      if (signal?.aborted) throw this.cancelled();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private timeoutError(): EndpointError {
+    return this.error('timeout', `no complete response within ${this.config.timeoutMs} ms. Raise timeoutMs for this endpoint, lower maxTokens, or check that the server is not overloaded.`);
+  }
+
+  private async whole(call: WireCall, opts: { signal: AbortSignal; maxRetries: number; timeout: number }): Promise<RawResult> {
+    let raw: unknown;
+    try {
+      raw = call.api === 'chat'
+        ? await this.openai.chat.completions.create(call.body as never, opts)
+        : await this.openai.completions.create(call.body as never, opts);
+    } catch (e) {
+      throw this.classify(e);
+    }
+    if (call.api === 'chat') {
+      const parsed = ChatCompletionWireSchema.safeParse(raw);
+      if (!parsed.success) throw this.malformedShape('chat completion', raw, parsed.error.issues[0]);
+      return normalizeChat(parsed.data);
+    }
+    const parsed = CompletionWireSchema.safeParse(raw);
+    if (!parsed.success || parsed.data.choices.length === 0) throw this.malformedShape('completion', raw, parsed.success ? undefined : parsed.error.issues[0]);
+    return normalizeCompletion(parsed.data);
+  }
+
+  private async streamed(call: WireCall, opts: { signal: AbortSignal; maxRetries: number; timeout: number }): Promise<RawResult> {
+    const body = { ...call.body, stream: true, stream_options: { include_usage: true } };
+    const acc = new StreamAccumulator();
+    try {
+      const stream = call.api === 'chat'
+        ? await this.openai.chat.completions.create(body as never, opts)
+        : await this.openai.completions.create(body as never, opts);
+      for await (const chunk of stream as unknown as AsyncIterable<unknown>) {
+        if (call.api === 'chat') {
+          const parsed = ChatChunkWireSchema.safeParse(chunk);
+          if (!parsed.success) throw this.malformedShape('chat completion chunk', chunk, parsed.error.issues[0]);
+          acc.addChat(parsed.data);
+        } else {
+          const parsed = CompletionWireSchema.safeParse(chunk);
+          if (!parsed.success) throw this.malformedShape('completion chunk', chunk, parsed.error.issues[0]);
+          acc.addCompletion(parsed.data);
+        }
+      }
+    } catch (e) {
+      if (e instanceof EndpointError) throw e;
+      if (acc.chunks > 0 && !(e instanceof SyntaxError) && !(e instanceof OpenAI.APIError && e.status !== undefined)) {
+        throw this.error('stream-cut', `the response stream broke off after ${acc.chunks} chunks (${redact(causeChain(e), this.secrets)}). It will be retried; if it keeps happening, check proxies or server logs, or turn streaming off for this endpoint.`);
+      }
+      throw this.classify(e);
+    }
+    const n = typeof call.body.n === 'number' ? call.body.n : 1;
+    const expected = Math.max(1, Math.min(n, acc.choiceCount || 1));
+    const unfinished = acc.unfinished(expected);
+    if (acc.chunks === 0 || unfinished.length > 0) {
+      throw this.error('stream-cut', `the response stream ended before it was complete (${acc.chunks} chunks, no finish_reason for choice ${unfinished.join(', ') || 0}). It will be retried; if it keeps happening, check proxies or server logs, or turn streaming off for this endpoint.`);
+    }
+    return acc.result();
+  }
+
+  private malformedShape(what: string, raw: unknown, issue?: { path: PropertyKey[]; message: string }): EndpointError {
+    const where = issue ? ` at "${issue.path.map(String).join('.')}": ${issue.message}` : '';
+    const sample = typeof raw === 'string' ? raw.slice(0, 120) : JSON.stringify(raw)?.slice(0, 120);
+    return this.error('malformed', `the server's answer is not a valid ${what}${where} (got ${sample}). Check that the base URL points at an OpenAI-compatible API (usually ending in /v1).`);
+  }
+
+  /** Maps anything the SDK or fetch throws to an EndpointError. */
+  classify(e: unknown): EndpointError {
+    if (e instanceof EndpointError) return e;
+    if (e instanceof Timeout) return this.timeoutError();
+    if (isAbortLike(e)) return this.cancelled();
+    const url = this.config.baseUrl;
+    if (e instanceof OpenAI.APIConnectionTimeoutError) return this.timeoutError();
+    if (e instanceof OpenAI.APIConnectionError) {
+      const chain = causeChain(e);
+      if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/.test(chain)) {
+        const why = /ENOTFOUND|EAI_AGAIN/.test(chain) ? 'host not found' : /ECONNREFUSED/.test(chain) ? 'connection refused' : 'host unreachable';
+        return this.error('unreachable', `cannot reach ${url} (${why}). Is the server running? Check the endpoint's base URL and port.`);
+      }
+      return this.error('connection', `the connection to ${url} dropped before a response arrived (${redact(chain, this.secrets)}). It will be retried; if it persists, the server may be crashing or a proxy is cutting connections.`);
+    }
+    if (e instanceof OpenAI.APIError) {
+      const status = e.status;
+      const serverMessage = redact(typeof e.error === 'object' && e.error && 'message' in e.error ? String((e.error as { message: unknown }).message) : e.message, this.secrets);
+      const code = typeof e.code === 'string' ? e.code : '';
+      const retryAfterMs = retryAfterFrom(e.headers as { get(name: string): string | null } | undefined);
+      const extra = { serverMessage, ...(status !== undefined ? { status } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+      if (status === undefined) {
+        // An error object inside a 200 stream.
+        return this.error('server', `the server reported an error mid-response: ${serverMessage}`, extra);
+      }
+      if (status === 401 || status === 403) {
+        return this.error('auth', `the server rejected the API key (${status}: ${serverMessage}). Set a valid key for this endpoint (it is kept in secret storage, never in settings or traces).`, extra);
+      }
+      if (status === 404) {
+        if (/model/i.test(serverMessage) || code === 'model_not_found') {
+          return this.error('model-not-found', `model "${this.config.model}" is not served at ${url} (${serverMessage}).`, extra);
+        }
+        return this.error('bad-url', `${url} answered 404 Not Found (${serverMessage}). Check the base URL: OpenAI-compatible servers usually expect it to end in /v1.`, extra);
+      }
+      if (status === 400 || status === 413 || status === 422) {
+        if (code === 'context_length_exceeded' || /context length|context window|maximum context|too many tokens|prompt is too long|reduce the length/i.test(serverMessage)) {
+          return this.error('context-length', `the prompt plus max_tokens exceed the model's context (${serverMessage}). Lower maxTokens, shorten the problem or the partial solution, or use a model with a longer context.`, extra);
+        }
+        return this.error('bad-request', `the server refused the request (${status}: ${serverMessage}). Check the endpoint's sampling settings and mode for this server.`, extra);
+      }
+      if (status === 429) {
+        return this.error('rate-limited', `rate limited (429: ${serverMessage}).`, extra);
+      }
+      if (status === 408 || status === 409 || status >= 500) {
+        return this.error('server', `server error ${status}: ${serverMessage}.`, extra);
+      }
+      return this.error('bad-request', `unexpected status ${status}: ${serverMessage}.`, extra);
+    }
+    if (e instanceof SyntaxError) {
+      return this.error('malformed', `the server's answer is not valid JSON (${redact(e.message, this.secrets)}). Check that the base URL points at an OpenAI-compatible API (usually ending in /v1).`);
+    }
+    const chain = causeChain(e);
+    if (/terminated|other side closed|ECONNRESET|socket hang up|premature close|UND_ERR_SOCKET/i.test(chain)) {
+      return this.error('stream-cut', `the response broke off mid-way (${redact(chain, this.secrets)}). It will be retried; if it persists, check proxies or server logs.`);
+    }
+    return this.error('connection', `request to ${url} failed: ${redact(chain, this.secrets)}`);
+  }
+
+  /** The error a caller sees once retries are spent (or for a non-retryable failure), with advice. */
+  private async finalError(err: EndpointError, attempts: number): Promise<EndpointError> {
+    const tries = attempts === 1 ? '' : ` after ${attempts} attempts`;
+    const base = err.message.replace(/^endpoint "[^"]*": /, '');
+    switch (err.kind) {
+      case 'model-not-found': {
+        let models: string[] | undefined;
+        try {
+          models = await this.listModels(AbortSignal.timeout(Math.min(5_000, this.config.timeoutMs)));
+        } catch {
+          models = undefined;
+        }
+        const list = models === undefined ? 'The server did not list its models.' : models.length === 0 ? 'The server lists no models.' : `The server serves: ${models.join(', ')}.`;
+        return this.error('model-not-found', `${base} ${list} Set the endpoint's model to one of them.`, { ...pick(err), ...(models ? { models } : {}), attempts });
+      }
+      case 'rate-limited':
+        return this.error('rate-limited', `${base.replace(/\.$/, '')}${tries}${err.retryAfterMs !== undefined ? `; the server last asked to wait ${Math.round(err.retryAfterMs)} ms` : ''}. Lower maxConcurrency or requestsPerMinute for this endpoint, raise maxRetries, or wait and re-run.`, { ...pick(err), attempts });
+      case 'server':
+        return this.error('server', `${base.replace(/\.$/, '')}${tries}. The server is failing or overloaded: try again later, lower maxConcurrency, or add another endpoint.`, { ...pick(err), attempts });
+      default:
+        return this.error(err.kind, tries ? `${base.replace(/\.$/, '')}${tries}.` : base, { ...pick(err), attempts });
+    }
+  }
+
+  /** Model ids the server lists (GET /models). */
+  async listModels(signal?: AbortSignal): Promise<string[]> {
+    try {
+      const page = await this.openai.models.list({ maxRetries: 0, ...(signal ? { signal } : {}) });
+      return page.data.map((m) => m.id);
+    } catch (e) {
+      throw this.classify(e);
+    }
+  }
+
+  private estimateTokens(call: WireCall): number {
+    const chars = JSON.stringify(call.body.messages ?? call.body.prompt ?? '').length;
+    const max = typeof call.body.max_tokens === 'number' ? call.body.max_tokens : 256;
+    const n = typeof call.body.n === 'number' ? call.body.n : 1;
+    return Math.ceil(chars / 4) + max * n;
+  }
+}
+
+function pick(err: EndpointError): { status?: number; retryAfterMs?: number; serverMessage?: string } {
+  const out: { status?: number; retryAfterMs?: number; serverMessage?: string } = {};
+  if (err.status !== undefined) out.status = err.status;
+  if (err.retryAfterMs !== undefined) out.retryAfterMs = err.retryAfterMs;
+  if (err.serverMessage !== undefined) out.serverMessage = err.serverMessage;
+  return out;
+}

@@ -1,0 +1,81 @@
+/**
+ * The one error type the endpoint layer throws. `kind` says what went wrong in terms a caller can act on;
+ * the message says what to do. Messages never contain an API key: every one passes through `redact`.
+ */
+import { redact } from './redact';
+
+export type EndpointErrorKind =
+  | 'config' // the endpoint configuration is invalid
+  | 'unreachable' // connection refused / host not found
+  | 'connection' // connection dropped before a response arrived
+  | 'timeout' // no complete answer within timeoutMs
+  | 'auth' // 401 / 403
+  | 'model-not-found' // 404 naming the model
+  | 'bad-url' // 404 for the path itself: wrong base URL
+  | 'context-length' // 400: prompt + max_tokens exceed the model's context
+  | 'bad-request' // other 400 / 422
+  | 'rate-limited' // 429 after all retries
+  | 'server' // 5xx after all retries
+  | 'malformed' // the body was not JSON, or not the shape of the API
+  | 'stream-cut' // the response stopped mid-way
+  | 'cancelled'; // the caller's AbortSignal fired
+
+const RETRYABLE = new Set<EndpointErrorKind>(['unreachable', 'connection', 'timeout', 'rate-limited', 'server', 'malformed', 'stream-cut']);
+
+export interface EndpointErrorInit {
+  kind: EndpointErrorKind;
+  endpoint: string;
+  message: string;
+  status?: number;
+  attempts?: number;
+  retryAfterMs?: number;
+  /** Models the server lists (for 'model-not-found'). */
+  models?: string[];
+  /** The server's own error message, redacted. */
+  serverMessage?: string;
+  secrets?: readonly (string | undefined)[];
+}
+
+export class EndpointError extends Error {
+  readonly kind: EndpointErrorKind;
+  readonly endpoint: string;
+  readonly status: number | undefined;
+  readonly attempts: number;
+  readonly retryAfterMs: number | undefined;
+  readonly models: string[] | undefined;
+  readonly serverMessage: string | undefined;
+
+  constructor(init: EndpointErrorInit) {
+    const secrets = init.secrets ?? [];
+    super(redact(`endpoint "${init.endpoint}": ${init.message}`, secrets));
+    this.name = 'EndpointError';
+    this.kind = init.kind;
+    this.endpoint = init.endpoint;
+    this.status = init.status;
+    this.attempts = init.attempts ?? 1;
+    this.retryAfterMs = init.retryAfterMs;
+    this.models = init.models;
+    this.serverMessage = init.serverMessage === undefined ? undefined : redact(init.serverMessage, secrets);
+  }
+
+  get retryable(): boolean {
+    return RETRYABLE.has(this.kind);
+  }
+
+  /** Same error, with the number of attempts made and a final message. */
+  withAttempts(attempts: number, message: string, secrets: readonly (string | undefined)[] = []): EndpointError {
+    return new EndpointError({
+      kind: this.kind,
+      endpoint: this.endpoint,
+      message,
+      attempts,
+      secrets,
+      ...(this.status !== undefined ? { status: this.status } : {}),
+      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
+      ...(this.models !== undefined ? { models: this.models } : {}),
+      ...(this.serverMessage !== undefined ? { serverMessage: this.serverMessage } : {}),
+    });
+  }
+}
+
+export const isEndpointError = (e: unknown): e is EndpointError => e instanceof EndpointError;

@@ -1,0 +1,106 @@
+/**
+ * Per-endpoint admission: a FIFO concurrency semaphore and a one-minute sliding window for requests and
+ * tokens per minute. Waiting ends early when the caller's signal aborts.
+ */
+
+export class Semaphore {
+  private active = 0;
+  private readonly queue: { grant: () => void; signal: AbortSignal | undefined; onAbort: () => void }[] = [];
+
+  constructor(readonly capacity: number) {}
+
+  get inUse(): number {
+    return this.active;
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves with a release function once a slot is free; rejects with the signal's reason on abort. */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.active < this.capacity) {
+      this.active++;
+      return Promise.resolve(this.releaser());
+    }
+    return new Promise((resolve, reject) => {
+      const entry = {
+        signal,
+        grant: () => {
+          signal?.removeEventListener('abort', entry.onAbort);
+          this.active++;
+          resolve(this.releaser());
+        },
+        onAbort: () => {
+          const i = this.queue.indexOf(entry);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(signal?.reason);
+        },
+      };
+      signal?.addEventListener('abort', entry.onAbort, { once: true });
+      this.queue.push(entry);
+    });
+  }
+
+  private releaser(): () => void {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.active--;
+      const next = this.queue.shift();
+      if (next) next.grant();
+    };
+  }
+}
+
+const WINDOW_MS = 60_000;
+
+/** Requests-per-minute and tokens-per-minute limits over a sliding one-minute window. */
+export class RateWindow {
+  private readonly events: { t: number; tokens: number }[] = [];
+
+  constructor(
+    private readonly requestsPerMinute: number | undefined,
+    private readonly tokensPerMinute: number | undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get limited(): boolean {
+    return this.requestsPerMinute !== undefined || this.tokensPerMinute !== undefined;
+  }
+
+  /** Waits until one more request of `tokens` estimated tokens fits, then records it; returns the record to adjust. */
+  async admit(tokens: number, signal?: AbortSignal): Promise<{ adjust(actualTokens: number): void }> {
+    if (!this.limited) return { adjust: () => {} };
+    for (;;) {
+      const t = this.now();
+      while (this.events.length > 0 && (this.events[0] as { t: number }).t <= t - WINDOW_MS) this.events.shift();
+      const count = this.events.length;
+      const used = this.events.reduce((s, e) => s + e.tokens, 0);
+      const rpmOk = this.requestsPerMinute === undefined || count + 1 <= this.requestsPerMinute;
+      // A request larger than the whole budget is admitted alone rather than never.
+      const tpmOk = this.tokensPerMinute === undefined || used + tokens <= this.tokensPerMinute || count === 0;
+      if (rpmOk && tpmOk) {
+        const event = { t, tokens };
+        this.events.push(event);
+        return { adjust: (actual) => void (event.tokens = actual) };
+      }
+      const oldest = this.events[0] as { t: number };
+      const wait = Math.max(5, oldest.t + WINDOW_MS - t);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, wait);
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(signal?.reason);
+        };
+        if (signal?.aborted) onAbort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+  }
+}
