@@ -11,6 +11,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (command === 'serve') return (await import('./commands/serve')).runServeCommand(argv.slice(1));
   process.stderr.write(`metacot: unknown command "${command}"\n\n${USAGE}`);
   return 2;
 }

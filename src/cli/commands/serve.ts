@@ -1,0 +1,131 @@
+/**
+ * `metacot serve`: the local reference server (simulated policies, OpenAI-compatible, loopback only) for trying
+ * the extension and the CLI without a model. Prints the base URL and runs until SIGINT / SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { startReferenceServer } from '../../core/server/referenceServer';
+import { parseFaultSpec } from '../../core/server/faults';
+import type { FaultPlan } from '../../core/server/faults';
+import type { Policy } from '../../core/server/policy';
+import { countdownPolicy } from '../../core/server/policies/countdownProposer';
+import { arithmeticPolicy } from '../../core/server/policies/arithmeticSolver';
+import { longCotPolicy } from '../../core/server/policies/longCotResponder';
+
+export const SERVE_USAGE = `metacot serve [options]
+
+Runs a local OpenAI-compatible reference server backed by simulated policies (not language models).
+
+Options:
+  --port N              port on 127.0.0.1 (default: a random free port)
+  --latency MS          delay before the first token (default 0)
+  --per-token MS        delay per generated token (default 0)
+  --max-concurrent N    requests processed at once; beyond it 429 + Retry-After
+  --faults SPEC         e.g. "429:0.1,500:0.05" or "seq:429,ok,reset"; kinds: 429 500 503 reset hang malformed bad-shape stream-cut
+  --policy NAME         countdown | arithmetic | long-cot (repeatable or comma-separated; default: all three)
+  --error-rate P        mistake rate of the countdown / arithmetic policies (default 0.1)
+  --seed N              seed for requests without one and for fault draws (default 0)
+`;
+
+const POLICY_MAKERS: Record<string, (errorRate: number | undefined) => Policy> = {
+  countdown: (e) => countdownPolicy(e === undefined ? {} : { errorRate: e }),
+  arithmetic: (e) => arithmeticPolicy(e === undefined ? {} : { mistakeRate: e }),
+  'long-cot': () => longCotPolicy(),
+};
+
+function num(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: "${value}" is not a non-negative number`);
+  return n;
+}
+
+export interface ServeCommandOptions {
+  /** Stops the server when aborted (tests); otherwise SIGINT / SIGTERM do. */
+  signal?: AbortSignal;
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+}
+
+export async function runServeCommand(argv: string[], options: ServeCommandOptions = {}): Promise<number> {
+  const out = options.out ?? ((t: string) => void process.stdout.write(t));
+  const err = options.err ?? ((t: string) => void process.stderr.write(t));
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        latency: { type: 'string' },
+        'per-token': { type: 'string' },
+        'max-concurrent': { type: 'string' },
+        faults: { type: 'string' },
+        policy: { type: 'string', multiple: true },
+        'error-rate': { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    err(`metacot serve: ${(e as Error).message}\n\n${SERVE_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    out(SERVE_USAGE);
+    return 0;
+  }
+  let faults: FaultPlan | undefined;
+  const policies: Record<string, Policy> = {};
+  let opts;
+  try {
+    const errorRate = num('error-rate', values['error-rate']);
+    const names = (values.policy ?? ['countdown', 'arithmetic', 'long-cot']).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+    for (const name of names) {
+      const make = POLICY_MAKERS[name];
+      if (!make) throw new Error(`--policy: unknown policy "${name}" (choose from ${Object.keys(POLICY_MAKERS).join(', ')})`);
+      const p = make(errorRate);
+      policies[p.name] = p;
+    }
+    if (values.faults) faults = parseFaultSpec(values.faults);
+    const maxConcurrent = num('max-concurrent', values['max-concurrent']);
+    const port = num('port', values.port);
+    const latencyMs = num('latency', values.latency);
+    const perTokenMs = num('per-token', values['per-token']);
+    const seed = num('seed', values.seed);
+    opts = {
+      policies,
+      ...(port !== undefined ? { port } : {}),
+      ...(latencyMs !== undefined ? { latencyMs } : {}),
+      ...(perTokenMs !== undefined ? { perTokenMs } : {}),
+      ...(maxConcurrent !== undefined ? { maxConcurrent } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(faults ? { faults } : {}),
+    };
+  } catch (e) {
+    err(`metacot serve: ${(e as Error).message}\n`);
+    return 2;
+  }
+  let server;
+  try {
+    server = await startReferenceServer(opts);
+  } catch (e) {
+    err(`metacot serve: cannot start: ${(e as Error).message}\n`);
+    return 1;
+  }
+  out(`Reference server (simulated policies) listening at ${server.url}\nModels: ${server.models.join(', ')}\nPress Ctrl+C to stop.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      options.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
+  });
+  await server.close();
+  out(`Stopped. ${server.log.generations().length} generation requests served.\n`);
+  return 0;
+}
