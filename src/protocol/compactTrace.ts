@@ -7,63 +7,85 @@ import { z } from 'zod';
 import {
   AuthorSchema,
   EventTypeSchema,
-  LogprobSummarySchema,
   NodeKindSchema,
+  NodeSchema,
   NodeStatusSchema,
-  ParamsSchema,
-  PruneSchema,
   ResultSchema,
   RunSchema,
-  SelectionSchema,
   TRACE_FORMAT,
   TRACE_VERSION,
   ProblemSchema,
   UsageSchema,
-  ValueSourceSchema,
 } from '../core/trace/schema';
-import type { Trace, TraceEvent, TraceNode } from '../core/trace/schema';
+import type { LogprobSummary, Params, Prune, Selection, Trace, TraceEvent, TraceNode, ValueSource } from '../core/trace/schema';
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const count = z.number().int().nonnegative();
-const col = <T extends z.ZodType>(item: T) => z.array(item.nullable());
+/**
+ * A column checked by one tight loop: zod's per-element schemas cost ~0.5-1 µs an element, which at 100k nodes and
+ * 27 columns blocked the page for most of a second. The first bad entry is reported with its index.
+ */
+function column<T>(what: string, ok: (v: unknown) => boolean) {
+  return z.custom<T[]>((v) => Array.isArray(v), { message: 'expected an array' }).superRefine((a, ctx) => {
+    for (let i = 0; i < a.length; i++) {
+      if (!ok(a[i])) {
+        ctx.addIssue({ code: 'custom', path: [i], message: `expected ${what}, got ${JSON.stringify(a[i])?.slice(0, 60)}` });
+        return;
+      }
+    }
+  });
+}
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+const isBool = (v: unknown) => typeof v === 'boolean';
+const isObj = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const oneOf = <T extends string>(values: readonly T[]) => {
+  const set = new Set<unknown>(values);
+  return column<T>(`one of ${values.join(', ')}`, (v) => set.has(v));
+};
+const nullable = (ok: (v: unknown) => boolean) => (v: unknown) => v === null || ok(v);
+/**
+ * Object-valued detail (value provenance, logprobs, selection, prune, meta) is only checked to be an object here; the
+ * panel validates a node's detail with the node schema when it first shows it (see `checkNodeDetail`).
+ */
+const detail = <T>() => column<T | null>('an object or null', nullable(isObj));
 
 export const CompactNodeColumnsSchema = z.object({
-  id: z.array(z.string().min(1)),
+  id: column<string>('a non-empty string', (v) => isStr(v) && v.length > 0),
   /** Index of the parent in these columns, -1 for a root. */
-  parent: z.array(z.number().int().min(-1)),
-  kind: z.array(NodeKindSchema),
-  text: z.array(z.string()),
-  author: z.array(AuthorSchema),
-  status: z.array(NodeStatusSchema),
-  iteration: z.array(count),
-  originalText: col(z.string()),
-  runId: col(z.string()),
-  value: col(z.number().min(0).max(1)),
-  valueSource: col(ValueSourceSchema),
-  visits: col(count),
-  q: col(finite),
-  answer: col(z.string()),
-  verified: col(z.boolean()),
-  label: col(z.enum(['correct', 'incorrect'])),
-  tokensIn: col(count),
-  tokensOut: col(count),
-  latencyMs: col(z.number().nonnegative()),
-  finishReason: col(z.string()),
-  logprobs: col(LogprobSummarySchema),
-  reasoning: col(z.string()),
-  selection: col(SelectionSchema),
-  prune: col(PruneSchema),
-  error: col(z.string()),
-  supersededBy: col(z.string()),
-  meta: col(ParamsSchema),
+  parent: column<number>('an integer >= -1', (v) => Number.isInteger(v) && (v as number) >= -1),
+  kind: oneOf(NodeKindSchema.options),
+  text: column<string>('a string', isStr),
+  author: oneOf(AuthorSchema.options),
+  status: oneOf(NodeStatusSchema.options),
+  iteration: column<number>('a non-negative integer', isCount),
+  originalText: column<string | null>('a string or null', nullable(isStr)),
+  runId: column<string | null>('a string or null', nullable(isStr)),
+  value: column<number | null>('a number in [0, 1] or null', nullable((v) => isNum(v) && v >= 0 && v <= 1)),
+  valueSource: detail<ValueSource>(),
+  visits: column<number | null>('a non-negative integer or null', nullable(isCount)),
+  q: column<number | null>('a finite number or null', nullable(isNum)),
+  answer: column<string | null>('a string or null', nullable(isStr)),
+  verified: column<boolean | null>('a boolean or null', nullable(isBool)),
+  label: column<'correct' | 'incorrect' | null>('correct, incorrect or null', (v) => v === null || v === 'correct' || v === 'incorrect'),
+  tokensIn: column<number | null>('a non-negative integer or null', nullable(isCount)),
+  tokensOut: column<number | null>('a non-negative integer or null', nullable(isCount)),
+  latencyMs: column<number | null>('a non-negative number or null', nullable((v) => isNum(v) && v >= 0)),
+  finishReason: column<string | null>('a string or null', nullable(isStr)),
+  logprobs: detail<LogprobSummary>(),
+  reasoning: column<string | null>('a string or null', nullable(isStr)),
+  selection: detail<Selection>(),
+  prune: detail<Prune>(),
+  error: column<string | null>('a string or null', nullable(isStr)),
+  supersededBy: column<string | null>('a string or null', nullable(isStr)),
+  meta: detail<Params>(),
 });
 
 export const CompactEventColumnsSchema = z.object({
-  i: z.array(count),
-  type: z.array(EventTypeSchema),
-  node: z.array(z.string()),
-  run: col(z.string()),
-  data: col(ParamsSchema),
+  i: column<number>('a non-negative integer', isCount),
+  type: oneOf(EventTypeSchema.options),
+  node: column<string>('a string', isStr),
+  run: column<string | null>('a string or null', nullable(isStr)),
+  data: detail<Params>(),
 });
 
 const sameLength = (columns: Record<string, unknown[]>, ctx: z.RefinementCtx, path: string) => {
@@ -135,24 +157,36 @@ export function compactTrace(trace: Trace): CompactTrace {
 export function expandCompactTrace(c: CompactTrace): Trace {
   const cols = c.nodes;
   const nodes: TraceNode[] = new Array(cols.id.length);
-  for (let i = 0; i < cols.id.length; i++) {
-    const p = cols.parent[i];
-    const node: Record<string, unknown> = {
-      id: cols.id[i],
-      parentId: p < 0 ? null : cols.id[p],
-      kind: cols.kind[i],
-      text: cols.text[i],
-    };
-    // Keep schema key order so a round trip serializes identically.
-    if (cols.originalText[i] !== null) node.originalText = cols.originalText[i];
-    node.author = cols.author[i];
-    node.status = cols.status[i];
-    node.iteration = cols.iteration[i];
-    for (const f of OPTIONAL_NODE_FIELDS) {
-      if (f === 'originalText') continue;
-      const v = (cols[f] as unknown[])[i];
-      if (v !== null && v !== undefined) node[f] = v;
-    }
+  // Unrolled on purpose: computed-key stores (node[f] = v) made this 10x slower at 100k nodes.
+  const { id, parent, kind, text, originalText, author, status, iteration, runId, value, valueSource, visits, q, answer, verified, label,
+    tokensIn, tokensOut, latencyMs, finishReason, logprobs, reasoning, selection, prune, error, supersededBy, meta } = cols;
+  for (let i = 0; i < id.length; i++) {
+    const p = parent[i];
+    const node: Partial<TraceNode> = { id: id[i], parentId: p < 0 ? null : id[p], kind: kind[i], text: text[i] };
+    // Schema key order, so a round trip serializes identically.
+    if (originalText[i] !== null) node.originalText = originalText[i] as string;
+    node.author = author[i];
+    node.status = status[i];
+    node.iteration = iteration[i];
+    if (runId[i] !== null) node.runId = runId[i] as string;
+    if (value[i] !== null) node.value = value[i] as number;
+    if (valueSource[i] !== null) node.valueSource = valueSource[i] as ValueSource;
+    if (visits[i] !== null) node.visits = visits[i] as number;
+    if (q[i] !== null) node.q = q[i] as number;
+    if (answer[i] !== null) node.answer = answer[i] as string;
+    if (verified[i] !== null) node.verified = verified[i] as boolean;
+    if (label[i] !== null) node.label = label[i] as 'correct' | 'incorrect';
+    if (tokensIn[i] !== null) node.tokensIn = tokensIn[i] as number;
+    if (tokensOut[i] !== null) node.tokensOut = tokensOut[i] as number;
+    if (latencyMs[i] !== null) node.latencyMs = latencyMs[i] as number;
+    if (finishReason[i] !== null) node.finishReason = finishReason[i] as string;
+    if (logprobs[i] !== null) node.logprobs = logprobs[i] as LogprobSummary;
+    if (reasoning[i] !== null) node.reasoning = reasoning[i] as string;
+    if (selection[i] !== null) node.selection = selection[i] as Selection;
+    if (prune[i] !== null) node.prune = prune[i] as Prune;
+    if (error[i] !== null) node.error = error[i] as string;
+    if (supersededBy[i] !== null) node.supersededBy = supersededBy[i] as string;
+    if (meta[i] !== null) node.meta = meta[i] as Params;
     nodes[i] = node as TraceNode;
   }
   const ev = c.events;
@@ -163,6 +197,20 @@ export function expandCompactTrace(c: CompactTrace): Trace {
     if (ev.data[i] !== null) e.data = ev.data[i] as TraceEvent['data'];
     events[i] = e;
   }
-  const { format, version, id, createdAt, problem, runs, usage, result } = c;
-  return { format, version, id, createdAt, problem, runs, nodes, events, usage, result };
+  return { format: c.format, version: c.version, id: c.id, createdAt: c.createdAt, problem: c.problem, runs: c.runs, nodes, events, usage: c.usage, result: c.result };
+}
+
+/** Traces above this many nodes are sent as columns (`loadCompactTrace`). */
+export const COMPACT_THRESHOLD = 2000;
+
+/**
+ * Full check of one node (used by the panel before showing a node's detail from a compact load). Returns the node
+ * with invalid top-level fields removed, and the problems found.
+ */
+export function checkNodeDetail(node: TraceNode): { node: TraceNode; problems: string[] } {
+  const r = NodeSchema.safeParse(node);
+  if (r.success) return { node, problems: [] };
+  const bad = new Set(r.error.issues.map((i) => String(i.path[0] ?? '')));
+  const clean = Object.fromEntries(Object.entries(node).filter(([k]) => !bad.has(k) || ['id', 'parentId', 'kind', 'text', 'author', 'status', 'iteration'].includes(k)));
+  return { node: clean as TraceNode, problems: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
 }

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { EventSchema, NodeSchema, ParamsSchema, ResultSchema, RunSchema, StrategyNameSchema, TraceSchema, UsageSchema } from '../core/trace/schema';
-import { CompactTraceSchema } from './compactTrace';
+import { COMPACT_THRESHOLD, CompactTraceSchema, compactTrace } from './compactTrace';
+import type { Trace } from '../core/trace/schema';
 
 /** Bumped when a message changes shape incompatibly; the webview sends it in `ready`. */
 export const PROTOCOL_VERSION = 1;
@@ -121,3 +122,11 @@ export type ActionResultMessage = z.infer<typeof ActionResultMessageSchema>;
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 /** What a host passes in (defaults may be omitted). */
 export type HostMessageInput = z.input<typeof HostMessageSchema>;
+
+/** The load message a host should send for a trace: columns above COMPACT_THRESHOLD nodes, objects below. */
+export function loadMessageFor(trace: Trace, selectNodeId?: string): LoadTraceMessage | LoadCompactTraceMessage {
+  const base = selectNodeId === undefined ? {} : { selectNodeId };
+  return trace.nodes.length > COMPACT_THRESHOLD
+    ? { type: 'loadCompactTrace', trace: compactTrace(trace), ...base }
+    : { type: 'loadTrace', trace, ...base };
+}
