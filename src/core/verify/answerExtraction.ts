@@ -1,0 +1,94 @@
+/**
+ * Pulling the final answer out of a solution: the last `\boxed{…}` (nested braces), GSM8K's `#### n`,
+ * "The answer is …", an `Answer: …` line, and (lenient mode, for complete solutions only) the last number.
+ */
+
+export type ExtractionMethod = 'boxed' | 'gsm8k' | 'phrase' | 'label' | 'number';
+
+export interface ExtractedAnswer {
+  answer: string;
+  method: ExtractionMethod;
+}
+
+/** Content of the last `\boxed{…}` / `\fbox{…}`, braces balanced; also `\boxed 5`. */
+export function extractBoxed(text: string): string | undefined {
+  const re = /\\(?:boxed|fbox)\s*/g;
+  let start = -1;
+  let m: RegExpExecArray | null;
+  let after = -1;
+  while ((m = re.exec(text))) {
+    start = m.index;
+    after = m.index + m[0].length;
+  }
+  if (start < 0) return undefined;
+  if (text[after] !== '{') {
+    const bare = /^[^\s$]+/.exec(text.slice(after));
+    return bare ? bare[0] : undefined;
+  }
+  let depth = 0;
+  for (let i = after; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\\') {
+      i++; // skip escaped char such as \{ or \}
+      continue;
+    }
+    if (ch === '{') depth++;
+    else if (ch === '}') {
+      depth--;
+      if (depth === 0) return text.slice(after + 1, i).trim();
+    }
+  }
+  return undefined; // unbalanced: the model stopped mid-answer
+}
+
+function cleanTail(s: string): string {
+  let out = s.trim();
+  // A sentence-final period, not a decimal point.
+  out = out.replace(/\.\s*$/, '').trim();
+  out = out.replace(/^\*+|\*+$/g, '').trim();
+  if (/^\$[^$]*\$$/.test(out)) out = out.slice(1, -1).trim();
+  return out;
+}
+
+function lastMatch(re: RegExp, text: string): RegExpExecArray | undefined {
+  let last: RegExpExecArray | undefined;
+  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+  let m: RegExpExecArray | null;
+  while ((m = g.exec(text))) {
+    last = m;
+    if (m[0].length === 0) g.lastIndex++;
+  }
+  return last;
+}
+
+/**
+ * The final answer stated in `text`, or undefined. `lenient` adds the last-number fallback; use it for complete
+ * solutions only, never for single steps (every step with a number would look final).
+ */
+export function extractAnswer(text: string, opts: { lenient?: boolean } = {}): ExtractedAnswer | undefined {
+  const boxed = extractBoxed(text);
+  if (boxed !== undefined && boxed !== '') return { answer: boxed, method: 'boxed' };
+  const gsm = lastMatch(/^\s*####\s*(.+?)\s*$/m, text);
+  if (gsm) return { answer: cleanTail(gsm[1]!), method: 'gsm8k' };
+  const phrase = lastMatch(/(?:final\s+)?answer\s+is\s*:?\s*([^\n]+)/i, text);
+  if (phrase) {
+    const a = cleanTail(phrase[1]!);
+    if (a) return { answer: a, method: 'phrase' };
+  }
+  const label = lastMatch(/^\s*\**\s*(?:final\s+)?answer\s*\**\s*[:：]\s*\**\s*([^\n]+)$/im, text);
+  if (label) {
+    const a = cleanTail(label[1]!);
+    if (a) return { answer: a, method: 'label' };
+  }
+  if (opts.lenient) {
+    const num = lastMatch(/-?\d[\d,]*(?:\.\d+)?(?:\s*\/\s*\d+)?/, text);
+    if (num) return { answer: num[0].replace(/,(?=\d{3}\b)/g, '').replace(/\s+/g, ''), method: 'number' };
+  }
+  return undefined;
+}
+
+/** GSM8K reference answers end with `#### n`; MATH answers are plain. */
+export function referenceAnswer(raw: string): string {
+  const gsm = /####\s*(.+?)\s*$/.exec(raw);
+  return gsm ? gsm[1]!.replace(/,(?=\d{3}\b)/g, '') : raw.trim();
+}
