@@ -88,7 +88,8 @@ export class RateWindow {
         return { adjust: (actual) => void (event.tokens = actual) };
       }
       const oldest = this.events[0] as { t: number };
-      const wait = Math.max(5, oldest.t + WINDOW_MS - t);
+      // Re-check at least every 250 ms: cheap, and robust to clock jumps.
+      const wait = Math.min(250, Math.max(5, oldest.t + WINDOW_MS - t));
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           signal?.removeEventListener('abort', onAbort);

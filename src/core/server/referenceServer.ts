@@ -376,7 +376,6 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
         } else {
           sendJson(res, 200, body);
         }
-        entry.status = res.destroyed && fault === 'stream-cut' ? 200 : 200;
         return;
       }
       await streamChoices(res, p, meta, choices, usage, fault, closed);
