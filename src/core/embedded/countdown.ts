@@ -1,0 +1,218 @@
+/**
+ * Countdown rules and text as the embedded model sees them (docs/CONTRACTS.md "Countdown text format").
+ * Mirrors model/train_countdown.py: operations are written larger operand first, `-` needs a > b, `/` needs an
+ * exact quotient; `left:` is the remaining numbers in order (first occurrence of each operand removed) with the
+ * result appended. The model's own prompt line is `<numbers joined by ", "> > <target>`.
+ */
+
+export interface CountdownProblem {
+  numbers: number[];
+  target: number;
+}
+
+export type Op = '+' | '-' | '*' | '/';
+
+export interface StepOp {
+  a: number;
+  op: Op;
+  b: number;
+  result: number;
+}
+
+export function renderProblem(p: CountdownProblem): string {
+  return `Use the numbers ${p.numbers.join(', ')} to reach ${p.target}. Use + - * / and each number at most once.`;
+}
+
+/** The model-side prompt line (without the trailing newline). */
+export function promptLine(p: CountdownProblem): string {
+  return `${p.numbers.join(', ')} > ${p.target}`;
+}
+
+const PROBLEM_PATTERNS: RegExp[] = [
+  // our format: "Use the numbers 3, 5, 7, 2 to reach 24."
+  /numbers\s*:?\s*\[?\s*(\d+(?:\s*,\s*\d+)+)\s*\]?\s*(?:to\s+(?:reach|make|get)|,?\s*target\s*:?)\s*(\d+)/gi,
+  // Stream-of-Search: "Make 96 with the numbers [58, 84, 48, 62]"
+  /(?:make|reach)\s+(\d+)\s+(?:with|using|from)\s+(?:the\s+)?numbers\s*:?\s*\[?\s*(\d+(?:\s*,\s*\d+)+)/gi,
+];
+
+export interface ProblemMatch {
+  problem: CountdownProblem;
+  /** index just after the matched statement (steps are read after it) */
+  end: number;
+}
+
+/** Finds the last Countdown problem statement in a text. */
+export function findProblem(text: string): ProblemMatch | undefined {
+  let best: ProblemMatch | undefined;
+  let bestStart = -1;
+  PROBLEM_PATTERNS.forEach((re, k) => {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const nums = (k === 0 ? m[1] : m[2]) ?? '';
+      const target = Number(k === 0 ? m[2] : m[1]);
+      const numbers = nums.split(',').map((s) => Number(s.trim()));
+      if (m.index > bestStart) {
+        bestStart = m.index;
+        // the statement runs to the end of its sentence
+        const dot = text.indexOf('\n', m.index + m[0].length);
+        best = { problem: { numbers, target }, end: dot < 0 ? text.length : dot };
+      }
+    }
+  });
+  return best;
+}
+
+export function legalOps(nums: number[]): StepOp[] {
+  const seen = new Set<string>();
+  const out: StepOp[] = [];
+  for (let i = 0; i < nums.length; i++) {
+    for (let j = i + 1; j < nums.length; j++) {
+      const hi = Math.max(nums[i]!, nums[j]!);
+      const lo = Math.min(nums[i]!, nums[j]!);
+      const cands: StepOp[] = [
+        { a: hi, op: '+', b: lo, result: hi + lo },
+        { a: hi, op: '*', b: lo, result: hi * lo },
+      ];
+      if (hi > lo) cands.push({ a: hi, op: '-', b: lo, result: hi - lo });
+      if (lo > 0 && hi % lo === 0) cands.push({ a: hi, op: '/', b: lo, result: hi / lo });
+      for (const c of cands) {
+        const key = `${c.a}${c.op}${c.b}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          out.push(c);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function removeFirst(list: number[], v: number): number[] | undefined {
+  const k = list.indexOf(v);
+  return k < 0 ? undefined : [...list.slice(0, k), ...list.slice(k + 1)];
+}
+
+/** Numbers left after the step, or undefined when an operand is not available. */
+export function applyStep(nums: number[], s: StepOp): number[] | undefined {
+  const r1 = removeFirst(nums, s.a);
+  const r2 = r1 && removeFirst(r1, s.b);
+  return r2 && [...r2, s.result];
+}
+
+export function evalOp(a: number, op: Op, b: number): number {
+  switch (op) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return a / b;
+  }
+}
+
+/** A legal step: operands available, correct arithmetic, non-negative integer result. */
+export function isLegalStep(nums: number[], s: StepOp): boolean {
+  const v = evalOp(s.a, s.op, s.b);
+  return v === s.result && Number.isInteger(v) && v >= 0 && applyStep(nums, s) !== undefined;
+}
+
+export function stepLine(s: StepOp, left: number[]): string {
+  return `${s.a} ${s.op} ${s.b} = ${s.result} (left: ${left.join(', ')})`;
+}
+
+const STEP_RE = /(\d+)\s*([+\-*/×÷xX])\s*(\d+)\s*=\s*(\d+)/;
+
+/** Parses the operation of a step line (`5 * 3 = 15 (left: 7, 2, 15)`, also `5x3=15`). */
+export function parseStep(line: string): StepOp | undefined {
+  if (/^\s*answer\s*:/i.test(line)) return undefined;
+  const m = STEP_RE.exec(line);
+  if (!m) return undefined;
+  const sym = m[2]!;
+  const op: Op = sym === '×' || sym === 'x' || sym === 'X' ? '*' : sym === '÷' ? '/' : (sym as Op);
+  return { a: Number(m[1]), op, b: Number(m[3]), result: Number(m[4]) };
+}
+
+export function isAnswerLine(line: string): boolean {
+  return /^\s*answer\s*:/i.test(line);
+}
+
+/**
+ * Checks an `Answer: <expression> [= N]` line: only + - * / ( ) and numbers, each original number used at most
+ * once, and the expression evaluates to the target (an `= N` suffix must name the target).
+ */
+export function checkAnswer(line: string, p: CountdownProblem): boolean {
+  const m = /^\s*answer\s*:\s*(.*)$/i.exec(line.trim());
+  if (!m) return false;
+  let expr = m[1]!;
+  const eq = expr.lastIndexOf('=');
+  if (eq >= 0) {
+    if (Number(expr.slice(eq + 1).trim()) !== p.target) return false;
+    expr = expr.slice(0, eq);
+  }
+  if (!/^[\d+\-*/() ]+$/.test(expr)) return false;
+  const pool = [...p.numbers];
+  for (const t of expr.match(/\d+/g) ?? []) {
+    const k = pool.indexOf(Number(t));
+    if (k < 0) return false;
+    pool.splice(k, 1);
+  }
+  const v = evalExpr(expr);
+  return v !== undefined && Math.abs(v - p.target) < 1e-9;
+}
+
+/** Evaluates + - * / ( ) over numbers with the usual precedence; undefined on a syntax error. */
+export function evalExpr(expr: string): number | undefined {
+  const toks = expr.match(/\d+|[+\-*/()]/g) ?? [];
+  let i = 0;
+  const primary = (): number | undefined => {
+    const t = toks[i++];
+    if (t === '(') {
+      const v = sum();
+      if (toks[i++] !== ')') return undefined;
+      return v;
+    }
+    return t !== undefined && /^\d+$/.test(t) ? Number(t) : undefined;
+  };
+  const product = (): number | undefined => {
+    let v = primary();
+    while (v !== undefined && (toks[i] === '*' || toks[i] === '/')) {
+      const o = toks[i++];
+      const r = primary();
+      if (r === undefined) return undefined;
+      v = o === '*' ? v * r : v / r;
+    }
+    return v;
+  };
+  const sum = (): number | undefined => {
+    let v = product();
+    while (v !== undefined && (toks[i] === '+' || toks[i] === '-')) {
+      const o = toks[i++];
+      const r = product();
+      if (r === undefined) return undefined;
+      v = o === '+' ? v + r : v - r;
+    }
+    return v;
+  };
+  const v = sum();
+  return i === toks.length ? v : undefined;
+}
+
+/**
+ * Verifies a whole solution text (steps separated by blank lines or newlines): an `Answer:` line that checks, or
+ * a chain of legal steps whose last result is the target.
+ */
+export function verifySolution(text: string, p: CountdownProblem): boolean {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const ans = lines.find(isAnswerLine);
+  if (ans) return checkAnswer(ans, p);
+  let nums = [...p.numbers];
+  for (const l of lines) {
+    const s = parseStep(l);
+    if (!s || !isLegalStep(nums, s)) return false;
+    nums = applyStep(nums, s)!;
+    if (s.result === p.target) return true;
+  }
+  return false;
+}

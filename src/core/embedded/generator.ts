@@ -1,0 +1,91 @@
+/**
+ * In-process `Generator` (src/core/llm/generator.ts) over the embedded policy: the search engine can run on the
+ * embedded model without a server. Requests are laid out like the endpoint client's chat-continue mode (problem
+ * as the user message, steps so far as an open assistant message), so the policy reads them the same way.
+ */
+import type { GenerateRequest, Generation, Generator } from '../llm/generator';
+import type { EndpointDescription } from '../trace/schema';
+import { EmbeddedCountdownPolicy } from './policy';
+import { hash32 } from './sampler';
+
+export interface EmbeddedGeneratorOptions {
+  temperature?: number;
+  topP?: number;
+  /** per-request token limit when the request gives none (default 160: a whole 4-number solution fits) */
+  maxTokens?: number;
+  /** base seed; requests without a seed get one derived from it and a request counter (reproducible runs) */
+  seed?: number;
+}
+
+const STEP_STOP = ['\n\n'];
+
+export class EmbeddedGenerator implements Generator {
+  private counter = 0;
+
+  constructor(
+    readonly policy: EmbeddedCountdownPolicy,
+    private readonly opts: EmbeddedGeneratorOptions = {},
+  ) {}
+
+  describe(): EndpointDescription {
+    return {
+      name: 'embedded',
+      baseUrl: `embedded:${this.policy.model.dir}`,
+      model: this.policy.name,
+      mode: 'chat-continue',
+      sampling: {
+        temperature: this.opts.temperature ?? 1,
+        topP: this.opts.topP ?? 1,
+        maxTokens: this.opts.maxTokens ?? 160,
+        stop: STEP_STOP,
+        ...(this.opts.seed !== undefined ? { seed: this.opts.seed } : {}),
+        logprobs: true,
+      },
+    };
+  }
+
+  async generate(req: GenerateRequest): Promise<Generation[]> {
+    const t0 = performance.now();
+    const stop = req.stop ?? (req.purpose === 'step' ? STEP_STOP : []);
+    const partial = req.steps.length > 0 ? req.steps.join('\n\n') + '\n\n' : '';
+    const seed = req.seed ?? hash32(this.opts.seed ?? 0, this.counter++);
+    const r = await this.policy.generate(
+      {
+        messages: [
+          { role: 'user', content: req.problem },
+          { role: 'assistant', content: partial },
+        ],
+        continueFinalMessage: true,
+        n: req.n,
+        maxTokens: req.maxTokens ?? this.opts.maxTokens ?? 160,
+        temperature: req.temperature ?? this.opts.temperature ?? 1,
+        topP: this.opts.topP ?? 1,
+        seed,
+        stop,
+        logprobs: true,
+      },
+      req.signal ?? new AbortController().signal,
+    );
+    const latencyMs = performance.now() - t0;
+    return r.choices.map((c, i) => {
+      const lps = c.logprobs ?? [];
+      const g: Generation = {
+        text: c.text,
+        finishReason: c.finishReason,
+        // the prompt is processed once for all n samples (shared prefill)
+        tokensIn: i === 0 ? r.promptTokens : 0,
+        tokensOut: r.completionTokens[i] ?? 0,
+        latencyMs,
+        cached: false,
+      };
+      if (lps.length > 0) {
+        g.logprobs = {
+          mean: lps.reduce((s, t) => s + t.logprob, 0) / lps.length,
+          min: Math.min(...lps.map((t) => t.logprob)),
+          tokens: lps.length,
+        };
+      }
+      return g;
+    });
+  }
+}

@@ -1,0 +1,14 @@
+/** Embedded default model: a small Countdown step policy that runs offline on CPU through onnxruntime-node. */
+export { EmbeddedModel } from './model';
+export type { DecodeRequest, DecodedSample, DecodeStats, LoadOptions } from './model';
+export { EmbeddedCountdownPolicy, parsePolicyRequest } from './policy';
+export type { EmbeddedPolicyOptions, PolicyInput } from './policy';
+export { EmbeddedGenerator } from './generator';
+export type { EmbeddedGeneratorOptions } from './generator';
+export { serveEmbedded } from './serve';
+export type { EmbeddedServer, ServeEmbeddedOptions } from './serve';
+export { CharTokenizer } from './tokenizer';
+export type { VocabFile } from './tokenizer';
+export { defaultModelDir, EmbeddedModelError, readModelFiles, sha256Hex, MODEL_FILE, CHECKSUM_FILE, VOCAB_FILE } from './modelFiles';
+export { Prng, hash32, logSoftmax, sampleToken } from './sampler';
+export * as countdown from './countdown';

@@ -1,0 +1,186 @@
+/**
+ * The embedded Countdown model: an ONNX character-level GPT with an explicit key/value cache
+ * (inputs `input_ids` [B, T] int64 and `past` [B, 2L, H, P, Dh]; outputs `logits` [B, T, V] and `present`).
+ * `decode` prefills the shared prefix once, copies the cache to the n samples, and then advances all unfinished
+ * samples in one batched step per token; finished samples are dropped from the batch.
+ */
+import * as ort from 'onnxruntime-node';
+import { defaultModelDir, EmbeddedModelError, readModelFiles } from './modelFiles';
+import { hash32, logSoftmax, Prng, sampleToken } from './sampler';
+import { CharTokenizer, type VocabFile } from './tokenizer';
+
+export interface LoadOptions {
+  /** folder with countdown-policy.onnx, its .sha256 and vocab.json (default: the repository's model/) */
+  dir?: string;
+  /** onnxruntime intra-op threads (default 1: the machine is shared; the model is small) */
+  intraOpNumThreads?: number;
+}
+
+export interface DecodeRequest {
+  /** context token ids, starting with <bos> */
+  prefix: number[];
+  n: number;
+  maxTokens: number;
+  temperature: number;
+  topP: number;
+  seed: number;
+  /** called after every token of sample `i` with all its tokens so far; true ends that sample ('stop') */
+  shouldStop?: (i: number, tokens: readonly number[]) => boolean;
+  signal?: AbortSignal;
+}
+
+export interface DecodedSample {
+  tokens: number[];
+  /** log-probability of each chosen token under the model (temperature 1, before top-p) */
+  logprobs: number[];
+  /** 'stop': shouldStop said so; 'length': maxTokens or the context window ran out */
+  finish: 'stop' | 'length';
+}
+
+export interface DecodeStats {
+  /** model forward calls (prefill included) */
+  forwardCalls: number;
+  /** milliseconds from the call to the first sampled token */
+  firstTokenMs: number;
+}
+
+export class EmbeddedModel {
+  readonly tokenizer: CharTokenizer;
+  readonly vocab: VocabFile;
+  readonly sha256: string;
+  readonly dir: string;
+  /** milliseconds spent in `load` (read + checksum + session) */
+  loadMs = 0;
+  private readonly banned: Set<number>;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    files: { dir: string; vocab: VocabFile; sha256: string },
+  ) {
+    this.vocab = files.vocab;
+    this.sha256 = files.sha256;
+    this.dir = files.dir;
+    this.tokenizer = new CharTokenizer(files.vocab);
+    this.banned = new Set([files.vocab.pad, files.vocab.bos]);
+  }
+
+  static async load(opts: LoadOptions = {}): Promise<EmbeddedModel> {
+    const t0 = performance.now();
+    const files = readModelFiles(opts.dir ?? defaultModelDir());
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(files.onnx, {
+        intraOpNumThreads: opts.intraOpNumThreads ?? 1,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+      });
+    } catch (e) {
+      throw new EmbeddedModelError(`onnxruntime could not open the embedded model in ${files.dir}: ${(e as Error).message}`);
+    }
+    const m = new EmbeddedModel(session, files);
+    m.loadMs = performance.now() - t0;
+    return m;
+  }
+
+  get contextLength(): number {
+    return this.vocab.ctx;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
+  private async forward(ids: number[][], past: ort.Tensor): Promise<{ logits: Float32Array; present: ort.Tensor }> {
+    const B = ids.length;
+    const T = ids[0]!.length;
+    const flat = new BigInt64Array(B * T);
+    ids.forEach((row, b) => row.forEach((t, j) => (flat[b * T + j] = BigInt(t))));
+    const out = await this.session.run({ input_ids: new ort.Tensor('int64', flat, [B, T]), past });
+    return { logits: out['logits']!.data as Float32Array, present: out['present']! };
+  }
+
+  private emptyPast(): ort.Tensor {
+    const v = this.vocab;
+    return new ort.Tensor('float32', new Float32Array(0), [1, 2 * v.layers, v.heads, 0, v.headDim]);
+  }
+
+  /** Copies rows of a [B, ...] cache (row `rows[k]` of the old cache becomes row k). */
+  private static selectRows(t: ort.Tensor, rows: number[]): ort.Tensor {
+    const dims = t.dims;
+    const src = t.data as Float32Array;
+    const stride = src.length / dims[0]!;
+    const dst = new Float32Array(stride * rows.length);
+    rows.forEach((r, k) => dst.set(src.subarray(r * stride, (r + 1) * stride), k * stride));
+    return new ort.Tensor('float32', dst, [rows.length, ...dims.slice(1)]);
+  }
+
+  async decode(req: DecodeRequest, stats?: DecodeStats): Promise<DecodedSample[]> {
+    const t0 = performance.now();
+    const V = this.tokenizer.size;
+    const ctx = this.vocab.ctx;
+    const greedy = req.temperature <= 0;
+    // greedy samples are identical: decode one and copy it
+    const n = greedy ? 1 : Math.max(1, req.n);
+    const samples: DecodedSample[] = Array.from({ length: n }, () => ({ tokens: [], logprobs: [], finish: 'length' }));
+    const rngs = Array.from({ length: n }, (_, i) => new Prng(hash32(req.seed, i)));
+    if (req.prefix.length >= ctx || req.maxTokens <= 0) return expand(samples, req.n);
+    checkAbort(req.signal);
+
+    let { logits, present } = await this.forward([req.prefix], this.emptyPast());
+    if (stats) stats.forwardCalls = 1;
+    // logits of the last prefix position, the same for every sample
+    let rowLogits: Float32Array[] = Array.from({ length: n }, () =>
+      logits.subarray((req.prefix.length - 1) * V, req.prefix.length * V),
+    );
+    let active = Array.from({ length: n }, (_, i) => i);
+    let past = n > 1 ? EmbeddedModel.selectRows(present, new Array<number>(n).fill(0)) : present;
+    let length = req.prefix.length;
+
+    for (;;) {
+      const next: number[] = [];
+      const keep: number[] = [];
+      active.forEach((i, row) => {
+        const s = samples[i]!;
+        const logp = logSoftmax(rowLogits[row]!, 0, V);
+        const id = sampleToken(logp, { temperature: req.temperature, topP: req.topP, banned: this.banned }, rngs[i]!);
+        s.tokens.push(id);
+        s.logprobs.push(logp[id]!);
+        if (req.shouldStop?.(i, s.tokens)) s.finish = 'stop';
+        else if (s.tokens.length >= req.maxTokens || length + 1 >= ctx) s.finish = 'length';
+        else {
+          keep.push(row);
+          next.push(id);
+        }
+      });
+      if (stats && stats.firstTokenMs === 0) stats.firstTokenMs = performance.now() - t0;
+      if (keep.length === 0) break;
+      checkAbort(req.signal);
+      if (keep.length < active.length) past = EmbeddedModel.selectRows(past, keep);
+      active = keep.map((row) => active[row]!);
+      ({ logits, present } = await this.forward(
+        next.map((t) => [t]),
+        past,
+      ));
+      if (stats) stats.forwardCalls++;
+      past = present;
+      length++;
+      rowLogits = active.map((_, row) => logits.subarray(row * V, (row + 1) * V));
+    }
+    return expand(samples, req.n);
+  }
+}
+
+function expand(samples: DecodedSample[], n: number): DecodedSample[] {
+  if (samples.length >= n) return samples;
+  const one = samples[0]!;
+  return Array.from({ length: n }, () => ({ tokens: [...one.tokens], logprobs: [...one.logprobs], finish: one.finish }));
+}
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) {
+    const e = new Error('embedded model request aborted');
+    e.name = 'AbortError';
+    throw e;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Finding the embedded model's files and loading them safely: the ONNX bytes are hashed and compared with the
+ * shipped SHA-256 before onnxruntime sees them, so a corrupted or replaced file is refused with a clear message.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { VocabFile } from './tokenizer';
+
+export const MODEL_FILE = 'countdown-policy.onnx';
+export const CHECKSUM_FILE = 'countdown-policy.onnx.sha256';
+export const VOCAB_FILE = 'vocab.json';
+
+export class EmbeddedModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmbeddedModelError';
+  }
+}
+
+/**
+ * The folder holding the model: `$METACOT_EMBEDDED_MODEL_DIR`, else the first `model/` (or, for a packaged
+ * extension, `dist/../model/`) found walking up from this module and from the working directory.
+ */
+export function defaultModelDir(): string {
+  const env = process.env['METACOT_EMBEDDED_MODEL_DIR'];
+  if (env) return resolve(env);
+  const starts = [typeof __dirname !== 'undefined' ? __dirname : undefined, process.cwd()].filter(
+    (s): s is string => typeof s === 'string',
+  );
+  for (const start of starts) {
+    let dir = resolve(start);
+    for (;;) {
+      const cand = join(dir, 'model');
+      if (existsSync(join(cand, MODEL_FILE)) && existsSync(join(cand, VOCAB_FILE))) return cand;
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  throw new EmbeddedModelError(
+    `embedded model not found: no model/${MODEL_FILE} above ${starts.join(' or ')}; ` +
+      `set METACOT_EMBEDDED_MODEL_DIR to the folder holding ${MODEL_FILE}, ${CHECKSUM_FILE} and ${VOCAB_FILE}`,
+  );
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export interface ModelFiles {
+  dir: string;
+  onnx: Uint8Array;
+  sha256: string;
+  vocab: VocabFile;
+}
+
+/** Reads the model folder and verifies the checksum. Throws EmbeddedModelError with what to do. */
+export function readModelFiles(dir: string): ModelFiles {
+  const onnxPath = join(dir, MODEL_FILE);
+  const sumPath = join(dir, CHECKSUM_FILE);
+  const vocabPath = join(dir, VOCAB_FILE);
+  for (const p of [onnxPath, sumPath, vocabPath]) {
+    if (!existsSync(p)) throw new EmbeddedModelError(`embedded model file missing: ${p}`);
+  }
+  const expected = readFileSync(sumPath, 'utf8').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  if (!/^[0-9a-f]{64}$/.test(expected)) {
+    throw new EmbeddedModelError(`${sumPath} does not hold a SHA-256 hex digest`);
+  }
+  const onnx = new Uint8Array(readFileSync(onnxPath));
+  const actual = sha256Hex(onnx);
+  if (actual !== expected) {
+    throw new EmbeddedModelError(
+      `embedded model checksum mismatch: ${onnxPath} has SHA-256 ${actual} but ${CHECKSUM_FILE} expects ${expected}. ` +
+        `The file is corrupted or was replaced; refusing to load it. Restore it (git checkout -- model/${MODEL_FILE}) ` +
+        `or retrain and re-export with model/train_countdown.py, which rewrites the checksum.`,
+    );
+  }
+  let vocab: VocabFile;
+  try {
+    vocab = JSON.parse(readFileSync(vocabPath, 'utf8')) as VocabFile;
+  } catch (e) {
+    throw new EmbeddedModelError(`${vocabPath} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (vocab.format !== 'metacot-countdown-policy/1' || !Array.isArray(vocab.tokens)) {
+    throw new EmbeddedModelError(`${vocabPath}: unknown format ${JSON.stringify(vocab.format)}`);
+  }
+  return { dir, onnx, sha256: actual, vocab };
+}

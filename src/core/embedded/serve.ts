@@ -1,0 +1,63 @@
+/**
+ * Serves the embedded Countdown model behind the OpenAI-compatible reference server on loopback.
+ *
+ *   npx tsx src/core/embedded/serve.ts [--port 8000] [--host 127.0.0.1] [--model-dir model] [--threads 1]
+ *
+ * prints the base URL (`http://127.0.0.1:8000/v1`, model id `embedded-countdown`) and serves until Ctrl-C.
+ */
+import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../server';
+import { EmbeddedModel } from './model';
+import { EmbeddedCountdownPolicy } from './policy';
+
+export interface ServeEmbeddedOptions extends Omit<ReferenceServerOptions, 'policy' | 'policies'> {
+  modelDir?: string;
+  /** onnxruntime intra-op threads (default 1) */
+  threads?: number;
+  /** an already loaded model */
+  model?: EmbeddedModel;
+}
+
+export interface EmbeddedServer extends ReferenceServer {
+  policy: EmbeddedCountdownPolicy;
+}
+
+export async function serveEmbedded(opts: ServeEmbeddedOptions = {}): Promise<EmbeddedServer> {
+  const { modelDir, threads, model, ...serverOpts } = opts;
+  const loaded =
+    model ?? (await EmbeddedModel.load({ ...(modelDir ? { dir: modelDir } : {}), intraOpNumThreads: threads ?? 1 }));
+  const policy = new EmbeddedCountdownPolicy(loaded);
+  const server = await startReferenceServer({
+    host: '127.0.0.1',
+    ...serverOpts,
+    policy,
+  });
+  return Object.assign(server, { policy });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const arg = (name: string): string | undefined => {
+    const k = argv.indexOf(name);
+    return k >= 0 ? argv[k + 1] : undefined;
+  };
+  const port = Number(arg('--port') ?? 8000);
+  const server = await serveEmbedded({
+    port,
+    host: arg('--host') ?? '127.0.0.1',
+    ...(arg('--model-dir') ? { modelDir: arg('--model-dir') } : {}),
+    threads: Number(arg('--threads') ?? 1),
+  });
+  process.stdout.write(
+    `embedded Countdown model (${server.policy.model.dir}, sha256 ${server.policy.model.sha256.slice(0, 12)}…) ` +
+      `serving at ${server.url} as model "${server.policy.name}"\n`,
+  );
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (/[\\/]embedded[\\/]serve\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
