@@ -223,6 +223,28 @@ export class TraceTree {
     return marked;
   }
 
+  /**
+   * Deletes the node's descendants (a re-run that replaces the old subtree instead of superseding it), with
+   * their events; the node itself stays. Rebuilds the indexes: O(size), fine for a user action.
+   */
+  removeDescendants(id: string): TraceNode[] {
+    const removed = this.subtree(id).slice(1);
+    if (removed.length === 0) return removed;
+    const gone = new Set(removed.map((n) => n.id));
+    const keep = <T>(arr: T[], ok: (x: T) => boolean) => {
+      let w = 0;
+      for (const x of arr) if (ok(x)) arr[w++] = x;
+      arr.length = w;
+    };
+    keep(this.trace.nodes, (n) => !gone.has(n.id));
+    keep(this.trace.events, (e) => !gone.has(e.node));
+    if (this.trace.result?.bestNodeId !== undefined && gone.has(this.trace.result.bestNodeId)) this.trace.result = null;
+    this.byId.clear();
+    this.childIds.clear();
+    for (const node of this.trace.nodes) this.index(node);
+    return removed;
+  }
+
   logEvent(e: { type: EventType; node: string; run?: string; data?: Params; i?: number }): TraceEvent {
     const event: TraceEvent = { i: e.i ?? this.iteration, type: e.type, node: e.node };
     if (e.run !== undefined) event.run = e.run;
