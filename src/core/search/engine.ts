@@ -1,0 +1,218 @@
+/**
+ * runSearch: the engine's one entry point (extension, CLI, tests, benchmarks). Adds a Run record to the trace,
+ * resolves params (defaults saved in the trace), marks an old subtree superseded (or removes it) for a re-run,
+ * runs the strategy under a RunContext, writes checkpoints, and closes the run with its status, reason, usage
+ * and the trace's result. Never throws for model, budget or cancellation problems: they end up in the Run.
+ * It throws for caller mistakes (unknown strategy, bad params, unknown start node) before anything changes,
+ * and when the final checkpoint write fails (the caller must know the file is stale).
+ */
+import type { Generator } from '../llm/generator';
+import type { TraceTree } from '../trace/tree';
+import type { EndpointDescription, Problem, Run, RunConfig, Trace, TraceEvent, TraceNode, Usage, VerifierConfig } from '../trace/schema';
+import { emptyUsage } from '../trace/schema';
+import { parseCountdownProblem } from '../verify/countdown';
+import { createVerifier, type Verifier, type VerifierDeps } from '../verify/verifier';
+import { COMMON_PARAMS } from './commonParams';
+import { ParamError, resolveParams } from './params';
+import { getStrategy } from './registry';
+import { RunContext, describeError } from './runContext';
+
+export interface CheckpointOptions {
+  /** Persists the trace (e.g. `(t) => writeTraceFile(path, t)`); called at most once at a time. */
+  write(trace: Trace): Promise<void> | void;
+  /** Period between checkpoints while the run goes on (default 2000 ms). */
+  intervalMs?: number;
+}
+
+/** What a caller gives: the endpoint is taken from the generator, params / budgets / verifier have defaults. */
+export interface RunConfigInput {
+  strategy: RunConfig['strategy'];
+  params?: RunConfig['params'];
+  /** Default: `countdown` for Countdown problems, `answer` otherwise. */
+  verifier?: RunConfig['verifier'];
+  budgets?: RunConfig['budgets'];
+  /** Ignored when a generator is given: the trace records `generator.describe()`. */
+  endpoint?: RunConfig['endpoint'];
+}
+
+export interface RunSearchOptions {
+  tree: TraceTree;
+  /** Defaults to the trace's problem. */
+  problem?: Problem;
+  config: RunConfigInput;
+  generator: Generator;
+  /** Defaults to one built from `config.verifier`. */
+  verifier?: Verifier;
+  verifierDeps?: VerifierDeps;
+  /** Start node; default the root. Any node works: its path is the fixed prefix, new nodes go under it. */
+  startNodeId?: string;
+  /** Re-run: delete the start node's old subtree instead of keeping it marked `supersededBy`. */
+  replaceSubtree?: boolean;
+  signal?: AbortSignal;
+  /** Every event as it is logged (the same objects as in the trace's event log). */
+  onEvent?: (event: TraceEvent) => void;
+  /** After each finished request: live usage, nodes created, requests in flight. */
+  onProgress?: (p: { run: Run; usage: Usage; nodes: number; inFlight: number }) => void;
+  checkpoint?: CheckpointOptions;
+  /** Cost of a request's tokens (e.g. the endpoint's price list); default: params `priceIn` / `priceOut`. */
+  costOf?: (tokensIn: number, tokensOut: number) => number;
+  /** Clock for run timestamps and wall-time budgets (tests pin it). */
+  now?: () => number;
+  /** Run id; default `r<k>`, the first free one. */
+  runId?: string;
+}
+
+function nextRunId(trace: Trace): string {
+  const used = new Set(trace.runs.map((r) => r.id));
+  let k = trace.runs.length + 1;
+  while (used.has(`r${k}`)) k++;
+  return `r${k}`;
+}
+
+export function defaultVerifierConfig(problem: Problem): VerifierConfig {
+  return parseCountdownProblem(problem) ? { kind: 'countdown', params: {} } : { kind: 'answer', params: {} };
+}
+
+/**
+ * The config a run saves: strategy and common params resolved (defaults filled in), the verifier's resolved
+ * params, the generator's endpoint description. Throws ParamError for unknown or ill-typed params.
+ */
+export function resolveRunConfig(
+  input: RunConfigInput,
+  problem: Problem,
+  endpoint: EndpointDescription,
+  verifier?: Verifier,
+  deps?: VerifierDeps,
+): { config: RunConfig; verifier: Verifier } {
+  const strategy = getStrategy(input.strategy);
+  const params = resolveParams([...strategy.params, ...COMMON_PARAMS], input.params ?? {}, `strategy ${input.strategy}`);
+  const v = verifier ?? createVerifier(input.verifier ?? defaultVerifierConfig(problem), deps);
+  return { config: { strategy: input.strategy, params, endpoint, verifier: v.config, budgets: input.budgets ?? {} }, verifier: v };
+}
+
+export async function runSearch(opts: RunSearchOptions): Promise<Run> {
+  const { tree } = opts;
+  const trace = tree.toJSON();
+  const now = opts.now ?? Date.now;
+  const startId = opts.startNodeId ?? tree.root().id;
+  const start = tree.get(startId);
+  if (!start) throw new ParamError(`start node "${startId}" is not in the trace`);
+  if (start.kind === 'rollout') throw new ParamError(`start node "${startId}" is a rollout; start from a step`);
+  const strategy = getStrategy(opts.config.strategy);
+  const problem = opts.problem ?? trace.problem;
+  const { config, verifier } = resolveRunConfig(opts.config, problem, opts.generator.describe(), opts.verifier, opts.verifierDeps);
+
+  const run: Run = {
+    id: opts.runId ?? nextRunId(trace),
+    config,
+    startNodeId: startId,
+    startedAt: new Date(now()).toISOString(),
+    status: 'running',
+    usage: emptyUsage(),
+  };
+  trace.runs.push(run);
+
+  // A re-run: the old subtree stays for comparison (superseded) unless the caller asked to replace it.
+  if (tree.childIdsOf(startId).length > 0) {
+    if (opts.replaceSubtree) tree.removeDescendants(startId);
+    else tree.supersede(startId, run.id);
+  }
+  // The start node's old search statistics belong to the superseded subtree.
+  if (start.kind !== 'root') tree.update(startId, { status: 'open', visits: undefined, q: undefined });
+  else if (start.visits !== undefined) tree.update(startId, { visits: undefined, q: undefined });
+
+  const unsubscribe = opts.onEvent
+    ? tree.onChange((c) => {
+        if (c.type === 'event') opts.onEvent!(c.event);
+      })
+    : undefined;
+
+  const stopOnSolve = config.params.stopOnSolve === true;
+  const ctx = new RunContext({
+    tree,
+    problem,
+    run,
+    startId,
+    prefix: tree.stepsTo(startId),
+    params: config.params,
+    verifier,
+    generator: opts.generator,
+    budgets: config.budgets,
+    signal: opts.signal,
+    stopOnSolve,
+    now,
+    ...(opts.costOf ? { costOf: opts.costOf } : {}),
+    onProgress: opts.onProgress ? (p) => opts.onProgress!({ run, ...p }) : undefined,
+  });
+
+  // Periodic checkpoints: never two writes at once; a failed periodic write is retried at the next tick.
+  let writing: Promise<void> | undefined;
+  let checkpointError: unknown;
+  const writeNow = async (): Promise<void> => {
+    try {
+      await opts.checkpoint!.write(trace);
+      checkpointError = undefined;
+    } catch (err) {
+      checkpointError = err;
+    }
+  };
+  const timer = opts.checkpoint
+    ? setInterval(() => {
+        if (!writing) writing = writeNow().finally(() => (writing = undefined));
+      }, opts.checkpoint.intervalMs ?? 2000)
+    : undefined;
+  timer?.unref?.();
+
+  let bestNodeId: string | undefined;
+  let crash: string | undefined;
+  try {
+    const outcome = await strategy.run(ctx);
+    bestNodeId = outcome.bestNodeId;
+  } catch (err) {
+    crash = `strategy ${strategy.name} crashed: ${describeError(err)}`;
+  } finally {
+    ctx.dispose();
+    if (timer) clearInterval(timer);
+  }
+
+  // Anything still marked running never got its answer.
+  for (const n of trace.nodes) {
+    if (n.runId === run.id && n.status === 'running') tree.update(n.id, { status: 'cancelled' });
+  }
+
+  const stop = ctx.stopInfo;
+  const best = pickBest(tree, bestNodeId, ctx.verifiedNodes);
+  const found = ctx.verifiedNodes.length;
+  if (crash) {
+    run.status = 'failed';
+    run.reason = crash;
+  } else if (stop && stop.status !== 'solved') {
+    run.status = stop.status;
+    run.reason = stop.reason;
+  } else if (best?.verified === true) {
+    // Solved means the answer the strategy chose verifies (for a vote: maj@k), not just that some node did.
+    run.status = 'solved';
+    run.reason = stop?.reason ?? `chosen node ${best.id} verified (${found} verified node${found === 1 ? '' : 's'} in this run)`;
+  } else {
+    run.status = 'completed';
+    run.reason = found > 0 ? `${found} node${found === 1 ? '' : 's'} verified, but the chosen answer ${best ? `(node ${best.id}) ` : ''}does not` : 'search finished without a verified answer';
+  }
+  run.endedAt = new Date(now()).toISOString();
+
+  if (best) trace.result = { bestNodeId: best.id, ...(best.answer !== undefined ? { finalAnswer: best.answer } : {}), verified: best.verified === true };
+  else if (trace.result === null) trace.result = { verified: false };
+
+  unsubscribe?.();
+  if (opts.checkpoint) {
+    while (writing) await writing;
+    await writeNow();
+    if (checkpointError) throw checkpointError;
+  }
+  return run;
+}
+
+function pickBest(tree: TraceTree, chosen: string | undefined, verified: readonly string[]): TraceNode | undefined {
+  if (chosen !== undefined) return tree.get(chosen);
+  if (verified.length > 0) return tree.get(verified[0]!);
+  return undefined;
+}

@@ -1,0 +1,398 @@
+/**
+ * The scheduler behind every strategy: implements SearchContext. Holds the concurrency cap (a FIFO semaphore),
+ * the budgets, the stop state (cancel / wall time / solved / failed), per-request seeds, usage accounting on the
+ * run and the trace, and the node life cycle: running placeholder → filled and checked → valued.
+ */
+import type { GeneratePurpose, Generation, Generator } from '../llm/generator';
+import { setMaxListeners } from 'node:events';
+import { isEndpointError } from '../llm/errors';
+import type { TraceTree } from '../trace/tree';
+import type { Budgets, EventType, Params, Problem, Prune, Run, RunStatus, Selection, TraceNode, Usage } from '../trace/schema';
+import type { Verifier } from '../verify/verifier';
+import { budgetBlock } from './budget';
+import { num, optNum } from './params';
+import { deriveSeed } from './seeds';
+import { Semaphore } from './semaphore';
+import type { ExpandRequest, SearchContext } from './strategy';
+
+export interface RunContextOptions {
+  tree: TraceTree;
+  problem: Problem;
+  run: Run;
+  startId: string;
+  prefix: readonly string[];
+  params: Params;
+  verifier: Verifier;
+  generator: Generator;
+  budgets: Budgets;
+  /** The caller's cancel signal. */
+  signal?: AbortSignal;
+  stopOnSolve: boolean;
+  now: () => number;
+  /** Cost of one request's tokens; default: the `priceIn` / `priceOut` params (per million tokens). */
+  costOf?: (tokensIn: number, tokensOut: number) => number;
+  /** Called after every finished request (progress bars, status lines). */
+  onProgress?: (p: { usage: Usage; nodes: number; inFlight: number }) => void;
+}
+
+export interface StopInfo {
+  status: Extract<RunStatus, 'budget' | 'cancelled' | 'solved' | 'failed'>;
+  reason: string;
+}
+
+/** Endpoint errors that no other node would escape: the whole run is misconfigured. */
+const FATAL_KINDS = new Set(['config', 'auth', 'model-not-found', 'bad-url', 'bad-request']);
+
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return isEndpointError(err) ? `${err.kind}: ${err.message}` : err.message;
+  return String(err);
+}
+
+class StoppedError extends Error {
+  constructor() {
+    super('run stopped');
+    this.name = 'StoppedError';
+  }
+}
+
+export class RunContext implements SearchContext {
+  readonly tree: TraceTree;
+  readonly problem: Problem;
+  readonly run: Run;
+  readonly startId: string;
+  readonly prefix: readonly string[];
+  readonly params: Params;
+  readonly verifier: Verifier;
+  readonly prior: number;
+  readonly verifiedNodes: string[] = [];
+  stopInfo: StopInfo | undefined;
+  /** Nodes created by this run. */
+  nodes = 0;
+  errors = 0;
+
+  private readonly generator: Generator;
+  private readonly budgets: Budgets;
+  private readonly sem: Semaphore;
+  private readonly stopCtl = new AbortController();
+  private readonly startedAt: number;
+  private readonly seedCounts = new Map<string, number>();
+  private readonly opts: RunContextOptions;
+  private inFlight = 0;
+  private wallTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onCallerAbort = () => this.stop('cancelled', 'cancelled by the user', true);
+
+  constructor(opts: RunContextOptions) {
+    this.opts = opts;
+    this.tree = opts.tree;
+    this.problem = opts.problem;
+    this.run = opts.run;
+    this.startId = opts.startId;
+    this.prefix = opts.prefix;
+    this.params = opts.params;
+    this.verifier = opts.verifier;
+    this.generator = opts.generator;
+    this.budgets = opts.budgets;
+    this.prior = num(opts.params, 'prior');
+    this.sem = new Semaphore(num(opts.params, 'concurrency'));
+    this.startedAt = opts.now();
+    // Every request in flight and every queued waiter listens on this one signal.
+    setMaxListeners(0, this.stopCtl.signal);
+    if (opts.signal?.aborted) this.onCallerAbort();
+    else opts.signal?.addEventListener('abort', this.onCallerAbort, { once: true });
+    if (opts.budgets.maxWallMs !== undefined) {
+      this.wallTimer = setTimeout(() => this.stop('budget', `budget maxWallMs reached: ${opts.budgets.maxWallMs} ms`, true), opts.budgets.maxWallMs);
+      this.wallTimer.unref?.();
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.stopCtl.signal;
+  }
+
+  get stopped(): boolean {
+    return this.stopInfo !== undefined;
+  }
+
+  get iteration(): number {
+    return this.tree.iteration;
+  }
+
+  set iteration(i: number) {
+    this.tree.iteration = i;
+  }
+
+  /** First stop wins. `abort` also cancels requests in flight (cancel, wall time, solved, fatal). */
+  stop(status: StopInfo['status'], reason: string, abort: boolean): void {
+    if (!this.stopInfo) this.stopInfo = { status, reason };
+    if (abort && !this.stopCtl.signal.aborted) this.stopCtl.abort(new Error(reason));
+  }
+
+  /** Detaches timers and listeners; the engine calls it when the strategy returns. */
+  dispose(): void {
+    if (this.wallTimer) clearTimeout(this.wallTimer);
+    this.opts.signal?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  elapsedMs(): number {
+    return this.opts.now() - this.startedAt;
+  }
+
+  private seedFor(key: string): number | undefined {
+    const base = optNum(this.params, 'seed');
+    if (base === undefined) return undefined;
+    const k = this.seedCounts.get(key) ?? 0;
+    this.seedCounts.set(key, k + 1);
+    return deriveSeed(base, `${key}|${k}`);
+  }
+
+  /** Waits for a permit and checks budgets; undefined when the run stopped or a budget blocks. */
+  private async admit(newNodes: number): Promise<(() => void) | undefined> {
+    if (this.stopped) return undefined;
+    const release = await this.sem.acquire(this.stopCtl.signal);
+    if (!release) return undefined;
+    if (this.stopped) {
+      release();
+      return undefined;
+    }
+    const blocked = budgetBlock(this.budgets, { usage: this.run.usage, nodes: this.nodes, elapsedMs: this.elapsedMs() }, newNodes);
+    if (blocked) {
+      release();
+      this.stop('budget', blocked, this.budgets.maxWallMs !== undefined && blocked.includes('maxWallMs'));
+      return undefined;
+    }
+    this.addUsage({ requests: 1 });
+    return release;
+  }
+
+  private addUsage(d: Partial<Usage>): void {
+    for (const u of [this.run.usage, this.tree.trace.usage]) {
+      u.requests += d.requests ?? 0;
+      u.cachedRequests += d.cachedRequests ?? 0;
+      u.tokensIn += d.tokensIn ?? 0;
+      u.tokensOut += d.tokensOut ?? 0;
+      u.cost += d.cost ?? 0;
+    }
+  }
+
+  /** Usage of one answered request. Siblings share one prompt, so prompt tokens count once per request. */
+  private account(gens: readonly Generation[]): void {
+    if (gens.length > 0 && gens.every((g) => g.cached)) {
+      this.addUsage({ cachedRequests: 1 });
+      return;
+    }
+    const live = gens.filter((g) => !g.cached);
+    const tokensIn = live.reduce((m, g) => Math.max(m, g.tokensIn), 0);
+    const tokensOut = live.reduce((s, g) => s + g.tokensOut, 0);
+    const cost = this.opts.costOf ? this.opts.costOf(tokensIn, tokensOut) : (tokensIn * num(this.params, 'priceIn') + tokensOut * num(this.params, 'priceOut')) / 1e6;
+    this.addUsage({ tokensIn, tokensOut, cost });
+  }
+
+  private progress(): void {
+    this.opts.onProgress?.({ usage: this.run.usage, nodes: this.nodes, inFlight: this.inFlight });
+  }
+
+  /** A failed request: counted, and fatal kinds (or too many failures) end the run. */
+  private recordFailure(err: unknown, nodeId: string): string {
+    const message = describeError(err);
+    this.errors++;
+    this.log('error', nodeId, { message: message.slice(0, 500), ...(isEndpointError(err) ? { kind: err.kind } : {}) });
+    const maxErrors = num(this.params, 'maxErrors');
+    if (isEndpointError(err) && FATAL_KINDS.has(err.kind)) this.stop('failed', message, true);
+    else if (this.errors >= maxErrors) this.stop('failed', `${this.errors} failed requests (maxErrors ${maxErrors}); last: ${message}`, true);
+    return message;
+  }
+
+  async expand(parentId: string, req: ExpandRequest): Promise<TraceNode[]> {
+    const release = await this.admit(req.n);
+    if (!release) return [];
+    const kind = req.purpose === 'step' ? 'step' : 'answer';
+    const kids: TraceNode[] = [];
+    let gens: Generation[];
+    this.inFlight++;
+    try {
+      for (let i = 0; i < req.n; i++) {
+        kids.push(this.tree.addChild(parentId, { kind, text: '', author: 'model', status: 'running', runId: this.run.id, ...(req.meta ? { meta: { ...req.meta } } : {}) }));
+      }
+      this.nodes += req.n;
+      const parent = this.tree.node(parentId);
+      if (parent.status === 'open') this.tree.update(parentId, { status: 'expanded' });
+      this.log('expand', parentId, { n: req.n, purpose: req.purpose });
+      gens = await this.generator.generate({
+        problem: this.problem.text,
+        steps: [...req.steps],
+        purpose: req.purpose,
+        n: req.n,
+        ...(req.context ? { context: req.context } : {}),
+        ...this.sampling(),
+        seed: this.seedFor(`${parentId}|${req.purpose}`),
+        signal: this.stopCtl.signal,
+      });
+    } catch (err) {
+      if (this.stopCtl.signal.aborted) {
+        for (const k of kids) this.setStatus(k, 'cancelled');
+      } else {
+        const message = this.recordFailure(err, parentId);
+        for (const k of kids) {
+          this.tree.update(k.id, { status: 'failed', error: message });
+          this.log('error', k.id, { message: message.slice(0, 500) });
+        }
+      }
+      return [];
+    } finally {
+      this.inFlight--;
+      release();
+    }
+    this.account(gens);
+    const done: TraceNode[] = [];
+    kids.forEach((k, i) => {
+      const g = gens[i];
+      if (!g) {
+        this.tree.update(k.id, { status: 'failed', error: `the endpoint returned ${gens.length} of ${req.n} choices` });
+        this.log('error', k.id, { message: 'missing choice' });
+        return;
+      }
+      done.push(this.fill(k, g, [...req.steps, g.text], req.purpose !== 'step'));
+    });
+    this.progress();
+    return done;
+  }
+
+  private sampling(): { temperature?: number; maxTokens?: number } {
+    const out: { temperature?: number; maxTokens?: number } = {};
+    const t = optNum(this.params, 'temperature');
+    const m = optNum(this.params, 'maxTokens');
+    if (t !== undefined) out.temperature = t;
+    if (m !== undefined) out.maxTokens = m;
+    return out;
+  }
+
+  private setStatus(node: TraceNode, status: TraceNode['status'], data?: Params): void {
+    this.tree.update(node.id, { status });
+    this.log('status', node.id, { status, ...data });
+  }
+
+  /** Fills a placeholder with the model's text and the checker's verdict. */
+  private fill(node: TraceNode, g: Generation, steps: readonly string[], final: boolean): TraceNode {
+    const check = this.verifier.checker.check(this.problem, steps, { final });
+    const patch: Partial<TraceNode> = {
+      text: g.text,
+      kind: check.answer !== undefined || final ? 'answer' : 'step',
+      status: check.terminal ? 'terminal' : 'open',
+      finishReason: g.finishReason,
+      tokensIn: g.tokensIn,
+      tokensOut: g.tokensOut,
+      latencyMs: g.latencyMs,
+    };
+    if (g.reasoning !== undefined) patch.reasoning = g.reasoning;
+    if (g.logprobs) patch.logprobs = g.logprobs;
+    if (check.answer !== undefined) patch.answer = check.answer;
+    if (check.verified !== undefined) patch.verified = check.verified;
+    const meta: Params = { ...(node.meta ?? {}) };
+    if (g.cached) meta.cached = true;
+    if (check.terminal && check.reason) meta.check = check.reason;
+    if (Object.keys(meta).length) patch.meta = meta;
+    this.tree.update(node.id, patch);
+    const data: Params = { status: patch.status! };
+    if (check.verified !== undefined) data.verified = check.verified;
+    this.log('status', node.id, data);
+    if (check.verified === true) this.noteVerified(node.id);
+    return node;
+  }
+
+  private noteVerified(id: string): void {
+    this.verifiedNodes.push(id);
+    if (this.opts.stopOnSolve) this.stop('solved', `node ${id} verified`, true);
+  }
+
+  async sample(req: { purpose: GeneratePurpose; n: number; steps: readonly string[]; context?: string[]; maxTokens?: number; temperature?: number }, seedKey?: string): Promise<Generation[]> {
+    const release = await this.admit(0);
+    if (!release) throw new StoppedError();
+    this.inFlight++;
+    let gens: Generation[];
+    try {
+      gens = await this.generator.generate({
+        problem: this.problem.text,
+        steps: [...req.steps],
+        purpose: req.purpose,
+        n: req.n,
+        ...(req.context ? { context: req.context } : {}),
+        ...(req.maxTokens !== undefined ? { maxTokens: req.maxTokens } : {}),
+        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+        seed: this.seedFor(seedKey ?? `${req.purpose}|${req.steps.length}`),
+        signal: this.stopCtl.signal,
+      });
+    } finally {
+      this.inFlight--;
+      release();
+    }
+    this.account(gens);
+    this.progress();
+    return gens;
+  }
+
+  async evaluate(node: TraceNode, steps: readonly string[]): Promise<TraceNode> {
+    if (node.status === 'failed' || node.status === 'cancelled' || node.status === 'running') return node;
+    if (node.status === 'terminal' && node.verified !== undefined) {
+      const oracle = this.verifier.config.kind === 'oracle';
+      const value = node.verified ? 1 : 0;
+      this.tree.update(node.id, { value, valueSource: oracle ? { kind: 'oracle' } : { kind: 'verifier', verifier: this.verifier.checker.name } });
+      this.log('evaluate', node.id, { value, source: oracle ? 'oracle' : 'verifier' });
+      return node;
+    }
+    const est = this.verifier.estimator;
+    if (!est || this.stopped) return node;
+    // Rollouts continue a solution; from a finished one whose answer cannot be checked they say nothing.
+    if (est.kind === 'rollouts' && node.status === 'terminal') return node;
+    let estimate;
+    try {
+      estimate = await est.estimate({
+        problem: this.problem,
+        steps,
+        signal: this.stopCtl.signal,
+        sample: (r) => this.sample(r, `${node.id}|${r.purpose}`),
+      });
+    } catch (err) {
+      if (err instanceof StoppedError || this.stopCtl.signal.aborted) return node;
+      const message = this.recordFailure(err, node.id);
+      this.tree.update(node.id, { status: 'failed', error: `value: ${message}` });
+      return node;
+    }
+    const patch: Partial<TraceNode> = { value: estimate.value, valueSource: estimate.source };
+    if (estimate.verified !== undefined) patch.meta = { ...(node.meta ?? {}), judgeVerdict: estimate.verified };
+    this.tree.update(node.id, patch);
+    if (estimate.rollouts && this.verifier.keepRollouts) {
+      for (const r of estimate.rollouts) {
+        const g = r.generation;
+        this.tree.addChild(node.id, {
+          kind: 'rollout',
+          text: g.text,
+          author: 'model',
+          status: 'terminal',
+          runId: this.run.id,
+          verified: r.verified,
+          ...(r.answer !== undefined ? { answer: r.answer } : {}),
+          finishReason: g.finishReason,
+          tokensIn: g.tokensIn,
+          tokensOut: g.tokensOut,
+          latencyMs: g.latencyMs,
+        });
+        this.nodes++;
+      }
+    }
+    this.log('evaluate', node.id, { value: estimate.value, source: estimate.source.kind, ...(estimate.detail ?? {}) });
+    return node;
+  }
+
+  select(nodeId: string, selection: Selection, data?: Params): void {
+    this.tree.update(nodeId, { selection });
+    this.log('select', nodeId, data ?? { reason: selection.reason });
+  }
+
+  prune(nodeId: string, prune: Omit<Prune, 'by'>): void {
+    this.tree.prune(nodeId, { ...prune, by: 'engine' });
+  }
+
+  log(type: EventType, nodeId: string, data?: Params): void {
+    this.tree.logEvent({ type, node: nodeId, run: this.run.id, ...(data ? { data } : {}) });
+  }
+}

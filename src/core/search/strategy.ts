@@ -1,0 +1,100 @@
+/**
+ * The Strategy interface: the one contract every search strategy implements (single, best-of-n, beam, mcts,
+ * astar, revision, and in-context from the Meta-CoT data module). A strategy only decides *what* to ask and
+ * *which* nodes to keep; the SearchContext it receives does everything else — concurrency cap, budgets,
+ * cancellation, node creation and filling, answer checking, values, usage accounting, event logging — so every
+ * strategy gets the same guarantees (budgets end the run cleanly, cancellation keeps finished nodes, failed
+ * requests are recorded on the nodes that failed).
+ *
+ * Writing a strategy:
+ *   export const myStrategy: Strategy = {
+ *     name: 'beam',
+ *     params: [{ name: 'width', type: 'integer', default: 4, min: 1, doc: '…' }],
+ *     async run(ctx) {
+ *       const kids = await ctx.expand(ctx.startId, { purpose: 'step', n: 4, steps: ctx.prefix });
+ *       await Promise.all(kids.map((k) => ctx.evaluate(k, [...ctx.prefix, k.text])));
+ *       return { bestNodeId: kids[0]?.id };
+ *     },
+ *   };
+ * Rules: check `ctx.stopped` before starting new work and return promptly once it is true; issue independent
+ * requests together (Promise.all) so they overlap under the cap; never create nodes except through `expand`
+ * (or `tree.addChild` with `runId: ctx.run.id` for nodes that are not model output); record why nodes were
+ * chosen (`ctx.select`) or dropped (`ctx.prune`).
+ */
+import type { GeneratePurpose, Generation } from '../llm/generator';
+import type { TraceTree } from '../trace/tree';
+import type { EventType, Params, Problem, Prune, Run, Selection, StrategyName, TraceNode } from '../trace/schema';
+import type { Verifier } from '../verify/verifier';
+import type { ParamSpec } from './params';
+
+export interface ExpandRequest {
+  purpose: Exclude<GeneratePurpose, 'rollout' | 'judge'>;
+  /** Children wanted (one request, `n` siblings). */
+  n: number;
+  /** The path to continue: steps from the root (excluded) to the parent (included). */
+  steps: readonly string[];
+  /** Earlier attempts, for 'revision'. */
+  context?: string[];
+  /** Extra fields stored on every child's `meta`. */
+  meta?: Params;
+}
+
+export interface SearchContext {
+  readonly tree: TraceTree;
+  readonly problem: Problem;
+  /** This run's record (already in the trace); its usage is live. */
+  readonly run: Run;
+  /** Where the search starts: the root, or any node for a re-run. */
+  readonly startId: string;
+  /** Steps from the root (excluded) to the start node (included): the fixed prefix. */
+  readonly prefix: readonly string[];
+  /** This strategy's resolved params (defaults filled in), plus the engine's common ones. */
+  readonly params: Params;
+  readonly verifier: Verifier;
+  /** Aborted when the run is cancelled, hits its wall-time budget, is solved (stopOnSolve) or fails. */
+  readonly signal: AbortSignal;
+  /** No new work should start: budget reached, cancelled, solved (stopOnSolve) or failed. */
+  readonly stopped: boolean;
+  /** Value used for nodes the verifier cannot value (param `prior`). */
+  readonly prior: number;
+  /** Search iteration stamped on new nodes and events. */
+  iteration: number;
+
+  /**
+   * One request for `n` children of `parentId`. Children appear at once with status `running` (so the UI shows
+   * work in flight), are filled with text, token counts and the checker's verdict (status `open` or `terminal`,
+   * `answer`, `verified`) when the response arrives, and are returned. Returns [] when the run stopped before
+   * dispatch or the request failed (the failed children then carry `error` and status `failed`, or `cancelled`).
+   */
+  expand(parentId: string, req: ExpandRequest): Promise<TraceNode[]>;
+  /**
+   * Values a node: a terminal node whose answer was checked gets 1 or 0 from the checker; otherwise the
+   * verifier's estimator (rollouts / PRM / judge) runs. Sets `value` and `valueSource` and logs an `evaluate`
+   * event. Leaves the node unvalued when there is no estimator or the run stopped; on an estimator error the
+   * node gets `error` and status `failed`. `steps` is the node's full path (root excluded).
+   */
+  evaluate(node: TraceNode, steps: readonly string[]): Promise<TraceNode>;
+  /** A metered model call that creates no node (rollouts, judges); throws on failure or stop. */
+  sample(req: { purpose: GeneratePurpose; n: number; steps: readonly string[]; context?: string[]; maxTokens?: number; temperature?: number }): Promise<Generation[]>;
+  /** Records why a node was chosen and logs a `select` event. */
+  select(nodeId: string, selection: Selection, data?: Params): void;
+  /** Marks a node (and its subtree) pruned with the numbers that cut it. */
+  prune(nodeId: string, prune: Omit<Prune, 'by'>): void;
+  log(type: EventType, nodeId: string, data?: Params): void;
+  /** Nodes of this run whose answer verified, in the order found. */
+  readonly verifiedNodes: readonly string[];
+}
+
+export interface StrategyOutcome {
+  /** The node the strategy picks as its answer (e.g. best-of-n's vote winner); default: the first verified node. */
+  bestNodeId?: string;
+}
+
+export interface Strategy {
+  readonly name: StrategyName;
+  /** One line for help texts. */
+  readonly summary: string;
+  /** Every parameter with its default and meaning (the engine adds the common ones: COMMON_PARAMS). */
+  readonly params: readonly ParamSpec[];
+  run(ctx: SearchContext): Promise<StrategyOutcome>;
+}
