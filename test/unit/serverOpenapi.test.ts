@@ -21,6 +21,8 @@ const skip = haveSpec ? false : 'skipped: ../shared is absent';
 let ajv: Ajv2020;
 const validators = new Map<string, ValidateFunction>();
 let server: ReferenceServer;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed bodies are checked by the schemas, not by TypeScript
+type Json = any;
 const PROBLEM = 'Use the numbers 3, 5, 7, 2 to reach 24. Use + - * / and each number at most once.';
 
 function validator(name: string): ValidateFunction {
@@ -71,7 +73,7 @@ function normalizeNullable(node: unknown): unknown {
 
 before(async () => {
   if (!haveSpec) return;
-  const spec = normalizeNullable(JSON.parse(readFileSync(SPEC, 'utf8')));
+  const spec = normalizeNullable(JSON.parse(readFileSync(SPEC, 'utf8'))) as Record<string, unknown>;
   // strict: false ignores OpenAPI-only keywords (x-oaiMeta, discriminator, deprecated); `nullable` is understood by ajv.
   ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
   addFormats(ajv);
@@ -94,12 +96,12 @@ const auth = { authorization: 'Bearer test-key-123456' };
 test('chat completion (n, stop, logprobs, reasoning_content) matches CreateChatCompletionResponse', { skip }, async () => {
   const res = await post('/chat/completions', { model: 'sim-countdown', messages: [{ role: 'user', content: PROBLEM }], n: 2, stop: ['\n\n'], logprobs: true, top_logprobs: 3, seed: 1 }, auth);
   assert.equal(res.status, 200);
-  const body = await res.json();
+  const body: Json = await res.json();
   assertConforms('CreateChatCompletionResponse', body);
   assert.equal(body.choices.length, 2);
   assert.equal(body.choices[0].logprobs.content[0].top_logprobs.length, 3);
   const r = await post('/chat/completions', { model: 'sim-long-cot-r', messages: [{ role: 'user', content: 'What is 2 + 3 * 4?' }] }, auth);
-  const rb = await r.json();
+  const rb: Json = await r.json();
   assertConforms('CreateChatCompletionResponse', rb);
   assert.match(rb.choices[0].message.reasoning_content, /Let me double-check/);
 });
@@ -122,13 +124,13 @@ test('every chat stream chunk (role, content, finish, usage) matches CreateChatC
 test('completion (logprobs) matches CreateCompletionResponse', { skip }, async () => {
   const res = await post('/completions', { model: 'sim-countdown', prompt: `Problem: ${PROBLEM}\n\nSolution:\n\n`, logprobs: 2, max_tokens: 30, seed: 3 }, auth);
   assert.equal(res.status, 200);
-  const body = await res.json();
+  const body: Json = await res.json();
   assertConforms('CreateCompletionResponse', body);
   assert.equal(body.choices[0].logprobs.tokens.join(''), body.choices[0].text);
 });
 
 test('model list and model match ListModelsResponse and Model', { skip }, async () => {
-  const list = await (await fetch(`${server.url}/models`, { headers: auth })).json();
+  const list: Json = await (await fetch(`${server.url}/models`, { headers: auth })).json();
   assertConforms('ListModelsResponse', list);
   assert.deepEqual(list.data.map((m: { id: string }) => m.id).sort(), ['sim-countdown', 'sim-long-cot-r']);
   const one = await (await fetch(`${server.url}/models/sim-countdown`, { headers: auth })).json();

@@ -93,8 +93,9 @@ export class EndpointClient {
     return this.slots.inUse;
   }
 
-  error(kind: EndpointErrorKind, message: string, extra: Partial<Pick<EndpointError, 'status' | 'retryAfterMs' | 'models' | 'serverMessage' | 'attempts'>> = {}): EndpointError {
+  error(kind: EndpointErrorKind, message: string, extra: Partial<Pick<EndpointError, 'status' | 'retryAfterMs' | 'models' | 'serverMessage' | 'attempts' | 'advice'>> = {}): EndpointError {
     const init: ConstructorParameters<typeof EndpointError>[0] = { kind, endpoint: this.config.name, message, secrets: this.secrets };
+    if (extra.advice !== undefined) init.advice = extra.advice;
     if (extra.status !== undefined) init.status = extra.status;
     if (extra.retryAfterMs !== undefined) init.retryAfterMs = extra.retryAfterMs;
     if (extra.models !== undefined) init.models = extra.models;
@@ -104,7 +105,7 @@ export class EndpointClient {
   }
 
   private cancelled(): EndpointError {
-    return this.error('cancelled', 'request cancelled by the caller.');
+    return this.error('cancelled', 'request cancelled by the caller');
   }
 
   /** Sends one logical request, retrying retryable failures. */
@@ -167,7 +168,7 @@ export class EndpointClient {
   }
 
   private timeoutError(): EndpointError {
-    return this.error('timeout', `no complete response within ${this.config.timeoutMs} ms. Raise timeoutMs for this endpoint, lower maxTokens, or check that the server is not overloaded.`);
+    return this.error('timeout', `no complete response within ${this.config.timeoutMs} ms`, { advice: 'Raise timeoutMs for this endpoint, lower maxTokens, or check that the server is not overloaded.' });
   }
 
   private async whole(call: WireCall, opts: { signal: AbortSignal; maxRetries: number; timeout: number }): Promise<RawResult> {
@@ -210,7 +211,7 @@ export class EndpointClient {
     } catch (e) {
       if (e instanceof EndpointError) throw e;
       if (acc.chunks > 0 && !(e instanceof SyntaxError) && !(e instanceof OpenAI.APIError && e.status !== undefined)) {
-        throw this.error('stream-cut', `the response stream broke off after ${acc.chunks} chunks (${redact(causeChain(e), this.secrets)}). It will be retried; if it keeps happening, check proxies or server logs, or turn streaming off for this endpoint.`);
+        throw this.error('stream-cut', `the response stream broke off after ${acc.chunks} chunks (${redact(causeChain(e), this.secrets)})`, { advice: STREAM_ADVICE });
       }
       throw this.classify(e);
     }
@@ -218,7 +219,7 @@ export class EndpointClient {
     const expected = Math.max(1, Math.min(n, acc.choiceCount || 1));
     const unfinished = acc.unfinished(expected);
     if (acc.chunks === 0 || unfinished.length > 0) {
-      throw this.error('stream-cut', `the response stream ended before it was complete (${acc.chunks} chunks, no finish_reason for choice ${unfinished.join(', ') || 0}). It will be retried; if it keeps happening, check proxies or server logs, or turn streaming off for this endpoint.`);
+      throw this.error('stream-cut', `the response stream ended before it was complete (${acc.chunks} chunks, no finish_reason for choice ${unfinished.join(', ') || 0})`, { advice: STREAM_ADVICE });
     }
     return acc.result();
   }
@@ -226,7 +227,7 @@ export class EndpointClient {
   private malformedShape(what: string, raw: unknown, issue?: { path: PropertyKey[]; message: string }): EndpointError {
     const where = issue ? ` at "${issue.path.map(String).join('.')}": ${issue.message}` : '';
     const sample = typeof raw === 'string' ? raw.slice(0, 120) : JSON.stringify(raw)?.slice(0, 120);
-    return this.error('malformed', `the server's answer is not a valid ${what}${where} (got ${sample}). Check that the base URL points at an OpenAI-compatible API (usually ending in /v1).`);
+    return this.error('malformed', `the server's answer is not a valid ${what}${where} (got ${sample})`, { advice: MALFORMED_ADVICE });
   }
 
   /** Maps anything the SDK or fetch throws to an EndpointError. */
@@ -240,75 +241,78 @@ export class EndpointClient {
       const chain = causeChain(e);
       if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/.test(chain)) {
         const why = /ENOTFOUND|EAI_AGAIN/.test(chain) ? 'host not found' : /ECONNREFUSED/.test(chain) ? 'connection refused' : 'host unreachable';
-        return this.error('unreachable', `cannot reach ${url} (${why}). Is the server running? Check the endpoint's base URL and port.`);
+        return this.error('unreachable', `cannot reach ${url} (${why})`, { advice: "Is the server running? Check the endpoint's base URL and port." });
       }
-      return this.error('connection', `the connection to ${url} dropped before a response arrived (${redact(chain, this.secrets)}). It will be retried; if it persists, the server may be crashing or a proxy is cutting connections.`);
+      return this.error('connection', `the connection to ${url} dropped before a response arrived (${redact(chain, this.secrets)})`, {
+        advice: 'If this persists, the server may be crashing or a proxy is cutting connections; check the server logs.',
+      });
     }
     if (e instanceof OpenAI.APIError) {
       const status = e.status;
-      const serverMessage = redact(typeof e.error === 'object' && e.error && 'message' in e.error ? String((e.error as { message: unknown }).message) : e.message, this.secrets);
+      const serverMessage = redact(typeof e.error === 'object' && e.error && 'message' in e.error ? String((e.error as { message: unknown }).message) : e.message, this.secrets).replace(/\.\s*$/, '');
       const code = typeof e.code === 'string' ? e.code : '';
       const retryAfterMs = retryAfterFrom(e.headers as { get(name: string): string | null } | undefined);
       const extra = { serverMessage, ...(status !== undefined ? { status } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
       if (status === undefined) {
         // An error object inside a 200 stream.
-        return this.error('server', `the server reported an error mid-response: ${serverMessage}`, extra);
+        return this.error('server', `the server reported an error mid-response (${serverMessage})`, { ...extra, advice: SERVER_ADVICE });
       }
       if (status === 401 || status === 403) {
-        return this.error('auth', `the server rejected the API key (${status}: ${serverMessage}). Set a valid key for this endpoint (it is kept in secret storage, never in settings or traces).`, extra);
+        return this.error('auth', `the server rejected the API key (${status}: ${serverMessage})`, {
+          ...extra,
+          advice: 'Set a valid key for this endpoint (it is kept in secret storage, never in settings or traces).',
+        });
       }
       if (status === 404) {
         if (/model/i.test(serverMessage) || code === 'model_not_found') {
-          return this.error('model-not-found', `model "${this.config.model}" is not served at ${url} (${serverMessage}).`, extra);
+          return this.error('model-not-found', `model "${this.config.model}" is not served at ${url} (${serverMessage})`, { ...extra, advice: "Set the endpoint's model to one the server lists." });
         }
-        return this.error('bad-url', `${url} answered 404 Not Found (${serverMessage}). Check the base URL: OpenAI-compatible servers usually expect it to end in /v1.`, extra);
+        return this.error('bad-url', `${url} answered 404 Not Found (${serverMessage})`, { ...extra, advice: 'Check the base URL: OpenAI-compatible servers usually expect it to end in /v1.' });
       }
       if (status === 400 || status === 413 || status === 422) {
         if (code === 'context_length_exceeded' || /context length|context window|maximum context|too many tokens|prompt is too long|reduce the length/i.test(serverMessage)) {
-          return this.error('context-length', `the prompt plus max_tokens exceed the model's context (${serverMessage}). Lower maxTokens, shorten the problem or the partial solution, or use a model with a longer context.`, extra);
+          return this.error('context-length', `the prompt plus max_tokens exceed the model's context (${serverMessage})`, {
+            ...extra,
+            advice: 'Lower maxTokens, shorten the problem or the partial solution, or use a model with a longer context.',
+          });
         }
-        return this.error('bad-request', `the server refused the request (${status}: ${serverMessage}). Check the endpoint's sampling settings and mode for this server.`, extra);
+        return this.error('bad-request', `the server refused the request (${status}: ${serverMessage})`, { ...extra, advice: "Check the endpoint's sampling settings and continuation mode for this server." });
       }
       if (status === 429) {
-        return this.error('rate-limited', `rate limited (429: ${serverMessage}).`, extra);
+        return this.error('rate-limited', `rate limited (429: ${serverMessage})`, { ...extra, advice: RATE_ADVICE });
       }
       if (status === 408 || status === 409 || status >= 500) {
-        return this.error('server', `server error ${status}: ${serverMessage}.`, extra);
+        return this.error('server', `server error ${status} (${serverMessage})`, { ...extra, advice: SERVER_ADVICE });
       }
-      return this.error('bad-request', `unexpected status ${status}: ${serverMessage}.`, extra);
+      return this.error('bad-request', `unexpected status ${status} (${serverMessage})`, extra);
     }
     if (e instanceof SyntaxError) {
-      return this.error('malformed', `the server's answer is not valid JSON (${redact(e.message, this.secrets)}). Check that the base URL points at an OpenAI-compatible API (usually ending in /v1).`);
+      return this.error('malformed', `the server's answer is not valid JSON (${redact(e.message, this.secrets)})`, { advice: MALFORMED_ADVICE });
     }
     const chain = causeChain(e);
     if (/terminated|other side closed|ECONNRESET|socket hang up|premature close|UND_ERR_SOCKET/i.test(chain)) {
-      return this.error('stream-cut', `the response broke off mid-way (${redact(chain, this.secrets)}). It will be retried; if it persists, check proxies or server logs.`);
+      return this.error('stream-cut', `the response broke off mid-way (${redact(chain, this.secrets)})`, { advice: STREAM_ADVICE });
     }
-    return this.error('connection', `request to ${url} failed: ${redact(chain, this.secrets)}`);
+    return this.error('connection', `request to ${url} failed (${redact(chain, this.secrets)})`);
   }
 
-  /** The error a caller sees once retries are spent (or for a non-retryable failure), with advice. */
+  /** The error a caller sees once retries are spent (or for a non-retryable failure): attempts counted, advice kept. */
   private async finalError(err: EndpointError, attempts: number): Promise<EndpointError> {
-    const tries = attempts === 1 ? '' : ` after ${attempts} attempts`;
-    const base = err.message.replace(/^endpoint "[^"]*": /, '');
-    switch (err.kind) {
-      case 'model-not-found': {
-        let models: string[] | undefined;
-        try {
-          models = await this.listModels(AbortSignal.timeout(Math.min(5_000, this.config.timeoutMs)));
-        } catch {
-          models = undefined;
-        }
-        const list = models === undefined ? 'The server did not list its models.' : models.length === 0 ? 'The server lists no models.' : `The server serves: ${models.join(', ')}.`;
-        return this.error('model-not-found', `${base} ${list} Set the endpoint's model to one of them.`, { ...pick(err), ...(models ? { models } : {}), attempts });
+    const extra = { ...pick(err), attempts };
+    if (err.kind === 'model-not-found') {
+      let models: string[] | undefined;
+      try {
+        models = await this.listModels(AbortSignal.timeout(Math.min(5_000, this.config.timeoutMs)));
+      } catch {
+        models = undefined;
       }
-      case 'rate-limited':
-        return this.error('rate-limited', `${base.replace(/\.$/, '')}${tries}${err.retryAfterMs !== undefined ? `; the server last asked to wait ${Math.round(err.retryAfterMs)} ms` : ''}. Lower maxConcurrency or requestsPerMinute for this endpoint, raise maxRetries, or wait and re-run.`, { ...pick(err), attempts });
-      case 'server':
-        return this.error('server', `${base.replace(/\.$/, '')}${tries}. The server is failing or overloaded: try again later, lower maxConcurrency, or add another endpoint.`, { ...pick(err), attempts });
-      default:
-        return this.error(err.kind, tries ? `${base.replace(/\.$/, '')}${tries}.` : base, { ...pick(err), attempts });
+      const list = models === undefined ? 'The server did not list its models.' : models.length === 0 ? 'The server lists no models.' : `The server serves: ${models.join(', ')}.`;
+      return this.error('model-not-found', err.detail, { ...extra, ...(models ? { models } : {}), advice: `${list} Set the endpoint's model to one of them.` });
     }
+    if (err.kind === 'rate-limited' && err.retryAfterMs !== undefined) {
+      return this.error('rate-limited', `${err.detail}; the server last asked to wait ${Math.round(err.retryAfterMs)} ms`, extra);
+    }
+    return this.error(err.kind, err.detail, extra);
   }
 
   /** Model ids the server lists (GET /models). */
@@ -329,8 +333,14 @@ export class EndpointClient {
   }
 }
 
-function pick(err: EndpointError): { status?: number; retryAfterMs?: number; serverMessage?: string } {
-  const out: { status?: number; retryAfterMs?: number; serverMessage?: string } = {};
+const STREAM_ADVICE = 'If this keeps happening, check proxies or server logs, or turn streaming off for this endpoint.';
+const MALFORMED_ADVICE = 'Check that the base URL points at an OpenAI-compatible API (usually ending in /v1).';
+const SERVER_ADVICE = 'The server is failing or overloaded: try again later, lower maxConcurrency, or add another endpoint.';
+const RATE_ADVICE = 'Lower maxConcurrency or requestsPerMinute for this endpoint, raise maxRetries, or wait and re-run.';
+
+function pick(err: EndpointError): { status?: number; retryAfterMs?: number; serverMessage?: string; advice?: string } {
+  const out: { status?: number; retryAfterMs?: number; serverMessage?: string; advice?: string } = {};
+  if (err.advice !== undefined) out.advice = err.advice;
   if (err.status !== undefined) out.status = err.status;
   if (err.retryAfterMs !== undefined) out.retryAfterMs = err.retryAfterMs;
   if (err.serverMessage !== undefined) out.serverMessage = err.serverMessage;

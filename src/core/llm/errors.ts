@@ -25,7 +25,10 @@ const RETRYABLE = new Set<EndpointErrorKind>(['unreachable', 'connection', 'time
 export interface EndpointErrorInit {
   kind: EndpointErrorKind;
   endpoint: string;
+  /** What happened. */
   message: string;
+  /** What to do about it. */
+  advice?: string;
   status?: number;
   attempts?: number;
   retryAfterMs?: number;
@@ -44,15 +47,23 @@ export class EndpointError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly models: string[] | undefined;
   readonly serverMessage: string | undefined;
+  /** What happened, without the endpoint name, attempts or advice. */
+  readonly detail: string;
+  readonly advice: string | undefined;
 
   constructor(init: EndpointErrorInit) {
     const secrets = init.secrets ?? [];
-    super(redact(`endpoint "${init.endpoint}": ${init.message}`, secrets));
+    const attempts = init.attempts ?? 1;
+    const what = init.message.replace(/\.\s*$/, '');
+    const tries = attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';
+    super(redact(`endpoint "${init.endpoint}": ${what}${tries}.${init.advice ? ` ${init.advice}` : ''}`, secrets));
     this.name = 'EndpointError';
+    this.detail = redact(what, secrets);
+    this.advice = init.advice === undefined ? undefined : redact(init.advice, secrets);
     this.kind = init.kind;
     this.endpoint = init.endpoint;
     this.status = init.status;
-    this.attempts = init.attempts ?? 1;
+    this.attempts = attempts;
     this.retryAfterMs = init.retryAfterMs;
     this.models = init.models;
     this.serverMessage = init.serverMessage === undefined ? undefined : redact(init.serverMessage, secrets);
@@ -60,21 +71,6 @@ export class EndpointError extends Error {
 
   get retryable(): boolean {
     return RETRYABLE.has(this.kind);
-  }
-
-  /** Same error, with the number of attempts made and a final message. */
-  withAttempts(attempts: number, message: string, secrets: readonly (string | undefined)[] = []): EndpointError {
-    return new EndpointError({
-      kind: this.kind,
-      endpoint: this.endpoint,
-      message,
-      attempts,
-      secrets,
-      ...(this.status !== undefined ? { status: this.status } : {}),
-      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
-      ...(this.models !== undefined ? { models: this.models } : {}),
-      ...(this.serverMessage !== undefined ? { serverMessage: this.serverMessage } : {}),
-    });
   }
 }
 

@@ -288,6 +288,16 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     };
   }
 
+  /**
+   * Cuts a response mid-way the way a dying proxy or server does: what was written is flushed first, then the
+   * connection ends without the rest (no closing chunk), so the client sees a body that stops.
+   */
+  async function cut(res: ServerResponse): Promise<void> {
+    if (!res.destroyed) await new Promise<void>((r) => res.write('', () => r()));
+    res.socket?.end();
+    setTimeout(() => res.destroy(), 50).unref();
+  }
+
   /** Writes an SSE event; resolves false when the client has gone. */
   function sse(res: ServerResponse, data: string): boolean {
     if (res.destroyed || res.writableEnded) return false;
@@ -371,8 +381,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
           const text = JSON.stringify(body);
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
           res.write(text.slice(0, Math.floor(text.length / 2)));
-          await sleep(5, closed);
-          res.destroy();
+          await cut(res);
         } else {
           sendJson(res, 200, body);
         }
@@ -390,7 +399,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     let sent = 0;
     const emit = async (obj: unknown): Promise<boolean> => {
       if (sent >= cutAfter) {
-        res.destroy(); // cut mid-stream: no [DONE], no finish_reason
+        await cut(res); // mid-stream: no [DONE], no finish_reason
         return false;
       }
       if (fault === 'malformed' && sent === 1) {
@@ -441,7 +450,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       if (!ok) return;
     }
     if (sent >= cutAfter) {
-      res.destroy();
+      await cut(res);
       return;
     }
     sse(res, '[DONE]');
