@@ -160,7 +160,9 @@ export class RunContext implements SearchContext {
       this.stop('budget', blocked, this.budgets.maxWallMs !== undefined && blocked.includes('maxWallMs'));
       return undefined;
     }
+    // Reserved here, synchronously after the check, so concurrent requests cannot all pass the same check.
     this.addUsage({ requests: 1 });
+    this.nodes += newNodes;
     return release;
   }
 
@@ -213,7 +215,6 @@ export class RunContext implements SearchContext {
       for (let i = 0; i < req.n; i++) {
         kids.push(this.tree.addChild(parentId, { kind, text: '', author: 'model', status: 'running', runId: this.run.id, ...(req.meta ? { meta: { ...req.meta } } : {}) }));
       }
-      this.nodes += req.n;
       const parent = this.tree.node(parentId);
       if (parent.status === 'open') this.tree.update(parentId, { status: 'expanded' });
       this.log('expand', parentId, { n: req.n, purpose: req.purpose });
