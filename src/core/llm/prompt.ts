@@ -50,10 +50,11 @@ export function buildPrompt(config: Pick<EndpointConfig, 'mode' | 'systemPrompt'
   if (config.mode === 'completions') {
     const template = config.promptTemplate ?? DEFAULT_COMPLETIONS_TEMPLATE;
     const steps = req.steps.map((s) => s + STEP_SEPARATOR).join('');
-    let prompt = template.replace('{problem}', head).replace('{context}', '');
     // A judge question has to follow the steps; everything else continues right after them.
     const tail = req.purpose === 'judge' ? `${instruction(req)}\n\n` : '';
-    prompt = prompt.replace('{steps}', steps + tail);
+    const values: Record<string, string> = { problem: head, steps: steps + tail, context: '' };
+    // One pass over the template: inserted text ("$&", "{steps}" inside a problem) is never re-read as a placeholder.
+    const prompt = template.replace(/\{(problem|steps|context)\}/g, (_m, k: string) => values[k] ?? '');
     return { kind: 'completions', prompt };
   }
   if (config.mode === 'chat-continue' && req.purpose !== 'judge') {
