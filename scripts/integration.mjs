@@ -1,0 +1,590 @@
+#!/usr/bin/env node
+// Runner A of the integration tier: the extension's tests inside real VS Code = code-server 4.100.3 + headless
+// Debian Chromium, no internet needed. See docs/testing.md.
+//
+//   node scripts/integration.mjs [--trust on|off|both] [--grep RE] [--screenshots DIR] [--results FILE]
+//                                [--timeout SEC] [--test-timeout MS] [--no-build] [--no-ui] [--keep]
+//
+// Per trust mode: start code-server on a free loopback port (--auth none, fresh user-data and extensions
+// dirs, a temp copy of test/fixtures/workspace), open the workbench in Chromium with the `payload` query that
+// loads this repo as the extension under development and dist/test/integration/index.js as the tests; the
+// in-host mocha suite writes its results file, then holds the extension host open while this runner drives
+// the UI tests (test/integration/ui/*.ui.ts, mocha here in Node, Playwright on the live page). Results of
+// both go to --results (default test-results/integration.json, shape of docs/CONTRACTS.md). Exit status 0
+// only when every test passed; a mode that does not finish within --timeout is killed and named.
+// code-server and Chromium are always stopped (also on errors, SIGINT, SIGTERM).
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+const { values: opts } = parseArgs({
+  options: {
+    trust: { type: 'string', default: 'both' },
+    grep: { type: 'string' },
+    screenshots: { type: 'string', default: path.join('test-results', 'screenshots') },
+    results: { type: 'string', default: path.join('test-results', 'integration.json') },
+    timeout: { type: 'string', default: '150' },
+    'test-timeout': { type: 'string', default: '20000' },
+    'no-build': { type: 'boolean', default: false },
+    'no-ui': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    'extension-path': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+
+if (opts.help) {
+  console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  process.exit(0);
+}
+
+const MODES = { on: { name: 'restricted', trusted: false }, off: { name: 'trusted', trusted: true } };
+const trustArg = opts.trust;
+if (!['on', 'off', 'both'].includes(trustArg)) fail(`--trust must be on, off or both (got ${trustArg})`);
+const modes = trustArg === 'both' ? [MODES.off, MODES.on] : [MODES[trustArg]];
+const modeTimeoutMs = Number(opts.timeout) * 1000;
+const testTimeoutMs = Number(opts['test-timeout']);
+if (!(modeTimeoutMs > 0) || !(testTimeoutMs > 0)) fail('--timeout and --test-timeout must be positive numbers');
+const screenshotsDir = path.resolve(root, opts.screenshots);
+const resultsFile = path.resolve(root, opts.results);
+const extensionPath = path.resolve(root, opts['extension-path'] ?? '.');
+const testsEntry = path.join(root, 'dist/test/integration/index.js');
+const CODE_SERVER_VERSION = '4.100.3';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];
+
+function fail(message) {
+  console.error(`integration: ${message}`);
+  process.exit(2);
+}
+const log = (...a) => console.log(...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- cleanup, whatever happens
+const cleanups = [];
+let cleaning;
+function cleanupAll() {
+  cleaning ??= (async () => {
+    while (cleanups.length) {
+      const fn = cleanups.pop();
+      try {
+        await fn();
+      } catch (e) {
+        console.error(`integration: cleanup step failed: ${e?.message ?? e}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    console.error(`\nintegration: ${sig} received, stopping code-server and Chromium`);
+    cleanupAll().finally(() => process.exit(130));
+  });
+}
+process.on('uncaughtException', (e) => {
+  console.error('integration: uncaught error:', e);
+  cleanupAll().finally(() => process.exit(1));
+});
+
+// ---------------------------------------------------------------- helpers
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function stopProcessGroup(child, label) {
+  return (async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const t = await Promise.race([exited.then(() => 'exited'), sleep(5000).then(() => 'timeout')]);
+    if (t === 'timeout') {
+      console.error(`integration: ${label} ignored SIGTERM, killing its process group`);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      await Promise.race([exited, sleep(2000)]);
+    }
+  })();
+}
+
+async function waitForHttp(url, timeoutMs, child) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with code ${child.exitCode} before it listened`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = e.cause?.code ?? e.message;
+    }
+    await sleep(200);
+  }
+  throw new Error(`code-server did not answer ${url} within ${timeoutMs} ms (${last})`);
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads new JSON lines of the in-host progress file, prints them, and remembers what is running. */
+class ProgressTail {
+  offset = 0;
+  running;
+  runningSince;
+  events = 0;
+  constructor(file, label) {
+    this.file = file;
+    this.label = label;
+  }
+  poll() {
+    let buf;
+    try {
+      buf = fs.readFileSync(this.file);
+    } catch {
+      return;
+    }
+    const text = buf.subarray(this.offset).toString('utf8');
+    const lastNl = text.lastIndexOf('\n');
+    if (lastNl < 0) return;
+    this.offset += Buffer.byteLength(text.slice(0, lastNl + 1));
+    for (const line of text.slice(0, lastNl).split('\n')) {
+      if (!line.trim()) continue;
+      let ev;
+      try {
+        ev = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      this.events++;
+      if (ev.event === 'begin' || ev.event === 'hook') {
+        this.running = ev.event === 'hook' ? `hook ${ev.name}` : ev.name;
+        this.runningSince = ev.t;
+      } else if (ev.event === 'pass') {
+        log(`  ✓ host: ${ev.name} (${ev.durationMs} ms)`);
+        this.running = undefined;
+      } else if (ev.event === 'fail') {
+        log(`  ✗ host: ${ev.name}\n      ${String(ev.error).split('\n')[0]}`);
+        this.running = undefined;
+      } else if (ev.event === 'skip') {
+        log(`  - host: ${ev.name} (skipped)`);
+      } else if (ev.event === 'end') {
+        this.running = undefined;
+      }
+    }
+  }
+}
+
+let tsxRegistered = false;
+function registerTsx() {
+  if (tsxRegistered) return;
+  // UI tests are TypeScript; they are loaded with require (so mocha can unload them between modes).
+  require('tsx/cjs/api').register();
+  tsxRegistered = true;
+}
+
+function listUiTests() {
+  const dir = path.join(root, 'test/integration/ui');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /\.ui\.(ts|mjs|cjs|js)$/.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+// ---------------------------------------------------------------- one trust mode
+async function runMode(mode, codeServerDir) {
+  const started = Date.now();
+  const deadline = started + modeTimeoutMs;
+  const tag = `[${mode.name}]`;
+  const tests = []; // { name, state, error?, durationMs? }
+  const modeCleanups = [];
+  const addCleanup = (fn) => {
+    cleanups.push(fn);
+    modeCleanups.push(fn);
+  };
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `metacot-it-${mode.name}-`));
+  const artifacts = path.join(path.dirname(resultsFile), 'integration', mode.name);
+  fs.rmSync(artifacts, { recursive: true, force: true });
+  fs.mkdirSync(artifacts, { recursive: true });
+  fs.mkdirSync(screenshotsDir, { recursive: true });
+  if (!opts.keep) addCleanup(() => fs.rmSync(runDir, { recursive: true, force: true }));
+  else log(`${tag} keeping ${runDir}`);
+
+  const dirs = {
+    userData: path.join(runDir, 'user-data'),
+    extensions: path.join(runDir, 'extensions'),
+    browser: path.join(runDir, 'browser-profile'),
+    xdg: path.join(runDir, 'xdg'),
+    workspace: path.join(runDir, 'workspace'),
+  };
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  fs.cpSync(path.join(root, 'test/fixtures/workspace'), dirs.workspace, { recursive: true });
+
+  // Fresh user settings: trust on = restricted mode without the startup modal; trust off = trust disabled.
+  const settings = {
+    'security.workspace.trust.enabled': !mode.trusted,
+    'security.workspace.trust.startupPrompt': 'never',
+    'security.workspace.trust.banner': 'never',
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoUpdate': false,
+    'extensions.autoCheckUpdates': false,
+    'extensions.ignoreRecommendations': true,
+    'update.mode': 'none',
+    'window.restoreWindows': 'none',
+    'chat.commandCenter.enabled': false,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  };
+  fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+
+  const files = {
+    config: path.join(runDir, 'run.json'),
+    hostResults: path.join(artifacts, 'host-results.json'),
+    progress: path.join(runDir, 'progress.jsonl'),
+    release: path.join(runDir, 'release'),
+    probe: path.join(runDir, 'probe.jsonl'),
+  };
+  const runConfig = {
+    resultsFile: files.hostResults,
+    progressFile: files.progress,
+    expectTrusted: mode.trusted,
+    runner: 'code-server',
+    testTimeoutMs,
+    holdUntilFile: opts['no-ui'] ? undefined : files.release,
+    holdTimeoutMs: Math.max(10_000, deadline - Date.now()),
+    probeFile: opts['no-ui'] ? undefined : files.probe,
+    ...(opts.grep ? { grep: opts.grep } : {}),
+  };
+  fs.writeFileSync(files.config, JSON.stringify(runConfig, null, 2));
+  // The suite finds it through METACOT_TEST_CONFIG (code-server passes its environment to the extension host);
+  // <workspace>/.metacot-test/run.json is the suite's fallback for hosts that do not, unused here.
+
+  // ---- code-server
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const serverLog = fs.openSync(path.join(artifacts, 'code-server.log'), 'w');
+  const server = spawn(
+    process.execPath,
+    [
+      path.join(codeServerDir, 'out/node/entry.js'),
+      '--bind-addr', host,
+      '--auth', 'none',
+      '--user-data-dir', dirs.userData,
+      '--extensions-dir', dirs.extensions,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--ignore-last-opened',
+      '--log', 'info',
+    ],
+    {
+      cwd: dirs.workspace,
+      detached: true, // own process group: stopping it also stops the extension host and pty host
+      stdio: ['ignore', serverLog, serverLog],
+      env: {
+        ...process.env,
+        METACOT_TEST_CONFIG: files.config,
+        XDG_CONFIG_HOME: dirs.xdg,
+        XDG_DATA_HOME: dirs.xdg,
+        XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
+      },
+    },
+  );
+  addCleanup(() => stopProcessGroup(server, 'code-server'));
+  addCleanup(() => fs.closeSync(serverLog));
+  await waitForHttp(`http://${host}/healthz`, 30_000, server);
+  log(`${tag} code-server ${CODE_SERVER_VERSION} listening on http://${host} (${Date.now() - started} ms)`);
+
+  // ---- Chromium
+  const { chromium } = await import('playwright-core');
+  const context = await chromium.launchPersistentContext(dirs.browser, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1400, height: 900 },
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    timeout: 30_000,
+  });
+  addCleanup(() => Promise.race([context.close(), sleep(10_000)]));
+  const page = context.pages()[0] ?? (await context.newPage());
+  const consoleLog = fs.createWriteStream(path.join(artifacts, 'browser-console.log'));
+  addCleanup(() => new Promise((r) => consoleLog.end(r)));
+  page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
+  page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
+  let automationExit;
+  await page.exposeFunction('codeAutomationExit', (code) => {
+    automationExit = { code, at: Date.now() };
+  });
+  let crashed = false;
+  page.on('crash', () => {
+    crashed = true;
+  });
+
+  const payload = [
+    ['extensionDevelopmentPath', `vscode-remote://${host}${extensionPath}`],
+    ['extensionTestsPath', `vscode-remote://${host}${testsEntry}`],
+  ];
+  const url = `http://${host}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+  log(`${tag} workbench loaded (${Date.now() - started} ms)`);
+
+  const shot = async (name) => {
+    const file = path.join(screenshotsDir, `${mode.name}-${name}.png`);
+    try {
+      await page.screenshot({ path: file, timeout: 10_000 });
+      return file;
+    } catch (e) {
+      log(`${tag} screenshot ${name} failed: ${e.message}`);
+      return undefined;
+    }
+  };
+
+  // ---- wait for the in-host suite
+  const tail = new ProgressTail(files.progress, tag);
+  let hostResults;
+  let timeoutMessage;
+  for (;;) {
+    tail.poll();
+    hostResults = fs.existsSync(files.hostResults) ? readJson(files.hostResults) : undefined;
+    if (hostResults) break;
+    if (server.exitCode !== null) {
+      timeoutMessage = `code-server exited (code ${server.exitCode}) before the suite wrote its results; see ${path.relative(root, artifacts)}/code-server.log`;
+      break;
+    }
+    if (crashed) {
+      timeoutMessage = 'the browser page crashed before the suite wrote its results';
+      break;
+    }
+    if (automationExit && Date.now() - automationExit.at > 3000) {
+      timeoutMessage = `the extension host ended (exit code ${automationExit.code}) without writing results: run() threw before the suite ran; see browser-console.log`;
+      break;
+    }
+    if (Date.now() > deadline) {
+      const secs = Math.round(modeTimeoutMs / 1000);
+      if (tail.running) {
+        const ranFor = Math.round((Date.now() - tail.runningSince) / 1000);
+        timeoutMessage = `TIMEOUT after ${secs} s: the in-host suite did not finish; still running: "${tail.running}" (for ${ranFor} s). Killed.`;
+      } else if (tail.events === 0) {
+        timeoutMessage = `TIMEOUT after ${secs} s: the in-host suite never started (no progress events): the extension host did not load ${path.relative(root, testsEntry)}; see ${path.relative(root, artifacts)}/code-server.log and browser-console.log`;
+      } else {
+        timeoutMessage = `TIMEOUT after ${secs} s: the in-host suite stopped between tests`;
+      }
+      break;
+    }
+    await sleep(250);
+  }
+  tail.poll();
+
+  if (hostResults) {
+    for (const t of hostResults.tests ?? []) tests.push({ ...t, name: `${tag} host: ${t.name}` });
+    const env = hostResults.environment ?? {};
+    log(`${tag} in-host suite: ${hostResults.passed} passed, ${hostResults.failed} failed, ${hostResults.skipped} skipped ` +
+      `(VS Code ${env.vscodeVersion}, ${env.appName}, isTrusted=${env.isTrusted})`);
+  } else {
+    console.error(`${tag} ${timeoutMessage}`);
+    tests.push({ name: `${tag} host: ${tail.running ?? 'in-host suite'}`, state: 'failed', error: timeoutMessage });
+    await shot('timeout');
+  }
+
+  // ---- UI tests on the live page while the extension host holds
+  if (hostResults && !opts['no-ui']) {
+    const holding = `${files.release}.holding`;
+    while (!fs.existsSync(holding) && Date.now() < Math.min(deadline, Date.now() + 15_000) && !automationExit) await sleep(100);
+    if (!fs.existsSync(holding)) {
+      tests.push({ name: `${tag} ui: harness hold phase`, state: 'failed', error: 'the extension host did not enter its hold phase (probe webview not opened); UI tests not run' });
+    } else {
+      await shot('workbench');
+      tests.push(...(await runUiTests({ page, mode, tag, files, dirs, shot, deadline })));
+    }
+    fs.writeFileSync(files.release, String(Date.now()));
+    // run() resolves now; VS Code reports that through codeAutomationExit.
+    const until = Date.now() + 10_000;
+    while (!automationExit && Date.now() < until) await sleep(100);
+  }
+
+  // Stop this mode's server and browser before the next mode starts.
+  while (modeCleanups.length) {
+    const fn = modeCleanups.pop();
+    cleanups.splice(cleanups.lastIndexOf(fn), 1);
+    try {
+      await fn();
+    } catch (e) {
+      console.error(`integration: cleanup step failed: ${e?.message ?? e}`);
+    }
+  }
+  log(`${tag} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return tests;
+}
+
+async function runUiTests({ page, mode, tag, files, dirs, shot, deadline }) {
+  const uiFiles = listUiTests();
+  if (!uiFiles.length) return [];
+  registerTsx();
+  const Mocha = require('mocha');
+  const { Workbench } = require(path.join(root, 'test/integration/ui/workbench.ts'));
+  const manifest = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
+  globalThis.__metacotUi = {
+    page,
+    workbench: new Workbench(page, { screenshotsDir, prefix: `${mode.name}-` }),
+    trusted: mode.trusted,
+    mode: mode.name,
+    manifest,
+    workspaceDir: dirs.workspace,
+    probeFile: files.probe,
+    screenshotsDir,
+  };
+  const mocha = new Mocha({
+    ui: 'bdd',
+    color: false,
+    timeout: Math.max(testTimeoutMs, 30_000),
+    ...(opts.grep ? { grep: opts.grep } : {}),
+  });
+  const records = [];
+  const C = Mocha.Runner.constants;
+  mocha.reporter(
+    class extends Mocha.reporters.Base {
+      constructor(runner, options) {
+        super(runner, options);
+        runner.on(C.EVENT_TEST_PASS, (t) => {
+          records.push({ name: `${tag} ui: ${t.fullTitle()}`, state: 'passed', durationMs: t.duration });
+          log(`  ✓ ui: ${t.fullTitle()} (${t.duration} ms)`);
+        });
+        runner.on(C.EVENT_TEST_FAIL, (t, err) => {
+          records.push({ name: `${tag} ui: ${t.fullTitle()}`, state: 'failed', durationMs: t.duration, error: err?.stack ?? String(err) });
+          log(`  ✗ ui: ${t.fullTitle()}\n      ${String(err?.message ?? err).split('\n')[0]}`);
+        });
+        runner.on(C.EVENT_TEST_PENDING, (t) => {
+          records.push({ name: `${tag} ui: ${t.fullTitle()}`, state: 'skipped' });
+          log(`  - ui: ${t.fullTitle()} (skipped)`);
+        });
+      }
+    },
+  );
+  mocha.suite.afterEach(async function () {
+    const t = this.currentTest;
+    if (t?.state === 'failed') {
+      const file = await shot(`FAILED-${t.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 80)}`);
+      if (file) log(`      screenshot: ${path.relative(root, file)}`);
+    }
+  });
+  for (const f of uiFiles) mocha.addFile(f);
+  const remaining = deadline - Date.now();
+  const timer = setTimeout(() => {
+    log(`${tag} UI tests ran past the mode timeout; aborting them`);
+    mocha.unloadFiles();
+  }, Math.max(remaining, 1000));
+  try {
+    mocha.loadFiles();
+    await new Promise((resolve) => mocha.run(() => resolve()));
+  } catch (e) {
+    records.push({ name: `${tag} ui: loading UI tests`, state: 'failed', error: e?.stack ?? String(e) });
+  } finally {
+    clearTimeout(timer);
+    mocha.dispose(); // unloads the test files so the next mode registers them again
+    delete globalThis.__metacotUi;
+  }
+  return records;
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  const t0 = Date.now();
+  if (!fs.existsSync(CHROMIUM)) fail(`Chromium not found at ${CHROMIUM} (Debian: apt-get install -y chromium; or set CHROMIUM_PATH)`);
+
+  const install = spawnSync('bash', [path.join(root, 'scripts/installCodeServer.sh')], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    env: { ...process.env, CODE_SERVER_VERSION },
+  });
+  if (install.status !== 0) fail(`scripts/installCodeServer.sh failed (exit ${install.status})`);
+  const codeServerDir = install.stdout.trim().split('\n').pop();
+  log(`integration: code-server ready in ${Date.now() - t0} ms: ${codeServerDir}`);
+
+  if (!opts['no-build']) {
+    const b = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+    if (b.status !== 0) fail('node scripts/build.mjs failed');
+  }
+  if (!fs.existsSync(testsEntry)) fail(`${path.relative(root, testsEntry)} is missing: run node scripts/build.mjs`);
+
+  const all = [];
+  for (const mode of modes) {
+    log(`\nintegration: ${mode.name} mode (workspace trust ${mode.trusted ? 'disabled' : 'enabled, folder untrusted'})`);
+    try {
+      all.push(...(await runMode(mode, codeServerDir)));
+    } catch (e) {
+      console.error(`[${mode.name}] runner error: ${e?.stack ?? e}`);
+      all.push({ name: `[${mode.name}] runner`, state: 'failed', error: String(e?.message ?? e) });
+      await cleanupAll();
+      cleaning = undefined;
+    }
+  }
+
+  const failures = all.filter((t) => t.state === 'failed');
+  const summary = {
+    passed: all.filter((t) => t.state === 'passed').length,
+    failed: failures.length,
+    skipped: all.filter((t) => t.state === 'skipped').length,
+    failures: failures.map((t) => ({ name: t.name, error: t.error ?? '' })),
+  };
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  fs.writeFileSync(resultsFile, `${JSON.stringify(summary, null, 2)}\n`);
+  if (failures.length) {
+    log('\nfailures:');
+    for (const f of failures) log(`  ✗ ${f.name}\n      ${String(f.error).split('\n').slice(0, 3).join('\n      ')}`);
+  }
+  log(`\nintegration: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped ` +
+    `in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${path.relative(root, resultsFile)}`);
+  return failures.length || all.length === 0 ? 1 : 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (e) {
+  console.error(`integration: ${e?.stack ?? e}`);
+  code = 1;
+} finally {
+  await cleanupAll();
+}
+process.exit(code);

@@ -1,0 +1,219 @@
+// Playwright helpers for driving the VS Code workbench (code-server 4.100 / VS Code 1.100) from UI tests.
+// Selectors were read off that workbench's DOM; keep them here so a VS Code update is fixed in one place.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, Locator, Page } from 'playwright-core';
+
+export interface WorkbenchOptions {
+  /** Where screenshot() writes its PNG files. */
+  screenshotsDir: string;
+  /** Prepended to every screenshot name (the runner passes the trust mode, e.g. `trusted-`). */
+  prefix?: string;
+}
+
+const SEL = {
+  workbench: '.monaco-workbench',
+  statusbar: '.part.statusbar',
+  quickInput: '.quick-input-widget',
+  quickInputBox: '.quick-input-widget .quick-input-box input',
+  quickInputRow: '.quick-input-widget .monaco-list-row',
+  panel: '.part.panel',
+  outputView: '.part.panel .output-view',
+  outputChannelSelect: '.part.panel select.monaco-select-box',
+  outputLines: '.part.panel .output-view .view-lines .view-line',
+  tab: '.tabs-container .tab',
+  activeGroup: '.editor-group-container.active',
+  notificationToast: '.notifications-toasts .notification-toast',
+} as const;
+
+export class Workbench {
+  constructor(
+    readonly page: Page,
+    private readonly options: WorkbenchOptions,
+  ) {}
+
+  /** Waits for the workbench shell (status bar included) to be on screen. */
+  async ready(timeoutMs = 30_000): Promise<void> {
+    await this.page.locator(SEL.workbench).waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page.locator(SEL.statusbar).waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** Saves a PNG named `<prefix><name>.png` under the screenshots folder and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    fs.mkdirSync(this.options.screenshotsDir, { recursive: true });
+    const file = path.join(this.options.screenshotsDir, `${this.options.prefix ?? ''}${name.replace(/[^\w.-]+/g, '_')}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  // ------------------------------------------------------------------ quick input / command palette
+
+  quickInput(): Locator {
+    return this.page.locator(SEL.quickInput);
+  }
+
+  /** Opens the command palette with F1 and returns its input box (its value starts with `>`). */
+  async openCommandPalette(): Promise<Locator> {
+    await this.closeQuickInput();
+    await this.page.locator(SEL.workbench).focus().catch(() => undefined);
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator(SEL.quickInputBox);
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    return input;
+  }
+
+  /** Labels of the rows the quick input shows now (e.g. the palette's matching command titles). */
+  async quickInputLabels(): Promise<string[]> {
+    return this.page.locator(SEL.quickInputRow).evaluateAll((rows) =>
+      rows.map((r) => (r.querySelector('.label-name')?.textContent ?? r.getAttribute('aria-label') ?? '').trim()),
+    );
+  }
+
+  /** Closes the quick input when one is open. */
+  async closeQuickInput(): Promise<void> {
+    const widget = this.quickInput();
+    if (await widget.isVisible()) {
+      await this.page.keyboard.press('Escape');
+      await widget.waitFor({ state: 'hidden', timeout: 5_000 });
+    }
+  }
+
+  /**
+   * Runs a command through the palette by its exact title as shown there ("Category: Title"): types it,
+   * waits for the row with exactly that label, selects it with Enter. Throws, listing what the palette
+   * offered instead, when no row has that label.
+   */
+  async runCommand(title: string, timeoutMs = 10_000): Promise<void> {
+    const input = await this.openCommandPalette();
+    await input.fill(`>${title}`);
+    const row = this.page.locator(SEL.quickInputRow).filter({
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+    });
+    try {
+      await row.first().waitFor({ state: 'visible', timeout: timeoutMs });
+    } catch {
+      const offered = await this.quickInputLabels();
+      await this.closeQuickInput();
+      throw new Error(`command palette has no entry "${title}"; it offered: ${offered.length ? offered.join(' | ') : '(nothing)'}`);
+    }
+    await row.first().click();
+    await this.quickInput().waitFor({ state: 'hidden', timeout: 5_000 });
+  }
+
+  // ------------------------------------------------------------------ panel / output
+
+  /** Name of the channel the Output view shows, or undefined when the Output view is not visible. */
+  async visibleOutputChannel(): Promise<string | undefined> {
+    if (!(await this.page.locator(SEL.outputView).first().isVisible())) return undefined;
+    const select = this.page.locator(SEL.outputChannelSelect).first();
+    if (!(await select.count())) return undefined;
+    return select.evaluate((s) => (s as unknown as { value: string }).value);
+  }
+
+  /** Waits until the Output view shows the channel `name`. */
+  async waitForOutputChannel(name: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let seen: string | undefined;
+    while (Date.now() < deadline) {
+      seen = await this.visibleOutputChannel();
+      if (seen === name) return;
+      await this.page.waitForTimeout(100);
+    }
+    throw new Error(`the Output view does not show channel "${name}" (it shows ${seen === undefined ? 'nothing' : `"${seen}"`})`);
+  }
+
+  /** The text lines the Output view's editor renders now (only the visible part of a long channel). */
+  async outputLines(): Promise<string[]> {
+    return this.page.locator(SEL.outputLines).evaluateAll((ls) => ls.map((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ')));
+  }
+
+  // ------------------------------------------------------------------ editors and webviews
+
+  /** Titles of the editor tabs, in order. */
+  async editorTabs(): Promise<string[]> {
+    return this.page.locator(SEL.tab).evaluateAll((tabs) => tabs.map((t) => (t.querySelector('.label-name')?.textContent ?? '').trim()));
+  }
+
+  tab(title: string): Locator {
+    return this.page.locator(SEL.tab).filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
+  }
+
+  /** Brings the editor tab with this title to the front. */
+  async activateTab(title: string, timeoutMs = 10_000): Promise<void> {
+    const tab = this.tab(title).first();
+    try {
+      await tab.waitFor({ state: 'visible', timeout: timeoutMs });
+    } catch {
+      throw new Error(`no editor tab titled "${title}"; tabs: ${(await this.editorTabs()).join(' | ') || '(none)'}`);
+    }
+    await tab.click();
+  }
+
+  /**
+   * The content frame of the webview panel whose editor tab has this title.
+   * A webview is two nested iframes: the outer `iframe.webview` (VS Code's host page, named by the webview
+   * id) floats above the editor area, linked to the editor's placeholder `#webview-editor-element-*` by
+   * `aria-flowto`; the extension's HTML lives in the outer frame's child iframe `#active-frame`.
+   * The tab is activated first (only the active webview of a group is rendered).
+   */
+  async webview(title: string, timeoutMs = 15_000): Promise<Frame> {
+    await this.activateTab(title, timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    let why = 'no webview placeholder in the active editor group';
+    while (Date.now() < deadline) {
+      const webviewId = await this.page
+        .locator(`${SEL.activeGroup} [id^="webview-editor-element-"]`)
+        .first()
+        .getAttribute('aria-flowto', { timeout: 500 })
+        .catch(() => null);
+      if (webviewId) {
+        const outer = this.page.frames().find((f) => f.name() === webviewId);
+        if (!outer) why = `no frame named ${webviewId} (the webview's host iframe)`;
+        else {
+          // By id, not frame.name(): Playwright fixes a frame's name when it is created, and VS Code creates
+          // the content frame as `pending-frame` and renames it `active-frame` once its document is written.
+          const handle = await outer.$('iframe#active-frame').catch(() => null);
+          const inner = await handle?.contentFrame();
+          if (inner) {
+            await inner.waitForLoadState('domcontentloaded');
+            return inner;
+          }
+          why = `the webview ${webviewId} has no loaded content frame yet`;
+        }
+      }
+      await this.page.waitForTimeout(100);
+    }
+    throw new Error(`webview "${title}" not found within ${timeoutMs} ms: ${why}`);
+  }
+
+  /** Waits for `selector` inside the webview titled `title` and returns its locator. */
+  async waitInWebview(title: string, selector: string, timeoutMs = 15_000): Promise<Locator> {
+    const frame = await this.webview(title, timeoutMs);
+    const loc = frame.locator(selector).first();
+    await loc.waitFor({ state: 'visible', timeout: timeoutMs });
+    return loc;
+  }
+
+  /** Clicks `selector` inside the webview titled `title`. */
+  async clickInWebview(title: string, selector: string, timeoutMs = 15_000): Promise<void> {
+    await (await this.waitInWebview(title, selector, timeoutMs)).click();
+  }
+
+  /** Text content of `selector` inside the webview titled `title`. */
+  async webviewText(title: string, selector: string, timeoutMs = 15_000): Promise<string> {
+    return ((await (await this.waitInWebview(title, selector, timeoutMs)).textContent()) ?? '').trim();
+  }
+
+  // ------------------------------------------------------------------ notifications
+
+  /** Messages of the notification toasts on screen. */
+  async notifications(): Promise<string[]> {
+    return this.page
+      .locator(`${SEL.notificationToast} .notification-list-item-message`)
+      .evaluateAll((ms) => ms.map((m) => (m.textContent ?? '').trim()));
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
