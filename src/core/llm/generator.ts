@@ -25,14 +25,19 @@ export interface GenerateRequest {
 }
 
 export interface Generation {
+  /** The answer text (for 'step': one step, trimmed), without reasoning. */
   text: string;
+  /** `reasoning_content` and/or `<think>…</think>` text, kept apart from `text`. */
   reasoning?: string;
   finishReason: string;
+  /** Prompt tokens billed: a request's prompt is billed once, so it is recorded on its first sibling (others 0). */
   tokensIn: number;
   tokensOut: number;
+  /** From sending the request to the complete answer, retries included. */
   latencyMs: number;
+  /** Over the tokens of `text` (and reasoning, when inline). */
   logprobs?: { mean: number; min: number; tokens: number };
-  /** Served by the replay cache: costs no tokens. */
+  /** Served by the replay cache: costs no tokens (tokensIn and tokensOut are 0). */
   cached: boolean;
 }
 
