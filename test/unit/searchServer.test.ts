@@ -123,7 +123,7 @@ test('determinism: a seed and concurrency 1 give identical traces on the referen
   const a = await once();
   const b = await once();
   assert.deepEqual(a, b);
-  const nodes = (a as { nodes: { text: string }[] }).nodes;
+  const nodes = (a as unknown as { nodes: { text: string }[] }).nodes;
   assert.ok(nodes.length > 10);
   assert.ok(new Set(nodes.map((n) => n.text)).size > 3, 'siblings differ (seeded, not identical)');
 });
