@@ -94,7 +94,10 @@ test('full solutions: no stop by default; logprob summary equals the server logp
 
 test('stepPattern segments a step when the server does not stop there', async () => {
   const g = createEndpointGenerator(cfg({ model: 'steps', stepPattern: '^Step \\d+:' }));
-  const out = await g.generate({ problem: 'p', steps: [], purpose: 'step', n: 2, stop: [] });
+  const out = await g.generate({ problem: 'p', steps: [], purpose: 'step', n: 2 });
+  const body = lastBodies(1)[0]!;
+  assert.equal(body.stop, undefined, 'no blank-line stop: the pattern delimits steps');
+  assert.equal(body.max_tokens, 512);
   assert.deepEqual(out.map((x) => x.text), ['Step 1: first idea 0', 'Step 1: first idea 1']);
   assert.equal(out[0]!.finishReason, 'stop');
   assert.ok(out[0]!.logprobs!.tokens < 8, 'logprobs summarise only the kept step');

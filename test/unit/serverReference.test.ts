@@ -110,6 +110,25 @@ test('streaming (chat and completions) delivers the same text as a whole respons
   assert.equal(ctext, cw.choices[0]!.text);
 });
 
+test('latency knobs: latencyMs before the first token, perTokenMs between streamed tokens', async () => {
+  const s = await startReferenceServer({ policy: scriptedPolicy('words', () => 'one two three four five six seven eight'), latencyMs: 60, perTokenMs: 15 });
+  const c = new OpenAI({ baseURL: s.url, apiKey: 'x', maxRetries: 0 });
+  try {
+    const t0 = performance.now();
+    const stream = await c.chat.completions.create({ model: 'words', messages: user('go'), stream: true });
+    const arrivals: number[] = [];
+    for await (const chunk of stream) if (chunk.choices[0]?.delta.content) arrivals.push(performance.now() - t0);
+    assert.equal(arrivals.length, 8);
+    assert.ok(arrivals[0]! >= 55, `first token after ${arrivals[0]} ms`);
+    assert.ok(arrivals[7]! - arrivals[0]! >= 7 * 15 - 10, `tokens spread over ${arrivals[7]! - arrivals[0]!} ms`);
+    const t1 = performance.now();
+    await c.chat.completions.create({ model: 'words', messages: user('go') });
+    assert.ok(performance.now() - t1 >= 60 + 8 * 15 - 10, 'a whole response waits for all its tokens');
+  } finally {
+    await s.close();
+  }
+});
+
 test('vLLM extras: continue_final_message continues the open assistant message; misuse is a 400', async () => {
   const body = {
     model: 'sim-countdown',

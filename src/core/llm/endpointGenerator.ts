@@ -85,7 +85,7 @@ export class EndpointGenerator implements Generator {
       const probing = req.n > 1 && this.nSupport === 'unknown';
       if (probing) this.nProbe = new Promise<void>((r) => (settle = r));
       try {
-        const r = await this.send(api, { ...body, n: req.n }, 0, req.signal);
+        const r = await this.send(api, req.n > 1 ? { ...body, n: req.n } : body, 0, req.signal);
         results.push({ raw: r, fromCache: r.fromCache, latencyMs: r.latencyMs, choices: r.choices.slice(0, req.n) });
         if (req.n > 1 && r.choices.length < req.n) this.nSupport = 'no'; // the server ignored n
         else if (req.n > 1) this.nSupport = 'yes';
@@ -102,7 +102,8 @@ export class EndpointGenerator implements Generator {
       const missing = Array.from({ length: req.n - have }, (_, k) => have + k);
       const extra = await Promise.all(
         missing.map((i) => {
-          const seeded = typeof body.seed === 'number' ? { ...body, n: 1, seed: (body.seed as number) + i } : { ...body, n: 1 };
+          // n is left out (= 1): the most widely accepted form.
+          const seeded = typeof body.seed === 'number' ? { ...body, seed: (body.seed as number) + i } : body;
           return this.send(api, seeded, i, req.signal);
         }),
       );
@@ -112,11 +113,14 @@ export class EndpointGenerator implements Generator {
     return results.flatMap((r) => this.toGenerations(req, r.raw, r.choices, r.fromCache, r.latencyMs));
   }
 
-  /** The request body for this request's prompt and sampling (without n). */
+  /** The request body for this request's prompt and sampling (n is added only when > 1). */
   private body(req: GenerateRequest): Record<string, unknown> {
     const s = this.config.sampling;
     const prompt = buildPrompt(this.config, req);
-    const stop = req.stop ?? (req.purpose === 'step' ? (s.stop ?? [STEP_SEPARATOR]) : s.stop);
+    // A step ends at a blank line (the stop sequence) unless a stepPattern says where steps start: then blank lines
+    // may sit inside a step, and the client cuts at the pattern instead (max_tokens still bounds the cost).
+    const stepStop = this.config.stepPattern ? undefined : [STEP_SEPARATOR];
+    const stop = req.stop ?? (req.purpose === 'step' ? (s.stop ?? stepStop) : s.stop);
     const maxTokens = req.maxTokens ?? s.maxTokens ?? (req.purpose === 'step' ? STEP_MAX_TOKENS : undefined);
     const temperature = req.temperature ?? s.temperature;
     const seed = req.seed ?? s.seed;
