@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -183,7 +183,7 @@ test('describe() fits the strict trace EndpointDescription and carries no secret
 test('replay cache: an identical request costs zero server requests and replays exactly, across server restarts', async () => {
   const dir = join(tmp, 'cache');
   const req = { problem: PROBLEM, steps: ['5 + 3 = 8 (left: 7, 2, 8)'], purpose: 'step' as const, n: 3, seed: 21 };
-  const g1 = createEndpointGenerator(cfg(), { cacheDir: dir });
+  const g1 = createEndpointGenerator(cfg(), { cacheDir: dir, apiKey: 'sk-cache-never-stored-42' });
   const first = await g1.generate(req);
   const count = server.log.generations().length;
   const g2 = createEndpointGenerator(cfg(), { cacheDir: dir });
@@ -208,6 +208,7 @@ test('replay cache: an identical request costs zero server requests and replays 
   }
   const files = readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.json'));
   assert.equal(files.length, 2);
+  for (const f of files) assert.ok(!readFileSync(join(dir, String(f)), 'utf8').includes('sk-cache-never-stored-42'), 'no key in cache files');
 });
 
 test('pool: least-loaded across endpoints, each cap respected, failover when one is down', async () => {

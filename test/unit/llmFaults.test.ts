@@ -182,6 +182,7 @@ test('401 bad key: not retried, says what to do, and never shows the key even wh
     assert.equal(e.status, 401);
     for (const text of [e.message, e.serverMessage ?? '', String(e), e.stack ?? '', JSON.stringify(e)]) assert.ok(!text.includes(wrong), text);
     assert.equal(s.log.generations().length, 1);
+    assert.ok(!JSON.stringify(s.log.entries).includes(wrong), 'the server request log holds no key');
   });
 });
 
