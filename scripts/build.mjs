@@ -1,7 +1,7 @@
 // Bundles the extension host code, the CLI, the webview and the integration tests with esbuild.
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, cpSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -73,5 +73,12 @@ if (watch) {
   // Codicons ship a font the webview loads through its CSP-restricted media root.
   cpSync(join(root, 'node_modules/@vscode/codicons/dist/codicon.css'), join(root, 'media/webview/codicon.css'));
   cpSync(join(root, 'node_modules/@vscode/codicons/dist/codicon.ttf'), join(root, 'media/webview/codicon.ttf'));
+  // Webview: the panel's stylesheet and KaTeX's (with its fonts, which katex.min.css loads from ./fonts/).
+  cpSync(join(root, 'webview/panel.css'), join(root, 'media/webview/panel.css'));
+  mkdirSync(join(root, 'media/webview/katex/fonts'), { recursive: true });
+  cpSync(join(root, 'node_modules/katex/dist/katex.min.css'), join(root, 'media/webview/katex/katex.min.css'));
+  for (const f of readdirSync(join(root, 'node_modules/katex/dist/fonts'))) {
+    if (f.endsWith('.woff2')) cpSync(join(root, 'node_modules/katex/dist/fonts', f), join(root, 'media/webview/katex/fonts', f));
+  }
   console.log(`build: ${targets.length} bundles in ${Date.now() - started} ms`);
 }

@@ -1,2 +1,10 @@
-// Entry of the search panel webview; replaced by the panel UI.
-export {};
+// Entry of the search panel webview (bundled to media/webview/main.js).
+import './zodConfig';
+import { HostBridge } from './hostBridge';
+import { PanelApp } from './panelApp';
+import { registerToolkit } from './toolkit';
+
+registerToolkit();
+const mount = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
+mount.classList.add('app');
+new PanelApp(new HostBridge(), mount);

@@ -17,7 +17,8 @@ export interface PanelHtmlOptions {
 
 /**
  * No 'unsafe-inline' anywhere: KaTeX's inline `style` attributes are moved to data attributes while rendering and
- * applied through CSSOM (element.style), which CSP does not restrict.
+ * applied through CSSOM (element.style), which CSP does not restrict. The `csp-nonce` meta tag is where the toolkit's
+ * FAST runtime looks for the nonce of the one <style> element it creates (its focus-visible probe).
  */
 export function panelCsp(cspSource: string, nonce: string): string {
   return [
@@ -39,6 +40,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
     <meta charset="UTF-8">
     <meta http-equiv="Content-Security-Policy" content="${escapeAttr(panelCsp(o.cspSource, o.nonce))}">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
+    <meta property="csp-nonce" content="${escapeAttr(o.nonce)}">
     ${links}
     <title>${escapeAttr(o.title ?? 'Meta-CoT Search')}</title>
   </head>

@@ -1,0 +1,417 @@
+/**
+ * The side pane: a trace overview when nothing is selected; for a node its text (Markdown + KaTeX), path from the
+ * root, why the search chose or pruned it, its metrics, and the editing actions (disabled in read-only mode).
+ */
+import type { Run, TraceNode } from '../src/core/trace/schema';
+import { checkNodeDetail } from '../src/protocol/compactTrace';
+import { h, icon } from './dom';
+import { fmt, fmtInt, fmtMs, nodeTitle, oneLine, valueSourceText } from './format';
+import { setMarkdown } from './markdown';
+import { rerunForm } from './rerunForm';
+import type { RerunDefaults, RerunRequest } from './rerunForm';
+import { badge, button, textArea } from './toolkit';
+import type { ButtonControl } from './toolkit';
+import type { TraceModel } from './traceModel';
+
+export interface DetailActions {
+  select(i: number): void;
+  edit(i: number, text: string, mode: 'replace' | 'sibling'): void;
+  prune(i: number): void;
+  mark(i: number, label: 'correct' | 'incorrect' | null): void;
+  rerun(i: number, r: RerunRequest): void;
+  openAsText(i: number | null): void;
+  exportPath(i: number | null, format: 'trace' | 'linearized' | 'solution'): void;
+  cancelRun(runId: string): void;
+  zoomTo(i: number): void;
+}
+
+type Mode = 'view' | 'edit' | 'rerun';
+
+export class DetailPane {
+  readonly el: HTMLElement;
+  private current = -1;
+  private mode: Mode = 'view';
+  private readOnly = false;
+  private readOnlyReason = '';
+  private rerunDefaults: RerunDefaults = {};
+  private model: TraceModel | null = null;
+
+  constructor(private readonly actions: DetailActions) {
+    this.el = h('section', { class: 'detail', id: 'detail', attrs: { 'aria-label': 'Node details', tabindex: '-1' } });
+  }
+
+  setReadOnly(readOnly: boolean, reason = ''): void {
+    this.readOnly = readOnly;
+    this.readOnlyReason = reason;
+    if (readOnly && this.mode !== 'view') this.mode = 'view';
+    this.refresh();
+  }
+
+  setRerunDefaults(d: RerunDefaults): void {
+    this.rerunDefaults = d;
+  }
+
+  get node(): number {
+    return this.current;
+  }
+
+  get editing(): boolean {
+    return this.mode !== 'view';
+  }
+
+  show(model: TraceModel, i: number, mode: Mode = 'view'): void {
+    this.model = model;
+    if (i !== this.current) this.mode = 'view';
+    this.current = i;
+    if (mode !== 'view' && !this.readOnly) this.mode = mode;
+    this.refresh();
+  }
+
+  /** Re-renders unless the user is typing in a form (a streamed update must not wipe an edit in progress). */
+  update(model: TraceModel): void {
+    this.model = model;
+    if (this.current >= model.size) this.current = -1;
+    if (this.mode === 'view') this.refresh();
+  }
+
+  startEdit(): void {
+    if (this.current >= 0 && !this.readOnly) {
+      this.mode = 'edit';
+      this.refresh();
+      this.el.querySelector<HTMLElement>('#edit-text')?.focus();
+    }
+  }
+
+  startRerun(): void {
+    if (this.current >= 0 && !this.readOnly) {
+      this.mode = 'rerun';
+      this.refresh();
+      this.el.querySelector<HTMLElement>('#rerun-strategy')?.focus();
+    }
+  }
+
+  private refresh(): void {
+    const m = this.model;
+    if (!m) {
+      this.el.replaceChildren(h('div', { class: 'empty' }, 'Waiting for a trace…'));
+      return;
+    }
+    const scroll = this.el.scrollTop;
+    this.el.replaceChildren(...(this.current < 0 ? this.overview(m) : this.nodeView(m, this.current)));
+    this.el.scrollTop = scroll;
+  }
+
+  private overview(m: TraceModel): Node[] {
+    const out: Node[] = [];
+    out.push(h('h2', { class: 'detail-title' }, icon('graph'), ' Search overview'));
+    const problem = h('div', { class: 'markdown problem' });
+    setMarkdown(problem, m.problem.text);
+    out.push(section('Problem', problem));
+    const best = m.result?.bestNodeId ? m.index.get(m.result.bestNodeId) : undefined;
+    out.push(
+      section(
+        'Result',
+        m.result
+          ? table([
+              ['Answer', m.result.finalAnswer ?? '—'],
+              ['Verified', m.result.verified ? 'yes' : 'no'],
+              ['Best node', best !== undefined ? linkTo(m, best, this.actions) : '—'],
+            ])
+          : h('p', { class: 'muted' }, 'No result yet.'),
+      ),
+    );
+    out.push(section('Runs', ...(m.runs.length ? m.runs.map((r) => this.runCard(r)) : [h('p', { class: 'muted' }, 'No runs recorded.')])));
+    const counts = new Map<string, number>();
+    for (const n of m.nodes) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
+    out.push(
+      section(
+        'Tree',
+        table([
+          ['Nodes', fmtInt(m.size)],
+          ...[...counts].map(([k, v]) => [k, fmtInt(v)] as [string, string]),
+          ['Iterations', fmtInt(m.maxIteration)],
+          ['Events', fmtInt(m.events.length)],
+        ]),
+      ),
+    );
+    out.push(
+      section(
+        'Usage',
+        table([
+          ['Requests', `${fmtInt(m.usage.requests)} (${fmtInt(m.usage.cachedRequests)} cached)`],
+          ['Tokens in / out', `${fmtInt(m.usage.tokensIn)} / ${fmtInt(m.usage.tokensOut)}`],
+          ['Cost', `$${m.usage.cost.toFixed(2)}`],
+        ]),
+      ),
+    );
+    out.push(
+      h(
+        'div',
+        { class: 'actions' },
+        button({ label: 'Open as JSON', icon: 'go-to-file', title: 'Open the trace file as text', onClick: () => this.actions.openAsText(null) }),
+        button({ label: 'Export Meta-CoT', icon: 'export', title: 'Export the linearized search (Meta-CoT training text)', onClick: () => this.actions.exportPath(null, 'linearized') }),
+      ),
+    );
+    out.push(h('p', { class: 'muted hint' }, 'Select a node (click, or arrow keys in the tree) to inspect and edit it.'));
+    return out;
+  }
+
+  private runCard(r: Run): HTMLElement {
+    const running = r.status === 'running';
+    const params = Object.entries(r.config.params)
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+      .join(' · ');
+    return h(
+      'div',
+      { class: `run-card status-${r.status}` },
+      h('div', { class: 'run-head' }, h('strong', {}, r.config.strategy), ' ', badge(r.status), running ? button({ icon: 'debug-stop', title: `Cancel run ${r.id}`, onClick: () => this.actions.cancelRun(r.id) }) : null),
+      h('div', { class: 'muted small' }, params || 'no parameters'),
+      h('div', { class: 'muted small' }, `${r.config.endpoint.model} · ${fmtInt(r.usage.tokensIn + r.usage.tokensOut)} tokens · ${fmtInt(r.usage.requests)} requests`),
+      r.reason ? h('div', { class: 'small' }, r.reason) : null,
+    );
+  }
+
+  private nodeView(m: TraceModel, i: number): Node[] {
+    const checked = checkNodeDetail(m.nodes[i]);
+    const n = checked.node;
+    const out: Node[] = [];
+    const badges: HTMLElement[] = [badge(n.status, 'Status')];
+    if (n.author !== 'model') badges.push(badge(n.author === 'human' ? 'human edit' : n.author, 'Author'));
+    if (n.verified === true) badges.push(h('span', { class: 'chip ok' }, icon('pass-filled'), ' verified'));
+    if (n.verified === false) badges.push(h('span', { class: 'chip bad' }, icon('error'), ' not verified'));
+    if (n.label) badges.push(h('span', { class: `chip ${n.label === 'correct' ? 'ok' : 'bad'}` }, icon(n.label === 'correct' ? 'thumbsup' : 'thumbsdown'), ` marked ${n.label}`));
+    if (m.bestPath.has(i)) badges.push(h('span', { class: 'chip best' }, icon('star-full'), ' best path'));
+    out.push(
+      h(
+        'header',
+        { class: 'detail-head' },
+        h('h2', { class: 'detail-title' }, `${nodeTitle(n)} `, h('span', { class: 'muted node-id' }, n.id), ' ', h('span', { class: 'muted' }, `· depth ${m.depth[i]} · iteration ${n.iteration}`)),
+        h('div', { class: 'badges' }, badges),
+      ),
+    );
+    if (checked.problems.length) out.push(h('div', { class: 'notice warning', role: 'status' }, icon('warning'), ` Some fields of this node are invalid and are not shown: ${checked.problems.join('; ')}`));
+    if (n.error) out.push(h('div', { class: 'notice error', role: 'alert' }, icon('error'), ' ', h('strong', {}, 'Failed: '), n.error));
+
+    // Text, or the editor.
+    if (this.mode === 'edit') out.push(this.editor(i, n));
+    else {
+      const text = h('div', { class: 'markdown node-text', id: 'node-text' });
+      setMarkdown(text, n.text || '*(empty)*');
+      out.push(text);
+      if (n.originalText !== undefined) {
+        const orig = h('div', { class: 'markdown' });
+        setMarkdown(orig, n.originalText);
+        out.push(h('details', { class: 'original' }, h('summary', {}, 'Original model text'), orig));
+      }
+      if (n.reasoning) {
+        const r = h('div', { class: 'markdown reasoning' });
+        setMarkdown(r, n.reasoning);
+        out.push(h('details', { class: 'reasoning-block' }, h('summary', {}, `Reasoning (${fmtInt(n.reasoning.length)} chars)`), r));
+      }
+    }
+    if (this.mode === 'rerun') {
+      out.push(
+        section(
+          'Re-run from here',
+          rerunForm({
+            run: m.runOf(i),
+            defaults: this.rerunDefaults,
+            onSubmit: (r) => {
+              this.mode = 'view';
+              this.actions.rerun(i, r);
+              this.refresh();
+            },
+            onCancel: () => {
+              this.mode = 'view';
+              this.refresh();
+            },
+          }),
+        ),
+      );
+    }
+    if (this.mode === 'view') out.push(this.actionBar(m, i, n));
+
+    out.push(this.whySection(m, i, n));
+    out.push(section('Metrics', this.metrics(m, i, n)));
+    out.push(this.pathSection(m, i));
+    return out;
+  }
+
+  private actionBar(m: TraceModel, i: number, n: TraceNode): HTMLElement {
+    const ro = this.readOnly;
+    const disable = <T extends ButtonControl>(b: T): T => {
+      if (ro) {
+        b.disabled = true;
+        b.setAttribute('title', `${b.getAttribute('title')} — ${this.readOnlyReason || 'read-only'}`);
+      }
+      return b;
+    };
+    const bar = h(
+      'div',
+      { class: 'actions', role: 'toolbar', attrs: { 'aria-label': 'Node actions' } },
+      disable(button({ label: 'Edit', icon: 'edit', title: 'Edit this step (E)', onClick: () => this.startEdit(), id: 'action-edit' })),
+      disable(button({ label: 'Re-run from here', icon: 'debug-restart', title: 'Start a new search from this node (R)', onClick: () => this.startRerun(), id: 'action-rerun' })),
+      disable(button({ label: 'Prune', icon: 'circle-slash', title: 'Terminate this branch (Delete)', onClick: () => this.actions.prune(i), id: 'action-prune' })),
+      disable(
+        button({
+          label: n.label === 'correct' ? 'Unmark' : 'Correct',
+          icon: 'thumbsup',
+          title: n.label === 'correct' ? 'Clear the mark' : 'Mark this node correct (C)',
+          onClick: () => this.actions.mark(i, n.label === 'correct' ? null : 'correct'),
+          id: 'action-correct',
+        }),
+      ),
+      disable(
+        button({
+          label: n.label === 'incorrect' ? 'Unmark' : 'Incorrect',
+          icon: 'thumbsdown',
+          title: n.label === 'incorrect' ? 'Clear the mark' : 'Mark this node incorrect (X)',
+          onClick: () => this.actions.mark(i, n.label === 'incorrect' ? null : 'incorrect'),
+          id: 'action-incorrect',
+        }),
+      ),
+      button({ icon: 'zoom-in', title: 'Zoom to this node (.)', onClick: () => this.actions.zoomTo(i) }),
+      button({ icon: 'go-to-file', title: 'Show in the trace JSON', onClick: () => this.actions.openAsText(i) }),
+      button({ icon: 'export', title: 'Export the path to this node as Meta-CoT text', onClick: () => this.actions.exportPath(i, 'linearized') }),
+    );
+    void m;
+    if (ro) return h('div', {}, bar, h('p', { class: 'muted small readonly-note' }, icon('lock'), ` Editing is off: ${this.readOnlyReason || 'read-only'}`));
+    return bar;
+  }
+
+  private editor(i: number, n: TraceNode): HTMLElement {
+    const area = textArea({ value: n.text, ariaLabel: 'Node text', rows: Math.min(16, Math.max(5, n.text.split('\n').length + 2)), id: 'edit-text' });
+    const value = () => String(area.value ?? '');
+    const done = (mode: 'replace' | 'sibling') => {
+      this.mode = 'view';
+      this.actions.edit(i, value(), mode);
+      this.refresh();
+    };
+    const cancel = () => {
+      this.mode = 'view';
+      this.refresh();
+    };
+    const form = h(
+      'div',
+      { class: 'editor' },
+      area,
+      h('p', { class: 'muted small' }, 'Replace keeps the model text as the original; Save as sibling adds your version next to it and keeps the original branch.'),
+      h(
+        'div',
+        { class: 'actions' },
+        button({ label: 'Replace', icon: 'check', title: 'Replace the text (Ctrl+Enter)', appearance: 'primary', onClick: () => done('replace'), id: 'edit-replace' }),
+        button({ label: 'Save as sibling', icon: 'type-hierarchy', title: 'Add as a new sibling, keep the original (Ctrl+Shift+Enter)', appearance: 'secondary', onClick: () => done('sibling'), id: 'edit-sibling' }),
+        button({ label: 'Cancel', title: 'Discard (Escape)', appearance: 'secondary', onClick: cancel, id: 'edit-cancel' }),
+      ),
+    );
+    form.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
+        ev.preventDefault();
+        done(ev.shiftKey ? 'sibling' : 'replace');
+      } else if (ev.key === 'Escape') {
+        ev.preventDefault();
+        cancel();
+      }
+    });
+    return form;
+  }
+
+  private whySection(m: TraceModel, i: number, n: TraceNode): HTMLElement {
+    const parts: Node[] = [];
+    const s = n.selection;
+    if (s) {
+      parts.push(h('p', { class: 'why-reason' }, icon('target'), ' ', s.reason));
+      if (s.uct) {
+        const u = s.uct;
+        parts.push(
+          h(
+            'div',
+            { class: 'formula', attrs: { 'aria-label': `UCT score ${fmt(u.score)}` } },
+            h('span', {}, 'UCT = Q + c·√(ln N', h('sub', {}, 'parent'), ' / N)'),
+            h('span', { class: 'formula-values' }, `= ${fmt(u.q)} + ${fmt(u.c)}·√(ln ${u.parentVisits} / ${u.visits}) = ${fmt(u.q)} + ${fmt(u.explore)} = `, h('strong', {}, fmt(u.score))),
+          ),
+        );
+      }
+      if (s.beam) parts.push(table([['Beam rank', `${s.beam.rank} of ${s.beam.width}`], ['Beam score', fmt(s.beam.score)], ['Cutoff', fmt(s.beam.cutoff)]]));
+      if (s.priority !== undefined) parts.push(table([['Priority (A*)', fmt(s.priority)]]));
+    }
+    const p = n.prune;
+    if (p) {
+      parts.push(
+        h('div', { class: 'notice prune' }, icon('circle-slash'), ' ', h('strong', {}, `Pruned by ${p.by === 'human' ? 'a person' : 'the engine'}: `), p.reason),
+        table([
+          ['Rank', p.rank === undefined ? '—' : String(p.rank)],
+          ['Score', fmt(p.score)],
+          ['Cutoff', fmt(p.cutoff)],
+        ].filter(([, v]) => v !== '—') as [string, string][]),
+      );
+    }
+    if (n.supersededBy) parts.push(h('p', { class: 'muted' }, `Superseded by re-run ${n.supersededBy}.`));
+    if (parts.length === 0) parts.push(h('p', { class: 'muted' }, n.kind === 'root' ? 'The root holds the problem.' : 'No selection or pruning recorded for this node.'));
+    void m;
+    void i;
+    return section('Why', ...parts);
+  }
+
+  private metrics(m: TraceModel, i: number, n: TraceNode): HTMLElement {
+    const run = m.runOf(i);
+    const rows: [string, string | Node][] = [
+      ['Value', n.value === undefined ? '—' : h('span', {}, h('strong', {}, fmt(n.value)), n.valueSource ? h('span', { class: 'muted' }, ` (${valueSourceText(n.valueSource)})`) : '')],
+      ['Q', fmt(n.q)],
+      ['Visits N', fmtInt(n.visits)],
+    ];
+    if (n.valueSource?.kind === 'prm' && n.valueSource.stepScores?.length) rows.push(['PRM step scores', n.valueSource.stepScores.map((x) => fmt(x, 2)).join(', ')]);
+    if (n.answer !== undefined) rows.push(['Answer', n.answer]);
+    rows.push(
+      ['Tokens in / out', `${fmtInt(n.tokensIn)} / ${fmtInt(n.tokensOut)}`],
+      ['Latency', fmtMs(n.latencyMs)],
+      ['Finish reason', n.finishReason ?? '—'],
+    );
+    if (n.logprobs) rows.push(['Logprobs', `mean ${fmt(n.logprobs.mean)} · min ${fmt(n.logprobs.min)} · ${fmtInt(n.logprobs.tokens)} tokens`]);
+    rows.push(['Children', fmtInt(m.children[i].length)], ['Run', run ? `${run.config.strategy} (${run.id}, ${run.status})` : (n.runId ?? '—')]);
+    return table(rows);
+  }
+
+  private pathSection(m: TraceModel, i: number): HTMLElement {
+    const path = m.pathTo(i);
+    const list = h('ol', { class: 'path-list', attrs: { 'aria-label': 'Path from the root' } });
+    const item = (v: number) => {
+      const n = m.nodes[v];
+      const li = h('li', { class: v === i ? 'current' : '' });
+      const a = h('button', { class: 'path-link', title: n.text.slice(0, 400) }, h('span', { class: 'path-text' }, oneLine(n.text, 70)), n.value !== undefined ? h('span', { class: 'path-value' }, fmt(n.value, 2)) : null);
+      a.type = 'button';
+      if (v === i) a.setAttribute('aria-current', 'true');
+      a.addEventListener('click', () => this.actions.select(v));
+      li.append(a);
+      return li;
+    };
+    const LIMIT = 12;
+    if (path.length <= LIMIT) for (const v of path) list.append(item(v));
+    else {
+      for (const v of path.slice(0, 3)) list.append(item(v));
+      const more = h('button', { class: 'path-more' }, `… ${path.length - 9} more steps`);
+      more.type = 'button';
+      more.addEventListener('click', () => {
+        list.replaceChildren(...path.map(item));
+      });
+      list.append(h('li', { class: 'path-gap' }, more));
+      for (const v of path.slice(-6)) list.append(item(v));
+    }
+    return section(`Path from the root (${path.length} nodes)`, list);
+  }
+}
+
+function section(title: string, ...body: Node[]): HTMLElement {
+  return h('section', { class: 'detail-section' }, h('h3', {}, title), ...body);
+}
+
+function table(rows: [string, string | Node][]): HTMLElement {
+  return h('table', { class: 'kv' }, h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { attrs: { scope: 'row' } }, k), h('td', {}, v)))));
+}
+
+function linkTo(m: TraceModel, i: number, actions: DetailActions): HTMLElement {
+  const b = h('button', { class: 'path-link inline' }, `${m.nodes[i].id}: ${oneLine(m.nodes[i].text, 40)}`);
+  b.type = 'button';
+  b.addEventListener('click', () => actions.select(i));
+  return b;
+}

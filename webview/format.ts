@@ -1,0 +1,74 @@
+/** Number and text formatting shared by the detail pane, the status line and the screen-reader descriptions. */
+import type { TraceNode, ValueSource } from '../src/core/trace/schema';
+
+export function fmt(v: number | undefined | null, digits = 3): string {
+  if (v === undefined || v === null || !Number.isFinite(v)) return '—';
+  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
+  return v.toFixed(digits).replace(/\.?0+$/, '');
+}
+
+export function fmtInt(v: number | undefined): string {
+  return v === undefined ? '—' : v.toLocaleString('en-US');
+}
+
+export function fmtMs(ms: number | undefined): string {
+  if (ms === undefined) return '—';
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
+
+export function valueSourceText(vs: ValueSource | undefined): string {
+  if (!vs) return '';
+  switch (vs.kind) {
+    case 'rollouts':
+      return `${vs.k}/${vs.K} rollouts verified`;
+    case 'prm':
+      return `PRM${vs.model ? ` ${vs.model}` : ''}${vs.aggregation ? ` (${vs.aggregation})` : ''}`;
+    case 'judge':
+      return `LLM judge, ${vs.samples} samples${vs.model ? ` (${vs.model})` : ''}`;
+    case 'oracle':
+      return 'oracle';
+    case 'verifier':
+      return `verifier ${vs.verifier}`;
+    case 'human':
+      return 'set by a person';
+    case 'imported':
+      return `imported${vs.source ? ` from ${vs.source}` : ''}`;
+  }
+}
+
+/** One line of a node's text for lists and announcements. */
+export function oneLine(text: string, max = 90): string {
+  const s = text.replace(/\s+/g, ' ').trim();
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+export function nodeTitle(n: TraceNode): string {
+  return n.kind === 'root' ? 'Problem' : n.kind === 'answer' ? 'Answer' : n.kind === 'rollout' ? 'Rollout' : n.kind === 'verification' ? 'Verification' : 'Step';
+}
+
+const TEX_SYMBOLS: Record<string, string> = {
+  times: '×', cdot: '·', div: '÷', pm: '±', le: '≤', leq: '≤', ge: '≥', geq: '≥', ne: '≠', neq: '≠', approx: '≈',
+  to: '→', rightarrow: '→', Rightarrow: '⇒', infty: '∞', pi: 'π', alpha: 'α', beta: 'β', theta: 'θ', sum: 'Σ', cdots: '⋯', ldots: '…',
+};
+
+/**
+ * Plain-text rendering of simple TeX for canvas labels (the detail pane renders real KaTeX): drops $ delimiters and
+ * turns \frac{a}{b}, \sqrt{x}, \times and friends into readable characters.
+ */
+export function plainMath(text: string): string {
+  // Only text that looks like TeX; "$5 and $6" keeps its dollars.
+  if (!/\\[A-Za-z()[\]]|\^|_\{/.test(text)) return text;
+  return text
+    .replace(/\\[()[\]]/g, '')
+    .replace(/\$\$?/g, '')
+    .replace(/\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}/g, '$1/$2')
+    .replace(/\\sqrt\{([^{}]*)\}/g, '√($1)')
+    .replace(/\\(?:text|mathrm|mathbf|operatorname)\{([^{}]*)\}/g, '$1')
+    .replace(/\\([A-Za-z]+)/g, (m, name: string) => TEX_SYMBOLS[name] ?? name)
+    .replace(/[{}]/g, '')
+    .replace(/\^(\w)/g, (m, c: string) => SUPERSCRIPTS[c] ?? `^${c}`);
+}
+
+const SUPERSCRIPTS: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', n: 'ⁿ' };

@@ -1,0 +1,609 @@
+/**
+ * Canvas renderer for the search tree. Cost per frame is bounded by what is on screen, not by tree size:
+ * - culling: per depth column, binary search of the y-sorted level arrays (and of parent spans for edges);
+ * - level of detail: `dense` (1-px bars, one per pixel row per column, straight edges), `card` (coloured rounded
+ *   boxes, curved edges) and `text` (cards with wrapped text and badges);
+ * - batching: fills are grouped by colour category and edges by width, so a frame issues a few dozen draw calls.
+ */
+import { COLOR_KEYS, NO_VALUE, colorKey, colorOf } from './colorScale';
+import type { Camera } from './camera';
+import type { ReplayIndex } from './replayIndex';
+import type { ThemeColors } from './themeColors';
+import type { TraceModel } from './traceModel';
+import { CARD_H, CARD_W, LEVEL_GAP, ROW_GAP, lowerBound } from './treeLayout';
+import type { TreeLayout } from './treeLayout';
+import type { ColorBy } from '../src/protocol/hostMessages';
+import type { TraceNode } from '../src/core/trace/schema';
+import { plainMath } from './format';
+
+export type Lod = 'dense' | 'card' | 'text';
+
+export interface RenderScene {
+  model: TraceModel;
+  layout: TreeLayout;
+  camera: Camera;
+  theme: ThemeColors;
+  colorBy: ColorBy;
+  selected: number;
+  focused: number;
+  /** Find results: 1 = match. Null when no find is active. */
+  matches: Uint8Array | null;
+  activeMatch: number;
+  /** Scrubber position; Infinity shows everything. */
+  iteration: number;
+  replay: ReplayIndex;
+  /** Whether the codicon font is loaded (badges are drawn with it). */
+  iconsReady: boolean;
+  hovered: number;
+  /** Characters of node text drawn on cards (0: as many as fit). */
+  labelChars: number;
+}
+
+export interface RenderStats {
+  lod: Lod;
+  nodes: number;
+  edges: number;
+  ms: number;
+}
+
+const FAILED_KEY = COLOR_KEYS;
+const KEYS = COLOR_KEYS + 1;
+const EDGE_WIDTHS = 6;
+/** Beyond this many off-screen children on one side of a parent, edges are sampled (they overlap anyway). */
+const OFFSCREEN_EDGE_SAMPLE = 48;
+
+const ICON = { check: '\ueab2', close: '\uea76', edit: '\uea73', warning: '\uea6c', passFilled: '\uebb3', error: '\uea87', thumbsup: '\ueb6c', thumbsdown: '\ueb6b', circleSlash: '\ueabd', sync: '\uea77', star: '\ueb59' };
+
+/** A growable list of numbers reused across frames (no per-frame allocation). */
+class NumList {
+  a = new Float64Array(1024);
+  n = 0;
+  push4(x: number, y: number, z: number, w: number): void {
+    if (this.n + 4 > this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = x;
+    this.a[this.n++] = y;
+    this.a[this.n++] = z;
+    this.a[this.n++] = w;
+  }
+}
+
+interface WrapCache {
+  node: TraceNode;
+  key: string;
+  lines: string[];
+}
+
+export class TreeRenderer {
+  private readonly ctx: CanvasRenderingContext2D;
+  private width = 1;
+  private height = 1;
+  private dpr = 1;
+  private readonly nodeBatches: NumList[] = Array.from({ length: KEYS * 2 }, () => new NumList());
+  private readonly edgeBatches: NumList[] = Array.from({ length: EDGE_WIDTHS * 2 }, () => new NumList());
+  private hatch: CanvasPattern | null = null;
+  private hatchColor = '';
+  private readonly wrapCache = new Map<number, WrapCache>();
+
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    const ctx = canvas.getContext('2d', { alpha: false });
+    if (!ctx) throw new Error('canvas 2d context unavailable');
+    this.ctx = ctx;
+  }
+
+  resize(width: number, height: number, dpr: number): void {
+    this.width = Math.max(1, width);
+    this.height = Math.max(1, height);
+    this.dpr = dpr;
+    this.canvas.width = Math.round(this.width * dpr);
+    this.canvas.height = Math.round(this.height * dpr);
+  }
+
+  /** Drops cached text wrapping (theme font or zoom font size changed). */
+  clearTextCache(): void {
+    this.wrapCache.clear();
+  }
+
+  static lodFor(k: number): Lod {
+    const h = CARD_H * k;
+    return h >= 17 ? 'text' : h >= 4 ? 'card' : 'dense';
+  }
+
+  render(s: RenderScene): RenderStats {
+    const t0 = performance.now();
+    const { ctx, width: W, height: H } = this;
+    const { camera: cam, layout: L, model: m, theme } = s;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.globalAlpha = 1;
+    ctx.setLineDash([]);
+    ctx.fillStyle = theme.background;
+    ctx.fillRect(0, 0, W, H);
+    if (L.visibleCount === 0) return { lod: 'dense', nodes: 0, edges: 0, ms: performance.now() - t0 };
+
+    const k = cam.k;
+    const sx = cam.sx;
+    const lod = TreeRenderer.lodFor(k);
+    const cardW = CARD_W * sx;
+    const cardH = CARD_H * k;
+    const colW = LEVEL_GAP * sx;
+    const margin = Math.max(cardH, 4);
+    const y0 = cam.toWorldY(-margin);
+    const y1 = cam.toWorldY(H + margin);
+    const it = s.iteration;
+    const all = it === Infinity;
+    const nodes = m.nodes;
+    const Y = L.y;
+    const replay = s.replay;
+    const shown = (i: number) => all || nodes[i].iteration <= it;
+    const dim = (i: number) => {
+      const n = nodes[i];
+      if (s.matches && !s.matches[i]) return true;
+      if (n.status === 'cancelled') return true;
+      return all ? n.status === 'pruned' : replay.prunedAt[i] <= it;
+    };
+    const keyOf = (i: number) => {
+      const n = nodes[i];
+      if (n.status === 'failed' && s.colorBy !== 'status') return FAILED_KEY;
+      if (!all && s.colorBy === 'value' && replay.valuedAt[i] > it) return NO_VALUE;
+      return colorKey(n, s.colorBy);
+    };
+    const colX = (d: number) => d * colW + cam.tx;
+    const dMin = Math.max(0, Math.floor(-cam.tx / colW) - 1);
+    const dMax = Math.min(L.maxDepth, Math.ceil((W - cam.tx) / colW));
+
+    // ---- edges ----
+    for (const b of this.edgeBatches) b.n = 0;
+    let edgeCount = 0;
+    const maxV = Math.max(1, m.maxVisits);
+    const curved = lod !== 'dense';
+    const visitWidths = lod === 'text' || lod === 'card';
+    for (let d = Math.max(1, dMin); d <= dMax; d++) {
+      const pd = d - 1;
+      const parents = L.parentLevels[pd];
+      if (!parents || parents.length === 0) continue;
+      const sLo = L.spanLo[pd];
+      const sHi = L.spanHi[pd];
+      const lvY = L.levelY[d];
+      const lv = L.levels[d];
+      const px = colX(pd) + cardW;
+      const cx = colX(d);
+      const inLo = lowerBound(lvY, y0);
+      const inHi = lowerBound(lvY, y1); // exclusive
+      let lastRow = -Infinity;
+      for (let j = lowerBound(sHi, y0); j < parents.length && sLo[j] <= y1; j++) {
+        const p = parents[j];
+        if (!shown(p)) continue;
+        const py = cam.toScreenY(Y[p]);
+        const f = L.levelPos[L.firstKid[p]];
+        const l = L.levelPos[L.lastKid[p]];
+        const pDim = dim(p);
+        const emit = (c: number) => {
+          if (!shown(c)) return;
+          const cy = cam.toScreenY(Y[c]);
+          if (!curved) {
+            const row = Math.floor(cy);
+            if (row === lastRow) return;
+            lastRow = row;
+          }
+          let wb = 0;
+          if (visitWidths) {
+            const v = nodes[c].visits ?? 0;
+            wb = v > 0 ? Math.min(EDGE_WIDTHS - 1, Math.round(Math.sqrt(v / maxV) * (EDGE_WIDTHS - 1))) : 0;
+          }
+          const dashed = pDim || dim(c) ? 1 : 0;
+          this.edgeBatches[dashed * EDGE_WIDTHS + wb].push4(px, py, cx, cy);
+          edgeCount++;
+        };
+        // Children inside the band, plus a sample of those beyond it whose edge still crosses it.
+        const a = Math.max(f, inLo);
+        const b = Math.min(l, inHi - 1);
+        if (Y[p] >= y0 && f < a) sampleRange(f, Math.min(a, l + 1) - 1, (j2) => emit(lv[j2]));
+        for (let j2 = a; j2 <= b; j2++) emit(lv[j2]);
+        if (Y[p] <= y1 && l > b) sampleRange(Math.max(b + 1, f), l, (j2) => emit(lv[j2]));
+      }
+    }
+    ctx.strokeStyle = theme.edge;
+    ctx.lineCap = 'round';
+    for (let dashed = 0; dashed < 2; dashed++) {
+      for (let wb = 0; wb < EDGE_WIDTHS; wb++) {
+        const batch = this.edgeBatches[dashed * EDGE_WIDTHS + wb];
+        if (batch.n === 0) continue;
+        ctx.globalAlpha = lod === 'dense' ? 0.3 : dashed ? 0.5 : 0.85;
+        ctx.lineWidth = lod === 'dense' ? 0.6 : (0.9 + wb * 0.8) * Math.min(1, Math.max(0.5, k * 1.5));
+        ctx.setLineDash(dashed && lod !== 'dense' ? [4, 4] : []);
+        ctx.beginPath();
+        const a = batch.a;
+        for (let q = 0; q < batch.n; q += 4) edgePath(ctx, a[q], a[q + 1], a[q + 2], a[q + 3], curved);
+        ctx.stroke();
+      }
+    }
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
+
+    // Highlighted paths over the ordinary edges: best path (gold), then the selected node's path (focus colour).
+    this.strokePath(s, m.bestPath, theme.best, lod === 'dense' ? 2 : 3, curved);
+    if (s.selected >= 0) this.strokePath(s, new Set(m.pathTo(s.selected)), theme.focus, lod === 'dense' ? 1.5 : 2.2, curved);
+
+    // ---- nodes ----
+    for (const b of this.nodeBatches) b.n = 0;
+    let nodeCount = 0;
+    const textNodes: number[] = [];
+    // Dense mode fills each row so columns read as a heatmap of the encoding; cards keep their true height.
+    const rowPx = ROW_GAP * k;
+    const barH = lod === 'dense' ? Math.max(1, rowPx > 3 ? rowPx - 1 : rowPx) : Math.max(1, cardH);
+    for (let d = dMin; d <= dMax; d++) {
+      const lv = L.levels[d];
+      const lvY = L.levelY[d];
+      if (!lv) continue;
+      const x = colX(d);
+      if (x > W || x + cardW < 0) continue;
+      let lastRow = -Infinity;
+      for (let j = lowerBound(lvY, y0), end = lowerBound(lvY, y1); j < end; j++) {
+        const i = lv[j];
+        if (!shown(i)) continue;
+        const sy = cam.toScreenY(lvY[j]);
+        if (lod === 'dense') {
+          const row = Math.floor(sy);
+          if (row === lastRow) continue;
+          lastRow = row;
+        }
+        nodeCount++;
+        if (lod === 'text') {
+          textNodes.push(i);
+          continue;
+        }
+        this.nodeBatches[(dim(i) ? KEYS : 0) + keyOf(i)].push4(x, sy - barH / 2, cardW, barH);
+      }
+    }
+    if (lod !== 'text') {
+      const r = lod === 'card' ? Math.min(5, cardH * 0.3) : 0;
+      for (let b = 0; b < KEYS * 2; b++) {
+        const batch = this.nodeBatches[b];
+        if (batch.n === 0) continue;
+        const key = b % KEYS;
+        ctx.globalAlpha = b >= KEYS ? 0.3 : 1;
+        ctx.fillStyle = key === FAILED_KEY ? theme.error : colorOf(key, theme.noValue);
+        ctx.beginPath();
+        const a = batch.a;
+        for (let q = 0; q < batch.n; q += 4) {
+          if (r > 0.5) ctx.roundRect(a[q], a[q + 1], a[q + 2], a[q + 3], r);
+          else ctx.rect(a[q], a[q + 1], a[q + 2], a[q + 3]);
+        }
+        ctx.fill();
+      }
+      ctx.globalAlpha = 1;
+      if (lod === 'card') this.cardDecorations(s, cardW, cardH, dMin, dMax, y0, y1, shown, dim);
+    } else {
+      for (const i of textNodes) this.drawTextCard(s, i, colX(m.depth[i]), cam.toScreenY(Y[i]), cardW, cardH, dim(i), keyOf(i));
+    }
+
+    // Zoomed out, the ends of the highlighted paths get a dot so they can be found at a glance.
+    if (lod === 'dense') {
+      const bestId = m.result?.bestNodeId;
+      const best = bestId === undefined ? undefined : m.index.get(bestId);
+      if (best !== undefined) this.dot(s, best, theme.best);
+      if (s.selected >= 0) this.dot(s, s.selected, theme.focus);
+    }
+
+    // ---- overlays: iteration activity, find matches, hover, focus, selection ----
+    if (!all) for (const i of replay.touched.get(it) ?? []) this.ring(s, i, theme.best, 1.5, [3, 2]);
+    if (s.matches && s.activeMatch >= 0) this.ring(s, s.activeMatch, theme.best, 2.5);
+    if (s.hovered >= 0 && s.hovered !== s.selected) this.ring(s, s.hovered, theme.muted, 1);
+    if (s.focused >= 0 && s.focused !== s.selected) this.ring(s, s.focused, theme.focus, 1.5, [2, 2]);
+    if (s.selected >= 0) this.ring(s, s.selected, theme.focus, 2.5);
+    return { lod, nodes: nodeCount, edges: edgeCount, ms: performance.now() - t0 };
+  }
+
+  private anchor(s: RenderScene, i: number): { x: number; y: number } | null {
+    const L = s.layout;
+    if (i < 0 || i >= L.x.length || !L.visible[i]) return null;
+    return { x: s.camera.toScreenX(L.x[i]), y: s.camera.toScreenY(L.y[i]) };
+  }
+
+  private dot(s: RenderScene, i: number, color: string): void {
+    const p = this.anchor(s, i);
+    if (!p || (s.iteration !== Infinity && s.model.nodes[i].iteration > s.iteration)) return;
+    const ctx = this.ctx;
+    ctx.save();
+    ctx.fillStyle = color;
+    ctx.strokeStyle = s.theme.background;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.arc(p.x + (CARD_W * s.camera.sx) / 2, p.y, 4.5, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  private ring(s: RenderScene, i: number, color: string, width: number, dash: number[] = []): void {
+    const p = this.anchor(s, i);
+    if (!p) return;
+    if (s.iteration !== Infinity && s.model.nodes[i].iteration > s.iteration) return;
+    const ctx = this.ctx;
+    const w = CARD_W * s.camera.sx;
+    const h = Math.max(CARD_H * s.camera.k, 3);
+    const pad = 2 + width / 2;
+    ctx.save();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.setLineDash(dash);
+    ctx.beginPath();
+    ctx.roundRect(p.x - pad, p.y - h / 2 - pad, w + 2 * pad, h + 2 * pad, Math.min(6, h / 2 + pad));
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  /** Strokes the edges joining consecutive members of `path` (a root-to-node chain). */
+  private strokePath(s: RenderScene, path: ReadonlySet<number>, color: string, width: number, curved: boolean): void {
+    if (path.size < 2) return;
+    const { ctx } = this;
+    const cam = s.camera;
+    const L = s.layout;
+    const cardW = CARD_W * cam.sx;
+    ctx.save();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.lineCap = 'round';
+    ctx.beginPath();
+    for (const c of path) {
+      const p = s.model.parent[c];
+      if (p < 0 || !path.has(p) || !L.visible[c] || !L.visible[p]) continue;
+      if (s.iteration !== Infinity && s.model.nodes[c].iteration > s.iteration) continue;
+      edgePath(ctx, cam.toScreenX(L.x[p]) + cardW, cam.toScreenY(L.y[p]), cam.toScreenX(L.x[c]), cam.toScreenY(L.y[c]), curved);
+    }
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  /** Card mode: outlines that carry status (pruned dashed, best path gold, human edits) and small markers. */
+  private cardDecorations(
+    s: RenderScene, cardW: number, cardH: number, dMin: number, dMax: number, y0: number, y1: number,
+    shown: (i: number) => boolean, dim: (i: number) => boolean,
+  ): void {
+    const { ctx } = this;
+    const { layout: L, camera: cam, model: m, theme } = s;
+    const r = Math.min(5, cardH * 0.3);
+    ctx.lineWidth = 1;
+    for (let d = dMin; d <= dMax; d++) {
+      const lv = L.levels[d];
+      const lvY = L.levelY[d];
+      if (!lv) continue;
+      const x = d * LEVEL_GAP * cam.sx + cam.tx;
+      for (let j = lowerBound(lvY, y0), end = lowerBound(lvY, y1); j < end; j++) {
+        const i = lv[j];
+        if (!shown(i)) continue;
+        const n = m.nodes[i];
+        const y = cam.toScreenY(lvY[j]) - cardH / 2;
+        let stroke: string | null = null;
+        let dash: number[] = [];
+        if (m.bestPath.has(i)) stroke = theme.best;
+        else if (n.author === 'human') stroke = theme.human;
+        else if (dim(i) && n.status === 'pruned') {
+          stroke = theme.muted;
+          dash = [3, 3];
+        } else if (theme.contrastBorder) stroke = theme.contrastBorder;
+        if (stroke) {
+          ctx.strokeStyle = stroke;
+          ctx.setLineDash(dash);
+          ctx.lineWidth = m.bestPath.has(i) ? 2 : 1;
+          ctx.beginPath();
+          ctx.roundRect(x + 0.5, y + 0.5, cardW - 1, cardH - 1, r);
+          ctx.stroke();
+        }
+        if (n.status === 'failed') this.hatchRect(theme.error, x, y, cardW, cardH, r);
+        if (n.verified !== undefined || n.label) {
+          const ok = n.label ? n.label === 'correct' : n.verified;
+          ctx.fillStyle = ok ? theme.success : theme.error;
+          ctx.beginPath();
+          ctx.arc(x + cardW - cardH / 2, y + cardH / 2, Math.max(1.5, cardH * 0.28), 0, Math.PI * 2);
+          ctx.fill();
+        }
+        const hidden = L.hiddenCount.get(i);
+        if (hidden) {
+          ctx.fillStyle = theme.muted;
+          ctx.beginPath();
+          const cy = y + cardH / 2;
+          const hx = x + cardW + 3;
+          const hs = Math.max(2, cardH * 0.35);
+          ctx.moveTo(hx, cy - hs);
+          ctx.lineTo(hx + hs * 1.2, cy);
+          ctx.lineTo(hx, cy + hs);
+          ctx.fill();
+        }
+      }
+    }
+    ctx.setLineDash([]);
+  }
+
+  private hatchRect(color: string, x: number, y: number, w: number, h: number, r: number): void {
+    const ctx = this.ctx;
+    if (!this.hatch || this.hatchColor !== color) {
+      const c = document.createElement('canvas');
+      c.width = c.height = 8;
+      const g = c.getContext('2d');
+      if (!g) return;
+      g.strokeStyle = color;
+      g.lineWidth = 1.5;
+      g.beginPath();
+      g.moveTo(0, 8);
+      g.lineTo(8, 0);
+      g.moveTo(-2, 2);
+      g.lineTo(2, -2);
+      g.moveTo(6, 10);
+      g.lineTo(10, 6);
+      g.stroke();
+      this.hatch = ctx.createPattern(c, 'repeat');
+      this.hatchColor = color;
+    }
+    if (!this.hatch) return;
+    ctx.save();
+    ctx.fillStyle = this.hatch;
+    ctx.globalAlpha = 0.8;
+    ctx.beginPath();
+    ctx.roundRect(x, y, w, h, r);
+    ctx.fill();
+    ctx.restore();
+  }
+
+  /** Text mode: one readable card per node. */
+  private drawTextCard(s: RenderScene, i: number, x: number, yc: number, w: number, h: number, isDim: boolean, key: number): void {
+    const { ctx } = this;
+    const { theme, model: m, layout: L } = s;
+    const n = m.nodes[i];
+    const y = yc - h / 2;
+    const r = Math.min(6, h * 0.25);
+    const color = key === FAILED_KEY ? theme.error : colorOf(key, theme.noValue);
+    const k = s.camera.k;
+    ctx.save();
+    ctx.globalAlpha = isDim ? 0.45 : 1;
+    ctx.fillStyle = theme.cardBackground;
+    ctx.beginPath();
+    ctx.roundRect(x, y, w, h, r);
+    ctx.fill();
+    ctx.globalAlpha = (isDim ? 0.45 : 1) * 0.14;
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.globalAlpha = isDim ? 0.45 : 1;
+    // Colour strip on the left edge carries the encoding.
+    const sw = Math.max(4, Math.min(8, 5 * k));
+    ctx.beginPath();
+    ctx.roundRect(x, y, sw, h, [r, 0, 0, r]);
+    ctx.fill();
+    if (n.status === 'failed') this.hatchRect(theme.error, x, y, w, h, r);
+    // Border: best path gold, human edits orange, pruned dashed.
+    const best = m.bestPath.has(i);
+    ctx.lineWidth = best ? 2 : 1;
+    ctx.strokeStyle = best ? theme.best : n.author === 'human' ? theme.human : n.status === 'failed' ? theme.error : theme.cardBorder;
+    ctx.setLineDash(n.status === 'pruned' || n.status === 'cancelled' ? [4, 3] : []);
+    ctx.beginPath();
+    ctx.roundRect(x + 0.5, y + 0.5, w - 1, h - 1, r);
+    ctx.stroke();
+    ctx.setLineDash([]);
+
+    // Badges on the right, right to left.
+    const fs = Math.min(13, Math.max(8, 12 * k));
+    const iconSize = Math.round(fs * 1.1);
+    let right = x + w - 6;
+    const midY = y + Math.min(h / 2, fs * 1.05);
+    ctx.textBaseline = 'middle';
+    const icon = (glyph: string, col: string) => {
+      if (!s.iconsReady) return;
+      ctx.font = `${iconSize}px codicon`;
+      ctx.fillStyle = col;
+      ctx.textAlign = 'right';
+      ctx.fillText(glyph, right, midY);
+      right -= iconSize + 3;
+    };
+    if (n.verified === true) icon(ICON.passFilled, theme.success);
+    else if (n.verified === false) icon(ICON.error, theme.error);
+    if (n.label === 'correct') icon(ICON.thumbsup, theme.success);
+    else if (n.label === 'incorrect') icon(ICON.thumbsdown, theme.error);
+    if (n.status === 'failed') icon(ICON.warning, theme.error);
+    if (n.status === 'running') icon(ICON.sync, theme.focus);
+    if (n.author === 'human' && n.kind !== 'root') icon(ICON.edit, theme.human);
+    const metric = n.value !== undefined && (s.iteration === Infinity || s.replay.valuedAt[i] <= s.iteration) ? n.value.toFixed(2) : n.visits ? `N${n.visits}` : '';
+    if (metric) {
+      ctx.font = `${Math.max(7, fs - 1)}px ${theme.monoFamily}`;
+      ctx.textAlign = 'right';
+      ctx.fillStyle = theme.muted;
+      ctx.fillText(metric, right, midY);
+      right -= ctx.measureText(metric).width + 6;
+    }
+    // Text, wrapped into as many lines as the card holds at this zoom.
+    const left = x + sw + 6;
+    const lineH = fs * 1.3;
+    const maxLines = Math.max(1, Math.floor((h - 4) / lineH));
+    ctx.font = `${n.kind === 'answer' || n.kind === 'root' ? '600 ' : ''}${fs}px ${theme.fontFamily}`;
+    ctx.textAlign = 'left';
+    ctx.fillStyle = theme.foreground;
+    const firstW = right - left;
+    const lines = this.wrap(i, n, firstW, x + w - 6 - left, maxLines, fs, s.labelChars);
+    const top = y + h / 2 - ((lines.length - 1) * lineH) / 2;
+    for (let li = 0; li < lines.length; li++) ctx.fillText(lines[li], left, lines.length === 1 ? midY : Math.max(top, y + lineH / 2 + 2) + li * lineH);
+    ctx.restore();
+
+    const hidden = L.hiddenCount.get(i);
+    if (hidden) {
+      ctx.save();
+      ctx.font = `${Math.max(8, fs - 1)}px ${theme.fontFamily}`;
+      ctx.textBaseline = 'middle';
+      const label = `+${hidden}`;
+      const tw = ctx.measureText(label).width + 10;
+      ctx.fillStyle = theme.cardBackground;
+      ctx.strokeStyle = theme.cardBorder;
+      ctx.beginPath();
+      ctx.roundRect(x + w + 6, yc - fs * 0.75, tw, fs * 1.5, fs * 0.75);
+      ctx.fill();
+      ctx.stroke();
+      ctx.fillStyle = theme.foreground;
+      ctx.fillText(label, x + w + 11, yc);
+      ctx.restore();
+    }
+  }
+
+  /** Word-wraps a node's text: the first line leaves room for badges, the last gets an ellipsis when cut. */
+  private wrap(i: number, n: TraceNode, firstW: number, fullW: number, maxLines: number, fs: number, maxChars: number): string[] {
+    const key = `${Math.round(firstW)}|${Math.round(fullW)}|${maxLines}|${fs}|${maxChars}`;
+    const hit = this.wrapCache.get(i);
+    if (hit && hit.node === n && hit.key === key) return hit.lines;
+    const ctx = this.ctx;
+    let text = plainMath(n.text).replace(/\s+/g, ' ').trim() || (n.kind === 'root' ? '(problem)' : '(empty)');
+    if (maxChars > 0 && text.length > maxChars) text = `${text.slice(0, maxChars)}…`;
+    const words = text.split(' ');
+    const lines: string[] = [];
+    let cur = '';
+    let wi = 0;
+    const width = () => (lines.length === 0 ? firstW : fullW);
+    while (wi < words.length && lines.length < maxLines) {
+      const next = cur ? `${cur} ${words[wi]}` : words[wi];
+      if (ctx.measureText(next).width <= width() || !cur) {
+        cur = next;
+        wi++;
+        if (ctx.measureText(cur).width > width()) {
+          // A single word longer than the line: cut it.
+          lines.push(cur);
+          cur = '';
+        }
+      } else {
+        lines.push(cur);
+        cur = '';
+      }
+    }
+    if (cur && lines.length < maxLines) lines.push(cur);
+    const truncated = wi < words.length || lines.some((l) => ctx.measureText(l).width > fullW + 0.5);
+    if (lines.length && (truncated || ctx.measureText(lines[lines.length - 1]).width > width())) {
+      const li = lines.length - 1;
+      const w = li === 0 ? firstW : fullW;
+      let s = lines[li];
+      if (truncated || ctx.measureText(s).width > w) {
+        while (s.length > 1 && ctx.measureText(s + '…').width > w) s = s.slice(0, -1);
+        lines[li] = s + '…';
+      }
+    }
+    this.wrapCache.set(i, { node: n, key, lines });
+    return lines;
+  }
+}
+
+function edgePath(ctx: CanvasRenderingContext2D, x0: number, y0: number, x1: number, y1: number, curved: boolean): void {
+  ctx.moveTo(x0, y0);
+  if (curved) {
+    const mx = (x0 + x1) / 2;
+    ctx.bezierCurveTo(mx, y0, mx, y1, x1, y1);
+  } else ctx.lineTo(x1, y1);
+}
+
+/** Calls f on [a, b]; when the range is long, on an evenly spaced sample of it including both ends. */
+function sampleRange(a: number, b: number, f: (j: number) => void): void {
+  const len = b - a + 1;
+  if (len <= 0) return;
+  if (len <= OFFSCREEN_EDGE_SAMPLE) {
+    for (let j = a; j <= b; j++) f(j);
+    return;
+  }
+  const step = (len - 1) / (OFFSCREEN_EDGE_SAMPLE - 1);
+  for (let q = 0; q < OFFSCREEN_EDGE_SAMPLE; q++) f(a + Math.round(q * step));
+}
