@@ -1,0 +1,129 @@
+/**
+ * Stream-of-Search text (Gandhi et al. 2024) for Countdown trees, line for line as the SoS generator and the
+ * models trained on it write it:
+ *   Current State: 47:[42, 61, 66], Operations: []
+ *   Exploring Operation: 66-42=24, Resulting Numbers: [61, 24]
+ *   Generated Node #0,0: 47:[61, 24] Operation: 66-42=24
+ *   Moving to Node #0,0
+ *   …
+ *   47,47 equal: Goal Reached
+ * A step node is one explored operation. One number left: a leaf line. Otherwise a `Generated Node` line, unless
+ * the node is pruned (the search did not keep it). The search moves (and restates the state) whenever the next
+ * operation starts from another node, and after every leaf.
+ */
+import { parseCountdownProblem } from '../../verify/countdown';
+import type { TraceNode } from '../schema';
+import type { TraceTree } from '../tree';
+import { finish, plan, solutionBlock, type CommonOptions, type Linearization } from './blocks';
+import { applyOp, compactOp, numberValue, parseOpStep, pyNumberList, pyStringList, type CountdownOp } from './countdownText';
+import { seg, type Segment } from './segment';
+import { isSwitch } from './visitOrder';
+
+export interface SosOptions extends CommonOptions {
+  /** End the text at the first `Goal Reached`, as the SoS generator does (default false: show the whole tree). */
+  stopAtGoal?: boolean;
+}
+
+export class LinearizeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LinearizeError';
+  }
+}
+
+/** The operation a node explored: parsed from its text, or the raw SoS spelling an import kept (`meta.sosOp`). */
+function explored(node: TraceNode): { compact: string; op?: CountdownOp; left?: string[] } | undefined {
+  const p = parseOpStep(node.text);
+  if (p) return { compact: compactOp(p.op), op: p.op, left: p.left };
+  if (typeof node.meta?.sosOp !== 'string') return undefined;
+  const left = /\(left:\s*([^)]*)\)\s*$/.exec(node.text);
+  return { compact: node.meta.sosOp, left: left ? left[1]!.split(',').map((x) => x.trim()).filter(Boolean) : undefined };
+}
+
+interface NodeState {
+  numbers: string[];
+  ops: string[];
+}
+
+/** Target and starting numbers: the problem's meta (our generators, SoS import), else parsed from its text. */
+export function countdownStart(tree: TraceTree): { target: string; numbers: string[] } {
+  const meta = tree.trace.problem.meta;
+  if (meta && Array.isArray(meta.numbers) && (typeof meta.target === 'number' || typeof meta.target === 'string')) {
+    return { target: String(meta.target), numbers: meta.numbers.map((x) => String(x)) };
+  }
+  const spec = parseCountdownProblem(tree.trace.problem);
+  if (!spec) throw new LinearizeError('not a Countdown problem: Stream-of-Search needs problem.meta {numbers, target} or a problem text naming them');
+  return { target: String(spec.target), numbers: spec.numbers.map(String) };
+}
+
+export function sosId(tree: TraceTree, node: TraceNode, ids: Map<string, string>): string {
+  const known = ids.get(node.id);
+  if (known !== undefined) return known;
+  let id: string;
+  if (typeof node.meta?.sosId === 'string') id = node.meta.sosId;
+  else if (node.parentId === null) id = '0';
+  else {
+    // Rank among the parent's kept (generated) children, in creation order.
+    const parent = tree.node(node.parentId);
+    const kept = tree.children(parent.id).filter((c) => {
+      const p = explored(c);
+      return p !== undefined && c.status !== 'pruned' && (p.left === undefined || p.left.length > 1);
+    });
+    const rank = kept.findIndex((c) => c.id === node.id);
+    id = `${sosId(tree, parent, ids)},${rank < 0 ? kept.length : rank}`;
+  }
+  ids.set(node.id, id);
+  return id;
+}
+
+export function linearizeSos(tree: TraceTree, opts: SosOptions = {}): Linearization {
+  const { target, numbers } = countdownStart(tree);
+  const { nodes: ordered, path } = plan(tree, opts);
+  const root = tree.root();
+  const states = new Map<string, NodeState>([[root.id, { numbers, ops: [] }]]);
+  const ids = new Map<string, string>();
+  const segments: Segment[] = [];
+  const line = (text: string, role: Segment['role'], node: string) =>
+    segments.push(seg(segments.length === 0 ? text : `\n${text}`, 'Z', role, node));
+  const stateLine = (n: TraceNode) => {
+    const st = states.get(n.id)!;
+    return `Current State: ${target}:${pyNumberList(st.numbers)}, Operations: ${pyStringList(st.ops)}`;
+  };
+
+  line(stateLine(root), 'marker', root.id);
+  let loc = root.id;
+  let afterLeaf = false;
+  let switches = 0;
+  const shown: TraceNode[] = [];
+  for (const node of ordered) {
+    const parsed = explored(node);
+    const parentState = states.get(node.parentId!);
+    // Not an operation (e.g. an `Answer:` line) or under one: nothing SoS can say about it.
+    if (!parsed || !parentState) continue;
+    const numbers = parsed.left ?? (parsed.op ? applyOp(parentState.numbers, parsed.op) : undefined);
+    if (!numbers) continue;
+    const st: NodeState = { numbers, ops: [...parentState.ops, parsed.compact] };
+    states.set(node.id, st);
+    if (isSwitch(shown[shown.length - 1], node, root.id)) switches++;
+    if (afterLeaf || node.parentId !== loc) {
+      const parent = tree.node(node.parentId!);
+      line(`Moving to Node #${sosId(tree, parent, ids)}`, 'marker', parent.id);
+      line(stateLine(parent), 'marker', parent.id);
+      loc = parent.id;
+    }
+    shown.push(node);
+    line(`Exploring Operation: ${parsed.compact}, Resulting Numbers: ${pyNumberList(st.numbers)}`, 'step', node.id);
+    afterLeaf = st.numbers.length === 1;
+    if (afterLeaf) {
+      const value = st.numbers[0]!;
+      const goal = numberValue(value) === numberValue(target);
+      const leaf = typeof node.meta?.sosLeaf === 'string' ? node.meta.sosLeaf : `${value},${target} ${goal ? 'equal: Goal Reached' : 'unequal: No Solution'}`;
+      line(leaf, 'step', node.id);
+      if (goal && opts.stopAtGoal) break;
+    } else if (node.status !== 'pruned') {
+      line(`Generated Node #${sosId(tree, node, ids)}: ${target}:${pyNumberList(st.numbers)} Operation: ${parsed.compact}`, 'step', node.id);
+    }
+  }
+  if (opts.solution ?? false) segments.push(...solutionBlock(path, opts.separator ?? '\n\n', true));
+  return finish('sos', segments, shown, path, switches);
+}
