@@ -166,6 +166,8 @@ class ProgressTail {
   running;
   runningSince;
   events = 0;
+  /** Outcomes seen so far, kept for the results when the suite never writes its own file (timeout). */
+  records = [];
   constructor(file, label) {
     this.file = file;
     this.label = label;
@@ -195,12 +197,15 @@ class ProgressTail {
         this.runningSince = ev.t;
       } else if (ev.event === 'pass') {
         log(`  ✓ host: ${ev.name} (${ev.durationMs} ms)`);
+        this.records.push({ name: ev.name, state: 'passed', durationMs: ev.durationMs });
         this.running = undefined;
       } else if (ev.event === 'fail') {
         log(`  ✗ host: ${ev.name}\n      ${String(ev.error).split('\n')[0]}`);
+        this.records.push({ name: ev.name, state: 'failed', error: String(ev.error) });
         this.running = undefined;
       } else if (ev.event === 'skip') {
         log(`  - host: ${ev.name} (skipped)`);
+        this.records.push({ name: ev.name, state: 'skipped' });
       } else if (ev.event === 'end') {
         this.running = undefined;
       }
@@ -238,7 +243,9 @@ async function runMode(mode, codeServerDir) {
     modeCleanups.push(fn);
   };
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `metacot-it-${mode.name}-`));
-  const artifacts = path.join(path.dirname(resultsFile), 'integration', mode.name);
+  // Logs and host results of this mode, beside the results file and named after it (concurrent runs with
+  // different --results do not clobber each other): test-results/integration/<mode>/ by default.
+  const artifacts = path.join(path.dirname(resultsFile), path.basename(resultsFile, '.json'), mode.name);
   fs.rmSync(artifacts, { recursive: true, force: true });
   fs.mkdirSync(artifacts, { recursive: true });
   fs.mkdirSync(screenshotsDir, { recursive: true });
@@ -277,7 +284,7 @@ async function runMode(mode, codeServerDir) {
 
   const files = {
     config: path.join(runDir, 'run.json'),
-    hostResults: path.join(artifacts, 'host-results.json'),
+    hostResults: path.join(runDir, 'host-results.json'), // unique per run; copied to artifacts afterwards
     progress: path.join(runDir, 'progress.jsonl'),
     release: path.join(runDir, 'release'),
     probe: path.join(runDir, 'probe.jsonl'),
@@ -416,12 +423,15 @@ async function runMode(mode, codeServerDir) {
   tail.poll();
 
   if (hostResults) {
+    fs.copyFileSync(files.hostResults, path.join(artifacts, 'host-results.json'));
     for (const t of hostResults.tests ?? []) tests.push({ ...t, name: `${tag} host: ${t.name}` });
     const env = hostResults.environment ?? {};
     log(`${tag} in-host suite: ${hostResults.passed} passed, ${hostResults.failed} failed, ${hostResults.skipped} skipped ` +
       `(VS Code ${env.vscodeVersion}, ${env.appName}, isTrusted=${env.isTrusted})`);
   } else {
     console.error(`${tag} ${timeoutMessage}`);
+    // What finished before the hang still counts; the hung test (or the missing suite) is one failure.
+    for (const t of tail.records) tests.push({ ...t, name: `${tag} host: ${t.name}` });
     tests.push({ name: `${tag} host: ${tail.running ?? 'in-host suite'}`, state: 'failed', error: timeoutMessage });
     await shot('timeout');
   }
