@@ -88,6 +88,16 @@ test('Retry-After is honoured between attempts', async () => {
   });
 });
 
+test('a Retry-After far beyond the backoff cap ends the request at once, naming the wait', async () => {
+  await withServer({ faults: { rates: { '429': 1 }, retryAfterMs: 3_600_000 } }, async (s) => {
+    const t0 = Date.now();
+    const e = await expectError(gen(s).generate(REQ), 'rate-limited', 1, /the server last asked to wait 3600000 ms/);
+    assert.equal(e.retryAfterMs, 3_600_000);
+    assert.ok(Date.now() - t0 < 1000);
+    assert.equal(s.log.generations().length, 1);
+  });
+});
+
 test('hang past the timeout: timeout error after retries; the server sees each abandoned request closed', async () => {
   await withServer({ faults: { sequence: ['hang', 'ok'] } }, async (s) => {
     const g = gen(s, { timeoutMs: 150, maxRetries: 1 });

@@ -38,6 +38,9 @@ export interface EndpointClientOptions {
 
 class Timeout extends Error {}
 
+/** Longest Retry-After the client waits out (ms); longer ones end the request with the server's wait in the error. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
 const isAbortLike = (e: unknown): boolean =>
   e instanceof OpenAI.APIUserAbortError || (e instanceof Error && (e.name === 'AbortError' || e.name === 'APIUserAbortError'));
 
@@ -128,7 +131,9 @@ export class EndpointClient {
         release?.();
       }
       if (signal?.aborted || failure.kind === 'cancelled') throw this.cancelled();
-      if (!failure.retryable || attempt > this.config.maxRetries) throw await this.finalError(failure, attempt);
+      // A server asking for a wait far beyond our backoff cap (e.g. an exhausted daily quota) is not worth sleeping on.
+      const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > Math.max(this.config.retryMaxMs, MAX_RETRY_AFTER_MS);
+      if (!failure.retryable || attempt > this.config.maxRetries || tooLong) throw await this.finalError(failure, attempt);
       this.retries++;
       const delay = backoffDelay(attempt - 1, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs, retryAfterMs: failure.retryAfterMs });
       try {

@@ -97,7 +97,7 @@ export class EndpointGenerator implements Generator {
       }
     }
     // Separate single-sample requests for what one request did not give (seed varied per sample so they differ).
-    let have = results.reduce((s, r) => s + r.choices.length, 0);
+    const have = results.reduce((s, r) => s + r.choices.length, 0);
     if (have < req.n) {
       const missing = Array.from({ length: req.n - have }, (_, k) => have + k);
       const extra = await Promise.all(
@@ -108,7 +108,6 @@ export class EndpointGenerator implements Generator {
         }),
       );
       for (const r of extra) results.push({ raw: r, fromCache: r.fromCache, latencyMs: r.latencyMs, choices: r.choices.slice(0, 1) });
-      have = req.n;
     }
     return results.flatMap((r) => this.toGenerations(req, r.raw, r.choices, r.fromCache, r.latencyMs));
   }
