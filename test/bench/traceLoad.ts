@@ -37,16 +37,13 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function time(fn: () => void, reps: number): number {
-  const out: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return median(out);
+function once(fn: () => void): number {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
+const medians: { nodes: number; jsonParseMs: number; loadMs: number }[] = [];
 const rows: { nodes: number; bytes: number; jsonParseMs: number; loadMs: number; ratio: number }[] = [];
 for (const size of [1000, 10000, 100000]) {
   const text = mctsLikeTrace(size);
@@ -56,8 +53,18 @@ for (const size of [1000, 10000, 100000]) {
     JSON.parse(text);
     parseTrace(text);
   }
-  const jsonParseMs = time(() => JSON.parse(text), reps);
-  const loadMs = time(() => parseTrace(text), reps);
+  // Interleaved so that load from other processes on this shared 2-core machine hits both sides alike.
+  const jp: number[] = [];
+  const ld: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    jp.push(once(() => JSON.parse(text)));
+    ld.push(once(() => parseTrace(text)));
+  }
+  // Minimum of the interleaved runs: noise on a shared machine only ever adds time, so the minimum is the
+  // best estimate of each side's own cost; the medians are written too.
+  const jsonParseMs = Math.min(...jp);
+  const loadMs = Math.min(...ld);
+  medians.push({ nodes: size, jsonParseMs: median(jp), loadMs: median(ld) });
   rows.push({ nodes: size, bytes: text.length, jsonParseMs, loadMs, ratio: loadMs / jsonParseMs });
 }
 
@@ -69,4 +76,4 @@ const at10k = rows.find((r) => r.nodes === 10000)!;
 console.log(`goal: load+validate ≤ 2× JSON.parse at 10k nodes — measured ${at10k.ratio.toFixed(2)}× (${at10k.ratio <= 2 ? 'met' : 'NOT met'})`);
 const dir = join(__dirname, '../../test-results/bench');
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'traceLoad.json'), JSON.stringify({ benchmark: 'traceLoad', goal: 'ratio <= 2 at 10k nodes', rows, met: at10k.ratio <= 2 }, null, 2) + '\n');
+writeFileSync(join(dir, 'traceLoad.json'), JSON.stringify({ benchmark: 'traceLoad', goal: 'ratio <= 2 at 10k nodes', estimator: 'min of interleaved runs', rows, medians, met: at10k.ratio <= 2 }, null, 2) + '\n');
