@@ -177,13 +177,20 @@ export async function run(): Promise<void> {
   }
 }
 
-/** Keeps the extension host (and the probe webview) alive while the runner drives the UI tests. */
+/**
+ * Keeps the extension host alive while the runner drives the UI tests. The probe webview (uiProbe.ts) opens
+ * only when a UI test asks for it by creating `<probeFile>.open`, so it does not cover the state that the
+ * last in-host tests leave for the UI tests.
+ */
 async function holdForUiTests(config: RunConfig): Promise<void> {
-  const probe = config.probeFile ? await openUiProbe(config.probeFile) : undefined;
+  let probe: vscode.Disposable | undefined;
   fs.writeFileSync(`${config.holdUntilFile}.holding`, String(Date.now()));
   const deadline = Date.now() + (config.holdTimeoutMs ?? 120_000);
   try {
     while (!fs.existsSync(config.holdUntilFile!) && Date.now() < deadline) {
+      if (!probe && config.probeFile && fs.existsSync(`${config.probeFile}.open`)) {
+        probe = await openUiProbe(config.probeFile);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {

@@ -1,6 +1,7 @@
 // What scripts/integration.mjs hands each UI test: the live workbench page of the current trust mode.
 // UI tests are mocha files (describe / it) named test/integration/ui/*.ui.ts, run by the runner in Node
 // while the extension host holds after the in-host suite; they call uiContext() inside their tests.
+import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import type { Workbench } from './workbench';
 
@@ -20,6 +21,7 @@ export interface UiContext {
   workspaceDir: string;
   /** JSON lines the harness probe webview (test/integration/uiProbe.ts) received from its page. */
   probeFile: string;
+  /** Asks the holding extension host to open the probe webview (titled "Harness Probe"); see openProbe(). */
   screenshotsDir: string;
 }
 
@@ -27,6 +29,17 @@ export function uiContext(): UiContext {
   const ctx = (globalThis as { __metacotUi?: UiContext }).__metacotUi;
   if (!ctx) throw new Error('no UI context: UI tests run only through node scripts/integration.mjs');
   return ctx;
+}
+
+/**
+ * Opens the harness probe webview panel ("Harness Probe": a heading #probe-title, a status line
+ * #probe-status and a button #probe-button whose clicks are posted to the extension host, appended to
+ * probeFile and acknowledged back as "acknowledged <n>"). It is opened on request so it does not cover the
+ * workbench state other UI tests look at. Returns once its tab is on screen.
+ */
+export async function openProbe(ctx: UiContext, timeoutMs = 15_000): Promise<void> {
+  fs.writeFileSync(`${ctx.probeFile}.open`, String(Date.now()));
+  await ctx.workbench.tab('Harness Probe').first().waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
 /** The palette title of a contributed command ("Category: Title"), or undefined when it is not contributed. */

@@ -2,7 +2,7 @@
 // (mocha + Playwright) on the live code-server page, after the in-host suite; see docs/testing.md.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { commandTitle, uiContext } from './context';
+import { commandTitle, openProbe, uiContext } from './context';
 
 describe('workbench', () => {
   it('shows the Restricted Mode indicator exactly when the folder is untrusted', async () => {
@@ -34,6 +34,9 @@ describe('workbench', () => {
 
 describe('webview helpers (harness probe panel)', () => {
   const TITLE = 'Harness Probe';
+  before(async () => {
+    await openProbe(uiContext());
+  });
 
   it('find a webview panel by its tab title and read its DOM', async () => {
     const { workbench } = uiContext();
