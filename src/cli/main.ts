@@ -1,8 +1,22 @@
 /** `metacot` command line: the same core engine as the extension, for batch runs and CI. */
+type Command = (argv: string[]) => Promise<number>;
+
+/** One line per command: name, summary, loader (lazy, so `metacot serve` never loads the search engine). */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: { summary: 'search one problem or a JSONL problem set; writes traces', load: async () => (await import('./commands/run')).runRunCommand },
+  show: { summary: 'print a trace as an indented tree with values', load: async () => (await import('./commands/show')).runShowCommand },
+  serve: { summary: 'local OpenAI-compatible reference server (simulated policies)', load: async () => (await import('./commands/serve')).runServeCommand },
+};
+
 const USAGE = `metacot <command> [options]
 
 Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(20)} ${c.summary}`)
+  .join('\n')}
   help                 show this help
+
+Run \`metacot <command> --help\` for a command's options.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -11,9 +25,21 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (command === 'serve') return (await import('./commands/serve')).runServeCommand(argv.slice(1));
-  process.stderr.write(`metacot: unknown command "${command}"\n\n${USAGE}`);
-  return 2;
+  const entry = COMMANDS[command];
+  if (!entry) {
+    process.stderr.write(`metacot: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  return (await entry.load())(argv.slice(1));
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+// Run only as the program (dist/cli.js or src/cli/main.ts), not when a test imports this module.
+if (/[\\/](cli|main)\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`metacot: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -11,7 +11,7 @@ const spec = { numbers: [3, 5, 7, 2], target: 24 };
 test('parseCountdownProblem reads the contract format, meta, and SoS style', () => {
   assert.deepEqual(parseCountdownProblem(problem), spec);
   assert.deepEqual(parseCountdownProblem({ text: 'anything', meta: { numbers: [1, 2], target: 3 } }), { numbers: [1, 2], target: 3 });
-  assert.deepEqual(parseCountdownProblem({ text: 'Make 10 with numbers [2, 5, 1] please' }), undefined);
+  assert.deepEqual(parseCountdownProblem({ text: 'Make 96 with the numbers [58, 84, 48, 62] using standard arithmetic operations.' }), { numbers: [58, 84, 48, 62], target: 96 });
   assert.deepEqual(parseCountdownProblem({ text: 'Target: 10, numbers: [2, 5, 1]' }), { numbers: [2, 5, 1], target: 10 });
   assert.equal(parseCountdownProblem({ text: 'What is 6 * 7?' }), undefined);
 });

@@ -30,7 +30,10 @@ export function parseCountdownProblem(problem: Pick<Problem, 'text' | 'meta'>): 
     problem.text,
   );
   if (!m) {
-    const sos = /target\s*[:=]?\s*(-?\d+)[^\d]+numbers?\s*[:=]?\s*\[([\d,\s]+)\]/i.exec(problem.text);
+    // Stream-of-Search prompts: "Make 96 with the numbers [58, 84, 48, 62] …"; also "Target: 10, numbers: [2, 5]".
+    const sos =
+      /make\s+(-?\d+)\s+(?:with|from|using)\s+(?:the\s+)?numbers?\s*\[([\d,\s]+)\]/i.exec(problem.text) ??
+      /target\s*[:=]?\s*(-?\d+)[^\d]+numbers?\s*[:=]?\s*\[([\d,\s]+)\]/i.exec(problem.text);
     if (!sos) return undefined;
     return { target: Number(sos[1]), numbers: sos[2]!.split(',').map((s) => Number(s.trim())).filter((x) => Number.isFinite(x)) };
   }

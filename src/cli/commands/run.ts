@@ -1,0 +1,274 @@
+/**
+ * `metacot run`: the search engine over one problem or a JSONL problem set, for batch use and CI. Writes one
+ * trace per problem (checkpointed while it runs), shows progress on stderr and prints a summary table.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEndpointGenerator } from '../../core/llm/endpointGenerator';
+import { costOf, type EndpointConfigInput } from '../../core/llm/endpointConfig';
+import type { Generator } from '../../core/llm/generator';
+import { runSearch } from '../../core/search/engine';
+import { ParamError } from '../../core/search/params';
+import { listStrategies } from '../../core/search/registry';
+import { writeTraceFile, TRACE_FILE_SUFFIX } from '../../core/trace/io';
+import { BudgetsSchema, ContinuationModeSchema, StrategyNameSchema, VerifierConfigSchema, type Budgets, type Params, type Problem, type Run, type StrategyName, type VerifierConfig } from '../../core/trace/schema';
+import { TraceTree } from '../../core/trace/tree';
+import { readProblemSet, ProblemSetError } from '../problems';
+import { ProgressBar, formatCount } from '../progress';
+import { formatTable } from '../table';
+
+export const RUN_USAGE = `metacot run (--problem TEXT [--answer A] | --problems FILE.jsonl [--select 1-20]) --strategy S [options]
+
+Runs a search per problem and writes one trace file each (<out>/<id>${TRACE_FILE_SUFFIX}).
+
+Problem:
+  --problem TEXT          one problem (Countdown: "Use the numbers 3, 5, 7, 2 to reach 24. …")
+  --answer A              its reference answer (for verification)
+  --problems FILE.jsonl   a problem set: {problem, answer?, id?}, MATH {problem, answer, unique_id},
+                          GSM8K {question, answer "… #### n"}, Stream-of-Search {prompt}
+  --select SPEC           problems by 1-based number: 1-20, or 3,5,7-9
+
+Search:
+  --strategy S            ${listStrategies().map((s) => s.name).join(' | ')}
+  --param k=v             strategy / engine parameter (repeatable), e.g. --param width=4 --param concurrency=16
+  --verifier KIND         none | answer | countdown | rollout | prm | judge | oracle
+                          (default: countdown for Countdown problems, answer otherwise)
+  --verifier-param k=v    verifier parameter (repeatable), e.g. --verifier-param K=16
+  --budget k=v            maxRequests | maxTokens | maxNodes | maxWallMs | maxCost (repeatable)
+
+Endpoint (default: the embedded Countdown model):
+  --endpoint URL          OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1
+  --model M               model id (required with --endpoint)
+  --mode MODE             chat | chat-continue | completions (default chat)
+  --api-key-env NAME      environment variable holding the API key (default OPENAI_API_KEY when set)
+  --max-concurrency N     requests in flight to the endpoint (default: the concurrency param, 8)
+  --price-in X            cost per 1M prompt tokens (for the cost meter and maxCost)
+  --price-out X           cost per 1M completion tokens
+  --cache DIR             replay cache folder (identical requests are answered from it, at no cost)
+
+Output:
+  --out DIR               where traces go (default ./metacot-runs)
+  --quiet                 no progress line
+`;
+
+export interface RunCommandOptions {
+  signal?: AbortSignal;
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+  /** Progress line redrawn in place (default: stderr is a TTY). */
+  tty?: boolean;
+}
+
+class UsageError extends Error {}
+
+/** `k=v` pairs into a params record (values stay text: the engine coerces them by each parameter's type). */
+export function parsePairs(pairs: readonly string[] | undefined, flag: string): Params {
+  const out: Params = {};
+  for (const pair of pairs ?? []) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new UsageError(`${flag} "${pair}": expected k=v`);
+    out[pair.slice(0, i).trim()] = pair.slice(i + 1);
+  }
+  return out;
+}
+
+function parseBudgets(pairs: readonly string[] | undefined): Budgets {
+  const raw = parsePairs(pairs, '--budget');
+  const numeric = Object.fromEntries(
+    Object.entries(raw).map(([k, v]) => {
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw new UsageError(`--budget ${k}=${v}: not a number`);
+      return [k, n];
+    }),
+  );
+  const parsed = BudgetsSchema.strict().safeParse(numeric);
+  if (!parsed.success) throw new UsageError(`--budget: ${parsed.error.issues.map((i) => `${i.path.join('.') || i.message}: ${i.message}`).join('; ')} (known: maxRequests, maxTokens, maxNodes, maxWallMs, maxCost)`);
+  return parsed.data;
+}
+
+function optNumber(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} "${v}": expected a non-negative number`);
+  return n;
+}
+
+async function embeddedGenerator(): Promise<Generator> {
+  try {
+    const { EmbeddedCountdownPolicy, EmbeddedGenerator } = await import('../../core/embedded');
+    return new EmbeddedGenerator(await EmbeddedCountdownPolicy.create());
+  } catch (e) {
+    throw new UsageError(
+      `no --endpoint given, and the embedded model could not be loaded: ${(e as Error).message}\n` +
+        'Pass --endpoint URL --model M for an OpenAI-compatible server (vLLM, SGLang, OpenAI, …), or start the local\n' +
+        'reference server with `metacot serve` and pass the URL it prints (model sim-countdown or sim-arithmetic).',
+    );
+  }
+}
+
+const safeName = (id: string): string => id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 120) || 'problem';
+
+export async function runRunCommand(argv: string[], options: RunCommandOptions = {}): Promise<number> {
+  const out = options.out ?? ((t: string) => void process.stdout.write(t));
+  const err = options.err ?? ((t: string) => void process.stderr.write(t));
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        problem: { type: 'string' },
+        answer: { type: 'string' },
+        problems: { type: 'string' },
+        select: { type: 'string' },
+        strategy: { type: 'string' },
+        param: { type: 'string', multiple: true },
+        verifier: { type: 'string' },
+        'verifier-param': { type: 'string', multiple: true },
+        budget: { type: 'string', multiple: true },
+        endpoint: { type: 'string' },
+        model: { type: 'string' },
+        mode: { type: 'string' },
+        'api-key-env': { type: 'string' },
+        'max-concurrency': { type: 'string' },
+        'price-in': { type: 'string' },
+        'price-out': { type: 'string' },
+        cache: { type: 'string' },
+        out: { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    err(`metacot run: ${(e as Error).message}\n\n${RUN_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    out(RUN_USAGE);
+    return 0;
+  }
+
+  let problems: Problem[];
+  let strategy: StrategyName;
+  let params: Params;
+  let verifier: VerifierConfig | undefined;
+  let budgets: Budgets;
+  let generator: Generator;
+  let price: { inputPer1M: number; outputPer1M: number } | undefined;
+  try {
+    if ((values.problem === undefined) === (values.problems === undefined)) throw new UsageError('give exactly one of --problem TEXT or --problems FILE.jsonl');
+    if (values.select !== undefined && values.problems === undefined) throw new UsageError('--select needs --problems');
+    if (values.answer !== undefined && values.problem === undefined) throw new UsageError('--answer goes with --problem');
+    const s = StrategyNameSchema.safeParse(values.strategy);
+    if (!s.success || !listStrategies().some((x) => x.name === s.data)) throw new UsageError(`--strategy: expected one of ${listStrategies().map((x) => x.name).join(', ')}${values.strategy ? `, got "${values.strategy}"` : ''}`);
+    strategy = s.data;
+    params = parsePairs(values.param, '--param');
+    budgets = parseBudgets(values.budget);
+    if (values.verifier !== undefined) {
+      const v = VerifierConfigSchema.shape.kind.safeParse(values.verifier);
+      if (!v.success) throw new UsageError(`--verifier: expected one of ${VerifierConfigSchema.shape.kind.options.join(', ')}, got "${values.verifier}"`);
+      verifier = { kind: v.data, params: parsePairs(values['verifier-param'], '--verifier-param') };
+    } else if (values['verifier-param']) throw new UsageError('--verifier-param needs --verifier');
+    problems = values.problem !== undefined ? [{ text: values.problem, id: 'problem', ...(values.answer !== undefined ? { answer: values.answer } : {}) }] : await readProblemSet(values.problems!, values.select);
+
+    const priceIn = optNumber('--price-in', values['price-in']);
+    const priceOut = optNumber('--price-out', values['price-out']);
+    if (priceIn !== undefined || priceOut !== undefined) price = { inputPer1M: priceIn ?? 0, outputPer1M: priceOut ?? 0 };
+    if (values.endpoint !== undefined) {
+      if (!values.model) throw new UsageError('--endpoint needs --model');
+      const mode = values.mode === undefined ? 'chat' : ContinuationModeSchema.safeParse(values.mode).data;
+      if (!mode) throw new UsageError(`--mode: expected chat, chat-continue or completions, got "${values.mode}"`);
+      const cap = optNumber('--max-concurrency', values['max-concurrency']) ?? Number(params.concurrency ?? 8);
+      const keyEnv = values['api-key-env'] ?? 'OPENAI_API_KEY';
+      const apiKey = process.env[keyEnv];
+      if (values['api-key-env'] && !apiKey) throw new UsageError(`--api-key-env ${keyEnv}: that environment variable is not set`);
+      const config: EndpointConfigInput = { name: 'cli', baseUrl: values.endpoint, model: values.model, mode, maxConcurrency: Math.max(1, Math.floor(cap)), ...(price ? { price } : {}) };
+      generator = createEndpointGenerator(config, { ...(apiKey ? { apiKey } : {}), ...(values.cache ? { cacheDir: values.cache } : {}) });
+    } else {
+      if (values.model || values.mode) throw new UsageError('--model and --mode go with --endpoint');
+      generator = await embeddedGenerator();
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ProblemSetError || e instanceof ParamError || (e as Error).name === 'EndpointError') {
+      err(`metacot run: ${(e as Error).message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const outDir = values.out ?? 'metacot-runs';
+  await mkdir(outDir, { recursive: true });
+  const ctl = new AbortController();
+  const onSigint = () => ctl.abort();
+  if (options.signal) options.signal.addEventListener('abort', onSigint, { once: true });
+  else process.once('SIGINT', onSigint);
+
+  const bar = new ProgressBar(err, options.tty ?? process.stderr.isTTY === true);
+  const totals = { done: 0, total: problems.length, nodes: 0, tokens: 0, cost: 0 };
+  const rows: (string | number)[][] = [];
+  const results: { run?: Run; file?: string; error?: string }[] = [];
+  const used = new Set<string>();
+  try {
+    for (const problem of problems) {
+      if (ctl.signal.aborted) break;
+      let name = safeName(problem.id ?? 'problem');
+      for (let k = 2; used.has(name); k++) name = `${safeName(problem.id ?? 'problem')}-${k}`;
+      used.add(name);
+      const file = join(outDir, `${name}${TRACE_FILE_SUFFIX}`);
+      const tree = TraceTree.create(problem);
+      const t0 = Date.now();
+      const base = { ...totals };
+      let run: Run;
+      try {
+        run = await runSearch({
+          tree,
+          config: { strategy, params, ...(verifier ? { verifier } : {}), budgets },
+          generator,
+          signal: ctl.signal,
+          ...(price ? { costOf: (i: number, o: number) => costOf({ price: price! }, i, o) } : {}),
+          checkpoint: { write: (t) => writeTraceFile(file, t), intervalMs: 2000 },
+          ...(values.quiet
+            ? {}
+            : {
+                onProgress: (p: { usage: Run['usage']; nodes: number }) =>
+                  bar.update({ ...base, nodes: base.nodes + p.nodes, tokens: base.tokens + p.usage.tokensIn + p.usage.tokensOut, cost: base.cost + p.usage.cost, label: problem.id }),
+              }),
+        });
+      } catch (e) {
+        if (e instanceof ParamError) {
+          bar.end();
+          err(`metacot run: ${e.message}\n`);
+          return 2;
+        }
+        results.push({ error: (e as Error).message, file });
+        rows.push([problem.id ?? name, 'error', 'no', '', 0, 0, ((Date.now() - t0) / 1000).toFixed(1)]);
+        totals.done++;
+        continue;
+      }
+      const nodes = tree.toJSON().nodes.filter((n) => n.runId === run.id).length;
+      const tokens = run.usage.tokensIn + run.usage.tokensOut;
+      totals.done++;
+      totals.nodes += nodes;
+      totals.tokens += tokens;
+      totals.cost += run.usage.cost;
+      const result = tree.toJSON().result;
+      rows.push([problem.id ?? name, run.status, result?.verified ? 'yes' : 'no', (result?.finalAnswer ?? '').slice(0, 30), nodes, tokens, ((Date.now() - t0) / 1000).toFixed(1)]);
+      results.push({ run, file });
+      if (!values.quiet) bar.line({ ...totals, label: `${problem.id}: ${run.status}` });
+    }
+  } finally {
+    if (!values.quiet) bar.end();
+    if (options.signal) options.signal.removeEventListener('abort', onSigint);
+    else process.removeListener('SIGINT', onSigint);
+  }
+
+  out(formatTable(['problem', 'status', 'solved', 'answer', 'nodes', 'tokens', 'time (s)'], rows));
+  const solved = rows.filter((r) => r[2] === 'yes').length;
+  out(`\nsolved ${solved}/${rows.length}, ${formatCount(totals.tokens)} tokens${totals.cost > 0 ? `, cost ${totals.cost.toFixed(4)}` : ''}; traces in ${outDir}\n`);
+  for (const r of results) {
+    if (r.error) err(`error in ${r.file}: ${r.error}\n`);
+    else if (r.run?.status === 'failed') err(`failed: ${r.file}: ${r.run.reason}\n`);
+  }
+  return results.some((r) => r.error || r.run?.status === 'failed') ? 1 : 0;
+}
