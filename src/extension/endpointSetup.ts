@@ -1,0 +1,232 @@
+/**
+ * Guided endpoint setup (OpenAI, vLLM, SGLang, Ollama, llama.cpp, custom), "test connection" (lists the server's
+ * models), and the API key command. Keys go to SecretStorage only; the endpoint entry in settings never holds one.
+ */
+import * as vscode from 'vscode';
+import type { ContinuationMode } from '../core/trace/schema';
+import type { EndpointConfigInput } from '../core/llm/endpointConfig';
+import type { Services } from './services';
+import { CancelledByUser } from './services';
+import { EMBEDDED_ENDPOINT, listEndpoints, readSearchDefaults, resolveEndpoint, SECTION } from './settings';
+import type { EndpointSetting, Provider, ResolvedEndpoint } from './settings';
+
+interface Preset {
+  provider: Provider;
+  label: string;
+  baseUrl: string;
+  mode: ContinuationMode;
+  requiresKey: boolean;
+  detail: string;
+}
+
+export const PRESETS: readonly Preset[] = [
+  { provider: 'openai', label: 'OpenAI', baseUrl: 'https://api.openai.com/v1', mode: 'chat', requiresKey: true, detail: 'hosted; needs an API key; partial solutions go in the prompt (chat)' },
+  { provider: 'vllm', label: 'vLLM', baseUrl: 'http://127.0.0.1:8000/v1', mode: 'chat-continue', requiresKey: false, detail: 'continue_final_message for step-by-step generation' },
+  { provider: 'sglang', label: 'SGLang', baseUrl: 'http://127.0.0.1:30000/v1', mode: 'chat-continue', requiresKey: false, detail: 'continue_final_message for step-by-step generation' },
+  { provider: 'ollama', label: 'Ollama', baseUrl: 'http://127.0.0.1:11434/v1', mode: 'chat', requiresKey: false, detail: 'OpenAI-compatible API of a local Ollama' },
+  { provider: 'llamacpp', label: 'llama.cpp server', baseUrl: 'http://127.0.0.1:8080/v1', mode: 'completions', requiresKey: false, detail: 'raw /v1/completions with a prompt template' },
+  { provider: 'custom', label: 'Custom OpenAI-compatible server', baseUrl: 'http://127.0.0.1:8000/v1', mode: 'chat', requiresKey: false, detail: 'any server speaking the OpenAI API' },
+];
+
+export interface ConfigureEndpointArgs {
+  preset?: Provider;
+  name?: string;
+  baseUrl?: string;
+  model?: string;
+  mode?: ContinuationMode;
+  /** Stored in SecretStorage under the endpoint's name, never in settings. */
+  apiKey?: string;
+  /** Where the entry is saved (default: user settings, which Restricted Mode still honours). */
+  target?: 'user' | 'workspace';
+  /** List the server's models before saving (default: yes when interactive). */
+  test?: boolean;
+  /** Make it `metacot.defaultEndpoint`. */
+  setDefault?: boolean;
+  /** Refuse runs until a key is stored (default: the preset's, i.e. OpenAI). */
+  requiresKey?: boolean;
+}
+
+export async function configureEndpoint(services: Services, args: ConfigureEndpointArgs): Promise<{ endpoint: EndpointSetting; models?: string[]; savedTo: string } | undefined> {
+  const programmatic = Object.keys(args).length > 0;
+  let preset = PRESETS.find((p) => p.provider === args.preset);
+  if (!preset) {
+    if (programmatic) preset = PRESETS[PRESETS.length - 1]!;
+    else {
+      const pick = await vscode.window.showQuickPick(
+        PRESETS.map((p) => ({ label: p.label, description: p.baseUrl, detail: p.detail, p })),
+        { title: 'Meta-CoT: Configure Endpoint (1/5) — server', ignoreFocusOut: true },
+      );
+      if (!pick) return undefined;
+      preset = pick.p;
+    }
+  }
+  const baseUrl = args.baseUrl ?? (await ask({ title: 'Meta-CoT: Configure Endpoint (2/5) — base URL', value: preset.baseUrl, validateInput: validUrl }));
+  const existingNames = new Set(listEndpoints().map((e) => e.setting.name));
+  const suggested = uniqueName(preset.provider, existingNames);
+  const name = args.name ?? (await ask({ title: 'Meta-CoT: Configure Endpoint (3/5) — name', value: suggested, prompt: 'Used in settings, traces and the key store', validateInput: (v) => (v.trim() && v !== EMBEDDED_ENDPOINT ? undefined : 'a name other than "embedded"') }));
+  let apiKey = args.apiKey;
+  if (apiKey === undefined && !programmatic) {
+    const existing = await services.keys.get(name);
+    const entered = await vscode.window.showInputBox({
+      title: 'Meta-CoT: Configure Endpoint (4/5) — API key',
+      prompt: preset.requiresKey ? 'API key (kept in VS Code secret storage, never in settings)' : 'API key, if the server needs one (leave empty otherwise)',
+      password: true,
+      ignoreFocusOut: true,
+      placeHolder: existing ? 'a key is stored; leave empty to keep it' : '',
+    });
+    if (entered === undefined) return undefined;
+    apiKey = entered || existing;
+  }
+  if (args.apiKey) await services.keys.set(name, args.apiKey);
+  else if (apiKey) await services.keys.set(name, apiKey);
+
+  let models: string[] | undefined;
+  const shouldTest = args.test ?? !programmatic;
+  if (shouldTest) {
+    const probe: EndpointSetting = { name, baseUrl, model: args.model ?? 'probe', mode: args.mode ?? preset.mode };
+    try {
+      models = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Meta-CoT: connecting to ${baseUrl}…` }, () => listModels(services, probe, apiKey));
+      services.log.info(`endpoint ${name}: ${baseUrl} serves ${models.length} model(s): ${models.join(', ')}`);
+    } catch (err) {
+      const message = services.keys.redact(err instanceof Error ? err.message : String(err));
+      if (programmatic) throw new Error(message);
+      const go = await vscode.window.showWarningMessage(`Meta-CoT: test connection failed: ${message}`, 'Save Anyway', 'Cancel');
+      if (go !== 'Save Anyway') return undefined;
+    }
+  }
+  let model = args.model;
+  if (!model) {
+    if (programmatic) {
+      if (!models?.length) throw new Error('model is required (the server listed none)');
+      model = models[0]!;
+    } else if (models?.length) {
+      const pick = await vscode.window.showQuickPick([...models.map((m) => ({ label: m })), { label: '$(edit) Enter a model id…' }], { title: 'Meta-CoT: Configure Endpoint (5/5) — model', ignoreFocusOut: true });
+      if (!pick) return undefined;
+      model = pick.label.startsWith('$(edit)') ? await ask({ title: 'Model id' }) : pick.label;
+    } else model = await ask({ title: 'Meta-CoT: Configure Endpoint (5/5) — model id', placeHolder: 'e.g. Qwen/Qwen2.5-Math-7B-Instruct' });
+  }
+  let mode = args.mode ?? preset.mode;
+  if (!programmatic && !args.mode) {
+    const modes: { label: ContinuationMode; detail: string }[] = [
+      { label: 'chat', detail: 'partial solution in the prompt; works everywhere (OpenAI included)' },
+      { label: 'chat-continue', detail: 'vLLM / SGLang: continue the last assistant message' },
+      { label: 'completions', detail: 'raw /v1/completions with a prompt template' },
+    ];
+    const pick = await vscode.window.showQuickPick(
+      modes.map((m) => ({ ...m, picked: m.label === mode, description: m.label === preset!.mode ? 'recommended' : '' })),
+      { title: 'How should partial solutions be continued?', ignoreFocusOut: true },
+    );
+    if (!pick) return undefined;
+    mode = pick.label;
+  }
+  const requiresKey = args.requiresKey ?? preset.requiresKey;
+  const setting: EndpointSetting = { name, provider: preset.provider, baseUrl, model, mode, ...(requiresKey ? { requiresKey: true } : {}) };
+  let target = args.target;
+  if (!target && !programmatic && vscode.workspace.workspaceFolders?.length) {
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: 'User settings', description: 'recommended: honoured in Restricted Mode too', t: 'user' as const },
+        { label: 'Workspace settings', description: 'shared with the repository; ignored while the workspace is untrusted', t: 'workspace' as const },
+      ],
+      { title: 'Save the endpoint to…' },
+    );
+    if (!pick) return undefined;
+    target = pick.t;
+  }
+  target ??= 'user';
+  const cfgTarget = target === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const cfg = vscode.workspace.getConfiguration(SECTION);
+  const inspected = cfg.inspect<EndpointSetting[]>('endpoints');
+  const current = (target === 'workspace' ? inspected?.workspaceValue : inspected?.globalValue) ?? [];
+  await cfg.update('endpoints', [...current.filter((e) => e.name !== name), setting], cfgTarget);
+  if (args.setDefault ?? (!programmatic && !cfg.get<string>('defaultEndpoint'))) await cfg.update('defaultEndpoint', name, cfgTarget);
+  services.log.info(`endpoint ${name} saved to ${target} settings (${baseUrl}, model ${model}, ${mode})`);
+  if (!programmatic) void vscode.window.showInformationMessage(`Meta-CoT: endpoint "${name}" saved${models ? ` (${models.length} model(s) available)` : ''}.`);
+  return { endpoint: setting, ...(models ? { models } : {}), savedTo: target };
+
+  async function ask(o: vscode.InputBoxOptions): Promise<string> {
+    if (programmatic) throw new Error(`${o.title ?? 'a value'} is required`);
+    const v = await vscode.window.showInputBox({ ignoreFocusOut: true, ...o });
+    if (v === undefined) throw new CancelledByUser();
+    return v.trim();
+  }
+}
+
+/** "Test connection": the models the server lists, using the stored key. */
+export async function testConnection(services: Services, args: { endpoint?: string | EndpointSetting; apiKey?: string }): Promise<{ endpoint: string; models: string[] } | undefined> {
+  let resolved: ResolvedEndpoint;
+  if (args.endpoint === undefined && Object.keys(args).length === 0) {
+    const items = listEndpoints().map((e) => ({ label: e.setting.name, description: `${e.setting.baseUrl} · ${e.origin} settings`, e }));
+    if (!items.length) {
+      void vscode.window.showInformationMessage('Meta-CoT: no endpoint configured yet.', 'Configure Endpoint').then((a) => a && vscode.commands.executeCommand('metacot.configureEndpoint'));
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(items, { title: 'Meta-CoT: Test Connection' });
+    if (!pick) return undefined;
+    resolved = pick.e;
+  } else resolved = resolveEndpoint(args.endpoint);
+  if (resolved.origin === 'embedded') return { endpoint: EMBEDDED_ENDPOINT, models: [resolved.setting.model] };
+  const key = args.apiKey ?? (await services.keys.get(resolved.setting.name));
+  const models = await listModels(services, resolved.setting, key);
+  if (Object.keys(args).length === 0) void vscode.window.showInformationMessage(`Meta-CoT: ${resolved.setting.name} serves ${models.length} model(s): ${models.slice(0, 8).join(', ')}${models.length > 8 ? ', …' : ''}`);
+  return { endpoint: resolved.setting.name, models };
+}
+
+export async function setApiKey(services: Services, args: { endpoint?: string; key?: string }): Promise<{ endpoint: string; stored: boolean } | undefined> {
+  let endpoint = args.endpoint;
+  if (!endpoint) {
+    const items = listEndpoints().map((e) => ({ label: e.setting.name, description: e.setting.baseUrl }));
+    const pick = await vscode.window.showQuickPick([...items, { label: '$(add) Another name…', description: '' }], { title: 'Meta-CoT: Set API Key — for which endpoint?' });
+    if (!pick) return undefined;
+    endpoint = pick.label.startsWith('$(add)') ? await vscode.window.showInputBox({ title: 'Endpoint name' }) : pick.label;
+    if (!endpoint) return undefined;
+  }
+  let key = args.key;
+  if (key === undefined) {
+    key = await vscode.window.showInputBox({ title: `Meta-CoT: API key for "${endpoint}"`, password: true, ignoreFocusOut: true, prompt: 'Kept in VS Code secret storage. Leave empty to delete the stored key.' });
+    if (key === undefined) return undefined;
+  }
+  if (key) await services.keys.set(endpoint, key);
+  else await services.keys.delete(endpoint);
+  services.log.info(`API key for ${endpoint} ${key ? 'stored' : 'deleted'} (secret storage)`);
+  return { endpoint, stored: !!key };
+}
+
+/** Settings entry → the endpoint layer's config (the schema is strict: extension-only fields are dropped). */
+export function toEndpointConfig(setting: EndpointSetting): EndpointConfigInput {
+  const { provider: _p, requiresKey: _r, ...rest } = setting as EndpointSetting & Record<string, unknown>;
+  const config = { ...rest } as EndpointConfigInput & Record<string, unknown>;
+  const defaults = readSearchDefaults();
+  if (!config.stepPattern && defaults.stepDelimiter) config.stepPattern = defaults.stepDelimiter;
+  if (!config.price) {
+    const price = defaults.priceTable[setting.model];
+    if (price) config.price = { inputPer1M: price.input, outputPer1M: price.output };
+  }
+  return config;
+}
+
+async function listModels(services: Services, setting: EndpointSetting, apiKey: string | undefined): Promise<string[]> {
+  const [{ EndpointConfigSchema }, { EndpointClient }] = await Promise.all([import('../core/llm/endpointConfig'), import('../core/llm/endpointClient')]);
+  const parsed = EndpointConfigSchema.safeParse(toEndpointConfig(setting));
+  if (!parsed.success) throw new Error(`invalid endpoint: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const client = new EndpointClient(parsed.data, { apiKey });
+  try {
+    return await client.listModels(AbortSignal.timeout(10_000));
+  } catch (err) {
+    throw new Error(services.keys.redact(err instanceof Error ? err.message : String(err)));
+  }
+}
+
+function validUrl(v: string): string | undefined {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? undefined : 'http(s) URL, e.g. http://127.0.0.1:8000/v1';
+  } catch {
+    return 'http(s) URL, e.g. http://127.0.0.1:8000/v1';
+  }
+}
+
+function uniqueName(base: string, taken: Set<string>): string {
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
+}

@@ -1,0 +1,347 @@
+/**
+ * Runs searches for the extension: creates the trace file when a run starts, lets the engine checkpoint it, streams
+ * batched deltas to panels and the tree view, shows a cancellable progress notification, and keeps the registry of
+ * running searches. The engine, the endpoint client (openai) and the embedded model are imported on first use only,
+ * so activation stays light.
+ */
+import * as vscode from 'vscode';
+import type { Budgets, Params, Problem, Result, Run, RunStatus, StrategyName, Trace, TraceEvent, TraceNode, Usage, VerifierConfig } from '../core/trace/schema';
+import type { TraceTree } from '../core/trace/tree';
+import type { Generator } from '../core/llm/generator';
+import type { Services } from './services';
+import type { TraceDelta } from './traceModel';
+import type { ResolvedEndpoint } from './settings';
+import { EMBEDDED_ENDPOINT, isTrusted, readSearchDefaults, RestrictedModeError } from './settings';
+
+export interface StartRunOptions {
+  problem: Problem;
+  endpoint: ResolvedEndpoint;
+  strategy: StrategyName;
+  params: Params;
+  budgets: Budgets;
+  verifier: VerifierConfig | 'auto';
+  /** The trace file: created for a fresh run, rewritten (checkpoints) for a re-run. */
+  uri: vscode.Uri;
+  /** Re-run: the trace to extend and the node to start from. */
+  base?: { trace: Trace; startNodeId: string };
+  /** Show the cancellable progress notification (default true). */
+  notify?: boolean;
+}
+
+export interface RunSummary {
+  runId: string;
+  traceId: string;
+  uri: string;
+  status: RunStatus;
+  reason?: string;
+  /** Nodes in the trace after the run. */
+  nodes: number;
+  /** Nodes this run created. */
+  nodesAdded: number;
+  usage: Usage;
+  result: Result | null;
+  startNodeId: string;
+}
+
+export interface RunProgress {
+  nodes: number;
+  tokens: number;
+  cost: number;
+  requests: number;
+  /** Bumped at every flushed batch: cheap change stamp for caches. */
+  updates: number;
+}
+
+/** Batch period for live updates to panels and the tree view. */
+const FLUSH_MS = 100;
+
+export class LiveRun {
+  readonly progress: RunProgress = { nodes: 0, tokens: 0, cost: 0, requests: 0, updates: 0 };
+  private readonly controller = new AbortController();
+  private readonly deltaEmitter = new vscode.EventEmitter<TraceDelta>();
+  readonly onDelta = this.deltaEmitter.event;
+  private pending = { added: new Map<string, TraceNode>(), updated: new Map<string, TraceNode>(), events: [] as TraceEvent[] };
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  done!: Promise<RunSummary>;
+  status: RunStatus | 'starting' = 'starting';
+
+  constructor(
+    readonly id: string,
+    readonly uri: vscode.Uri,
+    readonly tree: TraceTree,
+    readonly strategy: StrategyName,
+    readonly startNodeId: string,
+    private readonly onProgress: (run: LiveRun) => void,
+  ) {
+    this.progress.nodes = tree.size;
+    tree.onChange((c) => {
+      if (c.type === 'event') this.pending.events.push(c.event);
+      else if (c.type === 'add') this.pending.added.set(c.node.id, c.node);
+      else if (!this.pending.added.has(c.node.id)) this.pending.updated.set(c.node.id, c.node);
+      this.scheduleFlush();
+    });
+  }
+
+  get traceId(): string {
+    return this.tree.trace.id;
+  }
+
+  get problem(): string {
+    return this.tree.trace.problem.text;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  cancel(): void {
+    if (!this.controller.signal.aborted) this.controller.abort(new Error('cancelled by the user'));
+  }
+
+  /** The live trace, with every pending change flushed first so later deltas never repeat what it holds. */
+  snapshot(): Trace {
+    this.flush();
+    return this.tree.trace;
+  }
+
+  summary(): string {
+    const p = this.progress;
+    return `${this.status} · ${p.nodes} nodes · ${p.tokens} tok${p.cost ? ` · $${p.cost.toFixed(4)}` : ''}`;
+  }
+
+  updateUsage(usage: Usage): void {
+    this.progress.tokens = usage.tokensIn + usage.tokensOut;
+    this.progress.cost = usage.cost;
+    this.progress.requests = usage.requests;
+  }
+
+  private scheduleFlush(): void {
+    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const p = this.pending;
+    if (!p.added.size && !p.updated.size && !p.events.length) return;
+    this.pending = { added: new Map(), updated: new Map(), events: [] };
+    const trace = this.tree.trace;
+    const run = trace.runs.find((r) => r.id === this.id);
+    this.progress.nodes = trace.nodes.length;
+    this.progress.updates++;
+    if (run) this.updateUsage(run.usage);
+    this.deltaEmitter.fire({
+      traceId: trace.id,
+      nodesAdded: [...p.added.values()],
+      nodesUpdated: [...p.updated.values()],
+      nodesRemoved: [],
+      events: p.events,
+      runs: run ? [run] : [],
+      usage: trace.usage,
+      ...(trace.result !== undefined ? { result: trace.result } : {}),
+    });
+    this.onProgress(this);
+  }
+
+  dispose(): void {
+    clearTimeout(this.flushTimer);
+    this.deltaEmitter.dispose();
+  }
+}
+
+export class Runs implements vscode.Disposable {
+  private readonly runs = new Map<string, LiveRun>();
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  private readonly progressEmitter = new vscode.EventEmitter<LiveRun>();
+  private readonly endEmitter = new vscode.EventEmitter<LiveRun>();
+  /** A run started or ended. */
+  readonly onDidChange = this.changeEmitter.event;
+  /** A running search made progress (batched). */
+  readonly onDidProgress = this.progressEmitter.event;
+  readonly onDidEnd = this.endEmitter.event;
+  private embedded: Promise<{ url: string; model: string; close(): Promise<void> }> | undefined;
+
+  constructor(private readonly services: Services) {
+    // Drives `when` clauses (Cancel Search in the palette, the view title, the keybinding).
+    this.onDidChange(() => void vscode.commands.executeCommand('setContext', 'metacot.searchRunning', this.runs.size > 0));
+  }
+
+  list(): LiveRun[] {
+    return [...this.runs.values()];
+  }
+
+  get(id: string): LiveRun | undefined {
+    return this.runs.get(id);
+  }
+
+  forUri(uri: vscode.Uri): LiveRun | undefined {
+    const key = uri.toString();
+    return this.list().find((r) => r.uri.toString() === key);
+  }
+
+  /**
+   * Starts a search. Resolves once the trace file exists and the run is registered (so the panel can follow it);
+   * `run.done` resolves with the summary when it ends (also when cancelled or out of budget).
+   */
+  async start(opts: StartRunOptions): Promise<LiveRun> {
+    const { services } = this;
+    const log = services.log;
+    // Defence in depth: settings.resolveEndpoint already refuses these.
+    if (!isTrusted() && (opts.endpoint.origin === 'workspace' || opts.endpoint.origin === 'workspaceFolder')) {
+      throw new RestrictedModeError(`Restricted Mode: endpoint "${opts.endpoint.setting.name}" comes from workspace settings; no request is sent to it.`);
+    }
+    if (opts.base && !isTrusted()) throw new RestrictedModeError('Restricted Mode: traces are read-only until you trust this workspace.');
+    if (this.forUri(opts.uri)) throw new Error('a search is already running on this trace');
+
+    const [{ TraceTree }, engine] = await Promise.all([import('../core/trace/tree'), import('../core/search/engine')]);
+    const tree: TraceTree = opts.base ? TraceTree.from(JSON.parse(JSON.stringify(opts.base.trace)) as Trace) : TraceTree.create(opts.problem);
+    const startNodeId = opts.base?.startNodeId ?? tree.root().id;
+    if (!tree.get(startNodeId)) throw new Error(`no node "${startNodeId}" in the trace`);
+
+    const defaults = readSearchDefaults(opts.strategy);
+    const generator = await this.generatorFor(opts.endpoint);
+    const params: Params = { ...opts.params };
+    const price = defaults.priceTable[generator.describe().model];
+    if (price && params.priceIn === undefined) params.priceIn = price.input;
+    if (price && params.priceOut === undefined) params.priceOut = price.output;
+    // 'auto': the engine picks (Countdown checker for Countdown problems, answer checker otherwise).
+    const config = { strategy: opts.strategy, params, budgets: opts.budgets, ...(opts.verifier === 'auto' ? {} : { verifier: opts.verifier }) };
+    // Caller mistakes (unknown params, bad values) surface here, before any file is written.
+    engine.resolveRunConfig(config, tree.trace.problem, generator.describe());
+
+    const runId = nextRunId(tree.trace);
+    const run = new LiveRun(runId, opts.uri, tree, opts.strategy, startNodeId, (r) => this.progressEmitter.fire(r));
+    const write = (trace: Trace) => this.writeTrace(opts.uri, trace);
+    await write(tree.trace); // the file exists from the start of the run
+    this.runs.set(runId, run);
+    run.status = 'running';
+    this.changeEmitter.fire();
+    log.info(`run ${runId}: ${opts.strategy} on ${vscode.workspace.asRelativePath(opts.uri)} from ${startNodeId} via ${opts.endpoint.setting.name} (${opts.endpoint.origin})`);
+
+    const execute = async (): Promise<RunSummary> => {
+      const before = tree.size;
+      try {
+        const result: Run = await engine.runSearch({
+          tree,
+          config,
+          generator,
+          startNodeId,
+          signal: run.signal,
+          runId,
+          onProgress: (p) => {
+            run.updateUsage(p.usage);
+            run.progress.nodes = p.nodes;
+          },
+          checkpoint: { write, intervalMs: defaults.checkpointIntervalMs },
+        });
+        run.status = result.status;
+        run.flush();
+        run.updateUsage(result.usage);
+        const summary: RunSummary = {
+          runId,
+          traceId: tree.trace.id,
+          uri: opts.uri.toString(),
+          status: result.status,
+          ...(result.reason ? { reason: result.reason } : {}),
+          nodes: tree.size,
+          nodesAdded: tree.size - before,
+          usage: result.usage,
+          result: tree.trace.result,
+          startNodeId,
+        };
+        log.info(`run ${runId}: ${result.status}${result.reason ? ` (${result.reason})` : ''}; ${summary.nodesAdded} nodes added, ${result.usage.requests} requests, ${result.usage.tokensIn + result.usage.tokensOut} tokens`);
+        return summary;
+      } catch (err) {
+        run.status = 'failed';
+        log.error(`run ${runId} failed: ${err instanceof Error ? err.message : String(err)}`);
+        throw err;
+      } finally {
+        this.runs.delete(runId);
+        this.endEmitter.fire(run);
+        this.changeEmitter.fire();
+        run.dispose();
+      }
+    };
+    run.done = execute();
+    run.done.catch(() => undefined);
+    if (opts.notify !== false) this.notify(run);
+    return run;
+  }
+
+  private notify(run: LiveRun): void {
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Meta-CoT: ${run.strategy} search`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => run.cancel());
+        const sub = this.onDidProgress((r) => {
+          if (r === run) progress.report({ message: `${r.progress.nodes} nodes · ${r.progress.tokens} tokens · ${r.progress.requests} requests` });
+        });
+        try {
+          const s = await run.done;
+          const msg = `${s.status}${s.result?.finalAnswer ? `: ${s.result.finalAnswer}` : ''} (${s.nodesAdded} nodes)`;
+          progress.report({ message: msg });
+        } catch {
+          // reported by the command
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  }
+
+  /** Through the open document when there is one (so editors stay in sync), else an atomic write on disk. */
+  private async writeTrace(uri: vscode.Uri, trace: Trace): Promise<void> {
+    const model = this.services.models.peek(uri);
+    if (model) {
+      await model.replaceWith(trace, { save: true });
+      return;
+    }
+    if (uri.scheme === 'file') {
+      const { writeTraceFile } = await import('../core/trace/io');
+      await writeTraceFile(uri.fsPath, trace);
+    } else {
+      const { serializeTrace } = await import('../core/trace/io');
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(serializeTrace(trace)));
+    }
+  }
+
+  private async generatorFor(endpoint: ResolvedEndpoint): Promise<Generator> {
+    const [{ createEndpointGenerator }, { toEndpointConfig }] = await Promise.all([import('../core/llm/endpointGenerator'), import('./endpointSetup')]);
+    if (endpoint.origin === 'embedded' || endpoint.setting.name === EMBEDDED_ENDPOINT) {
+      const server = await this.embeddedServer();
+      return createEndpointGenerator({ name: EMBEDDED_ENDPOINT, baseUrl: server.url, model: server.model, mode: 'chat-continue' });
+    }
+    const apiKey = await this.services.keys.get(endpoint.setting.name);
+    if (endpoint.setting.requiresKey && !apiKey) {
+      throw new Error(`endpoint "${endpoint.setting.name}" needs an API key: run "Meta-CoT: Set API Key".`);
+    }
+    return createEndpointGenerator(toEndpointConfig(endpoint.setting), apiKey ? { apiKey } : {});
+  }
+
+  /** The embedded Countdown model behind a loopback reference server: started on the first run that needs it. */
+  private embeddedServer(): Promise<{ url: string; model: string; close(): Promise<void> }> {
+    this.embedded ??= (async () => {
+      const { serveEmbedded } = await import('../core/embedded/serve');
+      const server = await serveEmbedded({ host: '127.0.0.1' });
+      this.services.log.info(`embedded model served at ${server.url} (model ${server.models[0]})`);
+      return { url: server.url, model: server.models[0]!, close: () => server.close() };
+    })();
+    this.embedded.catch(() => (this.embedded = undefined));
+    return this.embedded;
+  }
+
+  dispose(): void {
+    for (const r of this.runs.values()) r.cancel();
+    void this.embedded?.then((s) => s.close()).catch(() => undefined);
+    this.changeEmitter.dispose();
+    this.progressEmitter.dispose();
+    this.endEmitter.dispose();
+  }
+}
+
+function nextRunId(trace: Trace): string {
+  const used = new Set(trace.runs.map((r) => r.id));
+  let k = trace.runs.length + 1;
+  while (used.has(`r${k}`)) k++;
+  return `r${k}`;
+}

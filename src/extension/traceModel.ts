@@ -1,0 +1,222 @@
+/**
+ * The TextDocument of a `*.metacot.json` file is the model: this class parses it (lazily, once per version), and owns
+ * every mutation, which it applies as a minimal WorkspaceEdit so undo / redo / dirty / save / revert stay VS Code's.
+ * Views subscribe to `onDidChange`: a `delta` for our own edits (cheap to apply), a `reload` for anything else.
+ */
+import * as vscode from 'vscode';
+import { parseTrace, serializeTrace, TraceParseError } from '../core/trace/io';
+import { TraceTree } from '../core/trace/tree';
+import type { Trace, TraceNode } from '../core/trace/schema';
+import type { TraceDeltaMessage } from '../protocol/hostMessages';
+import { minimalEdits } from './minimalEdits';
+
+export type TraceDelta = Omit<TraceDeltaMessage, 'type'>;
+
+export type TraceState =
+  | { ok: true; trace: Trace; version: number }
+  | { ok: false; error: TraceParseError; version: number };
+
+export type ModelChange = { kind: 'delta'; delta: TraceDelta } | { kind: 'reload' };
+
+/** Debounce for re-parsing after edits we did not make (typing in the text editor, undo, external writes). */
+const REPARSE_MS = 150;
+
+export class TraceDocumentModel implements vscode.Disposable {
+  private state: TraceState | undefined;
+  /** Text we produced with our last edit, and the trace it serializes: lets us skip re-parsing our own edits. */
+  private expected: { text: string; trace: Trace } | undefined;
+  private readonly emitter = new vscode.EventEmitter<ModelChange>();
+  readonly onDidChange = this.emitter.event;
+  private reparseTimer: ReturnType<typeof setTimeout> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly document: vscode.TextDocument) {}
+
+  get uri(): vscode.Uri {
+    return this.document.uri;
+  }
+
+  /** Parsed state of the current document version (parses synchronously if stale). */
+  current(): TraceState {
+    if (this.state && this.state.version === this.document.version) return this.state;
+    const text = this.document.getText();
+    if (this.expected && this.expected.text === text) {
+      this.state = { ok: true, trace: this.expected.trace, version: this.document.version };
+      return this.state;
+    }
+    try {
+      this.state = { ok: true, trace: parseTrace(text, vscode.workspace.asRelativePath(this.document.uri)), version: this.document.version };
+    } catch (err) {
+      const error = err instanceof TraceParseError ? err : new TraceParseError([{ path: '', message: String(err) }]);
+      this.state = { ok: false, error, version: this.document.version };
+    }
+    this.expected = undefined;
+    return this.state;
+  }
+
+  /** Called by the registry for every change of our document. */
+  handleDocumentChange(): void {
+    if (this.expected && this.document.getText() === this.expected.text) return; // our own edit; mutate() already notified
+    this.state = undefined;
+    this.expected = undefined;
+    clearTimeout(this.reparseTimer);
+    this.reparseTimer = setTimeout(() => this.emitter.fire({ kind: 'reload' }), REPARSE_MS);
+  }
+
+  /**
+   * Runs `fn` on a copy of the current trace and writes the result back as a minimal WorkspaceEdit. Mutations are
+   * serialized so two quick edits never diff against the same base. `save` also writes the file to disk.
+   */
+  mutate<R>(fn: (tree: TraceTree) => R, opts: { save?: boolean } = {}): Promise<R> {
+    const run = this.queue.then(() => this.mutateNow(fn, opts));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async mutateNow<R>(fn: (tree: TraceTree) => R, opts: { save?: boolean }): Promise<R> {
+    const state = this.current();
+    if (!state.ok) throw new Error(`cannot edit: ${state.error.message}`);
+    const oldText = this.document.getText();
+    // Work on a copy: if the edit fails half-way, the document's parsed trace is untouched.
+    const trace = JSON.parse(JSON.stringify(state.trace)) as Trace;
+    const tree = TraceTree.from(trace);
+    const before = { events: trace.events.length, runs: JSON.stringify(trace.runs), usage: JSON.stringify(trace.usage), result: JSON.stringify(trace.result) };
+    const added = new Set<string>();
+    const updated = new Set<string>();
+    let removedField = false;
+    const oldNodes = new Map<string, string[]>();
+    const stop = tree.onChange((c) => {
+      if (c.type === 'add') added.add(c.node.id);
+      else if (c.type === 'update' && !added.has(c.node.id)) updated.add(c.node.id);
+    });
+    for (const n of trace.nodes) oldNodes.set(n.id, Object.keys(n));
+    let result: R;
+    try {
+      result = fn(tree);
+    } finally {
+      stop();
+    }
+    const newText = serializeTrace(trace);
+    const edits = minimalEdits(oldText, newText);
+    if (edits.length) {
+      const we = new vscode.WorkspaceEdit();
+      for (const e of edits) we.replace(this.document.uri, new vscode.Range(this.document.positionAt(e.start), this.document.positionAt(e.end)), e.text);
+      this.expected = { text: newText, trace };
+      const ok = await vscode.workspace.applyEdit(we);
+      if (!ok || this.document.getText() !== newText) {
+        this.expected = undefined;
+        this.state = undefined;
+        throw new Error('VS Code refused the edit (is the file read-only?)');
+      }
+      this.state = { ok: true, trace, version: this.document.version };
+      const delta: TraceDelta = {
+        traceId: trace.id,
+        nodesAdded: [...added].map((id) => tree.node(id)),
+        nodesUpdated: [],
+        nodesRemoved: [],
+        events: trace.events.slice(before.events),
+        runs: JSON.stringify(trace.runs) === before.runs ? [] : trace.runs,
+      };
+      for (const id of updated) {
+        const node = tree.node(id);
+        // A patch cannot express a deleted field (e.g. a label cleared): those views reload instead.
+        if (oldNodes.get(id)!.some((k) => !(k in node))) removedField = true;
+        delta.nodesUpdated.push(node as TraceNode);
+      }
+      if (JSON.stringify(trace.usage) !== before.usage) delta.usage = trace.usage;
+      if (JSON.stringify(trace.result) !== before.result) delta.result = trace.result;
+      this.emitter.fire(removedField ? { kind: 'reload' } : { kind: 'delta', delta });
+    }
+    if (opts.save && this.document.isDirty) await this.document.save();
+    return result;
+  }
+
+  /**
+   * Replaces the document's trace with `trace` (a running search's checkpoint), still as minimal edits, so an open
+   * editor follows the run without a reload from disk. The trace object is not kept: the run goes on mutating it.
+   */
+  replaceWith(trace: Trace, opts: { save?: boolean } = {}): Promise<void> {
+    const run = this.queue.then(async () => {
+      const newText = serializeTrace(trace);
+      const edits = minimalEdits(this.document.getText(), newText);
+      if (edits.length) {
+        const we = new vscode.WorkspaceEdit();
+        for (const e of edits) we.replace(this.document.uri, new vscode.Range(this.document.positionAt(e.start), this.document.positionAt(e.end)), e.text);
+        this.expected = { text: newText, trace: JSON.parse(newText) as Trace };
+        const ok = await vscode.workspace.applyEdit(we);
+        if (!ok) {
+          this.expected = undefined;
+          throw new Error('VS Code refused the edit (is the file read-only?)');
+        }
+        this.state = undefined;
+        this.emitter.fire({ kind: 'reload' });
+      }
+      if (opts.save && this.document.isDirty) await this.document.save();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  dispose(): void {
+    clearTimeout(this.reparseTimer);
+    this.emitter.dispose();
+  }
+}
+
+/** One model per open trace document, shared by the custom editor, the panel, the tree view and the commands. */
+export class TraceModels implements vscode.Disposable {
+  private readonly models = new Map<string, TraceDocumentModel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Any model changed (after its debounce): the tree view refreshes that file. */
+  readonly onDidChangeModel = this.changeEmitter.event;
+
+  constructor() {
+    this.disposables.push(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length === 0) return;
+        this.models.get(e.document.uri.toString())?.handleDocumentChange();
+      }),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        const key = doc.uri.toString();
+        const m = this.models.get(key);
+        if (m && m.document === doc) {
+          this.models.delete(key);
+          m.dispose();
+        }
+      }),
+    );
+  }
+
+  /** The model of a document already open (no I/O). */
+  peek(uri: vscode.Uri): TraceDocumentModel | undefined {
+    const m = this.models.get(uri.toString());
+    return m && !m.document.isClosed ? m : undefined;
+  }
+
+  forDocument(document: vscode.TextDocument): TraceDocumentModel {
+    const key = document.uri.toString();
+    let m = this.models.get(key);
+    if (!m || m.document !== document || document.isClosed) {
+      m?.dispose();
+      const model = new TraceDocumentModel(document);
+      model.onDidChange(() => this.changeEmitter.fire(model.uri));
+      this.models.set(key, model);
+      m = model;
+    }
+    return m;
+  }
+
+  async open(uri: vscode.Uri): Promise<TraceDocumentModel> {
+    const existing = this.peek(uri);
+    if (existing) return existing;
+    return this.forDocument(await vscode.workspace.openTextDocument(uri));
+  }
+
+  dispose(): void {
+    for (const m of this.models.values()) m.dispose();
+    this.models.clear();
+    this.changeEmitter.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
