@@ -1,0 +1,236 @@
+// Running searches through the extension's commands inside real VS Code, against the local reference server:
+// run on a selection, on lines of a problem file, re-run from a node, cancel mid-run, export, node commands.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { waitFor } from '../harness';
+import type { ReferenceServer } from '../../../src/core/server';
+import type { RunSummary } from '../../../src/extension/searchRunner';
+import type { TestApi } from '../../../src/extension/testApi';
+import { closeAllEditors, configureEndpoint, COUNTDOWN, isTrustedRun, readBytes, readTrace, startServer, testApi, wsPath } from './extensionHelpers';
+
+describe('extension: runs and node commands', function () {
+  let api: TestApi;
+  let server: ReferenceServer;
+  let slow: ReferenceServer;
+  let first: RunSummary;
+
+  before(async function () {
+    if (!isTrustedRun()) this.skip(); // restricted mode: see trust tests
+    api = await testApi();
+    server = await startServer();
+    // Slow tokens so a run is still going when the test cancels it.
+    slow = await startServer({ perTokenMs: 40, latencyMs: 100 });
+    await configureEndpoint('ref', server);
+    await configureEndpoint('ref-slow', slow);
+  });
+
+  after(async () => {
+    await closeAllEditors();
+    await server?.close();
+    await slow?.close();
+  });
+
+  it('Run Search on Selection: searches the selected text and saves the trace with the expected node count', async () => {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(wsPath('problems', 'countdown.txt')));
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, 0, doc.lineAt(0).text.length);
+    const before = server.log.entries.length;
+    first = (await vscode.commands.executeCommand('metacot.runSearchOnSelection', {
+      endpoint: 'ref',
+      strategy: 'best-of-n',
+      params: { n: 4, seed: 1 },
+      open: false,
+    })) as RunSummary;
+    assert.ok(first, 'the command returned no summary');
+    assert.ok(['solved', 'completed'].includes(first.status), `status ${first.status}: ${first.reason}`);
+    assert.ok(server.log.entries.length > before, 'no request reached the reference server');
+    const uri = vscode.Uri.parse(first.uri);
+    assert.ok(uri.fsPath.startsWith(wsPath('.metacot', 'traces')), `trace saved outside .metacot/traces: ${uri.fsPath}`);
+    const trace = readTrace(uri);
+    assert.equal(trace.nodes.length, 5, 'best-of-n with n=4: the root and 4 solutions');
+    assert.equal(trace.problem.text, COUNTDOWN);
+    assert.equal(trace.problem.source?.file, 'problems/countdown.txt');
+    assert.deepEqual(trace.problem.source?.selection?.start, { line: 0, character: 0 });
+    assert.equal(trace.runs.length, 1);
+    assert.equal(trace.runs[0]!.config.endpoint.name, 'ref');
+    assert.equal(first.nodes, 5);
+  });
+
+  it('Run Search on Selection: without a selection the current line is the problem', async () => {
+    const editor = vscode.window.activeTextEditor!;
+    editor.selection = new vscode.Selection(0, 3, 0, 3);
+    const s = (await vscode.commands.executeCommand('metacot.runSearchOnSelection', { endpoint: 'ref', strategy: 'single', open: false })) as RunSummary;
+    assert.equal(readTrace(s.uri).problem.text, COUNTDOWN);
+  });
+
+  it('Run Search on Problem File: runs the chosen JSONL lines, one trace each', async () => {
+    const results = (await vscode.commands.executeCommand('metacot.runSearchOnProblemFile', {
+      file: 'problems/countdown.jsonl',
+      lines: [2, 3],
+      endpoint: 'ref',
+      strategy: 'beam',
+      params: { N: 2, width: 2, maxDepth: 4, seed: 2 },
+      open: false,
+    })) as RunSummary[];
+    assert.equal(results.length, 2);
+    const traces = results.map((r) => readTrace(r.uri));
+    assert.match(traces[0]!.problem.text, /4, 6, 8, 1 to reach 33/);
+    assert.deepEqual(traces[0]!.problem.meta, { numbers: [4, 6, 8, 1], target: 33 });
+    assert.equal(traces[1]!.problem.source?.line, 3);
+    for (const t of traces) assert.ok(t.nodes.length > 1, 'a beam run adds nodes');
+  });
+
+  it('Re-run From Node: adds children only under that node; every other node is unchanged', async () => {
+    const uri = vscode.Uri.parse(first.uri);
+    const before = readTrace(uri);
+    const target = before.nodes[1]!;
+    const s = (await vscode.commands.executeCommand('metacot.rerunFromNode', {
+      uri: first.uri,
+      nodeId: target.id,
+      strategy: 'beam',
+      params: { N: 2, width: 1, maxDepth: 2, seed: 3 },
+      open: false,
+    })) as RunSummary;
+    assert.equal(s.startNodeId, target.id);
+    const after = readTrace(uri);
+    assert.ok(after.nodes.length > before.nodes.length, 'the re-run added nothing');
+    const parents = new Map(after.nodes.map((n) => [n.id, n.parentId]));
+    const under = (id: string): boolean => {
+      for (let p = parents.get(id); p; p = parents.get(p)) if (p === target.id) return true;
+      return false;
+    };
+    const added = after.nodes.slice(before.nodes.length);
+    for (const n of added) assert.ok(under(n.id), `${n.id} was added outside the subtree of ${target.id}`);
+    assert.equal(after.runs.length, 2);
+    assert.equal(after.runs[1]!.startNodeId, target.id);
+    // Nodes outside the re-run subtree keep every field.
+    for (const n of before.nodes) {
+      if (n.id === target.id || under(n.id)) continue;
+      assert.deepEqual(after.nodes.find((m) => m.id === n.id), n, `${n.id} changed`);
+    }
+  });
+
+  it('Edit Node / Mark Node Correct / Prune Branch change only their node(s) in the saved file', async () => {
+    const uri = first.uri;
+    const before = readTrace(uri);
+    const node = before.nodes[2]!;
+    await vscode.commands.executeCommand('metacot.editNode', { uri, nodeId: node.id, text: 'edited by a person', save: true });
+    let t = readTrace(uri);
+    const edited = t.nodes.find((n) => n.id === node.id)!;
+    assert.equal(edited.text, 'edited by a person');
+    assert.equal(edited.originalText, node.text);
+
+    await vscode.commands.executeCommand('metacot.markNodeCorrect', { uri, nodeId: node.id, save: true });
+    t = readTrace(uri);
+    assert.equal(t.nodes.find((n) => n.id === node.id)!.label, 'correct');
+    await vscode.commands.executeCommand('metacot.markNodeIncorrect', { uri, nodeId: node.id, save: true });
+    assert.equal(readTrace(uri).nodes.find((n) => n.id === node.id)!.label, 'incorrect');
+
+    const sib = (await vscode.commands.executeCommand('metacot.editNode', { uri, nodeId: node.id, text: 'a human alternative', mode: 'sibling', save: true })) as { nodeId: string };
+    t = readTrace(uri);
+    const added = t.nodes.find((n) => n.id === sib.nodeId)!;
+    assert.equal(added.parentId, node.parentId);
+    assert.equal(added.author, 'human');
+
+    const pruned = (await vscode.commands.executeCommand('metacot.pruneBranch', { uri, nodeId: before.nodes[1]!.id, reason: 'test', save: true })) as { pruned: string[] };
+    t = readTrace(uri);
+    for (const id of pruned.pruned) assert.equal(t.nodes.find((n) => n.id === id)!.status, 'pruned');
+    assert.equal(t.nodes.find((n) => n.id === before.nodes[1]!.id)!.prune?.by, 'human');
+    assert.ok(t.events.some((e) => e.type === 'prune' && e.node === before.nodes[1]!.id));
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('metacot.pruneBranch', { uri, nodeId: 'n0' })), /root cannot be pruned/);
+  });
+
+  it('Cancel Search: a cancelled run ends as cancelled and keeps its finished nodes in the file', async () => {
+    const started = (await vscode.commands.executeCommand('metacot.runSearchOnSelection', {
+      problem: COUNTDOWN,
+      endpoint: 'ref-slow',
+      strategy: 'mcts',
+      params: { simulations: 400, b: 2, c: 1.4, seed: 4, stopOnSolve: false },
+      budgets: { maxNodes: 100000 },
+      open: false,
+      wait: false,
+    })) as { runId: string; uri: string };
+    assert.ok(api.runningSearches().some((r) => r.id === started.runId), 'the run is not listed as running');
+    await waitFor('a few finished nodes', () => (api.runningSearches().find((r) => r.id === started.runId)?.nodes ?? 0) >= 4, 20_000, 100);
+    const { cancelled } = (await vscode.commands.executeCommand('metacot.cancelSearch', { runId: started.runId })) as { cancelled: string[] };
+    assert.deepEqual(cancelled, [started.runId]);
+    await waitFor('the run to end', () => !api.runningSearches().some((r) => r.id === started.runId), 15_000, 100);
+    const trace = await waitFor('the final checkpoint', () => {
+      const t = readTrace(started.uri);
+      return t.runs[0]?.status === 'cancelled' ? t : undefined;
+    }, 5000);
+    assert.ok(trace.nodes.length >= 4, `only ${trace.nodes.length} nodes kept`);
+    const finished = trace.nodes.filter((n) => n.kind !== 'root' && n.status !== 'cancelled' && n.text.length > 0);
+    assert.ok(finished.length > 0, 'no finished node was kept');
+    assert.ok(!trace.nodes.some((n) => n.status === 'running'), 'nodes left in status running');
+  });
+
+  it('Export writes the linearized trace, the solution and a trace copy', async () => {
+    const lin = (await vscode.commands.executeCommand('metacot.export', { uri: first.uri, format: 'linearized', output: '.metacot/exports/first.txt' })) as { output: string; bytes: number };
+    const text = fs.readFileSync(vscode.Uri.parse(lin.output).fsPath, 'utf8');
+    const steps = readTrace(first.uri).nodes.filter((n) => n.kind !== 'root');
+    assert.ok(steps.some((n) => text.includes(n.text.split('\n')[0]!)), `the linearization holds no step text:\n${text.slice(0, 400)}`);
+    const sol = (await vscode.commands.executeCommand('metacot.export', { uri: first.uri, format: 'solution', output: '.metacot/exports/first.solution.txt' })) as { output: string };
+    assert.ok(fs.existsSync(vscode.Uri.parse(sol.output).fsPath));
+    const copy = (await vscode.commands.executeCommand('metacot.export', { uri: first.uri, format: 'trace', output: '.metacot/exports/copy.metacot.json' })) as { output: string };
+    assert.deepEqual(readBytes(copy.output), readBytes(first.uri), 'a trace export is the same bytes (deterministic serialization)');
+  });
+
+  it('Open Trace, Open as Text and Open in Trace Editor switch between the custom editor and the JSON', async () => {
+    const uri = vscode.Uri.parse(first.uri);
+    await vscode.commands.executeCommand('metacot.openTrace', { uri: first.uri });
+    await waitFor('the custom editor tab', () => activeTabIs(uri, 'custom'), 10_000);
+    await vscode.commands.executeCommand('metacot.openAsText', { uri: first.uri, nodeId: 'n2' });
+    await waitFor('the text editor tab', () => activeTabIs(uri, 'text'), 10_000);
+    const ed = vscode.window.activeTextEditor!;
+    assert.equal(ed.document.uri.toString(), uri.toString());
+    assert.match(ed.document.lineAt(ed.selection.active.line).text, /"id": "n2"/);
+    await vscode.commands.executeCommand('metacot.openInTraceEditor', { uri: first.uri });
+    await waitFor('the custom editor tab again', () => activeTabIs(uri, 'custom'), 10_000);
+    await closeAllEditors();
+  });
+
+  it('Reveal in Search Panel opens the panel on the trace and selects the node', async () => {
+    await vscode.commands.executeCommand('metacot.revealInPanel', { uri: first.uri, nodeId: 'n1' });
+    const uri = vscode.Uri.parse(first.uri);
+    await waitFor('a search panel', () => api.hosts(uri).length > 0, 10_000);
+    assert.deepEqual(api.selection(), { uri: uri.toString(), nodeId: 'n1' });
+  });
+
+  it('Test Connection lists the reference server models; Set API Key stores without prompts', async () => {
+    const r = (await vscode.commands.executeCommand('metacot.testConnection', { endpoint: 'ref' })) as { models: string[] };
+    assert.ok(r.models.includes('sim-countdown'), `models: ${r.models.join(', ')}`);
+    const k = (await vscode.commands.executeCommand('metacot.setApiKey', { endpoint: 'ref', key: '' })) as { stored: boolean };
+    assert.equal(k.stored, false);
+  });
+
+  it('Configure Endpoint with test: lists the models and saves to user settings', async () => {
+    const r = (await vscode.commands.executeCommand('metacot.configureEndpoint', {
+      preset: 'vllm',
+      name: 'ref-vllm',
+      baseUrl: server.url,
+      mode: 'chat-continue',
+      test: true,
+      target: 'user',
+    })) as { endpoint: { name: string; model: string; provider: string }; models: string[] };
+    assert.ok(r.models.length >= 1);
+    assert.equal(r.endpoint.model, r.models[0], 'without a model given, the first listed model is used');
+    const saved = vscode.workspace.getConfiguration('metacot').inspect<{ name: string }[]>('endpoints')!.globalValue ?? [];
+    assert.ok(saved.some((e) => e.name === 'ref-vllm'));
+    assert.equal(vscode.workspace.getConfiguration('metacot').inspect('endpoints')!.workspaceValue, undefined, 'nothing written to workspace settings');
+  });
+
+  it('errors of programmatic calls come back as rejections with a clear message', async () => {
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('metacot.runSearchOnSelection', { problem: COUNTDOWN, endpoint: 'nope', open: false })), /No endpoint named "nope"/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('metacot.runSearchOnSelection', { problem: COUNTDOWN, endpoint: 'ref', strategy: 'beam', params: { widht: 2 }, open: false })), /unknown parameter "widht"/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('metacot.editNode', { uri: first.uri, nodeId: 'n999', text: 'x' })), /no node "n999"/);
+  });
+});
+
+function activeTabIs(uri: vscode.Uri, kind: 'custom' | 'text'): boolean {
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+  if (!tab) return false;
+  if (kind === 'custom') return tab.input instanceof vscode.TabInputCustom && tab.input.uri.toString() === uri.toString() && tab.input.viewType === 'metacot.traceEditor';
+  return tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri.toString();
+}
