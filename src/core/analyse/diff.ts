@@ -1,0 +1,173 @@
+/**
+ * Diff of two traces of the same problem. Nodes are aligned top-down by path text: under two aligned parents,
+ * children with the same normalized text pair up (so equal root-to-node text = aligned), then the remaining ones
+ * pair up greedily by content-word similarity as "changed"; what is left is removed (only in A) or added (only
+ * in B), with its whole subtree. Value and verdict changes are reported on every aligned pair.
+ */
+import type { Trace, TraceNode } from '../trace/schema';
+import { TraceTree } from '../trace/tree';
+import { contentTokens, dice } from '../trace/import/similarity';
+import { normalizeStepText } from './treeStats';
+
+export type DiffKind = 'same' | 'changed' | 'removed' | 'added';
+
+export interface DiffEntry {
+  kind: DiffKind;
+  a?: string;
+  b?: string;
+  depth: number;
+  textA?: string;
+  textB?: string;
+  valueA?: number;
+  valueB?: number;
+  valueChanged: boolean;
+  verifiedA?: boolean;
+  verifiedB?: boolean;
+  statusA?: string;
+  statusB?: string;
+}
+
+export interface TraceDiff {
+  traceA: string;
+  traceB: string;
+  sameProblem: boolean;
+  /** Preorder over the merged tree: a pair, then its children. */
+  entries: DiffEntry[];
+  counts: Record<DiffKind, number> & { valueChanged: number };
+}
+
+export interface DiffOptions {
+  /** Content-word similarity for two different texts to count as one changed node (default 0.5). */
+  similarity?: number;
+  /** Smallest value difference reported (default 1e-9). */
+  epsilon?: number;
+}
+
+const asTree = (t: Trace | TraceTree) => (t instanceof TraceTree ? t : TraceTree.from(t));
+
+export function diffTraces(traceA: Trace | TraceTree, traceB: Trace | TraceTree, opts: DiffOptions = {}): TraceDiff {
+  const A = asTree(traceA);
+  const B = asTree(traceB);
+  const eps = opts.epsilon ?? 1e-9;
+  const threshold = opts.similarity ?? 0.5;
+  const entries: DiffEntry[] = [];
+  const counts = { same: 0, changed: 0, removed: 0, added: 0, valueChanged: 0 };
+
+  const pairEntry = (kind: 'same' | 'changed', a: TraceNode, b: TraceNode, depth: number): DiffEntry => {
+    const valueChanged =
+      (a.value === undefined) !== (b.value === undefined) || (a.value !== undefined && Math.abs(a.value - b.value!) > eps) || a.verified !== b.verified;
+    const e: DiffEntry = { kind, a: a.id, b: b.id, depth, textA: a.text, textB: b.text, valueChanged, statusA: a.status, statusB: b.status };
+    if (a.value !== undefined) e.valueA = a.value;
+    if (b.value !== undefined) e.valueB = b.value;
+    if (a.verified !== undefined) e.verifiedA = a.verified;
+    if (b.verified !== undefined) e.verifiedB = b.verified;
+    return e;
+  };
+  const single = (kind: 'removed' | 'added', tree: TraceTree, n: TraceNode, depth: number) => {
+    for (const d of tree.subtree(n.id)) {
+      const e: DiffEntry = { kind, depth: depth + tree.depth(d.id) - tree.depth(n.id), valueChanged: false };
+      if (kind === 'removed') {
+        e.a = d.id;
+        e.textA = d.text;
+        e.statusA = d.status;
+        if (d.value !== undefined) e.valueA = d.value;
+        if (d.verified !== undefined) e.verifiedA = d.verified;
+      } else {
+        e.b = d.id;
+        e.textB = d.text;
+        e.statusB = d.status;
+        if (d.value !== undefined) e.valueB = d.value;
+        if (d.verified !== undefined) e.verifiedB = d.verified;
+      }
+      entries.push(e);
+      counts[kind]++;
+    }
+  };
+
+  const visit = (a: TraceNode, b: TraceNode, depth: number): void => {
+    const ca = A.children(a.id);
+    const cb = B.children(b.id);
+    const pairOf = new Map<string, { b: TraceNode; kind: 'same' | 'changed' }>();
+    const usedB = new Set<string>();
+    for (const x of ca) {
+      const key = normalizeStepText(x.text);
+      const y = cb.find((c) => !usedB.has(c.id) && normalizeStepText(c.text) === key);
+      if (y) {
+        pairOf.set(x.id, { b: y, kind: 'same' });
+        usedB.add(y.id);
+      }
+    }
+    const restA = ca.filter((x) => !pairOf.has(x.id));
+    const restB = cb.filter((y) => !usedB.has(y.id));
+    const scored: { x: TraceNode; y: TraceNode; s: number }[] = [];
+    for (const x of restA) {
+      const tx = contentTokens(x.text);
+      for (const y of restB) {
+        const s = dice(tx, contentTokens(y.text));
+        if (s >= threshold) scored.push({ x, y, s });
+      }
+    }
+    scored.sort((p, q) => q.s - p.s);
+    for (const { x, y } of scored) {
+      if (pairOf.has(x.id) || usedB.has(y.id)) continue;
+      pairOf.set(x.id, { b: y, kind: 'changed' });
+      usedB.add(y.id);
+    }
+    // A's children in order (pairs and removals), then B's unpaired children (additions).
+    for (const x of ca) {
+      const p = pairOf.get(x.id);
+      if (!p) {
+        single('removed', A, x, depth + 1);
+        continue;
+      }
+      const e = pairEntry(p.kind, x, p.b, depth + 1);
+      entries.push(e);
+      counts[p.kind]++;
+      if (e.valueChanged) counts.valueChanged++;
+      visit(x, p.b, depth + 1);
+    }
+    for (const y of cb) if (!usedB.has(y.id)) single('added', B, y, depth + 1);
+  };
+
+  visit(A.root(), B.root(), 0);
+  return {
+    traceA: A.trace.id,
+    traceB: B.trace.id,
+    sameProblem: normalizeStepText(A.trace.problem.text) === normalizeStepText(B.trace.problem.text),
+    entries,
+    counts,
+  };
+}
+
+const short = (s: string | undefined, n = 70) => {
+  const one = (s ?? '').replace(/\s+/g, ' ');
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+};
+const val = (v: number | undefined, verified: boolean | undefined) => `${v === undefined ? '–' : String(Number(v.toFixed(4)))}${verified === undefined ? '' : verified ? ' ✓' : ' ✗'}`;
+
+/** Text for the CLI: changes only (unless `all`), indented by depth. */
+export function formatDiff(d: TraceDiff, opts: { all?: boolean } = {}): string {
+  const lines = [`diff ${d.traceA} → ${d.traceB}${d.sameProblem ? '' : ' (the problems differ)'}`];
+  for (const e of d.entries) {
+    if (!opts.all && e.kind === 'same' && !e.valueChanged) continue;
+    const pad = '  '.repeat(e.depth);
+    const vchg = e.valueChanged ? `  value ${val(e.valueA, e.verifiedA)} → ${val(e.valueB, e.verifiedB)}` : '';
+    switch (e.kind) {
+      case 'same':
+        lines.push(`= ${pad}${e.a} ~ ${e.b} "${short(e.textA)}"${vchg}`);
+        break;
+      case 'changed':
+        lines.push(`~ ${pad}${e.a} → ${e.b} "${short(e.textA, 50)}" → "${short(e.textB, 50)}"${vchg}`);
+        break;
+      case 'removed':
+        lines.push(`- ${pad}${e.a} "${short(e.textA)}"`);
+        break;
+      case 'added':
+        lines.push(`+ ${pad}${e.b} "${short(e.textB)}"`);
+        break;
+    }
+  }
+  const c = d.counts;
+  lines.push(`${c.same} same, ${c.changed} changed, ${c.removed} removed, ${c.added} added, ${c.valueChanged} value changes`);
+  return `${lines.join('\n')}\n`;
+}
