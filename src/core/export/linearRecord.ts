@@ -1,0 +1,32 @@
+/** `linear` record: the linearized text with its segments and loss flags, for trainers that take masks directly. */
+import { z } from 'zod';
+import { linearize, type LinearizeOptions } from '../trace/linearize/linearize';
+import { SegmentSchema, type Objective } from '../trace/linearize/segment';
+import type { TraceTree } from '../trace/tree';
+
+export const LinearRecordSchema = z.object({
+  trace_id: z.string(),
+  problem: z.string(),
+  linearization: z.string(),
+  objective: z.string(),
+  text: z.string(),
+  segments: z.array(SegmentSchema),
+  winning_path: z.array(z.string()),
+  verified: z.boolean(),
+});
+export type LinearRecord = z.infer<typeof LinearRecordSchema>;
+
+export function buildLinearRecord(tree: TraceTree, opts: { linearize: LinearizeOptions; objective?: Objective; verified: boolean }): LinearRecord {
+  const objective = opts.objective ?? 'z-and-s';
+  const lin = linearize(tree, opts.linearize, objective);
+  return {
+    trace_id: tree.trace.id,
+    problem: tree.trace.problem.text,
+    linearization: lin.format,
+    objective,
+    text: lin.text,
+    segments: lin.segments,
+    winning_path: lin.winningPath,
+    verified: opts.verified,
+  };
+}
