@@ -486,7 +486,7 @@ async function runUiTests({ page, mode, tag, files, dirs, shot, deadline }) {
   const mocha = new Mocha({
     ui: 'bdd',
     color: false,
-    timeout: Math.max(testTimeoutMs, 30_000),
+    timeout: Math.max(testTimeoutMs, 60_000), // a UI step waits up to 30 s for a webview; leave room for two
     ...(opts.grep ? { grep: opts.grep } : {}),
   });
   const records = [];

@@ -154,9 +154,10 @@ export class Workbench {
    * A webview is two nested iframes: the outer `iframe.webview` (VS Code's host page, named by the webview
    * id) floats above the editor area, linked to the editor's placeholder `#webview-editor-element-*` by
    * `aria-flowto`; the extension's HTML lives in the outer frame's child iframe `#active-frame`.
-   * The tab is activated first (only the active webview of a group is rendered).
+   * The tab is activated first (only the active webview of a group is rendered). A webview's first load waits
+   * for its service worker; on a loaded 2-core machine that took up to ~10 s, hence the 30 s default.
    */
-  async webview(title: string, timeoutMs = 15_000): Promise<Frame> {
+  async webview(title: string, timeoutMs = 30_000): Promise<Frame> {
     await this.activateTab(title, timeoutMs);
     const deadline = Date.now() + timeoutMs;
     let why = 'no webview placeholder in the active editor group';
@@ -187,7 +188,7 @@ export class Workbench {
   }
 
   /** Waits for `selector` inside the webview titled `title` and returns its locator. */
-  async waitInWebview(title: string, selector: string, timeoutMs = 15_000): Promise<Locator> {
+  async waitInWebview(title: string, selector: string, timeoutMs = 30_000): Promise<Locator> {
     const frame = await this.webview(title, timeoutMs);
     const loc = frame.locator(selector).first();
     await loc.waitFor({ state: 'visible', timeout: timeoutMs });
@@ -195,12 +196,12 @@ export class Workbench {
   }
 
   /** Clicks `selector` inside the webview titled `title`. */
-  async clickInWebview(title: string, selector: string, timeoutMs = 15_000): Promise<void> {
+  async clickInWebview(title: string, selector: string, timeoutMs = 30_000): Promise<void> {
     await (await this.waitInWebview(title, selector, timeoutMs)).click();
   }
 
   /** Text content of `selector` inside the webview titled `title`. */
-  async webviewText(title: string, selector: string, timeoutMs = 15_000): Promise<string> {
+  async webviewText(title: string, selector: string, timeoutMs = 30_000): Promise<string> {
     return ((await (await this.waitInWebview(title, selector, timeoutMs)).textContent()) ?? '').trim();
   }
 
