@@ -114,16 +114,16 @@ export class EndpointClient {
   /** Sends one logical request, retrying retryable failures. */
   async call(call: WireCall, signal?: AbortSignal): Promise<CallResult> {
     const started = performance.now();
-    const estimate = this.estimateTokens(call);
+    const estimate = this.rate.limited ? this.estimateTokens(call) : 0;
     for (let attempt = 1; ; attempt++) {
       let release: (() => void) | undefined;
       let failure: EndpointError;
       try {
         release = await this.slots.acquire(signal);
-        const admission = await this.rate.admit(estimate, signal);
+        const admission = this.rate.limited ? await this.rate.admit(estimate, signal) : undefined;
         this.httpRequests++;
         const result = await this.once(call, signal);
-        admission.adjust(result.promptTokens + result.completionTokens);
+        admission?.adjust(result.promptTokens + result.completionTokens);
         return { ...result, latencyMs: performance.now() - started, attempts: attempt };
       } catch (e) {
         failure = e instanceof EndpointError ? e : signal?.aborted ? this.cancelled() : this.classify(e);

@@ -5,7 +5,10 @@
 
 export class Semaphore {
   private active = 0;
-  private readonly queue: { grant: () => void; signal: AbortSignal | undefined; onAbort: () => void }[] = [];
+  // A queue with a moving head: shift() on a long array is O(n), and thousands of requests may wait at once.
+  private queue: ({ grant: () => void } | undefined)[] = [];
+  private head = 0;
+  private cancelled = 0;
 
   constructor(readonly capacity: number) {}
 
@@ -14,32 +17,32 @@ export class Semaphore {
   }
 
   get waiting(): number {
-    return this.queue.length;
+    return this.queue.length - this.head - this.cancelled;
   }
 
   /** Resolves with a release function once a slot is free; rejects with the signal's reason on abort. */
   acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.active < this.capacity) {
+    if (this.active < this.capacity && this.waiting === 0) {
       this.active++;
       return Promise.resolve(this.releaser());
     }
     return new Promise((resolve, reject) => {
-      const entry = {
-        signal,
+      const index = this.queue.length;
+      const onAbort = () => {
+        if (this.queue[index] === undefined) return;
+        this.queue[index] = undefined;
+        this.cancelled++;
+        reject(signal?.reason);
+      };
+      this.queue.push({
         grant: () => {
-          signal?.removeEventListener('abort', entry.onAbort);
+          signal?.removeEventListener('abort', onAbort);
           this.active++;
           resolve(this.releaser());
         },
-        onAbort: () => {
-          const i = this.queue.indexOf(entry);
-          if (i >= 0) this.queue.splice(i, 1);
-          reject(signal?.reason);
-        },
-      };
-      signal?.addEventListener('abort', entry.onAbort, { once: true });
-      this.queue.push(entry);
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -49,9 +52,21 @@ export class Semaphore {
       if (done) return;
       done = true;
       this.active--;
-      const next = this.queue.shift();
-      if (next) next.grant();
+      this.grantNext();
     };
+  }
+
+  private grantNext(): void {
+    while (this.head < this.queue.length && this.active < this.capacity) {
+      const next = this.queue[this.head];
+      this.queue[this.head++] = undefined;
+      if (next) next.grant();
+      else this.cancelled--;
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    }
   }
 }
 

@@ -488,8 +488,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     res.on('close', () => {
       if (!res.writableFinished) {
         entry.clientClosed = !entry.fault || (entry.fault !== 'reset' && entry.fault !== 'stream-cut');
+        closedCtl.abort(); // only a premature close needs to stop waits and the policy (aborting costs a DOMException)
       }
-      closedCtl.abort();
       finish();
     });
     res.on('finish', () => {
