@@ -122,7 +122,7 @@ test('cancellation mid-request closes the connection (the server sees it) and re
     const t0 = Date.now();
     ctl.abort();
     await expectError(p, 'cancelled', 1);
-    assert.ok(Date.now() - t0 < 500, 'rejected promptly');
+    assert.ok(Date.now() - t0 < 1500, 'rejected promptly, not after the 5 s latency');
     await s.log.settled();
     const [entry] = s.log.generations();
     assert.equal(entry!.clientClosed, true, 'server saw the socket close before answering');

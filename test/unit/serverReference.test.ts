@@ -153,7 +153,7 @@ test('vLLM extras: continue_final_message continues the open assistant message; 
 });
 
 test('max concurrent: beyond the cap the server answers 429 with Retry-After; the log records max in-flight', async () => {
-  const s = await startReferenceServer({ latencyMs: 150, maxConcurrent: 2, retryAfterMs: 70 });
+  const s = await startReferenceServer({ latencyMs: 400, maxConcurrent: 2, retryAfterMs: 70 });
   try {
     const statuses = await Promise.all(
       Array.from({ length: 6 }, async () => {
@@ -172,7 +172,7 @@ test('max concurrent: beyond the cap the server answers 429 with Retry-After; th
     assert.ok(s.log.maxInFlight > 2, 'more requests arrived at once than the cap');
     const served = s.log.generations().filter((e) => e.status === 200);
     assert.equal(served.length, 2);
-    assert.ok(served.every((e) => e.tOut! - e.tIn >= 140), 'admitted requests took the full latency');
+    assert.ok(served.every((e) => e.tOut! - e.tIn >= 390), 'admitted requests took the full latency');
   } finally {
     await s.close();
   }
