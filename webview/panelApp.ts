@@ -446,7 +446,7 @@ export class PanelApp {
     this.flushLayout();
     const layout = this.layout;
     if (!layout) return;
-    if (this.iteration !== null && (!this.replay || this.replay.dataVersion !== this.model.dataVersion)) this.replay = buildReplayIndex(this.model);
+    if (this.iteration !== null) this.ensureReplay();
     this.lastRender = this.renderer.render({
       model: this.model,
       layout,
@@ -1015,10 +1015,15 @@ export class PanelApp {
 
   // ------------------------------------------------------------------ scrubber and live mode
 
+  private ensureReplay(): void {
+    if (!this.replay || this.replay.dataVersion !== this.model.dataVersion) this.replay = buildReplayIndex(this.model);
+  }
+
   private scrubTo(it: number): void {
     this.stopPlay();
     const max = this.model.maxIteration;
     this.iteration = it >= max ? null : it;
+    if (this.iteration !== null) this.ensureReplay();
     if (this.iteration !== null && this.live) {
       this.live = false;
       this.liveToggle.checked = false;

@@ -20,15 +20,15 @@ export function buildReplayIndex(model: TraceModel): ReplayIndex {
   const n = model.size;
   const prunedAt = new Float64Array(n).fill(Infinity);
   const valuedAt = new Float64Array(n).fill(Infinity);
-  const touched = new Map<number, number[]>();
+  const touchedSets = new Map<number, Set<number>>();
   const its = new Set<number>();
   for (const e of model.events) {
     const i = model.index.get(e.node);
     its.add(e.i);
     if (i === undefined) continue;
-    let list = touched.get(e.i);
-    if (!list) touched.set(e.i, (list = []));
-    if (list[list.length - 1] !== i) list.push(i);
+    let set = touchedSets.get(e.i);
+    if (!set) touchedSets.set(e.i, (set = new Set()));
+    set.add(i);
     if (e.type === 'prune' && e.i < prunedAt[i]) prunedAt[i] = e.i;
     if (e.type === 'evaluate' && e.i < valuedAt[i]) valuedAt[i] = e.i;
   }
@@ -39,5 +39,7 @@ export function buildReplayIndex(model: TraceModel): ReplayIndex {
     if (node.status === 'pruned' && prunedAt[i] === Infinity) prunedAt[i] = node.iteration;
     if (node.value !== undefined && valuedAt[i] === Infinity) valuedAt[i] = node.iteration;
   }
+  const touched = new Map<number, number[]>();
+  for (const [it, set] of touchedSets) touched.set(it, [...set]);
   return { prunedAt, valuedAt, iterations: [...its].sort((a, b) => a - b), touched, dataVersion: model.dataVersion };
 }

@@ -83,6 +83,16 @@ export function dropdown<T extends string>(o: {
   return d;
 }
 
+/**
+ * The toolkit's text field / area overwrite `aria-label` when connected, with their text content or a generic
+ * "Text field". So the accessible name goes in as text content (rendered in the control's label part), and the
+ * `label-hidden` class hides that label visually where the panel shows its own.
+ */
+function labelled(el: HTMLElement, label: string): void {
+  el.textContent = label;
+  el.classList.add('label-hidden');
+}
+
 export function textField(o: {
   value?: string;
   placeholder?: string;
@@ -93,7 +103,7 @@ export function textField(o: {
   onKeyDown?: (ev: KeyboardEvent) => void;
 }): ValueControl {
   const f = document.createElement('vscode-text-field') as ValueControl;
-  f.setAttribute('aria-label', o.ariaLabel);
+  labelled(f, o.ariaLabel);
   if (o.placeholder) f.setAttribute('placeholder', o.placeholder);
   if (o.size) f.setAttribute('size', String(o.size));
   if (o.id) f.id = o.id;
@@ -105,7 +115,7 @@ export function textField(o: {
 
 export function textArea(o: { value: string; ariaLabel: string; rows?: number; id?: string }): ValueControl {
   const t = document.createElement('vscode-text-area') as ValueControl;
-  t.setAttribute('aria-label', o.ariaLabel);
+  labelled(t, o.ariaLabel);
   t.setAttribute('rows', String(o.rows ?? 6));
   t.setAttribute('resize', 'vertical');
   if (o.id) t.id = o.id;

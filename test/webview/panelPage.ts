@@ -51,36 +51,38 @@ export async function openPanel(
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
-  await page.addInitScript(() => {
-    const w = window as unknown as { __csp: string[] };
-    w.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`));
-  });
+  // In-page code is passed as strings: the root tsconfig has no DOM types, and tsx's name helpers do not exist there.
+  await page.addInitScript(`
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__csp.push(e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile + ':' + e.lineNumber));
+  `);
   await page.goto(harness.url(o.theme ?? 'dark'));
-  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted?.some((m) => m.type === 'ready'));
+  // Predicates are functions: a string predicate that has to poll is compiled with eval, which the page's CSP forbids.
+  await page.waitForFunction(() => (globalThis as unknown as { __posted?: { type: string }[] }).__posted?.some((m) => m.type === 'ready'));
   const panel: PanelPage = {
     page,
     send: async (message) => {
-      await page.evaluate((m) => (window as unknown as { __hostSend(m: unknown): void }).__hostSend(m), message as unknown);
+      await page.evaluate(`window.__hostSend(${JSON.stringify(message)})`);
     },
     load: async (trace, selectNodeId) => {
       // A JSON string crosses the CDP boundary far faster than Playwright's object serialization (17 s vs 1 s at 10k nodes).
-      await page.evaluate((json) => (window as unknown as { __hostSend(m: unknown): void }).__hostSend(JSON.parse(json)), JSON.stringify(loadMessageFor(trace, selectNodeId)));
+      await page.evaluate(`window.__hostSend(JSON.parse(${JSON.stringify(JSON.stringify(loadMessageFor(trace, selectNodeId)))}))`);
       await page.waitForFunction(
-        ({ id, n }) => {
-          const p = (window as unknown as { __metacotPanel?: { nodeCount: number; traceId: string } }).__metacotPanel;
-          return p !== undefined && p.nodeCount === n && p.traceId === id;
+        ({ n, id }) => {
+          const probe = (globalThis as unknown as { __metacotPanel?: { nodeCount: number; traceId: string } }).__metacotPanel;
+          return probe !== undefined && probe.nodeCount === n && probe.traceId === id;
         },
-        { id: trace.id, n: trace.nodes.length },
-        { timeout: 120_000 },
+        { n: trace.nodes.length, id: trace.id },
+        { timeout: 120_000, polling: 50 },
       );
       await panel.nextFrame();
     },
-    posted: () => page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted),
+    posted: () => page.evaluate(`window.__posted`) as Promise<WebviewMessage[]>,
     postedOfType: async (type) => (await panel.posted()).filter((m) => m.type === type) as never,
-    clearPosted: () => page.evaluate(() => void ((window as unknown as { __posted: unknown[] }).__posted.length = 0)),
-    problems: async () => [...errors, ...(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp))],
-    nextFrame: () => page.evaluate(() => (window as unknown as { __metacotPanel: { nextFrame(): Promise<void> } }).__metacotPanel.nextFrame()),
+    clearPosted: () => page.evaluate(`void (window.__posted.length = 0)`) as Promise<void>,
+    problems: async () => [...errors, ...((await page.evaluate(`window.__csp`)) as string[])],
+    nextFrame: () => page.evaluate(`window.__metacotPanel.nextFrame()`) as Promise<void>,
     probe: (fn) => page.evaluate(`(() => { const p = window.__metacotPanel; return (${fn}); })()`),
   };
   return panel;

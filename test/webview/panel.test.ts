@@ -1,0 +1,467 @@
+// The search panel in real Chromium (Debian chromium + playwright-core) through the harness page: rendering,
+// selection and detail, editing messages, keyboard, collapse, scrubber, find, state restore, read-only, and
+// security (XSS payloads inert, no CSP violations).
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { TraceSchema } from '../../src/core/trace/schema';
+import type { Trace } from '../../src/core/trace/schema';
+import { parseWebviewMessage } from '../../src/protocol/parseMessage';
+import { generateTrace } from '../fixtures/generateTrace';
+import { startHarness } from './harness/server';
+import type { Harness } from './harness/server';
+import { ensureWebviewBuilt } from './ensureBuilt';
+import { launchChromium, openPanel } from './panelPage';
+import type { PanelPage } from './panelPage';
+
+const fixture = (name: string): Trace => TraceSchema.parse(JSON.parse(readFileSync(join(__dirname, '../fixtures/traces', name), 'utf8')));
+
+let browser: Browser;
+let harness: Harness;
+const opened: PanelPage[] = [];
+
+async function panel(o: Parameters<typeof openPanel>[2] = {}): Promise<PanelPage> {
+  const p = await openPanel(browser, harness, o);
+  opened.push(p);
+  return p;
+}
+
+/** Clicks the middle of a node's card on the canvas. */
+async function clickNode(p: PanelPage, id: string, modifier?: 'Alt' | 'Shift'): Promise<void> {
+  await p.nextFrame(); // layout changes (e.g. a message bar appearing) settle first
+  const pt = await p.probe<{ x: number; y: number } | null>(`p.nodeClientPoint(${JSON.stringify(id)})`);
+  assert.ok(pt, `node ${id} is laid out`);
+  if (modifier) await p.page.keyboard.down(modifier);
+  await p.page.mouse.click(pt.x, pt.y);
+  if (modifier) await p.page.keyboard.up(modifier);
+  await p.nextFrame();
+}
+
+/** Polls a condition on the panel probe `p` (a function, not a string: string predicates need eval, which the CSP forbids). */
+async function until(p: PanelPage, fn: (probe: { matchCount: number }) => boolean): Promise<void> {
+  await p.page.waitForFunction(fn as never, undefined, { polling: 50, timeout: 10_000 }).catch(async (e) => {
+    throw new Error(`condition not met: ${fn.toString()} (${e})`);
+  });
+}
+
+const text = (p: PanelPage, selector: string) => p.page.locator(selector).first().innerText();
+
+before(async () => {
+  ensureWebviewBuilt();
+  harness = await startHarness();
+  browser = await launchChromium();
+});
+
+afterEach(async () => {
+  // Every test must leave no CSP violation, page error or console error behind.
+  for (const p of opened.splice(0)) {
+    const problems = await p.problems();
+    await p.page.close();
+    assert.deepEqual(problems, [], 'CSP violations / page errors / console errors');
+  }
+});
+
+after(async () => {
+  await browser?.close();
+  await harness?.close();
+});
+
+describe('search panel', () => {
+  it('says ready with the protocol version, then renders a fixture tree with every node drawn', async () => {
+    const p = await panel();
+    const ready = await p.postedOfType('ready');
+    assert.equal(ready.length, 1);
+    assert.equal(ready[0].protocolVersion, 1);
+    const trace = fixture('countdown-beam.metacot.json');
+    await p.load(trace);
+    assert.equal(await p.probe('p.nodeCount'), 12);
+    assert.equal(await p.probe('p.visibleCount'), 12);
+    const r = await p.probe<{ lod: string; nodes: number; edges: number }>('p.lastRender');
+    assert.equal(r.nodes, 12, 'all nodes on screen after fit');
+    assert.equal(r.edges, 11);
+    assert.equal(r.lod, 'text', 'a small tree is fitted at a zoom where labels are readable');
+    // The canvas really has content: count pixels that differ from the background.
+    const painted = await p.page.evaluate(`(() => {
+      const c = document.querySelector('canvas'); const g = c.getContext('2d');
+      const d = g.getImageData(0, 0, c.width, c.height).data; const bg = [d[0], d[1], d[2]]; let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 30) n++;
+      return n; })()`);
+    assert.ok((painted as number) > 20000, `painted pixels: ${painted}`);
+    // The overview names the problem, result and run.
+    const overview = await text(p, '#detail');
+    assert.match(overview, /Use the numbers 3, 5, 7, 2 to reach 24/);
+    assert.match(overview, /\(5 \* 3\) \+ 7 \+ 2 = 24/);
+    assert.match(overview, /beam/);
+    assert.match(await text(p, '#run-status'), /12 nodes/);
+  });
+
+  it('renders a generated 10k-node trace sent in columns and culls to what is on screen', async () => {
+    const p = await panel();
+    const trace = generateTrace({ nodes: 10_000, seed: 5 });
+    await p.load(trace);
+    assert.equal(await p.probe('p.nodeCount'), 10_000);
+    assert.equal(await p.probe('p.visibleCount'), 10_000);
+    const r = await p.probe<{ lod: string; nodes: number }>('p.lastRender');
+    assert.equal(r.lod, 'dense');
+    assert.ok(r.nodes > 500 && r.nodes < 10_000, `drawn ${r.nodes}: culled to pixel rows, not every node`);
+    // Zooming in far enough shows readable cards for a handful of nodes only.
+    await p.page.locator('#tree').focus();
+    await p.page.keyboard.press('Home');
+    await p.page.keyboard.press('.');
+    await p.nextFrame();
+    const zoomed = await p.probe<{ lod: string; nodes: number }>('p.lastRender');
+    assert.equal(zoomed.lod, 'text');
+    assert.ok(zoomed.nodes < 200, `drawn when zoomed in: ${zoomed.nodes}`);
+  });
+
+  it('selecting a node fills the detail pane: Markdown + KaTeX text, path, metrics, why', async () => {
+    const p = await panel();
+    await p.load(fixture('countdown-beam.metacot.json'));
+    await clickNode(p, 'n9');
+    assert.equal(await p.probe('p.selectedId'), 'n9');
+    assert.deepEqual((await p.postedOfType('selectNode')).at(-1), { type: 'selectNode', nodeId: 'n9' });
+    const d = await text(p, '#detail');
+    assert.match(d, /^Answer\s+n9/);
+    assert.match(d, /verified/);
+    assert.match(d, /best path/);
+    assert.match(d, /Value\s+1 \(verifier countdown\)/);
+    assert.match(d, /Beam rank\s+1 of 2/);
+    assert.match(d, /Tokens in \/ out\s+131 \/ 16/);
+    assert.match(d, /Latency\s+350 ms/);
+    const path = await p.page.locator('.path-list li').allInnerTexts();
+    assert.equal(path.length, 4);
+    assert.match(path[0], /Use the numbers/);
+    assert.match(path[1], /5 \* 3 = 15/);
+    assert.match(path[3], /Answer/);
+
+    // Pruned by the engine: the reason with rank, score and cutoff.
+    await p.send({ type: 'revealNode', nodeId: 'n3' });
+    await p.nextFrame();
+    const pruned = await text(p, '#detail');
+    assert.match(pruned, /Pruned by the engine: beam rank 3 of 2: below the cutoff/);
+    assert.match(pruned, /Cutoff\s+0\.55/);
+    // Failed: the error, prominently.
+    await p.send({ type: 'revealNode', nodeId: 'n8' });
+    await p.nextFrame();
+    assert.match(await text(p, '#detail .notice.error'), /request timed out after 30 s/);
+    // Math renders through KaTeX, with its inline styles applied through CSSOM (no CSP violation, see afterEach).
+    await p.send({ type: 'revealNode', nodeId: 'n4' });
+    await p.nextFrame();
+    assert.equal(await p.page.locator('#node-text .katex').count(), 2);
+    const styled = await p.page.evaluate(`[...document.querySelectorAll('#node-text .katex [style]')].length`);
+    assert.ok((styled as number) > 0, 'KaTeX layout styles applied');
+    // A human edit keeps the model's original text.
+    await p.send({ type: 'revealNode', nodeId: 'n7' });
+    await p.nextFrame();
+    assert.match(await text(p, '#detail'), /human edit/);
+    assert.match(await text(p, 'details.original'), /Original model text/);
+  });
+
+  it('shows the UCT terms of an MCTS node', async () => {
+    const p = await panel();
+    const trace = fixture('mcts-30.metacot.json');
+    const node = trace.nodes.find((n) => n.selection?.uct);
+    assert.ok(node?.selection?.uct);
+    await p.load(trace);
+    await p.send({ type: 'revealNode', nodeId: node.id });
+    await p.nextFrame();
+    const u = node.selection.uct;
+    const formula = await text(p, '.formula');
+    assert.match(formula, /UCT = Q \+ c·√\(ln N\s*parent\s*\/ N\)/);
+    assert.ok(formula.includes(`√(ln ${u.parentVisits} / ${u.visits})`), formula);
+    assert.ok(formula.includes(String(Math.round(u.score * 1000) / 1000)), formula);
+  });
+
+  it('edit, save as sibling, prune, mark and re-run post the right protocol messages', async () => {
+    const p = await panel();
+    await p.load(fixture('countdown-beam.metacot.json'));
+    await clickNode(p, 'n5');
+    await p.clearPosted();
+
+    await p.page.click('#action-edit');
+    const area = p.page.locator('#edit-text textarea');
+    await area.fill('15 + 7 = 22, then 22 + 2 = 24 (left: 24)');
+    await p.page.click('#edit-replace');
+    await p.page.click('#action-edit');
+    await p.page.locator('#edit-text textarea').fill('Alternatively, 7 - 2 = 5');
+    await p.page.keyboard.press('Control+Shift+Enter');
+    await p.page.click('#action-prune');
+    await p.page.click('#action-correct');
+    await p.page.click('#action-rerun');
+    await p.page.locator('#rerun-strategy').click();
+    await p.page.locator('#rerun-strategy vscode-option[value="mcts"]').click();
+    await p.page.locator('#rerun-c input').fill('2.5');
+    await p.page.locator('#rerun-iterations input').fill('80');
+    await p.page.locator('#rerun-budget-maxTokens input').fill('50000');
+    await p.page.click('#rerun-submit');
+
+    const msgs = (await p.posted()).filter((m) => m.type !== 'selectNode' && m.type !== 'log');
+    for (const m of msgs) assert.equal(parseWebviewMessage(m).ok, true, JSON.stringify(m));
+    const strip = ({ requestId, ...rest }: { requestId?: string } & Record<string, unknown>) => (assert.match(String(requestId), /^r\d+$/), rest);
+    assert.deepEqual(msgs.map((m) => strip(m as never)), [
+      { type: 'editNode', nodeId: 'n5', text: '15 + 7 = 22, then 22 + 2 = 24 (left: 24)', mode: 'replace' },
+      { type: 'editNode', nodeId: 'n5', text: 'Alternatively, 7 - 2 = 5', mode: 'sibling' },
+      { type: 'pruneNode', nodeId: 'n5', reason: 'pruned in the search panel' },
+      { type: 'markNode', nodeId: 'n5', label: 'correct' },
+      { type: 'rerunFromNode', nodeId: 'n5', strategy: 'mcts', params: { c: 2.5, iterations: 80, branching: 3, rollouts: 32, maxDepth: 12 }, budgets: { maxTokens: 50000 } },
+    ]);
+  });
+
+  it('the re-run form refuses bad numbers and starts from the run’s own parameters', async () => {
+    const p = await panel();
+    await p.load(fixture('countdown-beam.metacot.json'));
+    await clickNode(p, 'n5');
+    await p.page.click('#action-rerun');
+    // The node came from a beam run with width 2: the form starts there.
+    assert.equal(await p.page.locator('#rerun-width').evaluate((e) => (e as unknown as { value: string }).value), '2');
+    await p.page.locator('#rerun-width input').fill('two');
+    await p.clearPosted();
+    await p.page.click('#rerun-submit');
+    assert.match(await text(p, '.form-error'), /Beam width: expected a whole number ≥ 1/);
+    assert.deepEqual(await p.postedOfType('rerunFromNode'), []);
+    await p.page.keyboard.press('Escape');
+    assert.equal(await p.page.locator('.rerun-form').count(), 0);
+  });
+
+  it('keyboard: arrows walk parent / child / sibling, Enter opens details, the proxy item describes the node', async () => {
+    const p = await panel();
+    await p.load(fixture('countdown-beam.metacot.json'));
+    await p.page.locator('#tree').focus();
+    const key = async (k: string) => {
+      await p.page.keyboard.press(k);
+      await p.nextFrame();
+      return p.probe<string>('p.selectedId');
+    };
+    assert.equal(await key('Home'), 'n0');
+    assert.equal(await key('ArrowRight'), 'n1', 'right goes to the child on the best path');
+    assert.equal(await key('ArrowDown'), 'n2');
+    assert.equal(await key('ArrowDown'), 'n3');
+    assert.equal(await key('ArrowUp'), 'n2');
+    assert.equal(await key('ArrowRight'), 'n7');
+    assert.equal(await key('ArrowDown'), 'n8');
+    assert.equal(await key('ArrowLeft'), 'n2');
+    assert.equal(await key('ArrowLeft'), 'n0');
+    const tree = p.page.locator('#tree');
+    assert.equal(await tree.getAttribute('role'), 'tree');
+    assert.equal(await tree.getAttribute('aria-activedescendant'), 'tree-active-item');
+    await key('ArrowRight');
+    const item = p.page.locator('#tree-active-item');
+    assert.equal(await item.getAttribute('role'), 'treeitem');
+    assert.equal(await item.getAttribute('aria-level'), '2');
+    assert.equal(await item.getAttribute('aria-posinset'), '1');
+    assert.equal(await item.getAttribute('aria-setsize'), '4');
+    assert.equal(await item.getAttribute('aria-expanded'), 'true');
+    assert.match((await item.textContent()) ?? '', /^Step n1, depth 1, value 0\.82 \(PRM math-shepherd-7b \(last\)\), expanded, on the best path, 2 children\. 5 \* 3 = 15/);
+    await p.page.keyboard.press('Enter');
+    assert.equal(await p.page.evaluate('document.activeElement.id'), 'detail');
+    await p.page.keyboard.press('Escape');
+    assert.equal(await p.page.evaluate('document.activeElement.id'), 'tree');
+    // Tab reaches the toolbar controls and the tree in a sensible order.
+    const labels: string[] = [];
+    await p.page.locator('#tool-fit').focus();
+    for (let i = 0; i < 14; i++) {
+      labels.push(await p.page.evaluate(`document.activeElement.getAttribute('aria-label') || document.activeElement.id`));
+      await p.page.keyboard.press('Tab');
+    }
+    assert.ok(labels.includes('Fit the tree (0)') && labels.includes('Find nodes by text') && labels.includes('Search tree, 12 nodes'), labels.join(' | '));
+  });
+
+  it('collapse and expand with Space, Alt+click and the hidden-count badge', async () => {
+    const p = await panel();
+    await p.load(fixture('countdown-beam.metacot.json'));
+    await p.page.locator('#tree').focus();
+    await p.page.keyboard.press('Home');
+    await p.page.keyboard.press('ArrowRight'); // n1: children n5, n6; grandchildren n9, n11
+    await p.page.keyboard.press(' ');
+    await p.nextFrame();
+    assert.equal(await p.probe('p.visibleCount'), 8);
+    assert.equal(await p.page.locator('#tree-active-item').getAttribute('aria-expanded'), 'false');
+    assert.match((await p.page.locator('#tree-active-item').textContent()) ?? '', /collapsed, 4 hidden nodes/);
+    await p.page.keyboard.press(' ');
+    await p.nextFrame();
+    assert.equal(await p.probe('p.visibleCount'), 12);
+    await clickNode(p, 'n2', 'Alt');
+    assert.equal(await p.probe('p.visibleCount'), 9);
+    // Selecting a hidden node (e.g. from the host) expands its ancestors.
+    await p.send({ type: 'revealNode', nodeId: 'n10' });
+    await p.nextFrame();
+    assert.equal(await p.probe('p.visibleCount'), 12);
+    assert.equal(await p.probe('p.selectedId'), 'n10');
+  });
+
+  it('the scrubber replays growth from the event log; Live returns to the latest iteration', async () => {
+    const p = await panel();
+    await p.load(fixture('countdown-beam.metacot.json'));
+    const scrub = async (v: number) => {
+      await p.page.evaluate(`(() => { const e = document.getElementById('scrubber'); e.value = '${v}'; e.dispatchEvent(new Event('input', { bubbles: true })); })()`);
+      await p.nextFrame();
+    };
+    assert.equal(await p.page.locator('#scrubber').getAttribute('max'), '3');
+    await scrub(1);
+    assert.equal(await p.probe('p.iteration'), 1);
+    assert.equal((await p.probe<{ nodes: number }>('p.lastRender')).nodes, 5, 'root + the 4 nodes of iteration 1');
+    assert.match(await text(p, '#scrub-label'), /Iteration 1 \/ 3 · 5 nodes touched/);
+    assert.equal(await p.page.evaluate(`document.getElementById('live-toggle').checked`), false);
+    await scrub(2);
+    assert.equal((await p.probe<{ nodes: number }>('p.lastRender')).nodes, 9);
+    await p.page.locator('#live-toggle').click();
+    await p.nextFrame();
+    assert.equal(await p.probe('p.iteration'), null);
+    assert.equal((await p.probe<{ nodes: number }>('p.lastRender')).nodes, 12);
+  });
+
+  it('live mode: streamed deltas add nodes in batches, value patches do not relayout', async () => {
+    const p = await panel();
+    const trace = fixture('countdown-beam.metacot.json');
+    trace.runs[0] = { ...trace.runs[0], status: 'running' };
+    await p.load(trace);
+    assert.match(await text(p, '#run-status'), /beam running/);
+    for (let k = 0; k < 5; k++) {
+      await p.send({
+        type: 'traceDelta',
+        traceId: trace.id,
+        nodesAdded: [{ id: `s${k}`, parentId: 'n9', kind: 'step', text: `streamed ${k}`, author: 'model', status: 'open', iteration: 4 + k, value: 0.5 }],
+        events: [{ i: 4 + k, type: 'add', node: `s${k}` }],
+      });
+    }
+    await p.nextFrame();
+    assert.equal(await p.probe('p.nodeCount'), 17);
+    assert.equal(await p.probe('p.visibleCount'), 17);
+    assert.equal(await p.page.locator('#scrubber').getAttribute('max'), '8');
+    await p.send({ type: 'traceDelta', traceId: trace.id, nodesUpdated: [{ id: 's0', value: 0.9, status: 'expanded' }], runs: [{ ...trace.runs[0], status: 'solved' }] });
+    await p.nextFrame();
+    assert.match(await text(p, '#run-status'), /17 nodes/);
+    // Cancel is offered while running only.
+    assert.equal(await p.page.locator('#cancel-run').count(), 0);
+  });
+
+  it('find: text and status filters, Enter walks matches in tree order', async () => {
+    const p = await panel();
+    await p.load(fixture('countdown-beam.metacot.json'));
+    await p.page.locator('#find-text input').fill('answer');
+    await until(p, () => (globalThis as unknown as { __metacotPanel: { matchCount: number } }).__metacotPanel.matchCount === 2);
+    await p.page.locator('#find-text input').press('Enter');
+    await p.nextFrame();
+    assert.equal(await p.probe('p.selectedId'), 'n9');
+    assert.equal(await text(p, '#find-count'), '1 of 2');
+    await p.page.locator('#find-text input').press('Enter');
+    assert.equal(await p.probe('p.selectedId'), 'n10');
+    await p.page.locator('#find-text input').press('Shift+Enter');
+    assert.equal(await p.probe('p.selectedId'), 'n9');
+    await p.page.locator('#find-text input').fill('');
+    await p.page.locator('#find-status').click();
+    await p.page.locator('#find-status vscode-option[value="pruned"]').click();
+    await until(p, () => (globalThis as unknown as { __metacotPanel: { matchCount: number } }).__metacotPanel.matchCount === 4);
+    await p.page.locator('#find-status').click();
+    await p.page.locator('#find-status vscode-option[value="human"]').click();
+    await until(p, () => (globalThis as unknown as { __metacotPanel: { matchCount: number } }).__metacotPanel.matchCount === 2);
+  });
+
+  it('read-only mode disables every editing action and says why', async () => {
+    const p = await panel();
+    await p.load(fixture('countdown-beam.metacot.json'));
+    await p.send({ type: 'readOnly', readOnly: true, reason: 'Restricted Mode: trust the workspace to edit traces' });
+    await clickNode(p, 'n5');
+    for (const id of ['#action-edit', '#action-rerun', '#action-prune', '#action-correct', '#action-incorrect']) {
+      assert.equal(await p.page.evaluate(`document.querySelector('${id}').disabled`), true, id);
+    }
+    assert.match(await text(p, '#message-bar'), /Restricted Mode/);
+    await p.clearPosted();
+    await p.page.locator('#tree').focus();
+    for (const k of ['Delete', 'c', 'x', 'e', 'r']) await p.page.keyboard.press(k);
+    await p.page.locator('#action-prune').click({ force: true });
+    const actions = (await p.posted()).filter((m) => !['selectNode', 'log'].includes(m.type));
+    assert.deepEqual(actions, []);
+    assert.equal(await p.page.locator('#edit-text').count(), 0);
+    await p.send({ type: 'readOnly', readOnly: false });
+    await p.nextFrame();
+    assert.equal(await p.page.evaluate(`document.querySelector('#action-prune').disabled`), false);
+  });
+
+  it('a reloaded panel comes back with its viewport, selection, collapsed nodes and colouring', async () => {
+    const p = await panel();
+    const trace = fixture('mcts-30.metacot.json');
+    await p.load(trace);
+    await p.page.locator('#color-by').click();
+    await p.page.locator('#color-by vscode-option[value="status"]').click();
+    await clickNode(p, 'n2');
+    await p.page.keyboard.press(' ');
+    await p.page.keyboard.press('+');
+    await p.nextFrame();
+    const before = { cam: await p.probe<{ k: number }>('p.camera'), visible: await p.probe<number>('p.visibleCount') };
+    assert.ok(before.visible < 30);
+    await p.page.waitForFunction(() => (globalThis as unknown as { __stateWrites: number }).__stateWrites > 0 && JSON.parse((globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('metacot.harness.state') ?? '{}').selectedId === 'n2');
+    await p.page.reload();
+    await p.page.waitForFunction(() => (globalThis as unknown as { __posted?: { type: string }[] }).__posted?.some((m) => m.type === 'ready'));
+    const ready = await p.postedOfType('ready');
+    assert.equal(ready[0].restoredTraceId, trace.id);
+    await p.load(trace);
+    assert.equal(await p.probe('p.selectedId'), 'n2');
+    assert.equal(await p.probe('p.visibleCount'), before.visible);
+    assert.equal(await p.probe('p.colorBy'), 'status');
+    const cam = await p.probe<{ k: number; tx: number; ty: number }>('p.camera');
+    assert.deepEqual(cam, before.cam);
+  });
+
+  it('XSS payloads in node text, reasoning, errors, answers and run metadata stay inert text', async () => {
+    const p = await panel();
+    const trace = fixture('xss-payloads.metacot.json');
+    await p.load(trace);
+    for (const n of trace.nodes) {
+      await p.send({ type: 'revealNode', nodeId: n.id });
+      await p.nextFrame();
+      await p.page.evaluate(`document.querySelectorAll('#detail details').forEach((d) => (d.open = true))`);
+      // Hover and click everything clickable inside the rendered text, as a curious user would.
+      for (const a of await p.page.locator('#node-text a, #node-text .katex').all()) {
+        await a.hover().catch(() => undefined);
+        await a.click({ force: true }).catch(() => undefined);
+      }
+      assert.match(await text(p, '#node-text'), /Payload|Answer|Problem/);
+    }
+    await p.send({ type: 'revealNode', nodeId: 'x0' });
+    await p.page.locator('#tree').focus();
+    await p.page.keyboard.press('Escape'); // back to the overview, which shows the problem and run metadata
+    await p.nextFrame();
+    await p.page.waitForTimeout(200);
+    assert.equal(await p.page.evaluate('window.__pwned'), undefined);
+    assert.equal(await p.page.evaluate(`document.querySelectorAll('#app script, #app img, #app iframe, #app svg:not(.katex svg), #app [onerror], #app [onload], #app [onmouseover]').length`), 0);
+    assert.equal(await p.page.evaluate(`[...document.querySelectorAll('#app a[href]')].filter((a) => !/^(https?:|mailto:)/.test(a.getAttribute('href'))).length`), 0);
+    assert.equal(p.page.url(), harness.url('dark'));
+    // The payloads are visible as text, so a reader can see what the model wrote.
+    await p.send({ type: 'revealNode', nodeId: 'x1' });
+    await p.nextFrame();
+    assert.match(await text(p, '#node-text'), /<script>window\.__pwned = 'script'<\/script>/);
+  });
+
+  it('invalid host messages are reported, not applied', async () => {
+    const p = await panel();
+    await p.load(fixture('countdown-beam.metacot.json'));
+    await p.clearPosted();
+    await p.page.evaluate(`window.__hostSend({ type: 'traceDelta', traceId: 'countdown-beam-small', nodesUpdated: [{ id: 'n1', value: 7 }] })`);
+    await p.nextFrame();
+    const logs = await p.postedOfType('log');
+    assert.equal(logs.length, 1);
+    assert.equal(logs[0].level, 'error');
+    assert.match(logs[0].detail ?? '', /nodesUpdated\.0\.value/);
+    assert.match(await text(p, '#message-bar'), /Ignored a message from the extension/);
+    await clickNode(p, 'n1');
+    assert.match(await text(p, '#detail'), /Value\s+0\.82/);
+  });
+
+  it('follows the theme: light, dark and high contrast repaint with the theme background', async () => {
+    for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+      const p = await panel({ theme });
+      await p.load(fixture('countdown-beam.metacot.json'));
+      const bg = await p.page.evaluate(`(() => { const d = document.querySelector('canvas').getContext('2d').getImageData(2, 2, 1, 1).data; return [d[0], d[1], d[2]]; })()`);
+      assert.deepEqual(bg, { light: [255, 255, 255], dark: [31, 31, 31], 'high-contrast': [0, 0, 0] }[theme]);
+    }
+    const p = await panel({ theme: 'dark' });
+    await p.load(fixture('countdown-beam.metacot.json'));
+    await p.page.evaluate(`document.body.className = 'vscode-light'`);
+    await p.nextFrame();
+    await p.nextFrame();
+    assert.deepEqual(await p.page.evaluate(`(() => { const d = document.querySelector('canvas').getContext('2d').getImageData(2, 2, 1, 1).data; return [d[0], d[1], d[2]]; })()`), [255, 255, 255]);
+  });
+});
