@@ -6,6 +6,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   run: { summary: 'search one problem or a JSONL problem set; writes traces', load: async () => (await import('./commands/run')).runRunCommand },
   show: { summary: 'print a trace as an indented tree with values', load: async () => (await import('./commands/show')).runShowCommand },
   serve: { summary: 'local OpenAI-compatible reference server (simulated policies)', load: async () => (await import('./commands/serve')).runServeCommand },
+  export: { summary: 'training data (sft, dpo, prm800k, math-shepherd, linear) from traces as JSONL', load: async () => (await import('./commands/export')).runExportCommand },
+  import: { summary: 'a long CoT or Stream-of-Search text as a trace', load: async () => (await import('./commands/import')).runImportCommand },
+  diff: { summary: 'added / removed / changed nodes between two traces', load: async () => (await import('./commands/diff')).runDiffCommand },
+  analyse: { summary: 'pass@k, maj@k, accuracy vs N, backtracks, tokens of a trace', load: async () => (await import('./commands/analyse')).runAnalyseCommand },
+  rescore: { summary: 're-score a saved trace with another verifier or aggregation', load: async () => (await import('./commands/rescore')).runRescoreCommand },
 };
 
 const USAGE = `metacot <command> [options]

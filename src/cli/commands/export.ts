@@ -1,0 +1,185 @@
+/**
+ * `metacot export`: training data from trace files, one JSONL record per trace (SFT, linear) or per pair / path
+ * (DPO, PRM800K, Math-Shepherd). SFT and linear keep only traces whose solution verifies (Meta-STaR) unless
+ * `--no-filter`.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EXPORT_FORMATS, exportTraces, isExportFormat, toJsonl, type ExportOptions } from '../../core/export/exportTraces';
+import { atomicWrite, readTraceFile, TRACE_FILE_SUFFIX, TraceParseError } from '../../core/trace/io';
+import { LINEARIZE_FORMATS, isLinearizeFormat, type LinearizeOptions } from '../../core/trace/linearize/linearize';
+import { OBJECTIVES, isObjective } from '../../core/trace/linearize/segment';
+import type { Trace } from '../../core/trace/schema';
+import { RESCORE_CHECKERS } from '../../core/analyse/rescore';
+import { answerChecker, autoChecker, countdownChecker, type Checker } from '../../core/verify/checker';
+
+export const EXPORT_USAGE = `metacot export --format FORMAT [options] TRACES... [--out FILE.jsonl]
+
+Writes training data from trace files (or folders of *${TRACE_FILE_SUFFIX}) as JSONL (stdout without --out).
+
+Formats (--format):
+  sft              chat messages: system, user = problem, assistant = Meta-CoT Z then the solution S
+  linear           the linearized text with segments and loss flags
+  dpo              step preference pairs: shared prefix, chosen, rejected
+  prm800k          PRM800K-like step ratings, one record per root-to-leaf path
+  math-shepherd    Math-Shepherd-like "Step i: … ки" labels, one record per path
+
+Linearization (sft, linear):
+  --linearize L    ${LINEARIZE_FORMATS.join(' | ')} (default appendix-e)
+  --objective O    ${OBJECTIVES.join(' | ')} (Eq. 22 / 23 / 24; default z-and-s)
+  --order O        visit | depth-first (default visit)
+  --no-values      hide the value lines (appendix-e)
+  --values         show value lines (backtrack)
+  --drop-pruned    leave pruned branches out
+  --style S        phrases | token (backtrack; default phrases)
+  --phrases P      backtrack phrases separated by "|" (default "Wait, |Alternatively, ")
+  --no-solution    no Solution block
+  --system TEXT    system prompt (sft)
+  --no-filter      keep traces whose solution does not verify (Meta-STaR filter off)
+  --verifier V     re-check the winning path with answer | countdown | auto for the filter
+
+Pairs and labels:
+  --threshold X    dpo: smallest value gap (default 0.2); math-shepherd: "+" at or above (default 0.5)
+  --pairs P        dpo: extremes | all (default extremes)
+  --positive X     prm800k: rating +1 at or above (default 0.7)
+  --negative X     prm800k: rating −1 at or below (default 0.3)
+  --task NAME      math-shepherd task field (default metacot)
+`;
+
+/** Trace files named directly or found (one level deep) in named folders, sorted for stable output. */
+export async function expandTracePaths(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const s = await stat(p);
+    if (s.isDirectory()) {
+      const names = (await readdir(p)).filter((n) => n.endsWith(TRACE_FILE_SUFFIX)).sort();
+      out.push(...names.map((n) => join(p, n)));
+    } else out.push(p);
+  }
+  return out;
+}
+
+function checkerNamed(name: string): Checker | undefined {
+  switch (name) {
+    case 'answer':
+      return answerChecker;
+    case 'countdown':
+      return countdownChecker();
+    case 'auto':
+      return autoChecker();
+    default:
+      return undefined;
+  }
+}
+
+export async function runExportCommand(argv: string[], options: { out?: (t: string) => void; err?: (t: string) => void } = {}): Promise<number> {
+  const out = options.out ?? ((t: string) => void process.stdout.write(t));
+  const err = options.err ?? ((t: string) => void process.stderr.write(t));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string' },
+        linearize: { type: 'string' },
+        objective: { type: 'string' },
+        order: { type: 'string' },
+        'no-values': { type: 'boolean' },
+        values: { type: 'boolean' },
+        'drop-pruned': { type: 'boolean' },
+        style: { type: 'string' },
+        phrases: { type: 'string' },
+        'no-solution': { type: 'boolean' },
+        system: { type: 'string' },
+        'no-filter': { type: 'boolean' },
+        verifier: { type: 'string' },
+        threshold: { type: 'string' },
+        pairs: { type: 'string' },
+        positive: { type: 'string' },
+        negative: { type: 'string' },
+        task: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    err(`metacot export: ${(e as Error).message}\n\n${EXPORT_USAGE}`);
+    return 2;
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    out(EXPORT_USAGE);
+    return 0;
+  }
+  const bad = (msg: string) => {
+    err(`metacot export: ${msg}\n`);
+    return 2;
+  };
+  if (!isExportFormat(v.format)) return bad(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
+  if (positionals.length === 0) return bad('give at least one trace file or folder');
+  const lf = v.linearize ?? 'appendix-e';
+  if (!isLinearizeFormat(lf)) return bad(`--linearize must be one of ${LINEARIZE_FORMATS.join(', ')}`);
+  if (v.objective !== undefined && !isObjective(v.objective)) return bad(`--objective must be one of ${OBJECTIVES.join(', ')}`);
+  if (v.order !== undefined && v.order !== 'visit' && v.order !== 'depth-first') return bad('--order must be visit or depth-first');
+  if (v.style !== undefined && v.style !== 'phrases' && v.style !== 'token') return bad('--style must be phrases or token');
+  if (v.pairs !== undefined && v.pairs !== 'extremes' && v.pairs !== 'all') return bad('--pairs must be extremes or all');
+  const checker = v.verifier === undefined ? undefined : checkerNamed(v.verifier);
+  if (v.verifier !== undefined && !checker) return bad(`--verifier must be answer, countdown or auto (rescore knows ${RESCORE_CHECKERS.join(', ')})`);
+  const number = (name: string, x: string | undefined): number | undefined | Error => {
+    if (x === undefined) return undefined;
+    const n = Number(x);
+    return Number.isFinite(n) ? n : new Error(`--${name} takes a number, got "${x}"`);
+  };
+  const nums = { threshold: number('threshold', v.threshold), positive: number('positive', v.positive), negative: number('negative', v.negative) };
+  for (const x of Object.values(nums)) if (x instanceof Error) return bad(x.message);
+  const [threshold, positive, negative] = [nums.threshold, nums.positive, nums.negative] as (number | undefined)[];
+
+  const common = {
+    ...(v.order ? { order: v.order as 'visit' | 'depth-first' } : {}),
+    ...(v['drop-pruned'] ? { filter: { dropPruned: true } } : {}),
+    ...(v['no-solution'] ? { solution: false } : {}),
+  };
+  let linearize: LinearizeOptions;
+  if (lf === 'appendix-e') linearize = { format: 'appendix-e', ...common, ...(v['no-values'] ? { values: false } : {}) };
+  else if (lf === 'sos') linearize = { format: 'sos', ...common };
+  else
+    linearize = {
+      format: 'backtrack',
+      ...common,
+      ...(v.style ? { style: v.style as 'phrases' | 'token' } : {}),
+      ...(v.phrases ? { phrases: v.phrases.split('|') } : {}),
+      ...(v.values ? { values: true } : {}),
+    };
+  const opts: ExportOptions = { format: v.format, linearize, filter: !v['no-filter'] };
+  if (v.objective !== undefined) opts.objective = v.objective as ExportOptions['objective'];
+  if (checker) opts.checker = checker;
+  if (v.system !== undefined) opts.system = v.system;
+  if (v.format === 'dpo') opts.dpo = { ...(threshold !== undefined ? { threshold } : {}), ...(v.pairs ? { pairs: v.pairs as 'extremes' | 'all' } : {}) };
+  if (v.format === 'prm800k') opts.prm = { ...(positive !== undefined ? { positive } : {}), ...(negative !== undefined ? { negative } : {}), ...(v['drop-pruned'] ? { dropPruned: true } : {}) };
+  if (v.format === 'math-shepherd') opts.mathShepherd = { ...(threshold !== undefined ? { threshold } : {}), ...(v.task ? { task: v.task } : {}), ...(v['drop-pruned'] ? { dropPruned: true } : {}) };
+
+  let traces: Trace[];
+  try {
+    const files = await expandTracePaths(positionals);
+    traces = await Promise.all(files.map((f) => readTraceFile(f)));
+  } catch (e) {
+    err(`metacot export: ${e instanceof TraceParseError ? e.message : (e as Error).message}\n`);
+    return 1;
+  }
+  let result;
+  try {
+    result = exportTraces(traces, opts);
+  } catch (e) {
+    err(`metacot export: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const jsonl = toJsonl(result.records);
+  if (v.out) await atomicWrite(v.out, jsonl);
+  else out(jsonl);
+  for (const s of result.skipped) err(`skipped ${s.traceId}: ${s.reason}\n`);
+  err(`${result.records.length} ${v.format} record(s) from ${traces.length} trace(s)${v.out ? ` written to ${v.out}` : ''}${result.skipped.length ? `, ${result.skipped.length} skipped` : ''}\n`);
+  return 0;
+}

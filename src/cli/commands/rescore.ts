@@ -1,0 +1,81 @@
+/** `metacot rescore TRACE`: re-check and re-rank the saved paths with another verifier or aggregation. */
+import { parseArgs } from 'node:util';
+import { RESCORE_AGGREGATIONS, RESCORE_CHECKERS, applyRescore, formatRescore, rescoreTrace, type RescoreOptions } from '../../core/analyse/rescore';
+import { readTraceFile, TraceParseError, writeTraceFile } from '../../core/trace/io';
+import { TraceTree } from '../../core/trace/tree';
+
+export const RESCORE_USAGE = `metacot rescore TRACE [options]
+
+Re-scores the finished paths of a saved trace without generating anything and shows which path wins now.
+
+Options:
+  --verifier V      ${RESCORE_CHECKERS.join(' | ')} (default stored: the verdicts in the trace)
+  --aggregation A   ${RESCORE_AGGREGATIONS.join(' | ')} over the path's step values (default last)
+  --select S        score | verified-first (default: verified-first when only --verifier is given)
+  --top N           paths to list (default 5)
+  --out FILE        write the trace with the new verdicts and winner
+  --json            the result as JSON
+`;
+
+export async function runRescoreCommand(argv: string[], options: { out?: (t: string) => void; err?: (t: string) => void } = {}): Promise<number> {
+  const out = options.out ?? ((t: string) => void process.stdout.write(t));
+  const err = options.err ?? ((t: string) => void process.stderr.write(t));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        verifier: { type: 'string' },
+        aggregation: { type: 'string' },
+        select: { type: 'string' },
+        top: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    err(`metacot rescore: ${(e as Error).message}\n\n${RESCORE_USAGE}`);
+    return 2;
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    out(RESCORE_USAGE);
+    return 0;
+  }
+  const bad = (msg: string) => {
+    err(`metacot rescore: ${msg}\n`);
+    return 2;
+  };
+  if (positionals.length !== 1) return bad('give one trace file');
+  const opts: RescoreOptions = {};
+  if (v.verifier !== undefined) {
+    if (!(RESCORE_CHECKERS as readonly string[]).includes(v.verifier)) return bad(`--verifier must be one of ${RESCORE_CHECKERS.join(', ')}`);
+    opts.verifier = v.verifier as RescoreOptions['verifier'];
+  }
+  if (v.aggregation !== undefined) {
+    if (!(RESCORE_AGGREGATIONS as readonly string[]).includes(v.aggregation)) return bad(`--aggregation must be one of ${RESCORE_AGGREGATIONS.join(', ')}`);
+    opts.aggregation = v.aggregation as RescoreOptions['aggregation'];
+  }
+  if (v.select !== undefined) {
+    if (v.select !== 'score' && v.select !== 'verified-first') return bad('--select must be score or verified-first');
+    opts.select = v.select;
+  }
+  const top = v.top === undefined ? 5 : Number(v.top);
+  if (!(Number.isInteger(top) && top >= 0)) return bad('--top takes a non-negative integer');
+  try {
+    const tree = TraceTree.from(await readTraceFile(positionals[0]!));
+    const res = rescoreTrace(tree, opts);
+    out(v.json ? `${JSON.stringify(res, null, 2)}\n` : formatRescore(res, top));
+    if (v.out) {
+      applyRescore(tree, res);
+      await writeTraceFile(v.out, tree.toJSON());
+    }
+    return 0;
+  } catch (e) {
+    err(`metacot rescore: ${e instanceof TraceParseError ? e.message : (e as Error).message}\n`);
+    return 1;
+  }
+}
