@@ -78,6 +78,22 @@ for (const mode of ['chat', 'chat-continue', 'completions'] as const) {
   });
 }
 
+test('prefix reuse on the server: a child step request hits the prefix cache for its parent prompt (every mode)', async () => {
+  for (const mode of ['chat', 'chat-continue', 'completions'] as const) {
+    server.resetPrefixCache();
+    const g = createEndpointGenerator(cfg({ mode }));
+    const steps = ['5 * 3 = 15 (left: 7, 2, 15)'];
+    await g.generate({ problem: PROBLEM, steps, purpose: 'step', n: 2, seed: 1 });
+    const parent = server.log.generations().at(-1)!;
+    await g.generate({ problem: PROBLEM, steps: [...steps, '15 + 7 = 22 (left: 2, 22)'], purpose: 'step', n: 2, seed: 1 });
+    const child = server.log.generations().at(-1)!;
+    // Everything of the parent's prompt up to the end of its last step is shared; the cache works in 16-token blocks.
+    const sharedChars = parent.promptText!.indexOf(steps[0]!) + steps[0]!.length;
+    assert.ok(child.promptText!.startsWith(parent.promptText!.slice(0, sharedChars)), mode);
+    assert.ok(child.cachedTokens! >= 16 && child.cachedTokens! >= parent.promptTokens! - 32, `${mode}: cached ${child.cachedTokens} of parent ${parent.promptTokens}`);
+  }
+});
+
 test('full solutions: no stop by default; logprob summary equals the server logprobs of the text', async () => {
   const g = createEndpointGenerator(cfg({ sampling: { temperature: 0.7 } }));
   const [gen] = await g.generate({ problem: PROBLEM, steps: [], purpose: 'full', n: 1, seed: 2 });
