@@ -32,7 +32,7 @@ const { values: opts } = parseArgs({
     grep: { type: 'string' },
     screenshots: { type: 'string', default: path.join('test-results', 'screenshots') },
     results: { type: 'string', default: path.join('test-results', 'integration.json') },
-    timeout: { type: 'string', default: '150' },
+    timeout: { type: 'string', default: '240' },
     'test-timeout': { type: 'string', default: '20000' },
     'no-build': { type: 'boolean', default: false },
     'no-ui': { type: 'boolean', default: false },
