@@ -227,6 +227,29 @@ test('replay cache: an identical request costs zero server requests and replays 
   for (const f of files) assert.ok(!readFileSync(join(dir, String(f)), 'utf8').includes('sk-cache-never-stored-42'), 'no key in cache files');
 });
 
+test('replay cache: identical requests in flight together are sent once; one caller cancelling does not fail the other', async () => {
+  const s = await startReferenceServer({ latencyMs: 150 });
+  try {
+    const g = createEndpointGenerator(cfg({ baseUrl: s.url }), { cacheDir: join(tmp, 'dedupe') });
+    const req = { problem: PROBLEM, steps: [], purpose: 'step' as const, n: 2, seed: 5 };
+    const [a, b] = await Promise.all([g.generate(req), g.generate(req)]);
+    assert.deepEqual(b.map((x) => x.text), a.map((x) => x.text));
+    assert.equal(s.log.generations().length, 1);
+    assert.deepEqual([a[0]!.cached, b[0]!.cached], [false, true]);
+    const ctl = new AbortController();
+    const other = { ...req, seed: 6 };
+    const first = g.generate({ ...other, signal: ctl.signal });
+    const second = g.generate(other);
+    setTimeout(() => ctl.abort(), 30);
+    await assert.rejects(first, (e: Error & { kind?: string }) => e.kind === 'cancelled');
+    assert.equal((await second).length, 2);
+    await s.log.settled();
+    assert.deepEqual(s.log.generations().slice(1).map((e) => e.clientClosed), [true, false]);
+  } finally {
+    await s.close();
+  }
+});
+
 test('pool: least-loaded across endpoints, each cap respected, failover when one is down', async () => {
   const a = await startReferenceServer({ latencyMs: 40 });
   const b = await startReferenceServer({ latencyMs: 40 });

@@ -85,7 +85,7 @@ export class EndpointGenerator implements Generator {
       const probing = req.n > 1 && this.nSupport === 'unknown';
       if (probing) this.nProbe = new Promise<void>((r) => (settle = r));
       try {
-        const r = await this.send(api, req.n > 1 ? { ...body, n: req.n } : body, 0, req.signal);
+        const r = await this.send(api, req.n > 1 ? { ...body, n: req.n } : body, 0, req.signal, req.onDelta);
         results.push({ raw: r, fromCache: r.fromCache, latencyMs: r.latencyMs, choices: r.choices.slice(0, req.n) });
         if (req.n > 1 && r.choices.length < req.n) this.nSupport = 'no'; // the server ignored n
         else if (req.n > 1) this.nSupport = 'yes';
@@ -144,7 +144,13 @@ export class EndpointGenerator implements Generator {
   }
 
   /** One wire request through the cache (and de-duplicated with an identical one already in flight). */
-  private async send(api: WireCall['api'], body: Record<string, unknown>, sample: number, signal?: AbortSignal): Promise<RawResult & { fromCache: boolean; latencyMs: number }> {
+  private async send(
+    api: WireCall['api'],
+    body: Record<string, unknown>,
+    sample: number,
+    signal?: AbortSignal,
+    onDelta?: GenerateRequest['onDelta'],
+  ): Promise<RawResult & { fromCache: boolean; latencyMs: number }> {
     const parts: CacheKeyParts = { model: this.config.model, path: api, body, sample };
     const key = this.cache ? cacheKey(parts) : undefined;
     if (this.cache && key) {
@@ -156,21 +162,26 @@ export class EndpointGenerator implements Generator {
       }
       const pending = this.inflight.get(key);
       if (pending) {
-        const r = await pending;
-        this.meter.cachedRequests++;
-        return { ...r, fromCache: true };
+        try {
+          const r = await pending;
+          this.meter.cachedRequests++;
+          return { ...r, fromCache: true };
+        } catch (e) {
+          // The first caller cancelled its request: that is no reason to fail this one, which goes out itself.
+          if (!(e instanceof EndpointError && e.kind === 'cancelled') || signal?.aborted) throw e;
+        }
       }
     }
     const run = (async () => {
       let result: CallResult;
       try {
-        result = await this.client.call({ api, body }, signal);
+        result = await this.client.call({ api, body }, signal, onDelta);
       } catch (e) {
         // Reasoning models and some servers refuse logprobs: drop them for this endpoint and ask again, once.
         if (body.logprobs !== undefined && this.logprobSupport !== 'yes' && this.rejectsParam(e, 'logprobs')) {
           this.logprobSupport = 'no';
           const { logprobs: _l, top_logprobs: _t, ...rest } = body;
-          return this.send(api, rest, sample, signal);
+          return this.send(api, rest, sample, signal, onDelta);
         }
         throw e;
       }
