@@ -7,6 +7,7 @@ import type { Strategy } from './strategy';
 import { astarStrategy } from './strategies/astar';
 import { beamStrategy } from './strategies/beam';
 import { bestOfNStrategy } from './strategies/bestOfN';
+import { inContextStrategy } from './strategies/inContext';
 import { mctsStrategy } from './strategies/mcts';
 import { revisionStrategy } from './strategies/revision';
 import { singleStrategy } from './strategies/single';
@@ -18,6 +19,7 @@ const strategies = new Map<StrategyName, Strategy>([
   ['mcts', mctsStrategy],
   ['astar', astarStrategy],
   ['revision', revisionStrategy],
+  ['in-context', inContextStrategy],
 ]);
 
 export function registerStrategy(s: Strategy): void {

@@ -6,7 +6,7 @@
 import type { GeneratePurpose, Generation, Generator } from '../llm/generator';
 import { setMaxListeners } from 'node:events';
 import { isEndpointError } from '../llm/errors';
-import type { TraceTree } from '../trace/tree';
+import type { NewNode, NodePatch, TraceTree } from '../trace/tree';
 import type { Budgets, EventType, Params, Problem, Prune, Run, RunStatus, Selection, TraceNode, Usage } from '../trace/schema';
 import type { Verifier } from '../verify/verifier';
 import { budgetBlock } from './budget';
@@ -46,6 +46,43 @@ const FATAL_KINDS = new Set(['config', 'auth', 'model-not-found', 'bad-url', 'ba
 export function describeError(err: unknown): string {
   if (err instanceof Error) return isEndpointError(err) ? `${err.kind}: ${err.message}` : err.message;
   return String(err);
+}
+
+/** An empty patch: `tree.update(id, NOTIFY)` tells listeners about fields written directly on the node. */
+const NOTIFY: NodePatch = Object.freeze({});
+
+/**
+ * A new model node with every field the engine may set later present from the start (undefined until set;
+ * JSON and the schema treat that as absent). All engine nodes then share one object shape, which keeps the
+ * hot loops over them (selection, backup, fill) monomorphic: on 100k-node trees this is several times faster.
+ */
+function placeholder(kind: TraceNode['kind'], runId: string, meta: Params | undefined): NewNode {
+  return {
+    kind,
+    text: '',
+    originalText: undefined,
+    author: 'model',
+    status: 'running',
+    runId,
+    value: undefined,
+    valueSource: undefined,
+    visits: undefined,
+    q: undefined,
+    answer: undefined,
+    verified: undefined,
+    label: undefined,
+    tokensIn: undefined,
+    tokensOut: undefined,
+    latencyMs: undefined,
+    finishReason: undefined,
+    logprobs: undefined,
+    reasoning: undefined,
+    selection: undefined,
+    prune: undefined,
+    error: undefined,
+    supersededBy: undefined,
+    meta: meta ? { ...meta } : undefined,
+  };
 }
 
 class StoppedError extends Error {
@@ -213,7 +250,7 @@ export class RunContext implements SearchContext {
     this.inFlight++;
     try {
       for (let i = 0; i < req.n; i++) {
-        kids.push(this.tree.addChild(parentId, { kind, text: '', author: 'model', status: 'running', runId: this.run.id, ...(req.meta ? { meta: { ...req.meta } } : {}) }));
+        kids.push(this.tree.addChild(parentId, placeholder(kind, this.run.id, req.meta)));
       }
       const parent = this.tree.node(parentId);
       if (parent.status === 'open') this.tree.update(parentId, { status: 'expanded' });
@@ -275,25 +312,26 @@ export class RunContext implements SearchContext {
   /** Fills a placeholder with the model's text and the checker's verdict. */
   private fill(node: TraceNode, g: Generation, steps: readonly string[], final: boolean): TraceNode {
     const check = this.verifier.checker.check(this.problem, steps, { final });
-    const patch: Partial<TraceNode> = {
-      text: g.text,
-      kind: check.answer !== undefined || final ? 'answer' : 'step',
-      status: check.terminal ? 'terminal' : 'open',
-      finishReason: g.finishReason,
-      tokensIn: g.tokensIn,
-      tokensOut: g.tokensOut,
-      latencyMs: g.latencyMs,
-    };
-    if (g.reasoning !== undefined) patch.reasoning = g.reasoning;
-    if (g.logprobs) patch.logprobs = g.logprobs;
-    if (check.answer !== undefined) patch.answer = check.answer;
-    if (check.verified !== undefined) patch.verified = check.verified;
-    const meta: Params = { ...(node.meta ?? {}) };
-    if (g.cached) meta.cached = true;
-    if (check.terminal && check.reason) meta.check = check.reason;
-    if (Object.keys(meta).length) patch.meta = meta;
-    this.tree.update(node.id, patch);
-    const data: Params = { status: patch.status! };
+    // Direct field writes and one notification: this runs for every node of 100k-node trees.
+    node.text = g.text;
+    node.kind = check.answer !== undefined || final ? 'answer' : 'step';
+    node.status = check.terminal ? 'terminal' : 'open';
+    node.finishReason = g.finishReason;
+    node.tokensIn = g.tokensIn;
+    node.tokensOut = g.tokensOut;
+    node.latencyMs = g.latencyMs;
+    if (g.reasoning !== undefined) node.reasoning = g.reasoning;
+    if (g.logprobs) node.logprobs = g.logprobs;
+    if (check.answer !== undefined) node.answer = check.answer;
+    if (check.verified !== undefined) node.verified = check.verified;
+    if (g.cached || (check.terminal && check.reason)) {
+      const meta: Params = { ...(node.meta ?? {}) };
+      if (g.cached) meta.cached = true;
+      if (check.terminal && check.reason) meta.check = check.reason;
+      node.meta = meta;
+    }
+    this.tree.update(node.id, NOTIFY);
+    const data: Params = { status: node.status };
     if (check.verified !== undefined) data.verified = check.verified;
     this.log('status', node.id, data);
     if (check.verified === true) this.noteVerified(node.id);
@@ -305,18 +343,19 @@ export class RunContext implements SearchContext {
     if (this.opts.stopOnSolve) this.stop('solved', `node ${id} verified`, true);
   }
 
-  async sample(req: { purpose: GeneratePurpose; n: number; steps: readonly string[]; context?: string[]; maxTokens?: number; temperature?: number }, seedKey?: string): Promise<Generation[]> {
+  async sample(req: Parameters<SearchContext['sample']>[0], seedKey?: string): Promise<Generation[]> {
     const release = await this.admit(0);
     if (!release) throw new StoppedError();
     this.inFlight++;
     let gens: Generation[];
     try {
       gens = await this.generator.generate({
-        problem: this.problem.text,
+        problem: req.problem ?? this.problem.text,
         steps: [...req.steps],
         purpose: req.purpose,
         n: req.n,
         ...(req.context ? { context: req.context } : {}),
+        ...(req.onDelta ? { onDelta: req.onDelta } : {}),
         ...(req.maxTokens !== undefined ? { maxTokens: req.maxTokens } : {}),
         ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
         seed: this.seedFor(seedKey ?? `${req.purpose}|${req.steps.length}`),
@@ -358,9 +397,10 @@ export class RunContext implements SearchContext {
       this.tree.update(node.id, { status: 'failed', error: `value: ${message}` });
       return node;
     }
-    const patch: Partial<TraceNode> = { value: estimate.value, valueSource: estimate.source };
-    if (estimate.verified !== undefined) patch.meta = { ...(node.meta ?? {}), judgeVerdict: estimate.verified };
-    this.tree.update(node.id, patch);
+    node.value = estimate.value;
+    node.valueSource = estimate.source;
+    if (estimate.verified !== undefined) node.meta = { ...(node.meta ?? {}), judgeVerdict: estimate.verified };
+    this.tree.update(node.id, NOTIFY);
     if (estimate.rollouts && this.verifier.keepRollouts) {
       for (const r of estimate.rollouts) {
         const g = r.generation;

@@ -21,7 +21,7 @@
  * (or `tree.addChild` with `runId: ctx.run.id` for nodes that are not model output); record why nodes were
  * chosen (`ctx.select`) or dropped (`ctx.prune`).
  */
-import type { GeneratePurpose, Generation } from '../llm/generator';
+import type { GeneratePurpose, Generation, GenerationDelta } from '../llm/generator';
 import type { TraceTree } from '../trace/tree';
 import type { EventType, Params, Problem, Prune, Run, Selection, StrategyName, TraceNode } from '../trace/schema';
 import type { Verifier } from '../verify/verifier';
@@ -74,8 +74,20 @@ export interface SearchContext {
    * node gets `error` and status `failed`. `steps` is the node's full path (root excluded).
    */
   evaluate(node: TraceNode, steps: readonly string[]): Promise<TraceNode>;
-  /** A metered model call that creates no node (rollouts, judges); throws on failure or stop. */
-  sample(req: { purpose: GeneratePurpose; n: number; steps: readonly string[]; context?: string[]; maxTokens?: number; temperature?: number }): Promise<Generation[]>;
+  /**
+   * A metered model call that creates no node (rollouts, judges); throws on failure or stop. `problem` replaces the
+   * problem text sent (e.g. with an instruction appended); `onDelta` streams the first sample as it arrives.
+   */
+  sample(req: {
+    purpose: GeneratePurpose;
+    n: number;
+    steps: readonly string[];
+    context?: string[];
+    maxTokens?: number;
+    temperature?: number;
+    problem?: string;
+    onDelta?: (delta: GenerationDelta) => void;
+  }): Promise<Generation[]>;
   /** Records why a node was chosen and logs a `select` event. */
   select(nodeId: string, selection: Selection, data?: Params): void;
   /** Marks a node (and its subtree) pruned with the numbers that cut it. */

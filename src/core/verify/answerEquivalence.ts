@@ -7,8 +7,21 @@
 const UNIT_WORDS =
   /\s*(?:dollars?|cents?|units?|square\s+\w+|sq\.?\s*\w+|cubic\s+\w+|cm|mm|km|m|meters?|metres?|inches|inch|in|feet|foot|ft|yards?|miles?|mph|hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?|degrees?|grams?|kg|g|pounds?|lbs?|ounces?|oz|liters?|litres?|ml|l|gallons?|people|students?|apples?|items?|points?|percent)\.?$/i;
 
+/** Normalizing runs for every rollout's answer and the same reference answer again and again: memoized. */
+const memo = new Map<string, string>();
+const MEMO_LIMIT = 4096;
+
 /** Text form used for comparison; exported for majority voting (answers are grouped by it). */
 export function normalizeAnswer(raw: string): string {
+  const hit = memo.get(raw);
+  if (hit !== undefined) return hit;
+  const out = normalizeUncached(raw);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(raw, out);
+  return out;
+}
+
+function normalizeUncached(raw: string): string {
   let s = raw.trim();
   s = s.replace(/^\$+|\$+$/g, '').replace(/^\\\(|\\\)$/g, '').replace(/^\\\[|\\\]$/g, '').trim();
   s = s.replace(/\\(?:text|textbf|mbox|mathrm|textrm|operatorname)\s*\{([^{}]*)\}/g, ' $1 ');
@@ -169,6 +182,7 @@ function equalNormalized(a: string, b: string, percentA: boolean, percentB: bool
 
 export function answersEqual(a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined) return false;
+  if (a === b) return true;
   return equalNormalized(normalizeAnswer(a), normalizeAnswer(b), a.includes('%'), b.includes('%'));
 }
 

@@ -12,6 +12,7 @@ export interface ExtractedAnswer {
 
 /** Content of the last `\boxed{…}` / `\fbox{…}`, braces balanced; also `\boxed 5`. */
 export function extractBoxed(text: string): string | undefined {
+  if (!text.includes('\\boxed') && !text.includes('\\fbox')) return undefined;
   const re = /\\(?:boxed|fbox)\s*/g;
   let start = -1;
   let m: RegExpExecArray | null;
@@ -50,16 +51,22 @@ function cleanTail(s: string): string {
   return out;
 }
 
+/** Last match of a global regex (built once by the caller: extraction runs for every node and rollout). */
 function lastMatch(re: RegExp, text: string): RegExpExecArray | undefined {
   let last: RegExpExecArray | undefined;
-  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+  re.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = g.exec(text))) {
+  while ((m = re.exec(text))) {
     last = m;
-    if (m[0].length === 0) g.lastIndex++;
+    if (m[0].length === 0) re.lastIndex++;
   }
   return last;
 }
+
+const GSM8K_RE = /^\s*####\s*(.+?)\s*$/gm;
+const PHRASE_RE = /(?:final\s+)?answer\s+is\s*:?\s*([^\n]+)/gi;
+const LABEL_RE = /^\s*\**\s*(?:final\s+)?answer\s*\**\s*[:：]\s*\**\s*([^\n]+)$/gim;
+const NUMBER_RE = /-?\d[\d,]*(?:\.\d+)?(?:\s*\/\s*\d+)?/g;
 
 /**
  * The final answer stated in `text`, or undefined. `lenient` adds the last-number fallback; use it for complete
@@ -68,20 +75,20 @@ function lastMatch(re: RegExp, text: string): RegExpExecArray | undefined {
 export function extractAnswer(text: string, opts: { lenient?: boolean } = {}): ExtractedAnswer | undefined {
   const boxed = extractBoxed(text);
   if (boxed !== undefined && boxed !== '') return { answer: boxed, method: 'boxed' };
-  const gsm = lastMatch(/^\s*####\s*(.+?)\s*$/m, text);
+  const gsm = text.includes('####') ? lastMatch(GSM8K_RE, text) : undefined;
   if (gsm) return { answer: cleanTail(gsm[1]!), method: 'gsm8k' };
-  const phrase = lastMatch(/(?:final\s+)?answer\s+is\s*:?\s*([^\n]+)/i, text);
+  const phrase = lastMatch(PHRASE_RE, text);
   if (phrase) {
     const a = cleanTail(phrase[1]!);
     if (a) return { answer: a, method: 'phrase' };
   }
-  const label = lastMatch(/^\s*\**\s*(?:final\s+)?answer\s*\**\s*[:：]\s*\**\s*([^\n]+)$/im, text);
+  const label = lastMatch(LABEL_RE, text);
   if (label) {
     const a = cleanTail(label[1]!);
     if (a) return { answer: a, method: 'label' };
   }
   if (opts.lenient) {
-    const num = lastMatch(/-?\d[\d,]*(?:\.\d+)?(?:\s*\/\s*\d+)?/, text);
+    const num = lastMatch(NUMBER_RE, text);
     if (num) return { answer: num[0].replace(/,(?=\d{3}\b)/g, '').replace(/\s+/g, ''), method: 'number' };
   }
   return undefined;

@@ -13,13 +13,21 @@ import { num } from '../params';
 import type { SearchContext, Strategy } from '../strategy';
 
 interface Stat {
+  node: TraceNode;
   n: number;
   q: number;
   /** Virtual visits of simulations in flight through this node. */
   vl: number;
+  /** Children that can be chosen (valued, alive): kept here so selection never scans the tree. */
+  kids: Stat[];
+  /** The last UCT decision that chose this node, written with its next backup. */
+  uct?: { q: number; c: number; parentVisits: number; visits: number; explore: number; score: number };
+  among?: number;
 }
 
-type Leaf = { kind: 'expand' | 'reback'; path: string[]; steps: string[] };
+const NOTIFY = Object.freeze({});
+
+type Leaf = { kind: 'expand' | 'reback'; path: Stat[]; steps: string[] };
 
 export const mctsStrategy: Strategy = {
   name: 'mcts',
@@ -41,102 +49,100 @@ export const mctsStrategy: Strategy = {
     const parallel = num(ctx.params, 'parallel') || num(ctx.params, 'concurrency');
     const virtualLoss = num(ctx.params, 'virtualLoss');
     const tree = ctx.tree;
-    const stats = new Map<string, Stat>();
-    const expanding = new Set<string>();
-    stats.set(ctx.startId, { n: 0, q: 0, vl: 0 });
-
-    /** Children that can be chosen: valued, alive, not a rollout, not from a superseded run. */
-    const choosable = (id: string): { ready: TraceNode[]; pending: boolean } => {
-      const ready: TraceNode[] = [];
-      let pending = false;
-      for (const cid of tree.childIdsOf(id)) {
-        const child = tree.get(cid)!;
-        if (child.kind === 'rollout' || child.supersededBy !== undefined) continue;
-        if (child.status === 'failed' || child.status === 'cancelled' || child.status === 'pruned') continue;
-        if (stats.has(cid)) ready.push(child);
-        else pending = true; // in flight or being valued
-      }
-      return { ready, pending };
-    };
+    const root: Stat = { node: tree.node(ctx.startId), n: 0, q: 0, vl: 0, kids: [] };
+    const expanding = new Set<Stat>();
 
     /** Descends by UCT to a leaf; synchronous, so the virtual loss it adds is seen by the next selection. */
     const selectLeaf = (): Leaf | 'blocked' => {
-      let id = ctx.startId;
-      const path = [id];
+      let cur = root;
+      const path = [cur];
       const steps = [...ctx.prefix];
       for (let depth = 0; ; depth++) {
-        const node = tree.get(id)!;
-        if (id !== ctx.startId && (node.status === 'terminal' || depth >= maxDepth)) return { kind: 'reback', path, steps };
-        if (expanding.has(id)) return 'blocked';
-        const { ready, pending } = choosable(id);
-        if (ready.length === 0) return pending ? 'blocked' : { kind: 'expand', path, steps };
-        const ps = stats.get(id)!;
-        const parentVisits = ps.n + ps.vl;
-        const lnP = Math.log(Math.max(1, parentVisits));
-        let best: TraceNode | undefined;
+        if (cur !== root && (cur.node.status === 'terminal' || depth >= maxDepth)) return { kind: 'reback', path, steps };
+        if (expanding.has(cur)) return 'blocked';
+        const kids = cur.kids;
+        let best: Stat | undefined;
         let bestScore = -Infinity;
-        let bestTerms: { q: number; visits: number; explore: number } | undefined;
-        for (const child of ready) {
-          const s = stats.get(child.id)!;
-          const visits = s.n + s.vl;
-          const q = visits > 0 ? (s.q * s.n) / visits : 0;
+        let bestQ = 0;
+        let bestVisits = 0;
+        let bestExplore = 0;
+        let ready = 0;
+        const parentVisits = cur.n + cur.vl;
+        const lnP = Math.log(Math.max(1, parentVisits));
+        for (const k of kids) {
+          if (k.node.status === 'pruned') continue; // by hand, during the run
+          ready++;
+          const visits = k.n + k.vl;
+          const q = visits > 0 ? (k.q * k.n) / visits : 0;
           const explore = c * Math.sqrt(lnP / Math.max(visits, 1e-9));
           const score = q + explore;
           if (score > bestScore) {
             bestScore = score;
-            best = child;
-            bestTerms = { q, visits, explore };
+            best = k;
+            bestQ = q;
+            bestVisits = visits;
+            bestExplore = explore;
           }
         }
-        tree.update(best!.id, {
-          selection: { reason: `UCT: highest of ${ready.length} children`, uct: { q: bestTerms!.q, c, parentVisits, visits: bestTerms!.visits, explore: bestTerms!.explore, score: bestScore } },
-        });
-        id = best!.id;
-        path.push(id);
-        steps.push(best!.text);
+        if (!best) return { kind: 'expand', path, steps };
+        best.uct = { q: bestQ, c, parentVisits, visits: bestVisits, explore: bestExplore, score: bestScore };
+        best.among = ready;
+        cur = best;
+        path.push(cur);
+        steps.push(cur.node.text);
       }
     };
 
-    const addVirtualLoss = (path: readonly string[], sign: 1 | -1) => {
-      for (const id of path) stats.get(id)!.vl += sign * virtualLoss;
+    const addVirtualLoss = (path: readonly Stat[], sign: 1 | -1) => {
+      for (const s of path) s.vl += sign * virtualLoss;
     };
 
-    const backup = (path: readonly string[], values: readonly number[]) => {
-      for (const id of path) {
-        const s = stats.get(id)!;
+    /** N += 1, Q += (v − Q)/N per value, along the path; one node update each (visits, Q, the UCT terms). */
+    const backup = (path: readonly Stat[], values: readonly number[]) => {
+      for (const s of path) {
         for (const v of values) {
           s.n += 1;
           s.q += (v - s.q) / s.n;
         }
-        tree.update(id, { visits: s.n, q: s.q });
+        // Direct writes + one notification per node: backups touch every node on the path, every simulation.
+        s.node.visits = s.n;
+        s.node.q = s.q;
+        if (s.uct) {
+          s.node.selection = { reason: `UCT: highest of ${s.among} children`, uct: s.uct };
+          s.uct = undefined;
+        }
+        tree.update(s.node.id, NOTIFY);
       }
       const leaf = path[path.length - 1]!;
-      ctx.log('backup', leaf, { values: values.length, mean: values.reduce((a, v) => a + v, 0) / values.length, depth: path.length - 1 });
+      let sum = 0;
+      for (const v of values) sum += v;
+      ctx.log('backup', leaf.node.id, { values: values.length, mean: sum / values.length, depth: path.length - 1 });
     };
 
     const simulate = async (leaf: Leaf) => {
-      const leafId = leaf.path[leaf.path.length - 1]!;
+      const last = leaf.path[leaf.path.length - 1]!;
       try {
         if (leaf.kind === 'reback') {
-          backup(leaf.path, [stats.get(leafId)!.q]);
+          backup(leaf.path, [last.q]);
           return;
         }
-        expanding.add(leafId);
-        const kids = await ctx.expand(leafId, { purpose: 'step', n: b, steps: leaf.steps });
+        expanding.add(last);
+        const kids = await ctx.expand(last.node.id, { purpose: 'step', n: b, steps: leaf.steps });
         await Promise.all(kids.map((k) => ctx.evaluate(k, [...leaf.steps, k.text])));
         const values: number[] = [];
         for (const k of kids) {
           if (k.status === 'failed' || k.status === 'cancelled') continue;
           if (k.value === undefined && ctx.verifier.estimator && ctx.stopped) continue; // valuation cut short
           const v = k.value ?? ctx.prior;
-          stats.set(k.id, { n: 1, q: v, vl: 0 });
-          tree.update(k.id, { visits: 1, q: v });
+          // A child starts with N = 1, Q = its value: its own valuation is its first backup.
+          last.kids.push({ node: k, n: 1, q: v, vl: 0, kids: [] });
+          k.visits = 1;
+          k.q = v;
           values.push(v);
         }
-        expanding.delete(leafId);
         if (values.length > 0) backup(leaf.path, values);
       } finally {
-        expanding.delete(leafId);
+        expanding.delete(last);
         addVirtualLoss(leaf.path, -1);
       }
     };
@@ -157,7 +163,7 @@ export const mctsStrategy: Strategy = {
       started++;
       ctx.iteration = started;
       addVirtualLoss(leaf.path, 1);
-      ctx.log('select', leaf.path[leaf.path.length - 1]!, { simulation: started, depth: leaf.path.length - 1, leaf: leaf.kind });
+      ctx.log('select', leaf.path[leaf.path.length - 1]!.node.id, { simulation: started, depth: leaf.path.length - 1, leaf: leaf.kind });
       const p: Promise<void> = simulate(leaf).finally(() => running.delete(p));
       running.add(p);
     }
@@ -165,20 +171,13 @@ export const mctsStrategy: Strategy = {
 
     if (ctx.verifiedNodes.length > 0) return { bestNodeId: ctx.verifiedNodes[0] };
     // Otherwise the most visited path (robust child), down to a leaf.
-    let id = ctx.startId;
+    let cur = root;
     for (;;) {
-      let best: string | undefined;
-      let bestN = 0;
-      for (const cid of tree.childIdsOf(id)) {
-        const s = stats.get(cid);
-        if (s && s.n > bestN) {
-          best = cid;
-          bestN = s.n;
-        }
-      }
+      let best: Stat | undefined;
+      for (const k of cur.kids) if (!best || k.n > best.n) best = k;
       if (!best) break;
-      id = best;
+      cur = best;
     }
-    return id === ctx.startId ? {} : { bestNodeId: id };
+    return cur === root ? {} : { bestNodeId: cur.node.id };
   },
 };
