@@ -55,11 +55,21 @@ export class Workbench {
   /** Opens the command palette with F1 and returns its input box (its value starts with `>`). */
   async openCommandPalette(): Promise<Locator> {
     await this.closeQuickInput();
-    await this.page.locator(SEL.workbench).focus().catch(() => undefined);
-    await this.page.keyboard.press('F1');
     const input = this.page.locator(SEL.quickInputBox);
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    return input;
+    for (let attempt = 1; ; attempt++) {
+      // Keys pressed while a webview has focus go to its iframe, which forwards them to the workbench only
+      // sometimes fast enough: take focus back to the workbench document first.
+      await this.page.evaluate(
+        "(() => { const a = document.activeElement; if (a && a.tagName === 'IFRAME') a.blur(); })()",
+      );
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: attempt === 1 ? 5_000 : 10_000 });
+        return input;
+      } catch (e) {
+        if (attempt >= 2) throw new Error(`F1 did not open the command palette (twice): ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
   }
 
   /** Labels of the rows the quick input shows now (e.g. the palette's matching command titles). */

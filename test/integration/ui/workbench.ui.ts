@@ -53,4 +53,12 @@ describe('webview helpers (harness probe panel)', () => {
     assert.deepEqual(messages, [{ type: 'ping', clicks: 1 }]);
     await workbench.screenshot('webview-probe');
   });
+
+  it('F1 still opens the command palette while the webview has focus', async () => {
+    const { workbench } = uiContext();
+    await workbench.clickInWebview(TITLE, '#probe-title'); // focus inside the webview's iframes
+    const input = await workbench.openCommandPalette();
+    assert.equal(await input.inputValue(), '>');
+    await workbench.closeQuickInput();
+  });
 });
