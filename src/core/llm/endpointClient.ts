@@ -10,6 +10,7 @@ import { backoffDelay, retryAfterFrom, sleep } from './backoff';
 import type { EndpointConfig } from './endpointConfig';
 import { EndpointError } from './errors';
 import type { EndpointErrorKind } from './errors';
+import type { GenerationDelta } from './generator';
 import { RateWindow, Semaphore } from './limiter';
 import { redact } from './redact';
 import { ChatChunkWireSchema, ChatCompletionWireSchema, CompletionWireSchema, normalizeChat, normalizeCompletion, StreamAccumulator } from './wire';
@@ -111,10 +112,12 @@ export class EndpointClient {
     return this.error('cancelled', 'request cancelled by the caller');
   }
 
-  /** Sends one logical request, retrying retryable failures. */
-  async call(call: WireCall, signal?: AbortSignal): Promise<CallResult> {
+  /** Sends one logical request, retrying retryable failures. `onDelta` streams the first choice's text as it arrives. */
+  async call(call: WireCall, signal?: AbortSignal, onDelta?: (d: GenerationDelta) => void): Promise<CallResult> {
     const started = performance.now();
     const estimate = this.rate.limited ? this.estimateTokens(call) : 0;
+    let shown = false;
+    const emit = onDelta && ((d: GenerationDelta) => ((shown = true), onDelta(d)));
     for (let attempt = 1; ; attempt++) {
       let release: (() => void) | undefined;
       let failure: EndpointError;
@@ -122,7 +125,7 @@ export class EndpointClient {
         release = await this.slots.acquire(signal);
         const admission = this.rate.limited ? await this.rate.admit(estimate, signal) : undefined;
         this.httpRequests++;
-        const result = await this.once(call, signal);
+        const result = await this.once(call, signal, emit);
         admission?.adjust(result.promptTokens + result.completionTokens);
         return { ...result, latencyMs: performance.now() - started, attempts: attempt };
       } catch (e) {
@@ -133,7 +136,8 @@ export class EndpointClient {
       if (signal?.aborted || failure.kind === 'cancelled') throw this.cancelled();
       // A server asking for a wait far beyond our backoff cap (e.g. an exhausted daily quota) is not worth sleeping on.
       const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > Math.max(this.config.retryMaxMs, MAX_RETRY_AFTER_MS);
-      if (!failure.retryable || attempt > this.config.maxRetries || tooLong) throw await this.finalError(failure, attempt);
+      // Text already streamed to the caller cannot be taken back: no retry after it.
+      if (!failure.retryable || attempt > this.config.maxRetries || tooLong || shown) throw await this.finalError(failure, attempt);
       this.retries++;
       const delay = backoffDelay(attempt - 1, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs, retryAfterMs: failure.retryAfterMs });
       try {
@@ -145,7 +149,7 @@ export class EndpointClient {
   }
 
   /** One HTTP attempt under a timeout that covers the whole (possibly streamed) response. */
-  private async once(call: WireCall, signal?: AbortSignal): Promise<RawResult> {
+  private async once(call: WireCall, signal?: AbortSignal, onDelta?: (d: GenerationDelta) => void): Promise<RawResult> {
     const ctl = new AbortController();
     const onAbort = () => ctl.abort(signal?.reason);
     if (signal?.aborted) throw this.cancelled();
@@ -157,7 +161,7 @@ export class EndpointClient {
     }, this.config.timeoutMs);
     const opts = { signal: ctl.signal, maxRetries: 0, timeout: this.config.timeoutMs + 5_000 };
     try {
-      const result = this.config.stream ? await this.streamed(call, opts) : await this.whole(call, opts);
+      const result = this.config.stream || onDelta ? await this.streamed(call, opts, onDelta) : await this.whole(call, opts);
       // The SDK ends a stream quietly when aborted: check why it ended.
       if (timedOut) throw this.timeoutError();
       if (signal?.aborted) throw this.cancelled();
@@ -195,7 +199,7 @@ export class EndpointClient {
     return normalizeCompletion(parsed.data);
   }
 
-  private async streamed(call: WireCall, opts: { signal: AbortSignal; maxRetries: number; timeout: number }): Promise<RawResult> {
+  private async streamed(call: WireCall, opts: { signal: AbortSignal; maxRetries: number; timeout: number }, onDelta?: (d: GenerationDelta) => void): Promise<RawResult> {
     const body = { ...call.body, stream: true, stream_options: { include_usage: true } };
     const acc = new StreamAccumulator();
     try {
@@ -207,10 +211,15 @@ export class EndpointClient {
           const parsed = ChatChunkWireSchema.safeParse(chunk);
           if (!parsed.success) throw this.malformedShape('chat completion chunk', chunk, parsed.error.issues[0]);
           acc.addChat(parsed.data);
+          const c = onDelta && parsed.data.choices.find((x) => x.index === 0);
+          const reasoning = c?.delta?.reasoning_content ?? c?.delta?.reasoning ?? '';
+          if (c && (reasoning || c.delta?.content)) onDelta!({ ...(reasoning ? { reasoning } : {}), ...(c.delta?.content ? { text: c.delta.content } : {}) });
         } else {
           const parsed = CompletionWireSchema.safeParse(chunk);
           if (!parsed.success) throw this.malformedShape('completion chunk', chunk, parsed.error.issues[0]);
           acc.addCompletion(parsed.data);
+          const c = onDelta && parsed.data.choices.find((x) => x.index === 0);
+          if (c?.text) onDelta!({ text: c.text });
         }
       }
     } catch (e) {

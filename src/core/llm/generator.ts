@@ -22,6 +22,14 @@ export interface GenerateRequest {
   /** Earlier attempts for 'revision' (sliding window), or judge prompt parts. */
   context?: string[];
   signal?: AbortSignal;
+  /** Stream the first sample: called with each piece of text as it arrives (a generator that cannot stream ignores it). */
+  onDelta?: (delta: GenerationDelta) => void;
+}
+
+/** New text of a streamed sample, in arrival order: `reasoning_content` and content (which may hold `<think>` tags). */
+export interface GenerationDelta {
+  reasoning?: string;
+  text?: string;
 }
 
 export interface Generation {
