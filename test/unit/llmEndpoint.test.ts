@@ -175,6 +175,20 @@ test('streaming gives the same generations as whole responses', async () => {
   assert.deepEqual(strip(streamed), strip(whole));
 });
 
+test('onDelta streams the first sample as it arrives; the pieces add up to the raw answer', async () => {
+  for (const model of ['sim-long-cot', 'sim-long-cot-r']) {
+    let text = '';
+    let reasoning = '';
+    const [gen] = await createEndpointGenerator(cfg({ model })).generate({
+      problem: 'What is 3 + 4 * 5?', steps: [], purpose: 'full', n: 2, seed: 1,
+      onDelta: (d) => ((text += d.text ?? ''), (reasoning += d.reasoning ?? '')),
+    });
+    assert.equal(lastBodies(1)[0]!.stream, true, 'asked for a stream');
+    if (model === 'sim-long-cot') assert.equal(text, `<think>\n${gen!.reasoning}\n</think>\n\n${gen!.text}`);
+    else assert.deepEqual([reasoning, text], [gen!.reasoning, gen!.text]);
+  }
+});
+
 test('reasoning is kept apart from the answer: <think> tags and reasoning_content', async () => {
   for (const model of ['sim-long-cot', 'sim-long-cot-r']) {
     for (const stream of [false, true]) {
