@@ -125,7 +125,11 @@ export class LongCotImporter {
     this.backRe = new RegExp(`^(?:${token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*)+`);
     this.cursor = from?.nodeId ?? this.tree.root().id;
     this.prev = from?.nodeId;
+    this.floor = this.cursor;
   }
+
+  /** A fork's steps stay below the step it continues from (the engine's rule for re-runs): no return above it. */
+  private readonly floor: string;
 
   /** Feeds streamed text; returns the step nodes this chunk completed. */
   push(chunk: string, channel: Channel = 'text'): TraceNode[] {
@@ -205,7 +209,7 @@ export class LongCotImporter {
 
     let parentId = this.cursor;
     if (back > 0) {
-      for (let k = 0; k < back; k++) parentId = this.tree.node(parentId).parentId ?? parentId;
+      for (let k = 0; k < back && parentId !== this.floor; k++) parentId = this.tree.node(parentId).parentId ?? parentId;
       this.replay = true;
     } else if (c.type === 'backtrack' || c.type === 'regret') {
       this.replay = false;
@@ -254,14 +258,21 @@ export class LongCotImporter {
     return tokens;
   }
 
-  /** Where a backtrack goes: beside the restated step, else below the previous branch point, else the root. */
+  /**
+   * Where a backtrack goes: beside the restated step, else below the previous branch point, else the root (for a
+   * fork: the step it continues from, labelled `start`).
+   */
   private returnPoint(text: string, c: Classification): { parentId: string; restates?: string; similarity?: number; fallback?: string } {
-    const path = this.tree.pathToRoot(this.cursor);
-    const rootId = path[0]!.id;
+    const full = this.tree.pathToRoot(this.cursor);
+    const path = full.slice(full.findIndex((n) => n.id === this.floor));
+    const rootId = this.floor;
+    const base = path[0]!.kind === 'root' ? 'root' : 'start';
     const toks = contentTokens(withoutMarker(text, c));
     if (toks.length >= (this.opts.minTokens ?? 4)) {
       let best: { node: TraceNode; s: number } | undefined;
       for (const node of path) {
+        // Beside the fork step would be outside the fork: only the problem itself (the real root) may be restated there.
+        if (node.id === rootId && node.kind !== 'root') continue;
         const s = dice(toks, this.tokensOf(node));
         // `>=`: on a tie the deeper (more recent) step wins.
         if (s >= (this.opts.threshold ?? 0.6) && (!best || s >= best.s)) best = { node, s };
@@ -276,9 +287,9 @@ export class LongCotImporter {
       return { parentId: cur.id, fallback: 'same-backtrack' };
     }
     for (let i = path.length - 1; i >= 0; i--) {
-      if (this.tree.childIdsOf(path[i]!.id).length >= 2) return { parentId: path[i]!.id, fallback: i === 0 ? 'root' : 'branch-point' };
+      if (this.tree.childIdsOf(path[i]!.id).length >= 2) return { parentId: path[i]!.id, fallback: i === 0 ? base : 'branch-point' };
     }
-    return { parentId: rootId, fallback: 'root' };
+    return { parentId: rootId, fallback: base };
   }
 
   /** Ends the import: last step, final answer node, answer-consistency flags, statuses. */
