@@ -16,7 +16,7 @@ import type { GenerateRequest } from '../../src/core/llm/generator';
 const REQUESTS = 256;
 const CAP = 16;
 const LATENCY_MS = 50;
-const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const ROUNDS = Number(process.env.ROUNDS ?? 11);
 const root = join(__dirname, '../..');
 
 function median(xs: number[]): number {
