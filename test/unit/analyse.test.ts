@@ -7,7 +7,9 @@ import { analyseTrace, formatAnalysis } from '../../src/core/analyse/analyseTrac
 import { diffTraces, formatDiff } from '../../src/core/analyse/diff';
 import { applyRescore, formatRescore, rescoreTrace } from '../../src/core/analyse/rescore';
 import { TraceTree } from '../../src/core/trace/tree';
+import { extractAnswer } from '../../src/core/verify/answerExtraction';
 import { countdownTree, equationTree } from '../fixtures/metacot/handTrees';
+import { readJsonl, skipShared } from '../fixtures/metacot/sharedData';
 
 /** Numbers rounded to 12 decimals, so float products and quotients compare as the same value. */
 function round12<T>(x: T): T {
@@ -234,4 +236,38 @@ test('re-score a Countdown tree with the Countdown checker', () => {
   ]);
   assert.equal(res.changed, false);
   assert.deepEqual(res.flipped, []);
+});
+
+test('GSM8K (real): four GPT-3 solutions per problem as a best-of-4 tree; verdicts match the data set’s labels', { skip: skipShared }, () => {
+  const questions = readJsonl('gsm8k/test_first200.jsonl') as { question: string; answer: string }[];
+  const solutions = readJsonl('gsm8k/example_model_solutions_first493.jsonl').slice(0, 200) as Record<string, { solution: string; is_correct: boolean }>[];
+  const configs = ['6b_finetuning', '6b_verification', '175b_finetuning', '175b_verification'];
+  let agree = 0;
+  let labelledCorrect = 0;
+  let pass1 = 0;
+  let pass4 = 0;
+  let maj4 = 0;
+  questions.forEach((q, i) => {
+    // The reference answer is GSM8K's "#### n" line; each model answer is its last number ("A: 18").
+    const t = TraceTree.create({ text: q.question, answer: q.answer }, { id: `gsm-${i}`, createdAt: '2026-01-01T00:00:00.000Z' });
+    for (const c of configs) {
+      const sol = solutions[i]![c]!;
+      const a = extractAnswer(sol.solution, { lenient: true });
+      t.addChild('n0', { kind: 'answer', author: 'imported', text: sol.solution, status: 'terminal', ...(a ? { answer: a.answer } : {}) });
+    }
+    answerSamples(t).forEach((s, j) => {
+      const label = solutions[i]![configs[j]!]!.is_correct;
+      if (s.correct === label) agree++;
+      if (label) labelledCorrect++;
+    });
+    const a = analyseTrace(t);
+    pass1 += a.passAtK[0]!.value;
+    pass4 += a.passAtK.at(-1)!.value;
+    maj4 += a.accuracyVsN.at(-1)!.majAtN;
+  });
+  assert.equal(agree, 800);
+  assert.equal(labelledCorrect, 295);
+  assert.ok(Math.abs(pass1 / 200 - 295 / 800) < 1e-12);
+  assert.ok(Math.abs(pass4 / 200 - 0.63) < 1e-12); // 126 of 200 problems have a correct solution among the four
+  assert.ok(Math.abs(maj4 / 200 - 0.46875) < 1e-12);
 });
