@@ -165,3 +165,29 @@ test('our layouts read the real PRM800K and Math-Shepherd records', { skip: skip
   assert.match(first.question, /^Janet pays \$40\/hour/);
   assert.equal(ms.every((r) => r.input.split('ки').length - 1 === parseMathShepherd(r).steps.length), true);
 });
+
+test('a real MCTS tree (OmegaPRM, Monte-Carlo value on every node): DPO pairs and step labels', { skip: skipShared }, () => {
+  type OmegaNode = { text: string; mc_value: number; children?: OmegaNode[] };
+  const rows = readJsonl('prm-labels/math-aps-tree_omegaprm_sample3.jsonl') as { question_id: number; final_answer: unknown; reasoning_steps: OmegaNode }[];
+  const got = rows.map((r, i) => {
+    const t = TraceTree.create({ text: r.reasoning_steps.text, answer: String(r.final_answer) }, { id: `omega-${i}`, createdAt: '2026-01-01T00:00:00.000Z' });
+    const add = (parent: string, n: OmegaNode): void => {
+      const c = t.addChild(parent, { kind: 'step', author: 'imported', text: n.text, value: n.mc_value });
+      for (const k of n.children ?? []) add(c.id, k);
+    };
+    for (const k of r.reasoning_steps.children ?? []) add('n0', k);
+    const dpo = roundTrip(exportTraces([t], { format: 'dpo' }).records, DpoRecordSchema);
+    const prm = roundTrip(exportTraces([t], { format: 'prm800k' }).records, Prm800kRecordSchema);
+    const ms = roundTrip(exportTraces([t], { format: 'math-shepherd' }).records, MathShepherdRecordSchema);
+    assert.ok(dpo.every((p) => p.chosen_value - p.rejected_value >= 0.2));
+    // Nothing in these trees is verified: Meta-STaR keeps none of them for SFT.
+    assert.equal(exportTraces([t], { format: 'sft' }).records.length, 0);
+    return [t.size, dpo.length, prm.length, ms.length, ms.filter((x) => x.label.endsWith('+')).length];
+  });
+  // Frozen: nodes (143 / 90 / 24 as the data README says), pairs, one PRM record per leaf, paths ending "+".
+  assert.deepEqual(got, [
+    [143, 5, 137, 137, 135],
+    [90, 3, 85, 85, 82],
+    [24, 3, 20, 20, 17],
+  ]);
+});
