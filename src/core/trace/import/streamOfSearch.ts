@@ -109,8 +109,7 @@ export function importSos(text: string, opts: SosImportOptions = {}): SosImport 
         });
         numbersOf.set(node.id, left);
         opsOf.set(node.id, op ? [...opsOf.get(cur.id)!, op] : opsOf.get(cur.id)!);
-        if (cur.status === 'open' && cur.kind !== 'root') tree.update(cur.id, { status: 'expanded' });
-        if (cur.kind === 'root') tree.update(cur.id, { status: 'expanded' });
+        if (cur.status === 'open') tree.update(cur.id, { status: 'expanded' });
         pending = node;
         pendingDone = false;
       } else if ((m = GENERATED_RE.exec(line))) {
