@@ -20,6 +20,15 @@ const targets = [
     external: ['vscode', 'onnxruntime-node'],
   },
   {
+    // The extension's working half, loaded on first use by dist/extension.js (keeps activation light).
+    name: 'extension-host',
+    entryPoints: ['src/extension/host.ts'],
+    outfile: 'dist/extensionHost.js',
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode', 'onnxruntime-node'],
+  },
+  {
     name: 'cli',
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',

@@ -20,6 +20,8 @@ import { configureEndpoint, setApiKey, testConnection } from './endpointSetup';
 import type { ConfigureEndpointArgs } from './endpointSetup';
 import { exportTrace } from './exportCommand';
 import type { ExportArgs } from './exportCommand';
+import { importTrace } from './importCommand';
+import type { ImportArgs } from './importCommand';
 
 const STRATEGIES: StrategyName[] = ['single', 'best-of-n', 'beam', 'mcts', 'astar', 'revision'];
 
@@ -49,12 +51,13 @@ export interface NodeArgs {
 }
 
 type Handler = (args: unknown, ...rest: unknown[]) => unknown;
+/** Command id → implementation; the light bundle (extension.ts) registers the ids and calls these on first use. */
+export type CommandTable = Map<string, (...args: unknown[]) => Promise<unknown>>;
 
 export class Commands {
-  static register(services: Services): void {
+  static register(services: Services, table: CommandTable): void {
     const c = new Commands(services);
-    const reg = (id: string, fn: Handler) =>
-      services.context.subscriptions.push(vscode.commands.registerCommand(id, (args: unknown, ...rest: unknown[]) => c.guard(id, args, () => fn.call(c, args, ...rest))));
+    const reg = (id: string, fn: Handler) => table.set(id, (args: unknown, ...rest: unknown[]) => c.guard(id, args, () => fn.call(c, args, ...rest)));
     reg('metacot.runSearchOnSelection', (a) => c.runOnSelection(obj<RunArgs>(a)));
     reg('metacot.runSearchOnProblemFile', (a) => c.runOnProblemFile(a instanceof vscode.Uri ? { file: a.toString() } : obj<RunArgs & { file?: string; lines?: number[] }>(a)));
     reg('metacot.rerunFromNode', (a) => c.rerunFromNode(a));
@@ -68,6 +71,9 @@ export class Commands {
     reg('metacot.openInTraceEditor', (a) => c.openInTraceEditor(a));
     reg('metacot.revealInPanel', (a) => c.revealInPanel(a));
     reg('metacot.export', (a) => c.export(a));
+    reg('metacot.importTrace', (a) =>
+      importTrace(services, a instanceof vscode.Uri ? { file: a.fsPath } : obj<ImportArgs>(a), isProgrammatic(a), (p) => c.newTraceUri(p, readSearchDefaults().tracesFolder)),
+    );
     reg('metacot.configureEndpoint', (a) => configureEndpoint(services, obj<ConfigureEndpointArgs>(a)));
     reg('metacot.testConnection', (a) => testConnection(services, obj<{ endpoint?: string | EndpointSetting; apiKey?: string }>(a)));
     reg('metacot.setApiKey', (a) => setApiKey(services, obj<{ endpoint?: string; key?: string }>(a)));
@@ -426,7 +432,7 @@ export class Commands {
     return vscode.Uri.joinPath(folder.uri, p);
   }
 
-  private async newTraceUri(problem: Problem, folder: string): Promise<vscode.Uri> {
+  async newTraceUri(problem: Problem, folder: string): Promise<vscode.Uri> {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.joinPath(this.services.context.globalStorageUri, 'traces');
     // Keep traces inside the workspace even if the setting tries to climb out of it.
     const safe = folder.replace(/\\/g, '/').split('/').filter((s) => s && s !== '.' && s !== '..');

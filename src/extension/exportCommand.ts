@@ -8,7 +8,9 @@ import type { Trace } from '../core/trace/schema';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
 
-export type ExportFormat = 'trace' | 'linearized' | 'solution';
+/** The panel's three formats plus the data engineer's JSONL training records (src/core/export/exportTraces.ts). */
+export type ExportFormat = 'trace' | 'linearized' | 'solution' | 'sft' | 'dpo' | 'prm800k' | 'math-shepherd' | 'linear';
+const TRAINING = new Set(['sft', 'dpo', 'prm800k', 'math-shepherd', 'linear']);
 
 export interface ExportArgs {
   uri?: string | vscode.Uri;
@@ -32,6 +34,11 @@ export async function exportTrace(services: Services, uri: vscode.Uri, trace: Tr
         { label: 'Stream of Search text', detail: 'Countdown DFS/BFS as plain text', format: 'linearized' as const, style: 'sos' as const },
         { label: 'Solution only', detail: 'the winning path', format: 'solution' as const, style: 'appendix-e' as const },
         { label: 'Trace file (JSON)', detail: 'a copy of the *.metacot.json', format: 'trace' as const, style: 'appendix-e' as const },
+        { label: 'SFT records (JSONL)', detail: 'chat records: Meta-CoT Z + solution S, kept only if S verifies (Meta-STaR)', format: 'sft' as const, style: 'appendix-e' as const },
+        { label: 'Linear records (JSONL)', detail: 'linearized text with loss segments for the chosen objective', format: 'linear' as const, style: 'appendix-e' as const },
+        { label: 'DPO pairs (JSONL)', detail: 'sibling steps far apart in value: chosen / rejected', format: 'dpo' as const, style: 'appendix-e' as const },
+        { label: 'PRM800K-style step labels (JSONL)', detail: 'per-step ratings from values and verdicts', format: 'prm800k' as const, style: 'appendix-e' as const },
+        { label: 'Math-Shepherd-style step labels (JSONL)', detail: 'steps tagged + / − from values', format: 'math-shepherd' as const, style: 'appendix-e' as const },
       ],
       { title: 'Meta-CoT: Export' },
     );
@@ -45,6 +52,15 @@ export async function exportTrace(services: Services, uri: vscode.Uri, trace: Tr
     const { serializeTrace } = await import('../core/trace/io');
     text = serializeTrace(trace);
     ext = '.export.metacot.json';
+  } else if (TRAINING.has(format)) {
+    const { exportTraces, toJsonl } = await import('../core/export/exportTraces');
+    const res = exportTraces([JSON.parse(JSON.stringify(trace)) as Trace], { format: format as 'sft', linearize: { format: style } });
+    if (res.records.length === 0) {
+      const why = res.skipped.map((s) => s.reason).join('; ') || 'no record';
+      throw new Error(`nothing to export as ${format}: ${why}`);
+    }
+    text = toJsonl(res.records);
+    ext = `.${format}.jsonl`;
   } else {
     const [{ TraceTree }, { linearize }] = await Promise.all([import('../core/trace/tree'), import('../core/trace/linearize/linearize')]);
     const tree = TraceTree.from(JSON.parse(JSON.stringify(trace)) as Trace);

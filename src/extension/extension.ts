@@ -1,28 +1,85 @@
+/**
+ * Activation only registers: command ids, the Traces view, the trace editor and the panel serializer, each forwarding
+ * to the working half (host.ts → dist/extensionHost.js) that is loaded on first use. This file must stay free of
+ * imports besides `vscode` and Node built-ins: whatever it imports is parsed at every activation.
+ */
 import * as vscode from 'vscode';
-import { createServices } from './services';
-import { Commands } from './commands';
-import { TraceTreeProvider } from './traceTreeView';
-import { TraceEditorProvider } from './traceEditor';
-import { SearchPanel } from './searchPanel';
-import { RunStatusBar } from './statusBar';
-import { createTestApi } from './testApi';
+import * as path from 'node:path';
+import type { Host } from './host';
 import type { TestApi } from './testApi';
+import type { TraceTreeElement } from './traceTreeView';
 
-/** Activation only wires surfaces together; each surface registers itself. Engine modules load on first use. */
+/** Every command in package.json `contributes.commands` except showLog (registered here directly). */
+const COMMANDS = [
+  'metacot.runSearchOnSelection',
+  'metacot.runSearchOnProblemFile',
+  'metacot.rerunFromNode',
+  'metacot.editNode',
+  'metacot.pruneBranch',
+  'metacot.markNodeCorrect',
+  'metacot.markNodeIncorrect',
+  'metacot.markNode',
+  'metacot.openTrace',
+  'metacot.openAsText',
+  'metacot.openInTraceEditor',
+  'metacot.revealInPanel',
+  'metacot.export',
+  'metacot.importTrace',
+  'metacot.configureEndpoint',
+  'metacot.testConnection',
+  'metacot.setApiKey',
+  'metacot.cancelSearch',
+  'metacot.refreshTraces',
+] as const;
+
 export function activate(context: vscode.ExtensionContext): { testing?: TestApi } {
   const started = performance.now();
   const channel = vscode.window.createOutputChannel('Meta-CoT', { log: true });
-  const services = createServices(context, channel);
-  context.subscriptions.push(channel, vscode.commands.registerCommand('metacot.showLog', () => channel.show(true)));
-  Commands.register(services);
-  const tree = TraceTreeProvider.register(services);
-  TraceEditorProvider.register(services);
-  SearchPanel.register(services);
-  RunStatusBar.register(services);
+  let host: Host | undefined;
+  // The tree view must exist now (VS Code asks for it); its data comes from the host once loaded.
+  const changed = new vscode.EventEmitter<TraceTreeElement | undefined>();
+  const treeDataProvider: vscode.TreeDataProvider<TraceTreeElement> = {
+    onDidChangeTreeData: changed.event,
+    getChildren: (el) => load().tree.getChildren(el),
+    getTreeItem: (el) => load().tree.getTreeItem(el),
+    getParent: (el) => load().tree.getParent(el),
+  };
+  const view = vscode.window.createTreeView('metacot.traces', { treeDataProvider, showCollapseAll: true });
+  const load = (): Host => {
+    if (!host) {
+      // Computed path: the host bundle is a separate file next to this one, not inlined into it.
+      const file = path.join(__dirname, 'extensionHost.js');
+      host = (require(file) as typeof import('./host')).createHost(context, channel, view);
+      context.subscriptions.push(host.tree.onDidChangeTreeData((e) => changed.fire(e)));
+    }
+    return host;
+  };
+  context.subscriptions.push(
+    channel,
+    changed,
+    view,
+    vscode.commands.registerCommand('metacot.showLog', () => channel.show(true)),
+    ...COMMANDS.map((id) => vscode.commands.registerCommand(id, (...args: unknown[]) => load().commands.get(id)!(...args))),
+    vscode.window.registerCustomEditorProvider(
+      'metacot.traceEditor',
+      { resolveCustomTextEditor: (doc, panel) => load().editor.resolveCustomTextEditor(doc, panel) },
+      { webviewOptions: { retainContextWhenHidden: false }, supportsMultipleEditorsPerDocument: true },
+    ),
+    vscode.window.registerWebviewPanelSerializer('metacot.searchPanel', {
+      deserializeWebviewPanel: (panel, state: unknown) => load().restorePanel(panel, state),
+    }),
+  );
   const activationMs = performance.now() - started;
-  services.log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  // The test API exists only when VS Code runs the extension's tests (extensionTestsPath given).
-  if (context.extensionMode === vscode.ExtensionMode.Test) return { testing: createTestApi(services, tree, activationMs) };
+  // The test API exists only when VS Code runs the extension's tests (extensionTestsPath given); a getter, so that
+  // even then activation itself does not load the host part.
+  if (context.extensionMode === vscode.ExtensionMode.Test) {
+    let api: TestApi | undefined;
+    return {
+      get testing() {
+        return (api ??= load().testApi(activationMs));
+      },
+    };
+  }
   return {};
 }
 

@@ -14,13 +14,9 @@ export class SearchPanel implements vscode.Disposable {
   private static readonly panels = new Set<SearchPanel>();
   private static services: Services;
 
+  /** The light bundle registers the serializer (see extension.ts) and forwards restores to `restore`. */
   static register(services: Services): void {
     SearchPanel.services = services;
-    services.context.subscriptions.push(
-      vscode.window.registerWebviewPanelSerializer(SearchPanel.viewType, {
-        deserializeWebviewPanel: (panel, state: unknown) => SearchPanel.restore(panel, state),
-      }),
-    );
   }
 
   /** Shows the trace in a panel (reusing the one already showing it), optionally revealing a node. */
@@ -49,7 +45,7 @@ export class SearchPanel implements vscode.Disposable {
     return `Search: ${uri.path.split('/').pop()!.replace(/\.metacot\.json$/, '')}`;
   }
 
-  private static async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+  static async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const services = SearchPanel.services;
     panel.webview.options = webviewOptions(services.context.extensionUri);
     const sp = new SearchPanel(panel);

@@ -15,13 +15,9 @@ export class TraceEditorProvider implements vscode.CustomTextEditorProvider {
   /** Documents currently shown as the error view, with the parse error (tests read it). */
   static readonly errorViews = new Map<string, string>();
 
-  static register(services: Services): void {
-    services.context.subscriptions.push(
-      vscode.window.registerCustomEditorProvider(TraceEditorProvider.viewType, new TraceEditorProvider(services), {
-        webviewOptions: { retainContextWhenHidden: false, enableFindWidget: false },
-        supportsMultipleEditorsPerDocument: true,
-      }),
-    );
+  /** The light bundle registers the view type (see extension.ts) and forwards resolveCustomTextEditor here. */
+  static register(services: Services): TraceEditorProvider {
+    return new TraceEditorProvider(services);
   }
 
   private constructor(private readonly services: Services) {}

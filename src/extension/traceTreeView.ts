@@ -33,14 +33,12 @@ const TRACE_GLOB = `**/*${TRACE_FILE_SUFFIX}`;
 export class TraceTreeProvider implements vscode.TreeDataProvider<TraceTreeElement>, vscode.Disposable {
   static readonly viewId = 'metacot.traces';
 
-  static register(services: Services): TraceTreeProvider {
+  /** `view` is created by the light bundle over a forwarding provider; this provider answers for it. */
+  static register(services: Services, view: vscode.TreeView<TraceTreeElement>): TraceTreeProvider {
     const provider = new TraceTreeProvider(services);
-    const view = vscode.window.createTreeView(TraceTreeProvider.viewId, { treeDataProvider: provider, showCollapseAll: true, canSelectMany: false });
     provider.view = view;
     services.context.subscriptions.push(
       provider,
-      view,
-      vscode.commands.registerCommand('metacot.refreshTraces', () => provider.refresh()),
       view.onDidChangeSelection((e) => {
         const el = e.selection[0];
         if (!el || provider.revealing) return;
