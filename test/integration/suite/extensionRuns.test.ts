@@ -177,6 +177,23 @@ describe('extension: runs and node commands', function () {
     assert.deepEqual(readBytes(copy.output), readBytes(first.uri), 'a trace export is the same bytes (deterministic serialization)');
   });
 
+  it('Export writes training records (SFT JSONL, Meta-STaR filtered) from the data core', async () => {
+    const r = (await vscode.commands.executeCommand('metacot.export', { uri: first.uri, format: 'sft', output: '.metacot/exports/first.sft.jsonl' })) as { output: string };
+    const lines = fs.readFileSync(vscode.Uri.parse(r.output).fsPath, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 1, 'one SFT record per verified trace');
+    assert.ok(JSON.parse(lines[0]!), 'the record is JSON');
+  });
+
+  it('Import Trace from Text turns a long chain of thought into a trace file', async () => {
+    const text = '<think>Let me try 5 * 3 = 15. Then 15 + 7 = 22. Then 22 + 2 = 24. Wait, let me double-check: 15 + 7 + 2 = 24. Yes.</think>\nThe answer is 24.';
+    const r = (await vscode.commands.executeCommand('metacot.importTrace', { text, kind: 'long-cot', problem: COUNTDOWN, answer: '24', output: '.metacot/traces/imported.metacot.json', open: false })) as { uri: string; nodes: number; kind: string };
+    assert.equal(r.kind, 'long-cot');
+    const t = readTrace(r.uri);
+    assert.equal(t.nodes.length, r.nodes);
+    assert.ok(t.nodes.length > 2, `only ${t.nodes.length} nodes imported`);
+    assert.equal(t.problem.text, COUNTDOWN);
+  });
+
   it('Open Trace, Open as Text and Open in Trace Editor switch between the custom editor and the JSON', async () => {
     const uri = vscode.Uri.parse(first.uri);
     await vscode.commands.executeCommand('metacot.openTrace', { uri: first.uri });

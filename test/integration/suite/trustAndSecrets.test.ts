@@ -14,10 +14,12 @@ const cfg = () => vscode.workspace.getConfiguration('metacot');
 describe('extension: Restricted Mode', function () {
   let api: TestApi;
   let server: ReferenceServer;
+  let saved: { endpoints: unknown; defaultEndpoint: unknown };
 
   before(async () => {
     api = await testApi();
     server = await startServer();
+    saved = { endpoints: cfg().inspect('endpoints')?.workspaceValue, defaultEndpoint: cfg().inspect('defaultEndpoint')?.workspaceValue };
     // What a cloned repository could ship in .vscode/settings.json: its own endpoint, made the default.
     await cfg().update('endpoints', [{ name: 'from-repo', baseUrl: server.url, model: 'sim-countdown', mode: 'chat' }], vscode.ConfigurationTarget.Workspace);
     await cfg().update('defaultEndpoint', 'from-repo', vscode.ConfigurationTarget.Workspace);
@@ -27,8 +29,9 @@ describe('extension: Restricted Mode', function () {
 
   after(async () => {
     api?.setTrusted(undefined);
-    await cfg().update('endpoints', undefined, vscode.ConfigurationTarget.Workspace);
-    await cfg().update('defaultEndpoint', undefined, vscode.ConfigurationTarget.Workspace);
+    // Put back what the fixture workspace had (other suites read it).
+    await cfg().update('endpoints', saved?.endpoints, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('defaultEndpoint', saved?.defaultEndpoint, vscode.ConfigurationTarget.Workspace);
     await closeAllEditors();
     await server?.close();
   });

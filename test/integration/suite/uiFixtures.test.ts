@@ -11,9 +11,11 @@ describe('extension: state for the UI tests', () => {
     // Not closed on purpose: it must outlive the suite while the UI tests run; the extension host ends with it.
     const server = await startServer({ perTokenMs: 3 });
     await configureEndpoint('ui-ref', server, { setDefault: true });
-    await vscode.workspace.getConfiguration('metacot').update('search.strategy', 'beam', vscode.ConfigurationTarget.Global);
+    // The fixture workspace may name its own default endpoint; in this trusted run it would win over the user's.
+    await vscode.workspace.getConfiguration('metacot').update('defaultEndpoint', 'ui-ref', vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('metacot').update('search.strategy', 'beam', vscode.ConfigurationTarget.Workspace);
     await vscode.workspace.getConfiguration('metacot').update('search.params', { beam: { N: 3, width: 2, maxDepth: 5, seed: 11, stopOnSolve: false } }, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('metacot.runSearchOnSelection', { problem: 'Use the numbers 4, 6, 8, 1 to reach 33. Use + - * / and each number at most once.', traceFile: '.metacot/traces/ui-example.metacot.json', open: false });
+    await vscode.commands.executeCommand('metacot.runSearchOnSelection', { endpoint: 'ui-ref', problem: 'Use the numbers 4, 6, 8, 1 to reach 33. Use + - * / and each number at most once.', traceFile: '.metacot/traces/ui-example.metacot.json', open: false });
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(wsPath('problems', 'countdown.txt')));
     const ed = await vscode.window.showTextDocument(doc);
