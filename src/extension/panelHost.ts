@@ -201,7 +201,11 @@ export class PanelHost implements vscode.Disposable {
   private sendLoad(): void {
     let trace: Trace;
     if (this.run) trace = this.run.snapshot();
-    else {
+    else if (this.model.document.isClosed) {
+      // VS Code closed the hidden document behind a standalone panel: reopen it (the model rebinds), then load.
+      void this.services.models.open(this.uri).then(() => this.sendLoad(), (e) => this.post({ type: 'error', message: `cannot read the trace: ${String(e)}` }));
+      return;
+    } else {
       const state = this.model.current();
       if (!state.ok) {
         this.post({ type: 'error', message: 'This trace file is not valid.', detail: state.error.message });

@@ -45,18 +45,20 @@ export class SearchPanel implements vscode.Disposable {
     return `Search: ${uri.path.split('/').pop()!.replace(/\.metacot\.json$/, '')}`;
   }
 
-  static async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+  /**
+   * Restores a panel after a reload. The page reports the trace it had (`ready.restoredTraceId`, from its saved
+   * state) in its first message, which maps back to the file; `firstMessage` stands in for it in tests.
+   */
+  static async restore(panel: vscode.WebviewPanel, state: unknown, firstMessage?: unknown): Promise<void> {
     const services = SearchPanel.services;
     panel.webview.options = webviewOptions(services.context.extensionUri);
     const sp = new SearchPanel(panel);
-    const known = services.context.workspaceState.get<Record<string, string>>(STATE_KEY, {});
     const fromState = typeof state === 'object' && state !== null && typeof (state as { uri?: unknown }).uri === 'string' ? (state as { uri: string }).uri : undefined;
-    // The page tells us which trace it had in its first message; until then keep that message for the new host.
-    const first = panel.webview.onDidReceiveMessage(async (data: unknown) => {
-      first.dispose();
+    const onFirst = async (data: unknown) => {
       const { parseWebviewMessage } = await import('../protocol/parseMessage');
       const parsed = parseWebviewMessage(data);
       const traceId = parsed.ok && parsed.message.type === 'ready' ? parsed.message.restoredTraceId : undefined;
+      const known = services.context.workspaceState.get<Record<string, string>>(STATE_KEY, {});
       const uriText = fromState ?? (traceId ? known[traceId] : undefined) ?? services.context.workspaceState.get<string>(`${STATE_KEY}.last`);
       if (!uriText) {
         panel.dispose();
@@ -68,6 +70,12 @@ export class SearchPanel implements vscode.Disposable {
         services.log.warn(`search panel: cannot restore ${uriText}: ${String(err)}`);
         panel.dispose();
       }
+    };
+    if (firstMessage !== undefined) return onFirst(firstMessage);
+    // Until the page speaks, keep its first message for the host that will own the panel.
+    const first = panel.webview.onDidReceiveMessage((data: unknown) => {
+      first.dispose();
+      void onFirst(data);
     });
     panel.webview.html = renderPanelHtml(panel.webview, services.context.extensionUri, panel.title);
   }

@@ -28,6 +28,8 @@ export interface TestApi {
   selectInTree(uri: vscode.Uri, nodeId: string): Promise<void>;
   /** The parse error the custom editor shows for a file, when it shows the error view. */
   errorView(uri: vscode.Uri): string | undefined;
+  /** What the WebviewPanelSerializer does for a panel VS Code restores after a reload. */
+  restorePanel(panel: vscode.WebviewPanel, state: unknown, firstMessage?: unknown): Promise<void>;
   /** The Meta-CoT log's recent lines (info and above). */
   recentLog(): string[];
   /** Folder of the extension's own log files (scanned for secrets). */
@@ -60,6 +62,7 @@ export function createTestApi(services: Services, tree: TraceTreeProvider, activ
     selectInTree: (uri, nodeId) => tree.revealNode(uri, nodeId, { propagate: true }),
     logUri: services.context.logUri,
     recentLog: () => [...services.log.recent],
+    restorePanel: (panel, state, firstMessage) => SearchPanel.restore(panel, state, firstMessage),
     errorView: (uri) => TraceEditorProvider.errorViews.get(uri.toString()),
     runningSearches: () => services.runs.list().map((r) => ({ id: r.id, uri: r.uri.toString(), nodes: r.progress.nodes })),
     selection: () => {

@@ -30,7 +30,20 @@ export class TraceDocumentModel implements vscode.Disposable {
   private reparseTimer: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly document: vscode.TextDocument) {}
+  constructor(private doc: vscode.TextDocument) {}
+
+  /** The document behind the model; rebound when VS Code closes a hidden document and it is opened again. */
+  get document(): vscode.TextDocument {
+    return this.doc;
+  }
+
+  rebind(doc: vscode.TextDocument): void {
+    if (doc === this.doc) return;
+    this.doc = doc;
+    this.state = undefined;
+    this.expected = undefined;
+    this.emitter.fire({ kind: 'reload' });
+  }
 
   get uri(): vscode.Uri {
     return this.document.uri;
@@ -177,18 +190,13 @@ export class TraceModels implements vscode.Disposable {
         if (e.contentChanges.length === 0) return;
         this.models.get(e.document.uri.toString())?.handleDocumentChange();
       }),
-      vscode.workspace.onDidCloseTextDocument((doc) => {
-        const key = doc.uri.toString();
-        const m = this.models.get(key);
-        if (m && m.document === doc) {
-          this.models.delete(key);
-          m.dispose();
-        }
-      }),
+      // A model outlives its document (VS Code closes hidden documents it opened for us): panels keep their
+      // subscription, and the model is rebound to the document when it is opened again.
+      vscode.workspace.onDidOpenTextDocument((doc) => this.models.get(doc.uri.toString())?.rebind(doc)),
     );
   }
 
-  /** The model of a document already open (no I/O). */
+  /** The model of a document that is open now (no I/O). */
   peek(uri: vscode.Uri): TraceDocumentModel | undefined {
     const m = this.models.get(uri.toString());
     return m && !m.document.isClosed ? m : undefined;
@@ -197,8 +205,8 @@ export class TraceModels implements vscode.Disposable {
   forDocument(document: vscode.TextDocument): TraceDocumentModel {
     const key = document.uri.toString();
     let m = this.models.get(key);
-    if (!m || m.document !== document || document.isClosed) {
-      m?.dispose();
+    if (m) m.rebind(document);
+    else {
       const model = new TraceDocumentModel(document);
       model.onDidChange(() => this.changeEmitter.fire(model.uri));
       this.models.set(key, model);
@@ -207,6 +215,7 @@ export class TraceModels implements vscode.Disposable {
     return m;
   }
 
+  /** The model of a file, opening (or re-opening) its document when needed. */
   async open(uri: vscode.Uri): Promise<TraceDocumentModel> {
     const existing = this.peek(uri);
     if (existing) return existing;

@@ -166,6 +166,49 @@ describe('extension: runs and node commands', function () {
     assert.ok(!trace.nodes.some((n) => n.status === 'running'), 'nodes left in status running');
   });
 
+  it('a running search updates the panel live (deltas) and is listed in the Traces view', async () => {
+    const started = (await vscode.commands.executeCommand('metacot.runSearchOnSelection', {
+      problem: COUNTDOWN,
+      endpoint: 'ref-slow',
+      strategy: 'beam',
+      params: { N: 2, width: 2, maxDepth: 3, seed: 6, stopOnSolve: false },
+      open: true,
+      wait: false,
+    })) as { runId: string; uri: string };
+    const uri = vscode.Uri.parse(started.uri);
+    await waitFor('the search panel for the run', () => api.hosts(uri).length > 0, 10_000, 100);
+    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 1 });
+    const roots = await api.treeChildren();
+    assert.ok(roots.some((e) => e.kind === 'run' && e.runId === started.runId), 'the running search is not in the Traces view');
+    const ro = api.sentToWebview(uri).filter((m) => (m as { type?: string }).type === 'readOnly').pop() as { readOnly: boolean; reason?: string };
+    assert.equal(ro.readOnly, true, 'editing is not blocked while the search runs');
+    await waitFor(
+      'a delta with new nodes',
+      () => api.sentToWebview(uri).some((m) => (m as { type?: string; nodesAdded?: unknown[] }).type === 'traceDelta' && ((m as { nodesAdded: unknown[] }).nodesAdded.length > 0)),
+      20_000,
+      100,
+    );
+    await vscode.commands.executeCommand('metacot.cancelSearch', { uri: started.uri });
+    await waitFor('the run to end', () => !api.runningSearches().some((r) => r.id === started.runId), 15_000, 100);
+    // After the run the panel reloads the saved file and editing is allowed again.
+    await waitFor('editing allowed again', () => (api.sentToWebview(uri).filter((m) => (m as { type?: string }).type === 'readOnly').pop() as { readOnly: boolean }).readOnly === false, 5000, 100);
+  });
+
+  it('the panel serializer restores a search panel onto the trace it showed', async () => {
+    const uri = vscode.Uri.parse(first.uri);
+    await vscode.commands.executeCommand('metacot.revealInPanel', { uri: first.uri });
+    await waitFor('a panel on the trace', () => api.hosts(uri).length > 0, 10_000, 100);
+    const before = api.hosts(uri).length;
+    const panel = vscode.window.createWebviewPanel('metacot.searchPanel', 'restored', vscode.ViewColumn.Beside, {});
+    const traceId = readTrace(uri).id;
+    await api.restorePanel(panel, undefined, { type: 'ready', protocolVersion: 1, restoredTraceId: traceId });
+    // The page reports the trace it had in its state; the host maps that id back to the file.
+    await waitFor('the restored panel to attach', () => api.hosts(uri).length > before, 20_000, 100).catch(async (e: Error) => {
+      throw new Error(`${e.message} (trace ${traceId})`);
+    });
+    panel.dispose();
+  });
+
   it('Export writes the linearized trace, the solution and a trace copy', async () => {
     const lin = (await vscode.commands.executeCommand('metacot.export', { uri: first.uri, format: 'linearized', output: '.metacot/exports/first.txt' })) as { output: string; bytes: number };
     const text = fs.readFileSync(vscode.Uri.parse(lin.output).fsPath, 'utf8');
