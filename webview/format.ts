@@ -38,9 +38,9 @@ export function valueSourceText(vs: ValueSource | undefined): string {
   }
 }
 
-/** One line of a node's text for lists and announcements. */
+/** One line of a node's text for lists and announcements (simple TeX shown as plain characters). */
 export function oneLine(text: string, max = 90): string {
-  const s = text.replace(/\s+/g, ' ').trim();
+  const s = plainMath(text).replace(/\s+/g, ' ').trim();
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 

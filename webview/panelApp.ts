@@ -40,6 +40,8 @@ export interface PanelProbe {
   readonly frames: number;
   readonly lastRender: RenderStats | null;
   readonly layoutMs: number;
+  /** Main-thread time of the last frame: deltas, layout when needed, render. */
+  readonly frameMs: number;
   readonly selectedId: string | null;
   readonly focusedId: string | null;
   readonly camera: { tx: number; ty: number; k: number };
@@ -83,6 +85,7 @@ export class PanelApp {
   private userMovedCamera = false;
   private frames = 0;
   private layoutMs = 0;
+  private frameMs = 0;
   private lastRender: RenderStats | null = null;
   private firstPaintMarked = false;
   private restored: PanelState | undefined;
@@ -442,6 +445,7 @@ export class PanelApp {
   }
 
   private frame(): void {
+    const t0 = performance.now();
     this.frameRequested = false;
     this.flushLayout();
     const layout = this.layout;
@@ -464,6 +468,7 @@ export class PanelApp {
       iconsReady: this.iconsReady,
     });
     this.frames++;
+    this.frameMs = performance.now() - t0;
     if (this.loaded && !this.firstPaintMarked) {
       this.firstPaintMarked = true;
       performance.mark('metacot:first-paint');
@@ -1164,6 +1169,9 @@ export class PanelApp {
       },
       get layoutMs() {
         return self.layoutMs;
+      },
+      get frameMs() {
+        return self.frameMs;
       },
       get selectedId() {
         return self.selected >= 0 ? self.model.nodes[self.selected].id : null;

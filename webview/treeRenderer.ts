@@ -137,19 +137,18 @@ export class TreeRenderer {
     const nodes = m.nodes;
     const Y = L.y;
     const replay = s.replay;
-    const shown = (i: number) => all || nodes[i].iteration <= it;
-    const dim = (i: number) => {
-      const n = nodes[i];
-      if (s.matches && !s.matches[i]) return true;
-      if (n.status === 'cancelled') return true;
-      return all ? n.status === 'pruned' : replay.prunedAt[i] <= it;
-    };
-    const keyOf = (i: number) => {
-      const n = nodes[i];
-      if (n.status === 'failed' && s.colorBy !== 'status') return FAILED_KEY;
-      if (!all && s.colorBy === 'value' && replay.valuedAt[i] > it) return NO_VALUE;
-      return colorKey(n, s.colorBy);
-    };
+    // Per-node attributes as typed arrays, rebuilt only when data, colouring, find or scrubber change: the hot
+    // loops below then touch no node objects.
+    const attrs = this.attributes(s);
+    const hiddenArr = attrs.hidden;
+    const dimArr = attrs.dim;
+    const keyArr = attrs.key;
+    const shown = (i: number) => hiddenArr[i] === 0;
+    const dim = (i: number) => dimArr[i] === 1;
+    const keyOf = (i: number) => keyArr[i];
+    void nodes;
+    void replay;
+    void all;
     const colX = (d: number) => d * colW + cam.tx;
     const dMin = Math.max(0, Math.floor(-cam.tx / colW) - 1);
     const dMax = Math.min(L.maxDepth, Math.ceil((W - cam.tx) / colW));
@@ -173,36 +172,54 @@ export class TreeRenderer {
       const inLo = lowerBound(lvY, y0);
       const inHi = lowerBound(lvY, y1); // exclusive
       let lastRow = -Infinity;
-      for (let j = lowerBound(sHi, y0); j < parents.length && sLo[j] <= y1; j++) {
+      const emitEdge = (p: number, c: number, dense: boolean) => {
+        if (!shown(c) || !shown(p)) return;
+        const cy = cam.toScreenY(Y[c]);
+        if (dense) {
+          const row = Math.floor(cy);
+          if (row === lastRow) return;
+          lastRow = row;
+        }
+        let wb = 0;
+        if (visitWidths) {
+          const v = nodes[c].visits ?? 0;
+          wb = v > 0 ? Math.min(EDGE_WIDTHS - 1, Math.round(Math.sqrt(v / maxV) * (EDGE_WIDTHS - 1))) : 0;
+        }
+        const dashed = dim(p) || dim(c) ? 1 : 0;
+        this.edgeBatches[dashed * EDGE_WIDTHS + wb].push4(px, cam.toScreenY(Y[p]), cx, cy);
+        edgeCount++;
+      };
+      const emitCrossing = (j: number) => {
+        // A parent whose span crosses a band edge: its edges to children beyond the band still cross the band.
         const p = parents[j];
-        if (!shown(p)) continue;
-        const py = cam.toScreenY(Y[p]);
         const f = L.levelPos[L.firstKid[p]];
         const l = L.levelPos[L.lastKid[p]];
-        const pDim = dim(p);
-        const emit = (c: number) => {
-          if (!shown(c)) return;
-          const cy = cam.toScreenY(Y[c]);
-          if (!curved) {
-            const row = Math.floor(cy);
-            if (row === lastRow) return;
-            lastRow = row;
-          }
-          let wb = 0;
-          if (visitWidths) {
-            const v = nodes[c].visits ?? 0;
-            wb = v > 0 ? Math.min(EDGE_WIDTHS - 1, Math.round(Math.sqrt(v / maxV) * (EDGE_WIDTHS - 1))) : 0;
-          }
-          const dashed = pDim || dim(c) ? 1 : 0;
-          this.edgeBatches[dashed * EDGE_WIDTHS + wb].push4(px, py, cx, cy);
-          edgeCount++;
-        };
-        // Children inside the band, plus a sample of those beyond it whose edge still crosses it.
+        if (Y[p] >= y0 && f < inLo) sampleRange(f, Math.min(inLo - 1, l), (j2) => emitEdge(p, lv[j2], false));
+        if (Y[p] <= y1 && l >= inHi) sampleRange(Math.max(inHi, f), l, (j2) => emitEdge(p, lv[j2], false));
+      };
+      if (lod === 'dense') {
+        // Several nodes per pixel row: one representative child per row (binary search to the next row), so the
+        // cost follows the canvas height, not the node count.
+        let j = inLo;
+        while (j < inHi) {
+          const c = lv[j];
+          emitEdge(m.parent[c], c, true);
+          const nextRowY = cam.toWorldY(Math.floor(cam.toScreenY(lvY[j])) + 1);
+          const nj = lowerBound(lvY, nextRowY);
+          j = nj > j ? nj : j + 1;
+        }
+        for (let q = lowerBound(sHi, y0), end = lowerBound(sLo, y0); q < end && q < parents.length; q++) emitCrossing(q);
+        for (let q = lowerBound(sHi, y1), end = lowerBound(sLo, y1); q < end && q < parents.length; q++) emitCrossing(q);
+        continue;
+      }
+      for (let q = lowerBound(sHi, y0); q < parents.length && sLo[q] <= y1; q++) {
+        const p = parents[q];
+        const f = L.levelPos[L.firstKid[p]];
+        const l = L.levelPos[L.lastKid[p]];
         const a = Math.max(f, inLo);
         const b = Math.min(l, inHi - 1);
-        if (Y[p] >= y0 && f < a) sampleRange(f, Math.min(a, l + 1) - 1, (j2) => emit(lv[j2]));
-        for (let j2 = a; j2 <= b; j2++) emit(lv[j2]);
-        if (Y[p] <= y1 && l > b) sampleRange(Math.max(b + 1, f), l, (j2) => emit(lv[j2]));
+        for (let j2 = a; j2 <= b; j2++) emitEdge(p, lv[j2], false);
+        emitCrossing(q);
       }
     }
     ctx.strokeStyle = theme.edge;
@@ -223,9 +240,10 @@ export class TreeRenderer {
     ctx.setLineDash([]);
     ctx.globalAlpha = 1;
 
-    // Highlighted paths over the ordinary edges: best path (gold), then the selected node's path (focus colour).
-    this.strokePath(s, m.bestPath, theme.best, lod === 'dense' ? 2 : 3, curved);
-    if (s.selected >= 0) this.strokePath(s, new Set(m.pathTo(s.selected)), theme.focus, lod === 'dense' ? 1.5 : 2.2, curved);
+    // Highlighted paths over the ordinary edges: the selected node's path as a wider focus-coloured band underneath,
+    // the best path (gold) on top, so where they coincide both stay visible.
+    if (s.selected >= 0) this.strokePath(s, new Set(m.pathTo(s.selected)), theme.focus, lod === 'dense' ? 4 : 6, curved);
+    this.strokePath(s, m.bestPath, theme.best, lod === 'dense' ? 2 : 2.5, curved);
 
     // ---- nodes ----
     for (const b of this.nodeBatches) b.n = 0;
@@ -247,7 +265,12 @@ export class TreeRenderer {
         const sy = cam.toScreenY(lvY[j]);
         if (lod === 'dense') {
           const row = Math.floor(sy);
-          if (row === lastRow) continue;
+          if (row === lastRow) {
+            // Skip the rest of this pixel row in one binary search.
+            const nj = lowerBound(lvY, cam.toWorldY(row + 1)) - 1;
+            if (nj > j) j = nj;
+            continue;
+          }
           lastRow = row;
         }
         nodeCount++;
@@ -295,6 +318,43 @@ export class TreeRenderer {
     if (s.focused >= 0 && s.focused !== s.selected) this.ring(s, s.focused, theme.focus, 1.5, [2, 2]);
     if (s.selected >= 0) this.ring(s, s.selected, theme.focus, 2.5);
     return { lod, nodes: nodeCount, edges: edgeCount, ms: performance.now() - t0 };
+  }
+
+  private attrCache: {
+    model: TraceModel | null;
+    dataVersion: number;
+    colorBy: string;
+    iteration: number;
+    matches: Uint8Array | null;
+    replay: ReplayIndex | null;
+    hidden: Uint8Array;
+    dim: Uint8Array;
+    key: Uint8Array;
+  } = { model: null, dataVersion: -1, colorBy: '', iteration: NaN, matches: null, replay: null, hidden: new Uint8Array(0), dim: new Uint8Array(0), key: new Uint8Array(0) };
+
+  /** hidden (after the scrubber's iteration), dim (pruned, cancelled, or not a find match) and colour key per node. */
+  private attributes(s: RenderScene) {
+    const c = this.attrCache;
+    const m = s.model;
+    if (c.model === m && c.dataVersion === m.dataVersion && c.colorBy === s.colorBy && c.iteration === s.iteration && c.matches === s.matches && c.replay === s.replay && c.key.length === m.size) return c;
+    const n = m.size;
+    const hidden = c.hidden.length === n ? c.hidden : new Uint8Array(n);
+    const dimA = c.dim.length === n ? c.dim : new Uint8Array(n);
+    const key = c.key.length === n ? c.key : new Uint8Array(n);
+    const it = s.iteration;
+    const all = it === Infinity;
+    const r = s.replay;
+    for (let i = 0; i < n; i++) {
+      const node = m.nodes[i];
+      hidden[i] = all || node.iteration <= it ? 0 : 1;
+      const pruned = all ? node.status === 'pruned' : r.prunedAt[i] <= it;
+      dimA[i] = (s.matches !== null && s.matches[i] === 0) || node.status === 'cancelled' || pruned ? 1 : 0;
+      if (node.status === 'failed' && s.colorBy !== 'status') key[i] = FAILED_KEY;
+      else if (!all && s.colorBy === 'value' && r.valuedAt[i] > it) key[i] = NO_VALUE;
+      else key[i] = colorKey(node, s.colorBy);
+    }
+    Object.assign(c, { model: m, dataVersion: m.dataVersion, colorBy: s.colorBy, iteration: it, matches: s.matches, replay: s.replay, hidden, dim: dimA, key });
+    return c;
   }
 
   private anchor(s: RenderScene, i: number): { x: number; y: number } | null {
@@ -393,7 +453,7 @@ export class TreeRenderer {
           ctx.roundRect(x + 0.5, y + 0.5, cardW - 1, cardH - 1, r);
           ctx.stroke();
         }
-        if (n.status === 'failed') this.hatchRect(theme.error, x, y, cardW, cardH, r);
+        if (n.status === 'failed') this.hatchRect(theme.error, x, y, cardW, cardH, r, 0.6);
         if (n.verified !== undefined || n.label) {
           const ok = n.label ? n.label === 'correct' : n.verified;
           ctx.fillStyle = ok ? theme.success : theme.error;
@@ -418,7 +478,7 @@ export class TreeRenderer {
     ctx.setLineDash([]);
   }
 
-  private hatchRect(color: string, x: number, y: number, w: number, h: number, r: number): void {
+  private hatchRect(color: string, x: number, y: number, w: number, h: number, r: number, alpha = 0.3): void {
     const ctx = this.ctx;
     if (!this.hatch || this.hatchColor !== color) {
       const c = document.createElement('canvas');
@@ -441,7 +501,8 @@ export class TreeRenderer {
     if (!this.hatch) return;
     ctx.save();
     ctx.fillStyle = this.hatch;
-    ctx.globalAlpha = 0.8;
+    // Light enough that the card's text stays readable over it.
+    ctx.globalAlpha = alpha;
     ctx.beginPath();
     ctx.roundRect(x, y, w, h, r);
     ctx.fill();

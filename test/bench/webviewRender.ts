@@ -1,0 +1,174 @@
+/**
+ * Search panel rendering benchmark in real Chromium (Debian chromium + playwright-core, the test harness page):
+ * - first paint of 1k / 10k / 100k-node traces: from the host's postMessage (structured clone, validation, model,
+ *   layout, first canvas frame) to the `metacot:first-paint` mark, median of fresh pages;
+ * - frame cost while panning and zooming (wheel events, one per animation frame) at 10k and 100k nodes.
+ * Goals (issue 5): first paint ≤ 500 ms at 10k; frames ≤ 16 ms at 10k; 100k usable (no frame over 100 ms).
+ *   npx tsx test/bench/webviewRender.ts [--quick]
+ * Prints a table and writes test-results/bench/webviewRender.json. Not a test: nothing here asserts a time.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { loadMessageFor } from '../../src/protocol/hostMessages';
+import { generateTrace } from '../fixtures/generateTrace';
+import { startHarness } from '../webview/harness/server';
+import type { Harness } from '../webview/harness/server';
+import { ensureWebviewBuilt } from '../webview/ensureBuilt';
+import { launchChromium, openPanel } from '../webview/panelPage';
+
+const quick = process.argv.includes('--quick');
+const SIZES = [1_000, 10_000, 100_000];
+const REPEATS = quick ? 1 : 3;
+const FRAMES = quick ? 60 : 180;
+
+interface Stats {
+  p50: number;
+  p95: number;
+  max: number;
+  mean: number;
+  n: number;
+}
+
+function stats(xs: number[]): Stats {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { p50: q(0.5), p95: q(0.95), max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length, n: s.length };
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+/** Loads a trace into a fresh panel and returns the time to first paint as the page measured it. */
+async function firstPaint(browser: Browser, harness: Harness, json: string) {
+  const p = await openPanel(browser, harness, { width: 1440, height: 900 });
+  // Park the message in the page first: the transfer from Node is the harness's cost, not the panel's.
+  await p.page.evaluate(`window.__msg = JSON.parse(${JSON.stringify(json)})`);
+  const r = (await p.page.evaluate(`(async () => {
+    const t0 = performance.now();
+    window.__hostSend(window.__msg);
+    await new Promise((resolve) => {
+      const poll = () => (performance.getEntriesByName('metacot:first-paint').length ? resolve() : setTimeout(poll, 2));
+      poll();
+    });
+    const p = window.__metacotPanel;
+    const ms = performance.getEntriesByName('metacot:first-paint')[0].startTime - t0;
+    // Baseline measured in the same page: the structured clone alone (what any webview pays to receive the message).
+    const ch = new MessageChannel();
+    const c0 = performance.now();
+    const cloneMs = await new Promise((resolve) => { ch.port2.onmessage = () => resolve(performance.now() - c0); ch.port1.postMessage(window.__msg); });
+    ch.port1.close();
+    return { ms, cloneMs, layoutMs: p.layoutMs, renderMs: p.lastRender.ms, drawn: p.lastRender.nodes };
+  })()`)) as { ms: number; cloneMs: number; layoutMs: number; renderMs: number; drawn: number };
+  return { p, r };
+}
+
+/**
+ * Drives wheel events from inside the page, one per animation frame, and records each frame's main-thread cost
+ * (the panel's frame(): layout if needed + render) and the interval between frames.
+ */
+async function interact(page: import('playwright-core').Page, kind: 'pan' | 'zoom', frames: number) {
+  return (await page.evaluate(`(async () => {
+    const tree = document.getElementById('tree');
+    const r = tree.getBoundingClientRect();
+    const p = window.__metacotPanel;
+    const work = [], intervals = [], lods = {};
+    let last = performance.now();
+    for (let f = 0; f < ${frames}; f++) {
+      let ev;
+      if (${JSON.stringify(kind)} === 'pan') {
+        const dir = Math.floor(f / 30) % 2 === 0 ? 1 : -1;
+        ev = new WheelEvent('wheel', { deltaX: 37 * dir, deltaY: 53 * dir, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true, cancelable: true });
+      } else {
+        // Zoom in for half the frames and out again, around a point left of centre: passes through every level of detail.
+        const dir = f < ${frames} / 2 ? -1 : 1;
+        ev = new WheelEvent('wheel', { deltaY: 110 * dir, ctrlKey: true, clientX: r.left + r.width * 0.3, clientY: r.top + r.height / 2, bubbles: true, cancelable: true });
+      }
+      tree.dispatchEvent(ev);
+      await p.nextFrame();
+      const now = performance.now();
+      work.push(p.frameMs);
+      intervals.push(now - last);
+      last = now;
+      lods[p.lastRender.lod] = (lods[p.lastRender.lod] || 0) + 1;
+    }
+    return { work, intervals, lods, k: p.camera.k };
+  })()`)) as { work: number[]; intervals: number[]; lods: Record<string, number>; k: number };
+}
+
+async function main(): Promise<void> {
+  ensureWebviewBuilt();
+  const harness = await startHarness();
+  const browser = await launchChromium();
+  const result: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, browser: browser.version() },
+    goals: { firstPaint10kMs: 500, frame10kMs: 16, frame100kMaxMs: 100 },
+    firstPaint: {} as Record<string, unknown>,
+    interaction: {} as Record<string, unknown>,
+  };
+  const rows: string[][] = [];
+  try {
+    for (const n of SIZES) {
+      const trace = generateTrace({ nodes: n, seed: 11, validate: false });
+      const msg = loadMessageFor(trace);
+      const json = JSON.stringify(msg);
+      const runs: { ms: number; cloneMs: number; layoutMs: number; renderMs: number; drawn: number }[] = [];
+      let kept: Awaited<ReturnType<typeof firstPaint>>['p'] | undefined;
+      for (let r = 0; r < REPEATS; r++) {
+        const { p, r: m } = await firstPaint(browser, harness, json);
+        runs.push(m);
+        if (r === REPEATS - 1 && n >= 10_000) kept = p;
+        else await p.page.close();
+      }
+      const fp = stats(runs.map((x) => x.ms));
+      (result.firstPaint as Record<string, unknown>)[n] = {
+        message: msg.type,
+        messageMB: round(json.length / 1e6),
+        ms: fp,
+        structuredCloneMs: stats(runs.map((x) => x.cloneMs)),
+        layoutMs: stats(runs.map((x) => x.layoutMs)),
+        firstRenderMs: stats(runs.map((x) => x.renderMs)),
+        drawnNodes: runs[0].drawn,
+      };
+      const clone = stats(runs.map((x) => x.cloneMs)).p50;
+      rows.push([
+        `first paint ${n.toLocaleString('en-US')}`,
+        `${msg.type} ${round(json.length / 1e6)} MB`,
+        `${round(fp.p50)} ms`,
+        `${round(fp.max)} ms`,
+        `layout ${round(stats(runs.map((x) => x.layoutMs)).p50)} ms; bare structured clone ${round(clone)} ms (= ${round(fp.p50 / Math.max(clone, 0.1))}x)`,
+      ]);
+      if (kept) {
+        for (const kind of ['pan', 'zoom'] as const) {
+          const m = await interact(kept.page, kind, FRAMES);
+          const w = stats(m.work);
+          const iv = stats(m.intervals);
+          (result.interaction as Record<string, unknown>)[`${kind}-${n}`] = { frameWorkMs: w, frameIntervalMs: iv, lods: m.lods };
+          rows.push([`${kind} ${n.toLocaleString('en-US')}`, Object.entries(m.lods).map(([k, v]) => `${k}:${v}`).join(' '), `${round(w.p50)} / ${round(w.p95)} ms`, `${round(w.max)} ms`, `interval p50 ${round(iv.p50)} p95 ${round(iv.p95)} max ${round(iv.max)} ms`]);
+        }
+        const problems = await kept.problems();
+        if (problems.length) throw new Error(`panel problems: ${problems.join('; ')}`);
+        await kept.page.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    await harness.close();
+  }
+  const header = ['measure', 'detail', 'p50 (work p50 / p95)', 'max', 'notes'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+  const outDir = join(__dirname, '../../test-results/bench');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'webviewRender.json'), JSON.stringify(result, null, 2) + '\n');
+  console.log(`\nwrote test-results/bench/webviewRender.json (${REPEATS} fresh page(s) per size, ${FRAMES} frames per interaction, ${cpus().length} cores shared)`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
