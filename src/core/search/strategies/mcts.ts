@@ -67,10 +67,16 @@ export const mctsStrategy: Strategy = {
         let bestVisits = 0;
         let bestExplore = 0;
         let ready = 0;
+        let busy = 0;
         const parentVisits = cur.n + cur.vl;
         const lnP = Math.log(Math.max(1, parentVisits));
         for (const k of kids) {
           if (k.node.status === 'pruned') continue; // by hand, during the run
+          // A leaf another simulation is expanding right now leads nowhere yet: look elsewhere (at parallel 1 never).
+          if (k.kids.length === 0 && expanding.has(k)) {
+            busy++;
+            continue;
+          }
           ready++;
           const visits = k.n + k.vl;
           const q = visits > 0 ? (k.q * k.n) / visits : 0;
@@ -84,7 +90,7 @@ export const mctsStrategy: Strategy = {
             bestExplore = explore;
           }
         }
-        if (!best) return { kind: 'expand', path, steps };
+        if (!best) return busy > 0 ? 'blocked' : { kind: 'expand', path, steps };
         best.uct = { q: bestQ, c, parentVisits, visits: bestVisits, explore: bestExplore, score: bestScore };
         best.among = ready;
         cur = best;
