@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { panelHtml, PANEL_SCRIPT_FILE, PANEL_STYLE_FILES } from '../protocol/panelHtml';
 import { parseWebviewMessage } from '../protocol/parseMessage';
-import { PROTOCOL_VERSION } from '../protocol/hostMessages';
+import { loadMessageFor, PROTOCOL_VERSION } from '../protocol/hostMessages';
 import type { HostMessageInput } from '../protocol/hostMessages';
 import type { WebviewMessage } from '../protocol/webviewMessages';
 import type { Trace } from '../core/trace/schema';
@@ -16,9 +16,6 @@ import type { Services } from './services';
 import type { ModelChange, TraceDelta, TraceDocumentModel } from './traceModel';
 import type { LiveRun } from './searchRunner';
 import { readPanelConfig, isTrusted } from './settings';
-
-/** Above this many nodes the page gets the columnar encoding (see src/protocol/compactTrace.ts). */
-const COMPACT_ABOVE = 5000;
 
 let nextHostId = 1;
 
@@ -218,12 +215,8 @@ export class PanelHost implements vscode.Disposable {
 
   private sendTrace(trace: Trace): void {
     const selectNodeId = this.selected && trace.nodes.some((n) => n.id === this.selected) ? this.selected : undefined;
-    if (trace.nodes.length > COMPACT_ABOVE) {
-      // Loaded lazily: only big traces need the columnar encoder.
-      void import('../protocol/compactTrace').then(({ compactTrace }) =>
-        this.post({ type: 'loadCompactTrace', trace: compactTrace(trace), ...(selectNodeId ? { selectNodeId } : {}) }),
-      );
-    } else this.post({ type: 'loadTrace', trace, ...(selectNodeId ? { selectNodeId } : {}) });
+    // The protocol decides objects vs columns (columns for large traces).
+    this.post(loadMessageFor(trace, selectNodeId));
   }
 
   private onModelChange(change: ModelChange): void {
