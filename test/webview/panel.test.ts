@@ -330,6 +330,12 @@ describe('search panel', () => {
     assert.equal(await p.probe('p.nodeCount'), 17);
     assert.equal(await p.probe('p.visibleCount'), 17);
     assert.equal(await p.page.locator('#scrubber').getAttribute('max'), '8');
+    // While a run is live, Cancel is offered and posts cancelRun for every running run.
+    await p.clearPosted();
+    await p.page.click('#cancel-run');
+    const cancels = await p.postedOfType('cancelRun');
+    assert.equal(cancels.length, 1);
+    assert.equal(cancels[0].runId, undefined);
     await p.send({ type: 'traceDelta', traceId: trace.id, nodesUpdated: [{ id: 's0', value: 0.9, status: 'expanded' }], runs: [{ ...trace.runs[0], status: 'solved' }] });
     await p.nextFrame();
     assert.match(await text(p, '#run-status'), /17 nodes/);
@@ -433,6 +439,28 @@ describe('search panel', () => {
     await p.send({ type: 'revealNode', nodeId: 'x1' });
     await p.nextFrame();
     assert.match(await text(p, '#node-text'), /<script>window\.__pwned = 'script'<\/script>/);
+  });
+
+  it('overview actions, colour encodings and the legend', async () => {
+    const p = await panel();
+    await p.load(fixture('countdown-beam.metacot.json'));
+    await p.clearPosted();
+    await p.page.getByRole('button', { name: 'Open the trace file as text' }).click();
+    await p.page.getByRole('button', { name: 'Export the linearized search (Meta-CoT training text)' }).click();
+    const msgs = await p.posted();
+    assert.deepEqual(msgs[0], { type: 'openAsText' });
+    assert.equal(msgs[1].type, 'requestExport');
+    assert.equal((msgs[1] as { format: string }).format, 'linearized');
+    assert.match(await text(p, '#legend'), /value 0\s*1\s*no value/);
+    await p.page.locator('#color-by').click();
+    await p.page.locator('#color-by vscode-option[value="author"]').click();
+    await p.nextFrame();
+    assert.equal(await p.probe('p.colorBy'), 'author');
+    assert.match(await text(p, '#legend'), /model\s*human\s*imported/);
+    // The config message from the host switches the encoding too.
+    await p.send({ type: 'config', colorBy: 'status' });
+    await p.nextFrame();
+    assert.match(await text(p, '#legend'), /open\s*running\s*expanded\s*terminal\s*pruned\s*failed\s*cancelled/);
   });
 
   it('invalid host messages are reported, not applied', async () => {
