@@ -4,7 +4,7 @@
  * Attempts are siblings under the start node; each records the attempts it saw (`meta.conditionedOn`).
  */
 import type { TraceNode } from '../../trace/schema';
-import { num } from '../params';
+import { bool, num } from '../params';
 import type { SearchContext, Strategy } from '../strategy';
 
 export const revisionStrategy: Strategy = {
@@ -13,11 +13,12 @@ export const revisionStrategy: Strategy = {
   params: [
     { name: 'attempts', type: 'integer', default: 8, min: 1, doc: 'attempts at most' },
     { name: 'window', type: 'integer', default: 2, min: 0, doc: 'j: earlier attempts shown to each new one (sliding window)' },
-    { name: 'stopOnSolve', type: 'boolean', default: true, doc: 'stop at the first verified attempt' },
+    { name: 'stopOnSolve', type: 'boolean', default: true, doc: 'stop at the first verified attempt (false: run all attempts)' },
   ],
   async run(ctx: SearchContext) {
     const attempts = num(ctx.params, 'attempts');
     const window = num(ctx.params, 'window');
+    const stopOnSolve = bool(ctx.params, 'stopOnSolve');
     const done: TraceNode[] = [];
     let best: TraceNode | undefined;
     for (let i = 1; i <= attempts && !ctx.stopped; i++) {
@@ -36,8 +37,9 @@ export const revisionStrategy: Strategy = {
         reason: shown.length ? `attempt ${i}, conditioned on ${shown.map((a) => a.id).join(', ')}` : `attempt ${i} (no earlier attempts shown)`,
       });
       if (node.status !== 'failed') done.push(node);
-      if (node.verified === true) return { bestNodeId: node.id };
-      if (!best || (node.value ?? -1) > (best.value ?? -1)) best = node;
+      if (node.verified === true && stopOnSolve) return { bestNodeId: node.id };
+      // The first verified attempt wins; otherwise the best-valued one.
+      if (!best || (best.verified !== true && (node.verified === true || (node.value ?? -1) > (best.value ?? -1)))) best = node;
     }
     return best ? { bestNodeId: best.id } : {};
   },
