@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { commandTitle, uiContext } from './context';
 
 const repoRoot = path.join(__dirname, '..', '..', '..');
+// The callbacks given to waitForFunction run in the page; the project's tsconfig has no DOM lib.
+declare const document: { querySelector(s: string): { childElementCount: number } | null; querySelectorAll(s: string): { length: number } };
 
 /** Screenshot through the harness, plus a copy under media/screenshots for the docs (trusted mode only). */
 async function shoot(name: string): Promise<string> {
