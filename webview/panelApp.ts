@@ -86,6 +86,9 @@ export class PanelApp {
   private frames = 0;
   private layoutMs = 0;
   private frameMs = 0;
+  private lastLayoutAt = 0;
+  /** True while the pending relayout comes only from streamed deltas (may be deferred). */
+  private streamingLayout = false;
   private lastRender: RenderStats | null = null;
   private firstPaintMarked = false;
   private restored: PanelState | undefined;
@@ -325,7 +328,7 @@ export class PanelApp {
         }
         if (!restore?.camera && !sameTrace) this.fitPending = true;
         this.restored = undefined;
-        this.needsLayout = true;
+        this.requestLayout();
         this.detail.show(this.model, this.selected);
         this.runFind();
         this.updateChrome();
@@ -406,6 +409,12 @@ export class PanelApp {
 
   // ------------------------------------------------------------------ frame loop
 
+  /** A relayout an action asked for: done on the next frame, never deferred. */
+  private requestLayout(): void {
+    this.needsLayout = true;
+    this.streamingLayout = false;
+  }
+
   private invalidate(): void {
     if (this.frameRequested) return;
     this.frameRequested = true;
@@ -418,7 +427,10 @@ export class PanelApp {
       this.pendingDeltas = [];
       let structural = false;
       for (const d of deltas) structural = this.model.applyDelta(d) || structural;
-      if (structural) this.needsLayout = true;
+      if (structural && !this.needsLayout) {
+        this.needsLayout = true;
+        this.streamingLayout = true;
+      }
       if (this.pendingSelectId) {
         const i = this.model.index.get(this.pendingSelectId);
         if (i !== undefined) {
@@ -430,11 +442,18 @@ export class PanelApp {
       if (this.matches) this.runFind();
       this.updateChrome();
     }
-    if (this.needsLayout || !this.layout) {
+    // Streaming into a very large tree: when a layout is expensive, lay out at most every few of its durations so
+    // frames in between stay cheap (new nodes appear with the next layout). Explicit actions never wait.
+    const throttled =
+      this.needsLayout && this.layout !== null && this.streamingLayout && this.layoutMs > 30 && performance.now() - this.lastLayoutAt < 6 * this.layoutMs;
+    if (throttled) this.invalidate();
+    if ((this.needsLayout && !throttled) || !this.layout) {
       const t0 = performance.now();
+      this.lastLayoutAt = t0;
       this.layout = layoutTree(this.model, this.collapsed);
       this.layoutMs = performance.now() - t0;
       this.needsLayout = false;
+      this.streamingLayout = false;
       this.camera.setExtent(this.layout.maxDepth);
       const following = this.live && this.iteration === null && !this.userMovedCamera && this.model.runningRuns.length > 0;
       if (this.fitPending || following) {
@@ -505,7 +524,7 @@ export class PanelApp {
     for (let v = this.model.parent[i]; v >= 0; v = this.model.parent[v]) {
       if (this.collapsed.delete(v)) changed = true;
     }
-    if (changed) this.needsLayout = true;
+    if (changed) this.requestLayout();
   }
 
   private reveal(i: number): void {
@@ -529,7 +548,7 @@ export class PanelApp {
     if (i < 0 || this.model.children[i].length === 0) return;
     if (this.collapsed.has(i)) this.collapsed.delete(i);
     else this.collapsed.add(i);
-    this.needsLayout = true;
+    this.requestLayout();
     // Keep the toggled node where it is on screen while the tree reflows around it.
     const L = this.layout;
     const before = L && L.visible[i] ? { x: this.camera.toScreenX(L.x[i]), y: this.camera.toScreenY(L.y[i]) } : null;
@@ -544,7 +563,7 @@ export class PanelApp {
   private expandAll(): void {
     if (this.collapsed.size === 0) return;
     this.collapsed.clear();
-    this.needsLayout = true;
+    this.requestLayout();
     this.announce('All nodes expanded');
     this.invalidate();
   }

@@ -96,6 +96,43 @@ async function interact(page: import('playwright-core').Page, kind: 'pan' | 'zoo
   })()`)) as { work: number[]; intervals: number[]; lods: Record<string, number>; k: number };
 }
 
+/**
+ * Streams a search into the panel: starts from the first 1,000 nodes of a 10k-node trace marked running, then sends
+ * the rest as deltas of 100 nodes (with their events), one per frame, recording each frame's main-thread work.
+ */
+async function streaming(browser: Browser, harness: Harness) {
+  const full = generateTrace({ nodes: 10_000, seed: 12, validate: false });
+  const start = 1000;
+  const initial = { ...full, nodes: full.nodes.slice(0, start), events: full.events.filter((e) => Number(e.node.slice(1)) < start), runs: full.runs.map((r) => ({ ...r, status: 'running' as const })) };
+  const chunks: unknown[] = [];
+  for (let i = start; i < full.nodes.length; i += 100) {
+    const ids = new Set(full.nodes.slice(i, i + 100).map((n) => n.id));
+    chunks.push({ type: 'traceDelta', traceId: full.id, nodesAdded: full.nodes.slice(i, i + 100), events: full.events.filter((e) => ids.has(e.node)) });
+  }
+  const p = await openPanel(browser, harness, { width: 1440, height: 900 });
+  await p.load(initial);
+  await p.page.evaluate(`window.__chunks = JSON.parse(${JSON.stringify(JSON.stringify(chunks))})`);
+  const r = (await p.page.evaluate(`(async () => {
+    const p = window.__metacotPanel;
+    const work = [], layouts = [];
+    let expected = p.nodeCount;
+    for (const c of window.__chunks) {
+      window.__hostSend(c);
+      expected += c.nodesAdded.length;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await p.nextFrame();
+      work.push(p.frameMs);
+      layouts.push(p.layoutMs);
+    }
+    while (p.visibleCount < expected) await p.nextFrame();
+    return { work, layouts, nodes: p.nodeCount };
+  })()`)) as { work: number[]; layouts: number[]; nodes: number };
+  const problems = await p.problems();
+  await p.page.close();
+  if (problems.length) throw new Error(`panel problems: ${problems.join('; ')}`);
+  return r;
+}
+
 async function main(): Promise<void> {
   ensureWebviewBuilt();
   const harness = await startHarness();
@@ -152,6 +189,10 @@ async function main(): Promise<void> {
         await kept.page.close();
       }
     }
+    const st = await streaming(browser, harness);
+    const w = stats(st.work);
+    (result.interaction as Record<string, unknown>)['stream-1k-to-10k'] = { frameWorkMs: w, layoutMs: stats(st.layouts), deltas: st.work.length, nodes: st.nodes };
+    rows.push(['stream 1k → 10k', `${st.work.length} deltas × 100 nodes`, `${round(w.p50)} / ${round(w.p95)} ms`, `${round(w.max)} ms`, `one relayout per frame, layout p50 ${round(stats(st.layouts).p50)} ms`]);
   } finally {
     await browser.close();
     await harness.close();

@@ -310,6 +310,15 @@ describe('search panel', () => {
     await p.nextFrame();
     assert.equal(await p.probe('p.iteration'), null);
     assert.equal((await p.probe<{ nodes: number }>('p.lastRender')).nodes, 12);
+    // Play replays from the start and ends at the latest iteration.
+    await p.page.click('#scrub-play');
+    const seen = new Set<number | null>();
+    for (let t = 0; t < 60 && !(seen.size > 1 && seen.has(null)); t++) {
+      seen.add(await p.probe<number | null>('p.iteration'));
+      await p.page.waitForTimeout(50);
+    }
+    assert.ok([...seen].some((v) => v !== null && v >= 0 && v < 3), `iterations seen while playing: ${[...seen].join(',')}`);
+    assert.equal(await p.probe('p.iteration'), null);
   });
 
   it('live mode: streamed deltas add nodes in batches, value patches do not relayout', async () => {
