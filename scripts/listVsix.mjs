@@ -9,8 +9,8 @@ const allowed = [
   /^\[Content_Types\]\.xml$/,
   /^extension\.vsixmanifest$/,
   /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|LICENSE)$/i,
-  /^extension\/dist\/(extension|cli)\.js$/,
-  /^extension\/media\//,
+  /^extension\/dist\/(extension|extensionHost|cli)\.js$/,
+  /^extension\/media\/(webview\/[^/]+\.(js|css|ttf|woff2)|webview\/katex\/.+|icons\/.+)$/,
   /^extension\/model\/[^/]+\.(onnx|json|sha256|md)$/,
 ];
 const unexpected = listing.filter((f) => !allowed.some((re) => re.test(f)));
