@@ -257,7 +257,7 @@ export class RunContext implements SearchContext {
       this.log('expand', parentId, { n: req.n, purpose: req.purpose });
       gens = await this.generator.generate({
         problem: this.problem.text,
-        steps: [...req.steps],
+        steps: req.steps as string[], // generators never modify the steps they are given
         purpose: req.purpose,
         n: req.n,
         ...(req.context ? { context: req.context } : {}),
@@ -331,9 +331,12 @@ export class RunContext implements SearchContext {
       node.meta = meta;
     }
     this.tree.update(node.id, NOTIFY);
-    const data: Params = { status: node.status };
-    if (check.verified !== undefined) data.verified = check.verified;
-    this.log('status', node.id, data);
+    // Arrival of an ordinary open step is implied by its `evaluate` / `expand` events; only outcomes are logged.
+    if (node.status !== 'open') {
+      const data: Params = { status: node.status };
+      if (check.verified !== undefined) data.verified = check.verified;
+      this.log('status', node.id, data);
+    }
     if (check.verified === true) this.noteVerified(node.id);
     return node;
   }

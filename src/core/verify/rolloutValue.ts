@@ -27,7 +27,7 @@ export function rolloutEstimator(opts: RolloutOptions): ValueEstimator {
         sizes.map((n) =>
           input.sample({
             problem: input.problem.text,
-            steps: [...input.steps],
+            steps: input.steps as string[],
             purpose: 'rollout',
             n,
             maxTokens: opts.maxTokens,

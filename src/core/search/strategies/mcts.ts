@@ -20,9 +20,21 @@ interface Stat {
   vl: number;
   /** Children that can be chosen (valued, alive): kept here so selection never scans the tree. */
   kids: Stat[];
-  /** The last UCT decision that chose this node, written with its next backup. */
-  uct?: { q: number; c: number; parentVisits: number; visits: number; explore: number; score: number };
-  among?: number;
+  /** The last UCT decision that chose this node (written to `selection.uct` with its next backup). */
+  chosen: boolean;
+  uq: number;
+  uvisits: number;
+  uparent: number;
+  uexplore: number;
+  uscore: number;
+  among: number;
+}
+
+const REASONS: string[] = [];
+const reasonFor = (among: number): string => (REASONS[among] ??= `UCT: highest of ${among} children`);
+
+function newStat(node: TraceNode, n: number, q: number): Stat {
+  return { node, n, q, vl: 0, kids: [], chosen: false, uq: 0, uvisits: 0, uparent: 0, uexplore: 0, uscore: 0, among: 0 };
 }
 
 const NOTIFY = Object.freeze({});
@@ -49,7 +61,7 @@ export const mctsStrategy: Strategy = {
     const parallel = num(ctx.params, 'parallel') || num(ctx.params, 'concurrency');
     const virtualLoss = num(ctx.params, 'virtualLoss');
     const tree = ctx.tree;
-    const root: Stat = { node: tree.node(ctx.startId), n: 0, q: 0, vl: 0, kids: [] };
+    const root = newStat(tree.node(ctx.startId), 0, 0);
     const expanding = new Set<Stat>();
 
     /** Descends by UCT to a leaf; synchronous, so the virtual loss it adds is seen by the next selection. */
@@ -91,7 +103,12 @@ export const mctsStrategy: Strategy = {
           }
         }
         if (!best) return busy > 0 ? 'blocked' : { kind: 'expand', path, steps };
-        best.uct = { q: bestQ, c, parentVisits, visits: bestVisits, explore: bestExplore, score: bestScore };
+        best.chosen = true;
+        best.uq = bestQ;
+        best.uvisits = bestVisits;
+        best.uparent = parentVisits;
+        best.uexplore = bestExplore;
+        best.uscore = bestScore;
         best.among = ready;
         cur = best;
         path.push(cur);
@@ -113,9 +130,20 @@ export const mctsStrategy: Strategy = {
         // Direct writes + one notification per node: backups touch every node on the path, every simulation.
         s.node.visits = s.n;
         s.node.q = s.q;
-        if (s.uct) {
-          s.node.selection = { reason: `UCT: highest of ${s.among} children`, uct: s.uct };
-          s.uct = undefined;
+        if (s.chosen) {
+          // Updated in place: a new object per backup per path node is garbage on big trees.
+          const sel = s.node.selection;
+          if (sel?.uct) {
+            sel.reason = reasonFor(s.among);
+            sel.uct.q = s.uq;
+            sel.uct.parentVisits = s.uparent;
+            sel.uct.visits = s.uvisits;
+            sel.uct.explore = s.uexplore;
+            sel.uct.score = s.uscore;
+          } else {
+            s.node.selection = { reason: reasonFor(s.among), uct: { q: s.uq, c, parentVisits: s.uparent, visits: s.uvisits, explore: s.uexplore, score: s.uscore } };
+          }
+          s.chosen = false;
         }
         tree.update(s.node.id, NOTIFY);
       }
@@ -141,7 +169,7 @@ export const mctsStrategy: Strategy = {
           if (k.value === undefined && ctx.verifier.estimator && ctx.stopped) continue; // valuation cut short
           const v = k.value ?? ctx.prior;
           // A child starts with N = 1, Q = its value: its own valuation is its first backup.
-          last.kids.push({ node: k, n: 1, q: v, vl: 0, kids: [] });
+          last.kids.push(newStat(k, 1, v));
           k.visits = 1;
           k.q = v;
           values.push(v);
