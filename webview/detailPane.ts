@@ -67,12 +67,36 @@ export class DetailPane {
     this.refresh();
   }
 
-  /** Re-renders unless the user is typing in a form (a streamed update must not wipe an edit in progress). */
+  /**
+   * After a delta. Skipped while the user is typing in a form (a streamed update must not wipe an edit in progress)
+   * and when the shown node did not change; the overview (counts over every node) refreshes at most twice a second
+   * while a search streams in.
+   */
   update(model: TraceModel): void {
     this.model = model;
     if (this.current >= model.size) this.current = -1;
-    if (this.mode === 'view') this.refresh();
+    if (this.mode !== 'view') return;
+    if (this.current >= 0) {
+      const n = model.nodes[this.current];
+      const sig = `${model.children[this.current].length}|${model.bestPath.has(this.current)}|${model.runOf(this.current)?.status ?? ''}`;
+      if (n === this.shownNode && sig === this.shownSig) return;
+      this.refresh();
+      return;
+    }
+    if (this.overviewTimer) return;
+    const since = performance.now() - this.overviewAt;
+    if (since >= 500) this.refresh();
+    else
+      this.overviewTimer = window.setTimeout(() => {
+        this.overviewTimer = 0;
+        if (this.current < 0 && this.mode === 'view') this.refresh();
+      }, 500 - since);
   }
+
+  private shownNode: TraceNode | null = null;
+  private shownSig = '';
+  private overviewAt = 0;
+  private overviewTimer = 0;
 
   startEdit(): void {
     if (this.current >= 0 && !this.readOnly) {
@@ -99,6 +123,11 @@ export class DetailPane {
     const scroll = this.el.scrollTop;
     this.el.replaceChildren(...(this.current < 0 ? this.overview(m) : this.nodeView(m, this.current)));
     this.el.scrollTop = scroll;
+    if (this.current < 0) this.overviewAt = performance.now();
+    else {
+      this.shownNode = m.nodes[this.current];
+      this.shownSig = `${m.children[this.current].length}|${m.bestPath.has(this.current)}|${m.runOf(this.current)?.status ?? ''}`;
+    }
   }
 
   private overview(m: TraceModel): Node[] {

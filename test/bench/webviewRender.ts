@@ -19,6 +19,8 @@ import { ensureWebviewBuilt } from '../webview/ensureBuilt';
 import { launchChromium, openPanel } from '../webview/panelPage';
 
 const quick = process.argv.includes('--quick');
+/** `--only-stream`: just the streaming measurement (quick check while tuning). */
+const onlyStream = process.argv.includes('--only-stream');
 const SIZES = [1_000, 10_000, 100_000];
 const REPEATS = quick ? 1 : 3;
 const FRAMES = quick ? 60 : 180;
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
   };
   const rows: string[][] = [];
   try {
-    for (const n of SIZES) {
+    for (const n of onlyStream ? [] : SIZES) {
       const trace = generateTrace({ nodes: n, seed: 11, validate: false });
       const msg = loadMessageFor(trace);
       const json = JSON.stringify(msg);
