@@ -51,7 +51,7 @@ const CASES: Case[] = [
     params: { b: 4, simulations: 200, parallel: 16, stopOnSolve: false },
     verifier: { kind: 'rollout', params: { K: 4 } },
     goal: 0.85,
-    bound: 'start-up (the first expansions must return before simulations can spread) and the tail; each simulation is expand → value, two dependent rounds',
+    bound: 'ramp-up (one leaf, then b, then b² …: too few leaves for 16 simulations at first), the tail as leaves run out (finished Countdown leaves send no requests), and each simulation is expand → value, two dependent rounds',
   },
   { strategy: 'astar', params: { b: 4, maxExpansions: 16, parallel: 4, stopOnSolve: false }, verifier: { kind: 'rollout', params: { K: 4 } }, bound: 'best-first: at most `parallel` expansions in flight, each expand → value' },
   { strategy: 'revision', params: { attempts: 8, window: 2, stopOnSolve: false }, verifier: { kind: 'countdown', params: {} }, bound: 'sequential by definition: one request at a time' },
