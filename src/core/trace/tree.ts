@@ -44,7 +44,18 @@ export class TraceTree {
   iteration = 0;
 
   private constructor(readonly trace: Trace) {
-    for (const node of trace.nodes) this.index(node);
+    this.reindex();
+  }
+
+  /** Builds the indexes from the node list; ids of the form n<k> reserve k so new ids never collide. */
+  private reindex(): void {
+    this.byId.clear();
+    this.childIds.clear();
+    for (const node of this.trace.nodes) {
+      this.index(node);
+      const m = /^n(\d+)$/.exec(node.id);
+      if (m) this.nextId = Math.max(this.nextId, Number(m[1]) + 1);
+    }
   }
 
   /** A new trace holding only the root (id "n0"), whose text is the problem. */
@@ -76,8 +87,6 @@ export class TraceTree {
       if (siblings) siblings.push(node.id);
       else this.childIds.set(node.parentId, [node.id]);
     }
-    const m = /^n(\d+)$/.exec(node.id);
-    if (m) this.nextId = Math.max(this.nextId, Number(m[1]) + 1);
   }
 
   onChange(listener: TraceListener): () => void {
@@ -85,8 +94,11 @@ export class TraceTree {
     return () => this.listeners.delete(listener);
   }
 
-  private emit(change: Parameters<TraceListener>[0]): void {
-    for (const l of this.listeners) l(change);
+  /** Takes a factory so that, with nobody listening (CLI, benchmarks), no change object is allocated. */
+  private emit(change: () => Parameters<TraceListener>[0]): void {
+    if (this.listeners.size === 0) return;
+    const c = change();
+    for (const l of this.listeners) l(c);
   }
 
   get size(): number {
@@ -125,14 +137,14 @@ export class TraceTree {
     const parent = this.node(parentId);
     const node: TraceNode = {
       ...fields,
-      id: `n${this.nextId}`,
+      id: `n${this.nextId++}`,
       parentId: parent.id,
       status: fields.status ?? 'open',
       iteration: fields.iteration ?? this.iteration,
     };
     this.trace.nodes.push(node);
     this.index(node);
-    this.emit({ type: 'add', node });
+    this.emit(() => ({ type: 'add', node }));
     this.logEvent({ type: 'add', node: node.id, run: node.runId });
     return node;
   }
@@ -143,7 +155,7 @@ export class TraceTree {
       if (v === undefined) delete (node as Record<string, unknown>)[k];
       else (node as Record<string, unknown>)[k] = v;
     }
-    this.emit({ type: 'update', node });
+    this.emit(() => ({ type: 'update', node }));
     return node;
   }
 
@@ -239,9 +251,7 @@ export class TraceTree {
     keep(this.trace.nodes, (n) => !gone.has(n.id));
     keep(this.trace.events, (e) => !gone.has(e.node));
     if (this.trace.result?.bestNodeId !== undefined && gone.has(this.trace.result.bestNodeId)) this.trace.result = null;
-    this.byId.clear();
-    this.childIds.clear();
-    for (const node of this.trace.nodes) this.index(node);
+    this.reindex();
     return removed;
   }
 
@@ -250,7 +260,7 @@ export class TraceTree {
     if (e.run !== undefined) event.run = e.run;
     if (e.data !== undefined) event.data = e.data;
     this.trace.events.push(event);
-    this.emit({ type: 'event', event });
+    this.emit(() => ({ type: 'event', event }));
     return event;
   }
 
