@@ -11,8 +11,8 @@ import type { ValueControl } from './toolkit';
 interface ParamDef {
   key: string;
   label: string;
-  kind: 'int' | 'float' | 'choice';
-  default: number | string;
+  kind: 'int' | 'float' | 'choice' | 'bool';
+  default: number | string | boolean;
   min?: number;
   options?: string[];
   help?: string;
@@ -28,36 +28,55 @@ const STRATEGY_LABELS: Record<StrategyName, string> = {
   'in-context': 'In-context search (long CoT)',
 };
 
+const stopOnSolve = (d: boolean): ParamDef => ({ key: 'stopOnSolve', label: 'Stop when an answer verifies', kind: 'bool', default: d });
+
+/**
+ * The engine's parameter names and defaults (docs/engine.md, "Parameters"): the engine rejects unknown names, so
+ * the form offers exactly these. Common ones (temperature, seed, …) keep the run's values.
+ */
 export const STRATEGY_PARAMS: Record<StrategyName, ParamDef[]> = {
-  single: [{ key: 'maxSteps', label: 'Max steps', kind: 'int', default: 20, min: 1 }],
+  single: [],
   'best-of-n': [
-    { key: 'n', label: 'N samples', kind: 'int', default: 8, min: 1 },
-    { key: 'select', label: 'Select by', kind: 'choice', default: 'max-value', options: ['max-value', 'majority'] },
+    { key: 'n', label: 'N solutions', kind: 'int', default: 8, min: 1 },
+    { key: 'selection', label: 'Pick by', kind: 'choice', default: 'majority', options: ['majority', 'argmax', 'weighted'] },
+    stopOnSolve(false),
   ],
   beam: [
-    { key: 'n', label: 'Candidates per beam (N)', kind: 'int', default: 5, min: 1 },
+    { key: 'N', label: 'Candidates per beam (N)', kind: 'int', default: 4, min: 1 },
     { key: 'width', label: 'Beam width', kind: 'int', default: 4, min: 1 },
-    { key: 'aggregation', label: 'Step score aggregation', kind: 'choice', default: 'last', options: ['last', 'min', 'product'] },
-    { key: 'maxDepth', label: 'Max depth', kind: 'int', default: 12, min: 1 },
+    { key: 'maxDepth', label: 'Max depth', kind: 'int', default: 10, min: 1 },
+    { key: 'aggregation', label: 'Step score aggregation', kind: 'choice', default: 'last', options: ['last', 'min', 'prod', 'mean'] },
+    stopOnSolve(true),
   ],
   mcts: [
     { key: 'c', label: 'Exploration constant c', kind: 'float', default: 1.4, min: 0, help: 'UCT: Q + c·√(ln N(parent) / N(child)). Too large a c makes the search backtrack again and again.' },
-    { key: 'iterations', label: 'Iterations', kind: 'int', default: 50, min: 1 },
-    { key: 'branching', label: 'Children per expansion (b)', kind: 'int', default: 3, min: 1 },
-    { key: 'rollouts', label: 'Rollouts per value (K)', kind: 'int', default: 32, min: 1 },
+    { key: 'simulations', label: 'Simulations', kind: 'int', default: 32, min: 1 },
+    { key: 'b', label: 'Children per expansion (b)', kind: 'int', default: 4, min: 1 },
     { key: 'maxDepth', label: 'Max depth', kind: 'int', default: 12, min: 1 },
+    stopOnSolve(true),
   ],
   astar: [
-    { key: 'branching', label: 'Children per expansion (b)', kind: 'int', default: 3, min: 1 },
-    { key: 'maxDepth', label: 'Max depth (d)', kind: 'int', default: 12, min: 1 },
-    { key: 'maxExpansions', label: 'Max expansions', kind: 'int', default: 50, min: 1 },
+    { key: 'b', label: 'Next steps per expansion (b)', kind: 'int', default: 4, min: 1 },
+    { key: 'maxDepth', label: 'Max depth (d)', kind: 'int', default: 10, min: 1 },
+    { key: 'maxExpansions', label: 'Max expansions', kind: 'int', default: 64, min: 1 },
+    { key: 'depthCost', label: 'Depth cost', kind: 'float', default: 0, min: 0, help: 'priority = value − depthCost·depth' },
+    { key: 'aggregation', label: 'Step score aggregation', kind: 'choice', default: 'last', options: ['last', 'min', 'prod', 'mean'] },
+    stopOnSolve(true),
   ],
   revision: [
-    { key: 'maxAttempts', label: 'Max attempts', kind: 'int', default: 4, min: 1 },
-    { key: 'window', label: 'Previous attempts in context', kind: 'int', default: 2, min: 0 },
+    { key: 'attempts', label: 'Max attempts', kind: 'int', default: 8, min: 1 },
+    { key: 'window', label: 'Earlier attempts in context (j)', kind: 'int', default: 2, min: 0 },
+    stopOnSolve(true),
   ],
-  'in-context': [{ key: 'maxTokens', label: 'Max thinking tokens', kind: 'int', default: 4096, min: 1 }],
+  'in-context': [
+    { key: 'prompt', label: 'Prompt', kind: 'choice', default: 'reasoning', options: ['reasoning', 'think-verify'] },
+    { key: 'segment', label: 'Cut thinking into', kind: 'choice', default: 'sentence', options: ['sentence', 'paragraph'] },
+    { key: 'threshold', label: 'Backtrack similarity threshold', kind: 'float', default: 0.6, min: 0 },
+  ],
 };
+
+/** Parameters every strategy accepts (docs/engine.md, "common"). */
+const COMMON_PARAMS = new Set(['concurrency', 'seed', 'temperature', 'maxTokens', 'maxErrors', 'prior', 'priceIn', 'priceOut']);
 
 const BUDGETS: { key: keyof Budgets; label: string }[] = [
   { key: 'maxTokens', label: 'Token budget' },
@@ -89,7 +108,7 @@ export function rerunForm(o: { run: Run | undefined; defaults: RerunDefaults; on
     const fromRun = o.run?.config.strategy === strategy ? o.run.config.params[def.key] : undefined;
     const fromDefaults = o.defaults.strategy === strategy || !o.defaults.strategy ? o.defaults.params?.[def.key] : undefined;
     const v = fromRun ?? fromDefaults ?? def.default;
-    return typeof v === 'string' || typeof v === 'number' ? String(v) : String(def.default);
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : String(def.default);
   };
 
   const renderFields = () => {
@@ -100,7 +119,9 @@ export function rerunForm(o: { run: Run | undefined; defaults: RerunDefaults; on
       const el =
         def.kind === 'choice'
           ? dropdown({ options: (def.options ?? []).map((v) => ({ value: v, label: v })), value: initial(def), ariaLabel: def.label, id })
-          : textField({ value: initial(def), ariaLabel: def.label, id, size: 8 });
+          : def.kind === 'bool'
+            ? dropdown({ options: [{ value: 'true', label: 'yes' }, { value: 'false', label: 'no' }], value: initial(def) === 'false' ? 'false' : 'true', ariaLabel: def.label, id })
+            : textField({ value: initial(def), ariaLabel: def.label, id, size: 8 });
       el.dataset.param = def.key;
       controls.set(def.key, { def, el });
       fields.append(h('label', { class: 'form-label', attrs: { for: id }, title: def.help }, def.label), el);
@@ -128,12 +149,19 @@ export function rerunForm(o: { run: Run | undefined; defaults: RerunDefaults; on
   }
 
   const submit = () => {
+    // Common parameters of the run (temperature, seed, concurrency, prices…) carry over; the strategy's own are the form's.
     const params: Params = {};
+    const own = new Set(Object.values(STRATEGY_PARAMS).flat().map((d) => d.key));
+    for (const [k, v] of Object.entries(o.run?.config.params ?? {})) if (COMMON_PARAMS.has(k) && !own.has(k)) params[k] = v;
     const problems: string[] = [];
     for (const [key, { def, el }] of controls) {
       const raw = String(el.value ?? '').trim();
       if (def.kind === 'choice') {
         params[key] = raw || String(def.default);
+        continue;
+      }
+      if (def.kind === 'bool') {
+        params[key] = raw === '' ? Boolean(def.default) : raw === 'true';
         continue;
       }
       const num = Number(raw);

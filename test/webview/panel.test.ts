@@ -193,7 +193,7 @@ describe('search panel', () => {
     await p.page.locator('#rerun-strategy').click();
     await p.page.locator('#rerun-strategy vscode-option[value="mcts"]').click();
     await p.page.locator('#rerun-c input').fill('2.5');
-    await p.page.locator('#rerun-iterations input').fill('80');
+    await p.page.locator('#rerun-simulations input').fill('80');
     await p.page.locator('#rerun-budget-maxTokens input').fill('50000');
     await p.page.click('#rerun-submit');
 
@@ -205,7 +205,7 @@ describe('search panel', () => {
       { type: 'editNode', nodeId: 'n5', text: 'Alternatively, 7 - 2 = 5', mode: 'sibling' },
       { type: 'pruneNode', nodeId: 'n5', reason: 'pruned in the search panel' },
       { type: 'markNode', nodeId: 'n5', label: 'correct' },
-      { type: 'rerunFromNode', nodeId: 'n5', strategy: 'mcts', params: { c: 2.5, iterations: 80, branching: 3, rollouts: 32, maxDepth: 12 }, budgets: { maxTokens: 50000 } },
+      { type: 'rerunFromNode', nodeId: 'n5', strategy: 'mcts', params: { c: 2.5, simulations: 80, b: 4, maxDepth: 12, stopOnSolve: true }, budgets: { maxTokens: 50000 } },
     ]);
   });
 
@@ -223,6 +223,22 @@ describe('search panel', () => {
     assert.deepEqual(await p.postedOfType('rerunFromNode'), []);
     await p.page.keyboard.press('Escape');
     assert.equal(await p.page.locator('.rerun-form').count(), 0);
+  });
+
+  it('re-running an MCTS node starts from its run’s parameters, common ones included', async () => {
+    const p = await panel();
+    const trace = fixture('mcts-30.metacot.json');
+    const run = trace.runs[0].config.params;
+    await p.load(trace);
+    await p.send({ type: 'revealNode', nodeId: 'n4' });
+    await p.nextFrame();
+    await p.clearPosted();
+    await p.page.click('#action-rerun');
+    await p.page.click('#rerun-submit');
+    const [m] = await p.postedOfType('rerunFromNode');
+    assert.equal(m.strategy, 'mcts');
+    assert.deepEqual(m.params, { c: run.c, simulations: run.simulations, b: run.b, maxDepth: run.maxDepth, stopOnSolve: true, temperature: run.temperature });
+    assert.deepEqual(m.budgets, { maxNodes: 30 });
   });
 
   it('keyboard: arrows walk parent / child / sibling, Enter opens details, the proxy item describes the node', async () => {
