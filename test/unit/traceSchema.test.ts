@@ -48,6 +48,8 @@ describe('trace schema v1', () => {
     ['bad value source', (t) => (t.nodes[1].valueSource = { kind: 'vibes' }), 'nodes[1].valueSource.kind', /./],
     ['NaN-like number', (t) => (t.nodes[1].latencyMs = 'fast'), 'nodes[1].latencyMs', /expected number/i],
     ['no nodes', (t) => (t.nodes = []), 'nodes', /./],
+    ['nested object in event data', (t) => (t.events[0].data = { deep: { x: 1 } }), 'events[0].data', /values are strings, finite numbers/],
+    ['object in a strategy parameter list', (t) => (t.runs[0].config.params.c = [1, { x: 2 }]), 'runs[0].config.params', /values are strings/],
   ];
   for (const [name, mutate, path, message] of cases) {
     test(`rejects ${name} with an error naming ${path}`, () => {
