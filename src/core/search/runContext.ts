@@ -82,7 +82,19 @@ function placeholder(kind: TraceNode['kind'], runId: string, meta: Params | unde
     error: undefined,
     supersededBy: undefined,
     meta: meta ? { ...meta } : undefined,
-  };
+    // Set by TraceTree.addChild; present here (in addChild's key order) so the copy it makes keeps this shape.
+    id: undefined,
+    parentId: undefined,
+    iteration: undefined,
+  } as NewNode;
+}
+
+function addTo(u: Usage, requests: number, cachedRequests: number, tokensIn: number, tokensOut: number, cost: number): void {
+  u.requests += requests;
+  u.cachedRequests += cachedRequests;
+  u.tokensIn += tokensIn;
+  u.tokensOut += tokensOut;
+  u.cost += cost;
 }
 
 class StoppedError extends Error {
@@ -115,6 +127,10 @@ export class RunContext implements SearchContext {
   private readonly seedCounts = new Map<string, number>();
   private readonly opts: RunContextOptions;
   private inFlight = 0;
+  /** `seed`, `temperature`, `maxTokens`, `prior`… are read once: params do not change during a run. */
+  private readonly seedBase: number | undefined;
+  private readonly samplingParams: { temperature?: number; maxTokens?: number };
+  private readonly hasBudgets: boolean;
   private wallTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onCallerAbort = () => this.stop('cancelled', 'cancelled by the user', true);
 
@@ -131,6 +147,9 @@ export class RunContext implements SearchContext {
     this.budgets = opts.budgets;
     this.prior = num(opts.params, 'prior');
     this.sem = new Semaphore(num(opts.params, 'concurrency'));
+    this.seedBase = optNum(opts.params, 'seed');
+    this.samplingParams = this.sampling();
+    this.hasBudgets = Object.values(opts.budgets).some((v) => v !== undefined);
     this.startedAt = opts.now();
     // Every request in flight and every queued waiter listens on this one signal.
     setMaxListeners(0, this.stopCtl.signal);
@@ -175,55 +194,64 @@ export class RunContext implements SearchContext {
   }
 
   private seedFor(key: string): number | undefined {
-    const base = optNum(this.params, 'seed');
+    const base = this.seedBase;
     if (base === undefined) return undefined;
     const k = this.seedCounts.get(key) ?? 0;
     this.seedCounts.set(key, k + 1);
     return deriveSeed(base, `${key}|${k}`);
   }
 
-  /** Waits for a permit and checks budgets; undefined when the run stopped or a budget blocks. */
-  private async admit(newNodes: number): Promise<(() => void) | undefined> {
-    if (this.stopped) return undefined;
-    const release = await this.sem.acquire(this.stopCtl.signal);
-    if (!release) return undefined;
-    if (this.stopped) {
-      release();
-      return undefined;
-    }
-    const blocked = budgetBlock(this.budgets, { usage: this.run.usage, nodes: this.nodes, elapsedMs: this.elapsedMs() }, newNodes);
-    if (blocked) {
-      release();
-      this.stop('budget', blocked, this.budgets.maxWallMs !== undefined && blocked.includes('maxWallMs'));
-      return undefined;
-    }
-    // Reserved here, synchronously after the check, so concurrent requests cannot all pass the same check.
-    this.addUsage({ requests: 1 });
-    this.nodes += newNodes;
-    return release;
+  /**
+   * Takes a permit (FIFO) and checks budgets: true when the request may go, false when the run stopped or a
+   * budget blocks (the permit is then given back). When a permit is free the answer is synchronous — no promise,
+   * no closure per request; the caller then owns the permit and gives it back with `this.sem.release()`.
+   */
+  private admit(newNodes: number): boolean | Promise<boolean> {
+    if (this.stopped || this.stopCtl.signal.aborted) return false;
+    if (this.sem.tryAcquire()) return this.admitted(newNodes);
+    return this.sem.wait(this.stopCtl.signal).then((ok) => ok && this.admitted(newNodes));
   }
 
-  private addUsage(d: Partial<Usage>): void {
-    for (const u of [this.run.usage, this.tree.trace.usage]) {
-      u.requests += d.requests ?? 0;
-      u.cachedRequests += d.cachedRequests ?? 0;
-      u.tokensIn += d.tokensIn ?? 0;
-      u.tokensOut += d.tokensOut ?? 0;
-      u.cost += d.cost ?? 0;
+  /** Holding a permit: the stop and budget checks, then the request and its nodes are reserved. */
+  private admitted(newNodes: number): boolean {
+    if (this.stopped) {
+      this.sem.release();
+      return false;
     }
+    const blocked = this.hasBudgets ? budgetBlock(this.budgets, { usage: this.run.usage, nodes: this.nodes, elapsedMs: this.elapsedMs() }, newNodes) : undefined;
+    if (blocked) {
+      this.sem.release();
+      this.stop('budget', blocked, this.budgets.maxWallMs !== undefined && blocked.includes('maxWallMs'));
+      return false;
+    }
+    // Reserved here, synchronously after the check, so concurrent requests cannot all pass the same check.
+    this.addUsage(1, 0, 0, 0, 0);
+    this.nodes += newNodes;
+    return true;
+  }
+
+  private addUsage(requests: number, cachedRequests: number, tokensIn: number, tokensOut: number, cost: number): void {
+    addTo(this.run.usage, requests, cachedRequests, tokensIn, tokensOut, cost);
+    addTo(this.tree.trace.usage, requests, cachedRequests, tokensIn, tokensOut, cost);
   }
 
   /** Usage of one answered request. Siblings share one prompt, so prompt tokens count once per request. */
   private account(gens: readonly Generation[]): void {
-    if (gens.length > 0 && gens.every((g) => g.cached)) {
-      this.addUsage({ cachedRequests: 1 });
+    let tokensIn = 0;
+    let tokensOut = 0;
+    let live = 0;
+    for (const g of gens) {
+      if (g.cached) continue;
+      live++;
+      tokensIn = Math.max(tokensIn, g.tokensIn);
+      tokensOut += g.tokensOut;
+    }
+    if (gens.length > 0 && live === 0) {
+      this.addUsage(0, 1, 0, 0, 0);
       return;
     }
-    const live = gens.filter((g) => !g.cached);
-    const tokensIn = live.reduce((m, g) => Math.max(m, g.tokensIn), 0);
-    const tokensOut = live.reduce((s, g) => s + g.tokensOut, 0);
     const cost = this.opts.costOf ? this.opts.costOf(tokensIn, tokensOut) : (tokensIn * num(this.params, 'priceIn') + tokensOut * num(this.params, 'priceOut')) / 1e6;
-    this.addUsage({ tokensIn, tokensOut, cost });
+    this.addUsage(0, 0, tokensIn, tokensOut, cost);
   }
 
   private progress(): void {
@@ -242,8 +270,8 @@ export class RunContext implements SearchContext {
   }
 
   async expand(parentId: string, req: ExpandRequest): Promise<TraceNode[]> {
-    const release = await this.admit(req.n);
-    if (!release) return [];
+    const admit = this.admit(req.n);
+    if (admit !== true && !(admit !== false && (await admit))) return [];
     const kind = req.purpose === 'step' ? 'step' : 'answer';
     const kids: TraceNode[] = [];
     let gens: Generation[];
@@ -261,8 +289,8 @@ export class RunContext implements SearchContext {
         purpose: req.purpose,
         n: req.n,
         ...(req.context ? { context: req.context } : {}),
-        ...this.sampling(),
-        seed: this.seedFor(`${parentId}|${req.purpose}`),
+        ...this.samplingParams,
+        seed: this.seedBase === undefined ? undefined : this.seedFor(`${parentId}|${req.purpose}`),
         signal: this.stopCtl.signal,
       });
     } catch (err) {
@@ -278,19 +306,23 @@ export class RunContext implements SearchContext {
       return [];
     } finally {
       this.inFlight--;
-      release();
+      this.sem.release();
     }
     this.account(gens);
     const done: TraceNode[] = [];
-    kids.forEach((k, i) => {
+    // One path array for all siblings: the checker reads it synchronously and keeps nothing of it.
+    const path = [...req.steps, ''];
+    for (let i = 0; i < kids.length; i++) {
+      const k = kids[i]!;
       const g = gens[i];
       if (!g) {
         this.tree.update(k.id, { status: 'failed', error: `the endpoint returned ${gens.length} of ${req.n} choices` });
         this.log('error', k.id, { message: 'missing choice' });
-        return;
+        continue;
       }
-      done.push(this.fill(k, g, [...req.steps, g.text], req.purpose !== 'step'));
-    });
+      path[path.length - 1] = g.text;
+      done.push(this.fill(k, g, path, req.purpose !== 'step'));
+    }
     this.progress();
     return done;
   }
@@ -346,9 +378,10 @@ export class RunContext implements SearchContext {
     if (this.opts.stopOnSolve) this.stop('solved', `node ${id} verified`, true);
   }
 
-  async sample(req: Parameters<SearchContext['sample']>[0], seedKey?: string): Promise<Generation[]> {
-    const release = await this.admit(0);
-    if (!release) throw new StoppedError();
+  /** `seedNode`: the node a valuation samples for (its seed key is node and purpose). */
+  async sample(req: Parameters<SearchContext['sample']>[0], seedNode?: string): Promise<Generation[]> {
+    const admit = this.admit(0);
+    if (admit !== true && !(admit !== false && (await admit))) throw new StoppedError();
     this.inFlight++;
     let gens: Generation[];
     try {
@@ -361,12 +394,12 @@ export class RunContext implements SearchContext {
         ...(req.onDelta ? { onDelta: req.onDelta } : {}),
         ...(req.maxTokens !== undefined ? { maxTokens: req.maxTokens } : {}),
         ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-        seed: this.seedFor(seedKey ?? `${req.purpose}|${req.steps.length}`),
+        seed: this.seedBase === undefined ? undefined : this.seedFor(seedNode !== undefined ? `${seedNode}|${req.purpose}` : `${req.purpose}|${req.steps.length}`),
         signal: this.stopCtl.signal,
       });
     } finally {
       this.inFlight--;
-      release();
+      this.sem.release();
     }
     this.account(gens);
     this.progress();
@@ -392,7 +425,7 @@ export class RunContext implements SearchContext {
         problem: this.problem,
         steps,
         signal: this.stopCtl.signal,
-        sample: (r) => this.sample(r, `${node.id}|${r.purpose}`),
+        sample: (r) => this.sample(r, node.id),
       });
     } catch (err) {
       if (err instanceof StoppedError || this.stopCtl.signal.aborted) return node;
@@ -437,6 +470,6 @@ export class RunContext implements SearchContext {
   }
 
   log(type: EventType, nodeId: string, data?: Params): void {
-    this.tree.logEvent({ type, node: nodeId, run: this.run.id, ...(data ? { data } : {}) });
+    this.tree.logEvent(data ? { type, node: nodeId, run: this.run.id, data } : { type, node: nodeId, run: this.run.id });
   }
 }

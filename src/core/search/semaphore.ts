@@ -14,11 +14,31 @@ export class Semaphore {
   /** Resolves with a release function, or undefined when `signal` aborts first. */
   async acquire(signal?: AbortSignal): Promise<(() => void) | undefined> {
     if (signal?.aborted) return undefined;
+    if (this.tryAcquire()) return this.releaser();
+    const ok = await this.wait(signal);
+    return ok ? this.releaser() : undefined;
+  }
+
+  /**
+   * Takes a permit at once if one is free (never ahead of a waiter: while anyone waits, all permits are taken,
+   * since `release` hands them straight over). The caller must call `release()` exactly once. Synchronous, so
+   * the hot path of a search allocates no promise and no closure per request.
+   */
+  tryAcquire(): boolean {
     if (this.active < this.limit) {
       this.active++;
-      return this.releaser();
+      return true;
     }
-    const ok = await new Promise<boolean>((resolve) => {
+    return false;
+  }
+
+  /**
+   * After a failed `tryAcquire`: waits in arrival order for a permit. True when one was handed over (the caller
+   * then owns it and must `release()` it), false when `signal` aborted first.
+   */
+  wait(signal?: AbortSignal): Promise<boolean> {
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
       const onAbort = () => {
         const i = this.waiters.indexOf(waiter);
         if (i >= 0) {
@@ -36,7 +56,14 @@ export class Semaphore {
       this.waiters.push(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
-    return ok ? this.releaser() : undefined;
+  }
+
+  /** Gives back a permit taken by `tryAcquire` or `wait`: it passes straight to the next waiter, if any. */
+  release(): void {
+    const next = this.waiters.shift();
+    // The permit passes straight to the next waiter: the count stays the same.
+    if (next) next.resolve(true);
+    else this.active--;
   }
 
   private releaser(): () => void {
@@ -44,10 +71,7 @@ export class Semaphore {
     return () => {
       if (done) return;
       done = true;
-      const next = this.waiters.shift();
-      // The permit passes straight to the next waiter: the count stays the same.
-      if (next) next.resolve(true);
-      else this.active--;
+      this.release();
     };
   }
 }

@@ -135,27 +135,32 @@ export class TraceTree {
 
   addChild(parentId: string, fields: NewNode): TraceNode {
     const parent = this.node(parentId);
-    const node: TraceNode = {
-      ...fields,
-      id: `n${this.nextId++}`,
-      parentId: parent.id,
-      status: fields.status ?? 'open',
-      iteration: fields.iteration ?? this.iteration,
-    };
+    // Same keys in the same order as `{ ...fields, id, parentId, status, iteration }`, but built by Object.assign
+    // and plain stores: on Node 20 a literal that starts with a spread and then adds keys gets a map of its own
+    // (no shared transition), so every node of a big tree had a unique hidden class — megabytes of maps and
+    // megamorphic field access everywhere. An own `__proto__` key (only from parsed data) keeps the spread.
+    const node = (Object.hasOwn(fields, '__proto__') ? { ...fields } : Object.assign({}, fields)) as TraceNode;
+    node.id = `n${this.nextId++}`;
+    node.parentId = parent.id;
+    node.status = fields.status ?? 'open';
+    node.iteration = fields.iteration ?? this.iteration;
     this.trace.nodes.push(node);
     this.index(node);
-    this.emit(() => ({ type: 'add', node }));
+    if (this.listeners.size > 0) this.emit(() => ({ type: 'add', node }));
     this.logEvent({ type: 'add', node: node.id, run: node.runId });
     return node;
   }
 
   update(id: string, patch: NodePatch): TraceNode {
     const node = this.node(id);
-    for (const [k, v] of Object.entries(patch)) {
+    // for…in over a plain patch object: no entries array per call (the engine calls this per node, with `{}`).
+    for (const k in patch) {
+      if (!Object.hasOwn(patch, k)) continue;
+      const v = (patch as Record<string, unknown>)[k];
       if (v === undefined) delete (node as Record<string, unknown>)[k];
       else (node as Record<string, unknown>)[k] = v;
     }
-    this.emit(() => ({ type: 'update', node }));
+    if (this.listeners.size > 0) this.emit(() => ({ type: 'update', node }));
     return node;
   }
 
@@ -260,7 +265,7 @@ export class TraceTree {
     if (e.run !== undefined) event.run = e.run;
     if (e.data !== undefined) event.data = e.data;
     this.trace.events.push(event);
-    this.emit(() => ({ type: 'event', event }));
+    if (this.listeners.size > 0) this.emit(() => ({ type: 'event', event }));
     return event;
   }
 

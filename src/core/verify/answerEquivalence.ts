@@ -46,8 +46,20 @@ function normalizeUncached(raw: string): string {
   return s.replace(/\s+/g, '');
 }
 
+/** Values of normalized answers: the same few answers are compared again and again (every rollout). */
+const numericMemo = new Map<string, number | null>();
+
 /** A tiny float evaluator for normalized LaTeX numbers: + - * / ^, parentheses, \frac, \sqrt, \pi, implicit ×. */
 export function numericValue(normalized: string): number | undefined {
+  const hit = numericMemo.get(normalized);
+  if (hit !== undefined) return hit ?? undefined;
+  const v = numericValueUncached(normalized);
+  if (numericMemo.size >= MEMO_LIMIT) numericMemo.clear();
+  numericMemo.set(normalized, v ?? null);
+  return v;
+}
+
+function numericValueUncached(normalized: string): number | undefined {
   let s = normalized;
   // \frac{a}{b} -> ((a)/(b)) and \sqrt{x} -> r(x), innermost first, until none is left.
   for (let guard = 0; guard < 40 && /\\(?:frac|sqrt)/.test(s); guard++) {

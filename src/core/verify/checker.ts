@@ -29,6 +29,16 @@ export interface Checker {
   check(problem: Problem, steps: readonly string[], opts?: CheckOptions): CheckResult;
 }
 
+/** The reference answer and the mismatch reason, worked out once per reference text (not once per rollout). */
+let lastReference: { raw: string; answer: string; mismatch: string } | undefined;
+function reference(raw: string): { answer: string; mismatch: string } {
+  if (lastReference?.raw !== raw) {
+    const answer = referenceAnswer(raw);
+    lastReference = { raw, answer, mismatch: `reference answer is ${answer}` };
+  }
+  return lastReference;
+}
+
 /** Math answers: extraction from the last step, equivalence with `problem.answer` when there is one. */
 export const answerChecker: Checker = {
   name: 'answer',
@@ -39,8 +49,9 @@ export const answerChecker: Checker = {
       return opts.final ? { terminal: true, verified: problem.answer === undefined ? undefined : false, reason: 'no final answer found' } : { terminal: false };
     }
     if (problem.answer === undefined) return { terminal: true, answer: found.answer, reason: `answer by ${found.method}; no reference answer` };
-    const ok = answersEqual(found.answer, referenceAnswer(problem.answer));
-    return { terminal: true, answer: found.answer, verified: ok, reason: ok ? 'matches the reference answer' : `reference answer is ${referenceAnswer(problem.answer)}` };
+    const ref = reference(problem.answer);
+    const ok = answersEqual(found.answer, ref.answer);
+    return { terminal: true, answer: found.answer, verified: ok, reason: ok ? 'matches the reference answer' : ref.mismatch };
   },
 };
 

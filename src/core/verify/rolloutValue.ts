@@ -3,6 +3,7 @@
  * final answer verifies. K completions go out as ceil(K / perRequest) requests of `n` siblings each, all at once
  * (the engine's concurrency cap decides how many fly together).
  */
+import type { Generation } from '../llm/generator';
 import type { Checker } from './checker';
 import type { Estimate, RolloutRecord, ValueEstimator, ValueInput } from './valueEstimator';
 
@@ -21,31 +22,38 @@ export function rolloutEstimator(opts: RolloutOptions): ValueEstimator {
   return {
     kind: 'rollouts',
     async estimate(input: ValueInput): Promise<Estimate> {
-      const sizes: number[] = [];
-      for (let left = opts.K; left > 0; left -= per) sizes.push(Math.min(per, left));
-      const batches = await Promise.all(
-        sizes.map((n) =>
-          input.sample({
-            problem: input.problem.text,
-            steps: input.steps as string[],
-            purpose: 'rollout',
-            n,
-            maxTokens: opts.maxTokens,
-            temperature: opts.temperature,
-          }),
-        ),
-      );
+      const request = (n: number) =>
+        input.sample({
+          problem: input.problem.text,
+          steps: input.steps as string[],
+          purpose: 'rollout',
+          n,
+          maxTokens: opts.maxTokens,
+          temperature: opts.temperature,
+        });
+      let batches: Generation[][];
+      if (per >= opts.K) batches = [await request(opts.K)]; // the usual case: one request, no Promise.all
+      else {
+        const sizes: number[] = [];
+        for (let left = opts.K; left > 0; left -= per) sizes.push(Math.min(per, left));
+        batches = await Promise.all(sizes.map(request));
+      }
       const rollouts: RolloutRecord[] = [];
+      let k = 0;
+      // One path array for all completions: the checker reads it synchronously and keeps nothing of it.
+      const path = [...input.steps, ''];
       for (const gens of batches) {
         for (const g of gens) {
-          const r = opts.checker.check(input.problem, [...input.steps, g.text], { final: true });
-          rollouts.push({ generation: g, answer: r.answer, verified: r.verified === true });
+          path[path.length - 1] = g.text;
+          const r = opts.checker.check(input.problem, path, { final: true });
+          const verified = r.verified === true;
+          if (verified) k++;
+          rollouts.push({ generation: g, answer: r.answer, verified });
         }
       }
       // A server that returns fewer choices than asked must not inflate the fraction: divide by what came back.
       const K = rollouts.length;
       if (K === 0) throw new Error('rollouts: the endpoint returned no completions');
-      const k = rollouts.filter((r) => r.verified).length;
       return { value: k / K, source: { kind: 'rollouts', k, K }, rollouts, detail: { k, K } };
     },
   };

@@ -20,6 +20,8 @@ interface Stat {
   vl: number;
   /** Children that can be chosen (valued, alive): kept here so selection never scans the tree. */
   kids: Stat[];
+  /** A simulation is expanding this leaf right now (a flag, not a set: no hashing per selection step). */
+  expanding: boolean;
   /** The last UCT decision that chose this node (written to `selection.uct` with its next backup). */
   chosen: boolean;
   uq: number;
@@ -34,7 +36,7 @@ const REASONS: string[] = [];
 const reasonFor = (among: number): string => (REASONS[among] ??= `UCT: highest of ${among} children`);
 
 function newStat(node: TraceNode, n: number, q: number): Stat {
-  return { node, n, q, vl: 0, kids: [], chosen: false, uq: 0, uvisits: 0, uparent: 0, uexplore: 0, uscore: 0, among: 0 };
+  return { node, n, q, vl: 0, kids: [], expanding: false, chosen: false, uq: 0, uvisits: 0, uparent: 0, uexplore: 0, uscore: 0, among: 0 };
 }
 
 const NOTIFY = Object.freeze({});
@@ -62,7 +64,6 @@ export const mctsStrategy: Strategy = {
     const virtualLoss = num(ctx.params, 'virtualLoss');
     const tree = ctx.tree;
     const root = newStat(tree.node(ctx.startId), 0, 0);
-    const expanding = new Set<Stat>();
 
     /** Descends by UCT to a leaf; synchronous, so the virtual loss it adds is seen by the next selection. */
     const selectLeaf = (): Leaf | 'blocked' => {
@@ -71,7 +72,7 @@ export const mctsStrategy: Strategy = {
       const steps = [...ctx.prefix];
       for (let depth = 0; ; depth++) {
         if (cur !== root && (cur.node.status === 'terminal' || depth >= maxDepth)) return { kind: 'reback', path, steps };
-        if (expanding.has(cur)) return 'blocked';
+        if (cur.expanding) return 'blocked';
         const kids = cur.kids;
         let best: Stat | undefined;
         let bestScore = -Infinity;
@@ -85,7 +86,7 @@ export const mctsStrategy: Strategy = {
         for (const k of kids) {
           if (k.node.status === 'pruned') continue; // by hand, during the run
           // A leaf another simulation is expanding right now leads nowhere yet: look elsewhere (at parallel 1 never).
-          if (k.kids.length === 0 && expanding.has(k)) {
+          if (k.kids.length === 0 && k.expanding) {
             busy++;
             continue;
           }
@@ -160,7 +161,7 @@ export const mctsStrategy: Strategy = {
           backup(leaf.path, [last.q]);
           return;
         }
-        expanding.add(last);
+        last.expanding = true;
         const kids = await ctx.expand(last.node.id, { purpose: 'step', n: b, steps: leaf.steps });
         await Promise.all(kids.map((k) => ctx.evaluate(k, [...leaf.steps, k.text])));
         const values: number[] = [];
@@ -176,32 +177,50 @@ export const mctsStrategy: Strategy = {
         }
         if (values.length > 0) backup(leaf.path, values);
       } finally {
-        expanding.delete(last);
+        last.expanding = false;
         addVirtualLoss(leaf.path, -1);
       }
     };
 
+    // Simulations in flight are counted, and the loop sleeps on one promise that the next finishing simulation
+    // resolves (not Promise.race over all of them: that adds a reaction to every running promise per wake-up).
     let started = 0;
-    const running = new Set<Promise<void>>();
+    let running = 0;
+    let wake: (() => void) | undefined;
+    const oneFinished = () => new Promise<void>((resolve) => (wake = resolve));
+    let failure: { error: unknown } | undefined;
+    const finished = () => {
+      running--;
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    // A simulation that throws (a bug) fails the run, as Promise.race / Promise.all over them did.
+    const crashed = (error: unknown) => {
+      failure ??= { error };
+      finished();
+    };
     while (!ctx.stopped && started < sims) {
-      if (running.size >= parallel) {
-        await Promise.race(running);
+      if (failure) throw failure.error;
+      if (running >= parallel) {
+        await oneFinished();
         continue;
       }
       const leaf = selectLeaf();
       if (leaf === 'blocked') {
-        if (running.size === 0) break; // nothing in flight and nothing to expand: the tree is exhausted
-        await Promise.race(running);
+        if (running === 0) break; // nothing in flight and nothing to expand: the tree is exhausted
+        await oneFinished();
         continue;
       }
       started++;
       ctx.iteration = started;
       addVirtualLoss(leaf.path, 1);
       ctx.log('select', leaf.path[leaf.path.length - 1]!.node.id, { simulation: started, depth: leaf.path.length - 1, leaf: leaf.kind });
-      const p: Promise<void> = simulate(leaf).finally(() => running.delete(p));
-      running.add(p);
+      running++;
+      void simulate(leaf).then(finished, crashed);
     }
-    await Promise.all(running);
+    while (running > 0) await oneFinished();
+    if (failure) throw failure.error;
 
     if (ctx.verifiedNodes.length > 0) return { bestNodeId: ctx.verifiedNodes[0] };
     // Otherwise the most visited path (robust child), down to a leaf.
