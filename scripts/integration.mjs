@@ -489,6 +489,8 @@ async function runUiTests({ page, mode, tag, files, dirs, shot, deadline }) {
     timeout: Math.max(testTimeoutMs, 60_000), // a UI step waits up to 30 s for a webview; leave room for two
     ...(opts.grep ? { grep: opts.grep } : {}),
   });
+  // Same rule as the in-host suite (test/integration/index.ts): trusted-only UI tests run in the trusted pass.
+  if (!mode.trusted && !opts.grep) mocha.grep('@trusted-only').invert();
   const records = [];
   const C = Mocha.Runner.constants;
   mocha.reporter(

@@ -9,14 +9,13 @@ import type { RunSummary } from '../../../src/extension/searchRunner';
 import type { TestApi } from '../../../src/extension/testApi';
 import { closeAllEditors, configureEndpoint, COUNTDOWN, isTrustedRun, readBytes, readTrace, startServer, testApi, wsPath } from './extensionHelpers';
 
-describe('extension: runs and node commands', function () {
+describe('extension: runs and node commands @trusted-only', function () {
   let api: TestApi;
   let server: ReferenceServer;
   let slow: ReferenceServer;
   let first: RunSummary;
 
   before(async function () {
-    if (!isTrustedRun()) this.skip(); // restricted mode: see trust tests
     api = await testApi();
     server = await startServer();
     // Slow tokens so a run is still going when the test cancels it.

@@ -19,8 +19,7 @@ describe('extension: custom trace editor', function () {
     await closeAllEditors();
   });
 
-  it('an edit from the panel changes only the node span; undo restores the original bytes', async function () {
-    if (!isTrustedRun()) this.skip();
+  it('an edit from the panel changes only the node span; undo restores the original bytes @trusted-only', async function () {
     const uri = await writeTraceFixture('editor-undo', await smallTrace());
     const original = readBytes(uri);
     await openInTraceEditor(api, uri);
@@ -56,8 +55,7 @@ describe('extension: custom trace editor', function () {
     await waitFor('redo to apply the edit again', () => doc.getText().includes('(left: 2, 7, 15)'), 5000);
   });
 
-  it('a sibling edit, a prune and a label from the panel stay in the dirty document until saved', async function () {
-    if (!isTrustedRun()) this.skip();
+  it('a sibling edit, a prune and a label from the panel stay in the dirty document until saved @trusted-only', async function () {
     const uri = await writeTraceFixture('editor-actions', await smallTrace());
     const original = readBytes(uri);
     await openInTraceEditor(api, uri);
@@ -78,8 +76,7 @@ describe('extension: custom trace editor', function () {
     await waitFor('revert', () => doc.getText() === original.toString('utf8'), 5000);
   });
 
-  it('an invalid message from the page is dropped, not applied', async function () {
-    if (!isTrustedRun()) this.skip();
+  it('an invalid message from the page is dropped, not applied @trusted-only', async function () {
     const uri = await writeTraceFixture('editor-badmsg', await smallTrace());
     const original = readBytes(uri);
     await openInTraceEditor(api, uri);

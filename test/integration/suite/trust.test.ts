@@ -19,7 +19,7 @@ describe('workspace trust', () => {
 
   it('workspace settings the manifest restricts apply only in a trusted workspace', function () {
     const cap = harness().manifest.capabilities?.untrustedWorkspaces as { restrictedConfigurations?: string[] } | undefined;
-    if (!cap?.restrictedConfigurations?.includes('metacot.defaultEndpoint')) this.skip();
+    assert.ok(cap?.restrictedConfigurations?.includes('metacot.defaultEndpoint'), 'the manifest must restrict metacot.defaultEndpoint in untrusted workspaces');
     const config = vscode.workspace.getConfiguration('metacot');
     assert.equal(config.get('search.strategy'), FIXTURE_STRATEGY, 'an unrestricted workspace setting must apply in both modes');
     if (vscode.workspace.isTrusted) {

@@ -84,14 +84,13 @@ describe('extension: Restricted Mode', function () {
   });
 });
 
-describe('extension: API keys', function () {
+describe('extension: API keys @trusted-only', function () {
   const KEY = 'sk-metacot-it-9f3c2a7be41d5508';
   const WRONG = 'sk-metacot-wrong-0c77e1aa93b2';
   let server: ReferenceServer;
   let api: TestApi;
 
   before(async function () {
-    if (!isTrustedRun()) this.skip();
     api = await testApi();
     server = await startServer({ apiKey: KEY });
     await configureEndpoint('keyed', server, { requiresKey: true });

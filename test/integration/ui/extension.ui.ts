@@ -23,10 +23,7 @@ async function shoot(name: string): Promise<string> {
   return file;
 }
 
-describe('extension UI', function () {
-  before(function () {
-    if (!uiContext().trusted) this.skip();
-  });
+describe('extension UI @trusted-only', function () {
 
   it('the activity bar opens the Traces view, which lists traces and expands one into its nodes', async () => {
     const { page } = uiContext();
