@@ -7,7 +7,7 @@ import { waitFor } from '../harness';
 import type { ReferenceServer } from '../../../src/core/server';
 import type { RunSummary } from '../../../src/extension/searchRunner';
 import type { TestApi } from '../../../src/extension/testApi';
-import { closeAllEditors, configureEndpoint, COUNTDOWN, isTrustedRun, readBytes, readTrace, startServer, testApi, wsPath } from './extensionHelpers';
+import { closeAllEditors, configureEndpoint, COUNTDOWN, readBytes, readTrace, startServer, testApi, wsPath } from './extensionHelpers';
 
 describe('extension: runs and node commands @trusted-only', function () {
   let api: TestApi;

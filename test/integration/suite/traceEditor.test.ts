@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { waitFor } from '../harness';
 import type { TestApi } from '../../../src/extension/testApi';
-import { closeAllEditors, isTrustedRun, openInTraceEditor, readBytes, readTrace, smallTrace, testApi, writeTraceFixture } from './extensionHelpers';
+import { closeAllEditors, openInTraceEditor, readBytes, readTrace, smallTrace, testApi, writeTraceFixture } from './extensionHelpers';
 
 describe('extension: custom trace editor', function () {
   let api: TestApi;

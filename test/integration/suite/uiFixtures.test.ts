@@ -3,7 +3,7 @@
 // extension host holds, a user-level default endpoint pointing at it, a trace in the workspace, the Traces view.
 import * as vscode from 'vscode';
 import { harness } from '../harness';
-import { configureEndpoint, isTrustedRun, startServer, wsPath } from './extensionHelpers';
+import { configureEndpoint, startServer, wsPath } from './extensionHelpers';
 
 describe('extension: state for the UI tests @trusted-only', () => {
   it('serves a reference server and makes it the default endpoint for palette runs', async function () {
