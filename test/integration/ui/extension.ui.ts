@@ -1,7 +1,8 @@
 // UI tests of the extension's own surfaces on the live code-server page (Playwright), after the in-host suite
 // prepared the state (test/integration/suite/uiFixtures.test.ts): the activity-bar Traces view, the custom
 // trace editor, a search run from the command palette, the palette's Meta-CoT commands, and the activation time
-// VS Code itself reports. Screenshots of the trusted run are copied to media/screenshots/vscode-*.png.
+// VS Code itself reports. Screenshots go to the runner's screenshots folder; with METACOT_UPDATE_SCREENSHOTS=1
+// those of the trusted run are also copied to media/screenshots/vscode-*.png for the README.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,11 +12,11 @@ const repoRoot = path.join(__dirname, '..', '..', '..');
 // The callbacks given to waitForFunction run in the page; the project's tsconfig has no DOM lib.
 declare const document: { querySelector(s: string): { childElementCount: number } | null; querySelectorAll(s: string): { length: number } };
 
-/** Screenshot through the harness, plus a copy under media/screenshots for the docs (trusted mode only). */
+/** Screenshot through the harness; a copy for the docs only on request, so test runs leave tracked files alone. */
 async function shoot(name: string): Promise<string> {
   const { workbench, trusted } = uiContext();
   const file = await workbench.screenshot(name);
-  if (trusted) {
+  if (trusted && process.env.METACOT_UPDATE_SCREENSHOTS === '1') {
     const dir = path.join(repoRoot, 'media', 'screenshots');
     fs.mkdirSync(dir, { recursive: true });
     fs.copyFileSync(file, path.join(dir, `vscode-${name}.png`));
