@@ -6,7 +6,7 @@
 import type { GeneratePurpose, Generation, Generator } from '../llm/generator';
 import { setMaxListeners } from 'node:events';
 import { isEndpointError } from '../llm/errors';
-import type { NewNode, NodePatch, TraceTree } from '../trace/tree';
+import type { NewNode, TraceTree } from '../trace/tree';
 import type { Budgets, EventType, Params, Problem, Prune, Run, RunStatus, Selection, TraceNode, Usage } from '../trace/schema';
 import type { Verifier } from '../verify/verifier';
 import { budgetBlock } from './budget';
@@ -48,8 +48,6 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
-/** An empty patch: `tree.update(id, NOTIFY)` tells listeners about fields written directly on the node. */
-const NOTIFY: NodePatch = Object.freeze({});
 
 /**
  * A new model node with every field the engine may set later present from the start (undefined until set;
@@ -180,7 +178,11 @@ export class RunContext implements SearchContext {
   /** First stop wins. `abort` also cancels requests in flight (cancel, wall time, solved, fatal). */
   stop(status: StopInfo['status'], reason: string, abort: boolean): void {
     if (!this.stopInfo) this.stopInfo = { status, reason };
-    if (abort && !this.stopCtl.signal.aborted) this.stopCtl.abort(new Error(reason));
+    if (abort && !this.stopCtl.signal.aborted) {
+      this.stopCtl.abort(new Error(reason));
+      // Queued requests give up at once (what an abort listener per waiter would do, without one per waiter).
+      this.sem.drain();
+    }
   }
 
   /** Detaches timers and listeners; the engine calls it when the strategy returns. */
@@ -209,7 +211,8 @@ export class RunContext implements SearchContext {
   private admit(newNodes: number): boolean | Promise<boolean> {
     if (this.stopped || this.stopCtl.signal.aborted) return false;
     if (this.sem.tryAcquire()) return this.admitted(newNodes);
-    return this.sem.wait(this.stopCtl.signal).then((ok) => ok && this.admitted(newNodes));
+    // No abort listener per waiter: `stop` with abort drains the queue (see there).
+    return this.sem.wait().then((ok) => ok && this.admitted(newNodes));
   }
 
   /** Holding a permit: the stop and budget checks, then the request and its nodes are reserved. */
@@ -362,7 +365,7 @@ export class RunContext implements SearchContext {
       if (check.terminal && check.reason) meta.check = check.reason;
       node.meta = meta;
     }
-    this.tree.update(node.id, NOTIFY);
+    this.tree.changed(node);
     // Arrival of an ordinary open step is implied by its `evaluate` / `expand` events; only outcomes are logged.
     if (node.status !== 'open') {
       const data: Params = { status: node.status };
@@ -436,7 +439,7 @@ export class RunContext implements SearchContext {
     node.value = estimate.value;
     node.valueSource = estimate.source;
     if (estimate.verified !== undefined) node.meta = { ...(node.meta ?? {}), judgeVerdict: estimate.verified };
-    this.tree.update(node.id, NOTIFY);
+    this.tree.changed(node);
     if (estimate.rollouts && this.verifier.keepRollouts) {
       for (const r of estimate.rollouts) {
         const g = r.generation;

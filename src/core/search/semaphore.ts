@@ -58,6 +58,12 @@ export class Semaphore {
     });
   }
 
+  /** Every waiter gets false at once (the caller's run stopped); permits in use stay in use. */
+  drain(): void {
+    const waiting = this.waiters.splice(0);
+    for (const w of waiting) w.resolve(false);
+  }
+
   /** Gives back a permit taken by `tryAcquire` or `wait`: it passes straight to the next waiter, if any. */
   release(): void {
     const next = this.waiters.shift();

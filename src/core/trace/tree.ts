@@ -135,11 +135,19 @@ export class TraceTree {
 
   addChild(parentId: string, fields: NewNode): TraceNode {
     const parent = this.node(parentId);
-    // Same keys in the same order as `{ ...fields, id, parentId, status, iteration }`, but built by Object.assign
-    // and plain stores: on Node 20 a literal that starts with a spread and then adds keys gets a map of its own
-    // (no shared transition), so every node of a big tree had a unique hidden class — megabytes of maps and
-    // megamorphic field access everywhere. An own `__proto__` key (only from parsed data) keeps the spread.
-    const node = (Object.hasOwn(fields, '__proto__') ? { ...fields } : Object.assign({}, fields)) as TraceNode;
+    // Same keys in the same order as `{ ...fields, id, parentId, status, iteration }`, without adding keys to a
+    // spread copy: on Node 20 an object made by a spread that then gets new keys has a map of its own (no shared
+    // transition), so every node of a big tree had a unique hidden class — megabytes of maps and megamorphic
+    // field access everywhere. Fields that already hold all four keys (the engine's placeholders) are copied by
+    // a plain spread (fastest: the copy shares their shape); others by Object.assign, then plain stores. An own
+    // `__proto__` key (only from parsed data) must stay an own key: spread.
+    const node = (
+      Object.hasOwn(fields, 'iteration') && Object.hasOwn(fields, 'id') && Object.hasOwn(fields, 'parentId') && Object.hasOwn(fields, 'status')
+        ? { ...fields }
+        : Object.hasOwn(fields, '__proto__')
+          ? { ...fields }
+          : Object.assign({}, fields)
+    ) as TraceNode;
     node.id = `n${this.nextId++}`;
     node.parentId = parent.id;
     node.status = fields.status ?? 'open';
@@ -162,6 +170,14 @@ export class TraceTree {
     }
     if (this.listeners.size > 0) this.emit(() => ({ type: 'update', node }));
     return node;
+  }
+
+  /**
+   * Tells listeners that fields of `node` (a node of this tree) were written directly: the same notification as
+   * `update(node.id, {})`, without the id lookup (the engine calls it for every node on every backup path).
+   */
+  changed(node: TraceNode): void {
+    if (this.listeners.size > 0) this.emit(() => ({ type: 'update', node }));
   }
 
   /** A human edit: the first original text is kept so the model's words are never lost. */
@@ -261,9 +277,17 @@ export class TraceTree {
   }
 
   logEvent(e: { type: EventType; node: string; run?: string; data?: Params; i?: number }): TraceEvent {
-    const event: TraceEvent = { i: e.i ?? this.iteration, type: e.type, node: e.node };
-    if (e.run !== undefined) event.run = e.run;
-    if (e.data !== undefined) event.data = e.data;
+    // Whole literals (same key order as adding run and data afterwards): keys added to an object after its literal
+    // go to a separate property array, an extra allocation per event on traces with hundreds of thousands of them.
+    const i = e.i ?? this.iteration;
+    const event: TraceEvent =
+      e.data !== undefined
+        ? e.run !== undefined
+          ? { i, type: e.type, node: e.node, run: e.run, data: e.data }
+          : { i, type: e.type, node: e.node, data: e.data }
+        : e.run !== undefined
+          ? { i, type: e.type, node: e.node, run: e.run }
+          : { i, type: e.type, node: e.node };
     this.trace.events.push(event);
     if (this.listeners.size > 0) this.emit(() => ({ type: 'event', event }));
     return event;

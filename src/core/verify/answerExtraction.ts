@@ -70,9 +70,27 @@ const NUMBER_RE = /-?\d[\d,]*(?:\.\d+)?(?:\s*\/\s*\d+)?/g;
 
 /**
  * The final answer stated in `text`, or undefined. `lenient` adds the last-number fallback; use it for complete
- * solutions only, never for single steps (every step with a number would look final).
+ * solutions only, never for single steps (every step with a number would look final). The result may be shared
+ * between calls: do not modify it.
  */
 export function extractAnswer(text: string, opts: { lenient?: boolean } = {}): ExtractedAnswer | undefined {
+  // Short texts repeat (rollouts of a small policy end the same few ways): memoized, results shared (read-only).
+  if (text.length > MEMO_MAX_TEXT) return extractUncached(text, opts.lenient === true);
+  const memo = opts.lenient ? lenientMemo : strictMemo;
+  const hit = memo.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  const found = extractUncached(text, opts.lenient === true);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(text, found ?? null);
+  return found;
+}
+
+const MEMO_MAX_TEXT = 200;
+const MEMO_LIMIT = 4096;
+const strictMemo = new Map<string, ExtractedAnswer | null>();
+const lenientMemo = new Map<string, ExtractedAnswer | null>();
+
+function extractUncached(text: string, lenient: boolean): ExtractedAnswer | undefined {
   const boxed = extractBoxed(text);
   if (boxed !== undefined && boxed !== '') return { answer: boxed, method: 'boxed' };
   const gsm = text.includes('####') ? lastMatch(GSM8K_RE, text) : undefined;
@@ -87,7 +105,7 @@ export function extractAnswer(text: string, opts: { lenient?: boolean } = {}): E
     const a = cleanTail(label[1]!);
     if (a) return { answer: a, method: 'label' };
   }
-  if (opts.lenient) {
+  if (lenient) {
     const num = lastMatch(NUMBER_RE, text);
     if (num) return { answer: num[0].replace(/,(?=\d{3}\b)/g, '').replace(/\s+/g, ''), method: 'number' };
   }

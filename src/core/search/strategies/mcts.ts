@@ -39,7 +39,6 @@ function newStat(node: TraceNode, n: number, q: number): Stat {
   return { node, n, q, vl: 0, kids: [], expanding: false, chosen: false, uq: 0, uvisits: 0, uparent: 0, uexplore: 0, uscore: 0, among: 0 };
 }
 
-const NOTIFY = Object.freeze({});
 
 type Leaf = { kind: 'expand' | 'reback'; path: Stat[]; steps: string[] };
 
@@ -146,7 +145,7 @@ export const mctsStrategy: Strategy = {
           }
           s.chosen = false;
         }
-        tree.update(s.node.id, NOTIFY);
+        tree.changed(s.node);
       }
       const leaf = path[path.length - 1]!;
       let sum = 0;
