@@ -125,6 +125,8 @@ export class RunContext implements SearchContext {
   private readonly seedCounts = new Map<string, number>();
   private readonly opts: RunContextOptions;
   private inFlight = 0;
+  /** Expansions sent ahead by prefetchExpand, by parent id, until their expand takes them. */
+  private readonly prefetched = new Map<string, { purpose: ExpandRequest['purpose']; n: number; answer: Promise<Generation[]> }>();
   /** `seed`, `temperature`, `maxTokens`, `prior`… are read once: params do not change during a run. */
   private readonly seedBase: number | undefined;
   private readonly samplingParams: { temperature?: number; maxTokens?: number };
@@ -272,13 +274,53 @@ export class RunContext implements SearchContext {
     return message;
   }
 
+  prefetchExpand(parentId: string, req: ExpandRequest): boolean {
+    if (this.prefetched.has(parentId) || this.sem.inUse >= this.sem.limit) return false;
+    if (this.admit(req.n) !== true) return false; // synchronous: a permit is free
+    this.inFlight++;
+    let answer: Promise<Generation[]>;
+    try {
+      answer = this.generator.generate(this.expandRequest(parentId, req));
+    } catch (err) {
+      answer = Promise.reject(err);
+    }
+    answer = answer.finally(() => {
+      this.inFlight--;
+      this.sem.release();
+    });
+    answer.catch(() => undefined); // handled when expand takes it
+    this.prefetched.set(parentId, { purpose: req.purpose, n: req.n, answer });
+    return true;
+  }
+
+  /** What expand sends for a request (built once per request; prefetchExpand sends the same). */
+  private expandRequest(parentId: string, req: ExpandRequest) {
+    return {
+      problem: this.problem.text,
+      steps: req.steps as string[], // generators never modify the steps they are given
+      purpose: req.purpose,
+      n: req.n,
+      ...(req.context ? { context: req.context } : {}),
+      ...this.samplingParams,
+      seed: this.seedBase === undefined ? undefined : this.seedFor(`${parentId}|${req.purpose}`),
+      signal: this.stopCtl.signal,
+    };
+  }
+
   async expand(parentId: string, req: ExpandRequest): Promise<TraceNode[]> {
-    const admit = this.admit(req.n);
-    if (admit !== true && !(admit !== false && (await admit))) return [];
+    const ahead = this.prefetched.get(parentId);
+    const sentAhead = ahead !== undefined && ahead.purpose === req.purpose && ahead.n === req.n;
+    if (sentAhead) {
+      this.prefetched.delete(parentId);
+      if (this.stopped) return []; // as admit would answer; the answer sent ahead is dropped
+    } else {
+      const admit = this.admit(req.n);
+      if (admit !== true && !(admit !== false && (await admit))) return [];
+    }
     const kind = req.purpose === 'step' ? 'step' : 'answer';
     const kids: TraceNode[] = [];
     let gens: Generation[];
-    this.inFlight++;
+    if (!sentAhead) this.inFlight++;
     try {
       for (let i = 0; i < req.n; i++) {
         kids.push(this.tree.addChild(parentId, placeholder(kind, this.run.id, req.meta)));
@@ -286,16 +328,7 @@ export class RunContext implements SearchContext {
       const parent = this.tree.node(parentId);
       if (parent.status === 'open') this.tree.update(parentId, { status: 'expanded' });
       this.log('expand', parentId, { n: req.n, purpose: req.purpose });
-      gens = await this.generator.generate({
-        problem: this.problem.text,
-        steps: req.steps as string[], // generators never modify the steps they are given
-        purpose: req.purpose,
-        n: req.n,
-        ...(req.context ? { context: req.context } : {}),
-        ...this.samplingParams,
-        seed: this.seedBase === undefined ? undefined : this.seedFor(`${parentId}|${req.purpose}`),
-        signal: this.stopCtl.signal,
-      });
+      gens = await (sentAhead ? ahead.answer : this.generator.generate(this.expandRequest(parentId, req)));
     } catch (err) {
       if (this.stopCtl.signal.aborted) {
         for (const k of kids) this.setStatus(k, 'cancelled');
@@ -308,8 +341,10 @@ export class RunContext implements SearchContext {
       }
       return [];
     } finally {
-      this.inFlight--;
-      this.sem.release();
+      if (!sentAhead) {
+        this.inFlight--;
+        this.sem.release();
+      }
     }
     this.account(gens);
     const done: TraceNode[] = [];

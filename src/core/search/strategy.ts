@@ -95,6 +95,14 @@ export interface SearchContext {
   log(type: EventType, nodeId: string, data?: Params): void;
   /** Nodes of this run whose answer verified, in the order found. */
   readonly verifiedNodes: readonly string[];
+  /**
+   * Scheduling only: sends now the request that `expand(parentId, req)` will send, if a place under the
+   * concurrency cap is idle right now (never queued ahead of other requests); the next `expand` of that parent
+   * with the same purpose and n then creates its children as usual (same ids, order, events, seed) and fills
+   * them from this answer. For a strategy that knows the expansion will happen (beam: a beam sure to be kept)
+   * while the cap would otherwise sit idle. Returns whether it was sent. Optional for test doubles.
+   */
+  prefetchExpand?(parentId: string, req: ExpandRequest): boolean;
 }
 
 export interface StrategyOutcome {

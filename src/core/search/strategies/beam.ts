@@ -38,22 +38,53 @@ export const beamStrategy: Strategy = {
     let active: Beam[] = [{ node: start, steps: [...ctx.prefix], scores: [], score: ctx.prior }];
     const finished: Beam[] = [];
 
+    const better = (a: Beam, b: Beam) => b.score - a.score || idNum(a.node.id) - idNum(b.node.id);
+    const ranked = (c: Beam) => c.node.status === 'open' || c.node.status === 'terminal';
+
     for (let depth = 1; depth <= maxDepth && active.length > 0 && !ctx.stopped; depth++) {
       ctx.iteration = depth;
+      // Scheduling only (the ranking below and every node and event are unchanged): once every expansion of this
+      // step has answered, a candidate is sure to be kept when fewer than `width` others could still rank above it
+      // (the better scored ones plus all still being scored). While the last candidates are scored the cap has
+      // idle places; the next step's request for such a beam goes out in one of them (ctx.prefetchExpand: only
+      // into idle places, never queued ahead, so at concurrency 1 nothing changes), and the next step's expand
+      // takes its answer.
+      let expanding = active.length;
+      let created = 0;
+      const scored: Beam[] = [];
+      const sentAhead = new Set<string>();
+      const ahead = () => {
+        if (depth >= maxDepth || expanding > 0 || ctx.stopped || !ctx.prefetchExpand) return;
+        const open = created - scored.length;
+        if (open >= width) return;
+        const sure = scored.filter(ranked).sort(better).slice(0, width - open);
+        for (const c of sure) {
+          if (c.node.status !== 'open' || sentAhead.has(c.node.id)) continue;
+          if (!ctx.prefetchExpand(c.node.id, { purpose: 'step', n: N, steps: c.steps })) return; // no idle place
+          sentAhead.add(c.node.id);
+        }
+      };
       const perBeam = await Promise.all(
         active.map(async (beam) => {
           const kids = await ctx.expand(beam.node.id, { purpose: 'step', n: N, steps: beam.steps });
-          await Promise.all(kids.map((k) => ctx.evaluate(k, [...beam.steps, k.text])));
-          return kids.map((k): Beam => {
-            const scores = pathScores(k, beam.scores, ctx.prior);
-            return { node: k, steps: [...beam.steps, k.text], scores, score: pathScore(scores, how, ctx.prior) };
-          });
+          expanding--;
+          created += kids.length;
+          return Promise.all(
+            kids.map(async (k): Promise<Beam> => {
+              await ctx.evaluate(k, [...beam.steps, k.text]);
+              const scores = pathScores(k, beam.scores, ctx.prior);
+              const c: Beam = { node: k, steps: [...beam.steps, k.text], scores, score: pathScore(scores, how, ctx.prior) };
+              scored.push(c);
+              ahead();
+              return c;
+            }),
+          );
         }),
       );
       if (ctx.stopped) break;
-      const cands = perBeam.flat().filter((c) => c.node.status === 'open' || c.node.status === 'terminal');
+      const cands = perBeam.flat().filter(ranked);
       // Highest score first; equal scores keep creation order so runs are reproducible.
-      cands.sort((a, b) => b.score - a.score || idNum(a.node.id) - idNum(b.node.id));
+      cands.sort(better);
       const cutoff = cands.length > width ? cands[width - 1]!.score : undefined;
       const next: Beam[] = [];
       cands.forEach((c, i) => {
