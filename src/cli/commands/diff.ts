@@ -1,7 +1,7 @@
 /** `metacot diff A B`: what changed between two traces of the same problem (nodes aligned by path text). */
-import { parseArgs } from 'node:util';
 import { diffTraces, formatDiff } from '../../core/analyse/diff';
 import { readTraceFile, TraceParseError } from '../../core/trace/io';
+import { startCommand, type CommandOutput } from '../commandArgs';
 
 export const DIFF_USAGE = `metacot diff A B [options]
 
@@ -13,30 +13,13 @@ Options:
   --json             the diff as JSON
 `;
 
-export async function runDiffCommand(argv: string[], options: { out?: (t: string) => void; err?: (t: string) => void } = {}): Promise<number> {
-  const out = options.out ?? ((t: string) => void process.stdout.write(t));
-  const err = options.err ?? ((t: string) => void process.stderr.write(t));
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { all: { type: 'boolean' }, similarity: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
-  } catch (e) {
-    err(`metacot diff: ${(e as Error).message}\n\n${DIFF_USAGE}`);
-    return 2;
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) {
-    out(DIFF_USAGE);
-    return 0;
-  }
-  if (positionals.length !== 2) {
-    err(`metacot diff: give two trace files\n\n${DIFF_USAGE}`);
-    return 2;
-  }
+export async function runDiffCommand(argv: string[], options: CommandOutput = {}): Promise<number> {
+  const cmd = startCommand('diff', DIFF_USAGE, argv, options, { allowPositionals: true, strict: true, options: { all: { type: 'boolean' }, similarity: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
+  if (typeof cmd === 'number') return cmd;
+  const { values: v, positionals, out, err, bad, badWithUsage } = cmd;
+  if (positionals.length !== 2) return badWithUsage('give two trace files');
   const similarity = v.similarity === undefined ? undefined : Number(v.similarity);
-  if (similarity !== undefined && !(similarity >= 0 && similarity <= 1)) {
-    err('metacot diff: --similarity takes a number in [0, 1]\n');
-    return 2;
-  }
+  if (similarity !== undefined && !(similarity >= 0 && similarity <= 1)) return bad('--similarity takes a number in [0, 1]');
   try {
     const [a, b] = await Promise.all(positionals.map((p) => readTraceFile(p)));
     const d = diffTraces(a!, b!, similarity !== undefined ? { similarity } : {});

@@ -5,7 +5,6 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, exportTraces, isExportFormat, toJsonl, type ExportOptions } from '../../core/export/exportTraces';
 import { atomicWrite, readTraceFile, TRACE_FILE_SUFFIX, TraceParseError } from '../../core/trace/io';
 import { LINEARIZE_FORMATS, isLinearizeFormat, type LinearizeOptions } from '../../core/trace/linearize/linearize';
@@ -13,6 +12,7 @@ import { OBJECTIVES, isObjective } from '../../core/trace/linearize/segment';
 import type { Trace } from '../../core/trace/schema';
 import { RESCORE_CHECKERS } from '../../core/analyse/rescore';
 import { answerChecker, autoChecker, countdownChecker, type Checker } from '../../core/verify/checker';
+import { startCommand, type CommandOutput } from '../commandArgs';
 
 export const EXPORT_USAGE = `metacot export --format FORMAT [options] TRACES... [--out FILE.jsonl]
 
@@ -73,51 +73,35 @@ function checkerNamed(name: string): Checker | undefined {
   }
 }
 
-export async function runExportCommand(argv: string[], options: { out?: (t: string) => void; err?: (t: string) => void } = {}): Promise<number> {
-  const out = options.out ?? ((t: string) => void process.stdout.write(t));
-  const err = options.err ?? ((t: string) => void process.stderr.write(t));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string' },
-        linearize: { type: 'string' },
-        objective: { type: 'string' },
-        order: { type: 'string' },
-        'no-values': { type: 'boolean' },
-        values: { type: 'boolean' },
-        'drop-pruned': { type: 'boolean' },
-        style: { type: 'string' },
-        phrases: { type: 'string' },
-        'no-solution': { type: 'boolean' },
-        system: { type: 'string' },
-        'no-filter': { type: 'boolean' },
-        verifier: { type: 'string' },
-        threshold: { type: 'string' },
-        pairs: { type: 'string' },
-        positive: { type: 'string' },
-        negative: { type: 'string' },
-        task: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    err(`metacot export: ${(e as Error).message}\n\n${EXPORT_USAGE}`);
-    return 2;
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) {
-    out(EXPORT_USAGE);
-    return 0;
-  }
-  const bad = (msg: string) => {
-    err(`metacot export: ${msg}\n`);
-    return 2;
-  };
+export async function runExportCommand(argv: string[], options: CommandOutput = {}): Promise<number> {
+  const cmd = startCommand('export', EXPORT_USAGE, argv, options, {
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string' },
+      linearize: { type: 'string' },
+      objective: { type: 'string' },
+      order: { type: 'string' },
+      'no-values': { type: 'boolean' },
+      values: { type: 'boolean' },
+      'drop-pruned': { type: 'boolean' },
+      style: { type: 'string' },
+      phrases: { type: 'string' },
+      'no-solution': { type: 'boolean' },
+      system: { type: 'string' },
+      'no-filter': { type: 'boolean' },
+      verifier: { type: 'string' },
+      threshold: { type: 'string' },
+      pairs: { type: 'string' },
+      positive: { type: 'string' },
+      negative: { type: 'string' },
+      task: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (typeof cmd === 'number') return cmd;
+  const { values: v, positionals, out, err, bad } = cmd;
   if (!isExportFormat(v.format)) return bad(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
   if (positionals.length === 0) return bad('give at least one trace file or folder');
   const lf = v.linearize ?? 'appendix-e';

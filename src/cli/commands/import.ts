@@ -5,13 +5,13 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ImportError } from '../../core/trace/import/importError';
 import { importLongCot, type LongCotResult } from '../../core/trace/import/longCot';
 import { importSos } from '../../core/trace/import/streamOfSearch';
 import { importThoughtAnchors } from '../../core/trace/import/thoughtAnchors';
 import { writeTraceFile } from '../../core/trace/io';
 import type { Problem } from '../../core/trace/schema';
+import { startCommand, type CommandOutput } from '../commandArgs';
 
 export const IMPORT_USAGE = `metacot import FILE --kind KIND --out TRACE [options]
 
@@ -52,40 +52,24 @@ export function longCotInput(o: Obj): { input: string | { reasoning?: string; co
   return text === undefined ? undefined : { input: text, problem };
 }
 
-export async function runImportCommand(argv: string[], options: { out?: (t: string) => void; err?: (t: string) => void } = {}): Promise<number> {
-  const out = options.out ?? ((t: string) => void process.stdout.write(t));
-  const err = options.err ?? ((t: string) => void process.stderr.write(t));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        kind: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        problem: { type: 'string' },
-        answer: { type: 'string' },
-        line: { type: 'string' },
-        segment: { type: 'string' },
-        threshold: { type: 'string' },
-        id: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    err(`metacot import: ${(e as Error).message}\n\n${IMPORT_USAGE}`);
-    return 2;
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) {
-    out(IMPORT_USAGE);
-    return 0;
-  }
-  const bad = (msg: string) => {
-    err(`metacot import: ${msg}\n`);
-    return 2;
-  };
+export async function runImportCommand(argv: string[], options: CommandOutput = {}): Promise<number> {
+  const cmd = startCommand('import', IMPORT_USAGE, argv, options, {
+    allowPositionals: true,
+    strict: true,
+    options: {
+      kind: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      problem: { type: 'string' },
+      answer: { type: 'string' },
+      line: { type: 'string' },
+      segment: { type: 'string' },
+      threshold: { type: 'string' },
+      id: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (typeof cmd === 'number') return cmd;
+  const { values: v, positionals, out, err, bad } = cmd;
   if (positionals.length !== 1) return bad('give one input file');
   if (v.kind !== 'long-cot' && v.kind !== 'sos' && v.kind !== 'thought-anchors') return bad('--kind must be long-cot, sos or thought-anchors');
   if (!v.out) return bad('--out TRACE is required');

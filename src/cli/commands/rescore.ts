@@ -1,8 +1,8 @@
 /** `metacot rescore TRACE`: re-check and re-rank the saved paths with another verifier or aggregation. */
-import { parseArgs } from 'node:util';
 import { RESCORE_AGGREGATIONS, RESCORE_CHECKERS, applyRescore, formatRescore, rescoreTrace, type RescoreOptions } from '../../core/analyse/rescore';
 import { readTraceFile, TraceParseError, writeTraceFile } from '../../core/trace/io';
 import { TraceTree } from '../../core/trace/tree';
+import { startCommand, type CommandOutput } from '../commandArgs';
 
 export const RESCORE_USAGE = `metacot rescore TRACE [options]
 
@@ -17,38 +17,22 @@ Options:
   --json            the result as JSON
 `;
 
-export async function runRescoreCommand(argv: string[], options: { out?: (t: string) => void; err?: (t: string) => void } = {}): Promise<number> {
-  const out = options.out ?? ((t: string) => void process.stdout.write(t));
-  const err = options.err ?? ((t: string) => void process.stderr.write(t));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        verifier: { type: 'string' },
-        aggregation: { type: 'string' },
-        select: { type: 'string' },
-        top: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    err(`metacot rescore: ${(e as Error).message}\n\n${RESCORE_USAGE}`);
-    return 2;
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) {
-    out(RESCORE_USAGE);
-    return 0;
-  }
-  const bad = (msg: string) => {
-    err(`metacot rescore: ${msg}\n`);
-    return 2;
-  };
+export async function runRescoreCommand(argv: string[], options: CommandOutput = {}): Promise<number> {
+  const cmd = startCommand('rescore', RESCORE_USAGE, argv, options, {
+    allowPositionals: true,
+    strict: true,
+    options: {
+      verifier: { type: 'string' },
+      aggregation: { type: 'string' },
+      select: { type: 'string' },
+      top: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (typeof cmd === 'number') return cmd;
+  const { values: v, positionals, out, err, bad } = cmd;
   if (positionals.length !== 1) return bad('give one trace file');
   const opts: RescoreOptions = {};
   if (v.verifier !== undefined) {

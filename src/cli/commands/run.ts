@@ -4,7 +4,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createEndpointGenerator } from '../../core/llm/endpointGenerator';
 import { costOf, type EndpointConfigInput } from '../../core/llm/endpointConfig';
 import type { Generator } from '../../core/llm/generator';
@@ -17,6 +16,7 @@ import { TraceTree } from '../../core/trace/tree';
 import { readProblemSet, ProblemSetError } from '../problems';
 import { ProgressBar, formatCount } from '../progress';
 import { formatTable } from '../table';
+import { startCommand } from '../commandArgs';
 
 export const RUN_USAGE = `metacot run (--problem TEXT [--answer A] | --problems FILE.jsonl [--select 1-20]) --strategy S [options]
 
@@ -110,44 +110,33 @@ async function embeddedGenerator(): Promise<Generator> {
 const safeName = (id: string): string => id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 120) || 'problem';
 
 export async function runRunCommand(argv: string[], options: RunCommandOptions = {}): Promise<number> {
-  const out = options.out ?? ((t: string) => void process.stdout.write(t));
-  const err = options.err ?? ((t: string) => void process.stderr.write(t));
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        problem: { type: 'string' },
-        answer: { type: 'string' },
-        problems: { type: 'string' },
-        select: { type: 'string' },
-        strategy: { type: 'string' },
-        param: { type: 'string', multiple: true },
-        verifier: { type: 'string' },
-        'verifier-param': { type: 'string', multiple: true },
-        budget: { type: 'string', multiple: true },
-        endpoint: { type: 'string' },
-        model: { type: 'string' },
-        mode: { type: 'string' },
-        'api-key-env': { type: 'string' },
-        'max-concurrency': { type: 'string' },
-        'price-in': { type: 'string' },
-        'price-out': { type: 'string' },
-        cache: { type: 'string' },
-        out: { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    err(`metacot run: ${(e as Error).message}\n\n${RUN_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    out(RUN_USAGE);
-    return 0;
-  }
+  const cmd = startCommand('run', RUN_USAGE, argv, options, {
+    options: {
+      problem: { type: 'string' },
+      answer: { type: 'string' },
+      problems: { type: 'string' },
+      select: { type: 'string' },
+      strategy: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      verifier: { type: 'string' },
+      'verifier-param': { type: 'string', multiple: true },
+      budget: { type: 'string', multiple: true },
+      endpoint: { type: 'string' },
+      model: { type: 'string' },
+      mode: { type: 'string' },
+      'api-key-env': { type: 'string' },
+      'max-concurrency': { type: 'string' },
+      'price-in': { type: 'string' },
+      'price-out': { type: 'string' },
+      cache: { type: 'string' },
+      out: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (typeof cmd === 'number') return cmd;
+  const { values, out, err, bad } = cmd;
 
   let problems: Problem[];
   let strategy: StrategyName;
@@ -191,8 +180,7 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof ProblemSetError || e instanceof ParamError || (e as Error).name === 'EndpointError') {
-      err(`metacot run: ${(e as Error).message}\n`);
-      return 2;
+      return bad((e as Error).message);
     }
     throw e;
   }
@@ -238,8 +226,7 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       } catch (e) {
         if (e instanceof ParamError) {
           bar.end();
-          err(`metacot run: ${e.message}\n`);
-          return 2;
+          return bad(e.message);
         }
         results.push({ error: (e as Error).message, file });
         rows.push([problem.id ?? name, 'error', 'no', '', 0, 0, ((Date.now() - t0) / 1000).toFixed(1)]);

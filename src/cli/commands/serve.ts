@@ -2,7 +2,6 @@
  * `metacot serve`: the local reference server (simulated policies, OpenAI-compatible, loopback only) for trying
  * the extension and the CLI without a model. Prints the base URL and runs until SIGINT / SIGTERM.
  */
-import { parseArgs } from 'node:util';
 import { startReferenceServer } from '../../core/server/referenceServer';
 import { parseFaultSpec } from '../../core/server/faults';
 import type { FaultPlan } from '../../core/server/faults';
@@ -10,6 +9,7 @@ import type { Policy } from '../../core/server/policy';
 import { countdownPolicy } from '../../core/server/policies/countdownProposer';
 import { arithmeticPolicy } from '../../core/server/policies/arithmeticSolver';
 import { longCotPolicy } from '../../core/server/policies/longCotResponder';
+import { startCommand } from '../commandArgs';
 
 export const SERVE_USAGE = `metacot serve [options]
 
@@ -47,33 +47,22 @@ export interface ServeCommandOptions {
 }
 
 export async function runServeCommand(argv: string[], options: ServeCommandOptions = {}): Promise<number> {
-  const out = options.out ?? ((t: string) => void process.stdout.write(t));
-  const err = options.err ?? ((t: string) => void process.stderr.write(t));
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        latency: { type: 'string' },
-        'per-token': { type: 'string' },
-        'max-concurrent': { type: 'string' },
-        faults: { type: 'string' },
-        policy: { type: 'string', multiple: true },
-        'error-rate': { type: 'string' },
-        seed: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    err(`metacot serve: ${(e as Error).message}\n\n${SERVE_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    out(SERVE_USAGE);
-    return 0;
-  }
+  const cmd = startCommand('serve', SERVE_USAGE, argv, options, {
+    options: {
+      port: { type: 'string' },
+      latency: { type: 'string' },
+      'per-token': { type: 'string' },
+      'max-concurrent': { type: 'string' },
+      faults: { type: 'string' },
+      policy: { type: 'string', multiple: true },
+      'error-rate': { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (typeof cmd === 'number') return cmd;
+  const { values, out, err, bad } = cmd;
   let faults: FaultPlan | undefined;
   const policies: Record<string, Policy> = {};
   let opts;
@@ -102,8 +91,7 @@ export async function runServeCommand(argv: string[], options: ServeCommandOptio
       ...(faults ? { faults } : {}),
     };
   } catch (e) {
-    err(`metacot serve: ${(e as Error).message}\n`);
-    return 2;
+    return bad((e as Error).message);
   }
   let server;
   try {

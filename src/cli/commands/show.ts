@@ -2,9 +2,9 @@
  * `metacot show TRACE`: the tree as indented text with values — status marks, value and its source, N / Q,
  * beam rank, prune reason, answers — and a header with the problem, the runs and the result.
  */
-import { parseArgs } from 'node:util';
 import { readTraceFile, TraceParseError } from '../../core/trace/io';
 import type { Trace, TraceNode } from '../../core/trace/schema';
+import { startCommand, type CommandOutput } from '../commandArgs';
 
 export const SHOW_USAGE = `metacot show TRACE [options]
 
@@ -97,36 +97,18 @@ export function renderHeader(trace: Trace): string {
   return out.join('\n') + '\n\n';
 }
 
-export async function runShowCommand(argv: string[], options: { out?: (t: string) => void; err?: (t: string) => void } = {}): Promise<number> {
-  const out = options.out ?? ((t: string) => void process.stdout.write(t));
-  const err = options.err ?? ((t: string) => void process.stderr.write(t));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { depth: { type: 'string' }, width: { type: 'string' }, superseded: { type: 'boolean' }, help: { type: 'boolean' } },
-      strict: true,
-    });
-  } catch (e) {
-    err(`metacot show: ${(e as Error).message}\n\n${SHOW_USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    out(SHOW_USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) {
-    err(`metacot show: give one trace file\n\n${SHOW_USAGE}`);
-    return 2;
-  }
+export async function runShowCommand(argv: string[], options: CommandOutput = {}): Promise<number> {
+  const cmd = startCommand('show', SHOW_USAGE, argv, options, {
+    allowPositionals: true,
+    options: { depth: { type: 'string' }, width: { type: 'string' }, superseded: { type: 'boolean' }, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if (typeof cmd === 'number') return cmd;
+  const { values, positionals, out, err, bad, badWithUsage } = cmd;
+  if (positionals.length !== 1) return badWithUsage('give one trace file');
   const depth = values.depth === undefined ? undefined : Number(values.depth);
   const width = values.width === undefined ? undefined : Number(values.width);
-  if ((depth !== undefined && !(depth >= 0)) || (width !== undefined && !(width >= 0))) {
-    err('metacot show: --depth and --width take non-negative numbers\n');
-    return 2;
-  }
+  if ((depth !== undefined && !(depth >= 0)) || (width !== undefined && !(width >= 0))) return bad('--depth and --width take non-negative numbers');
   let trace: Trace;
   try {
     trace = await readTraceFile(positionals[0]!);
