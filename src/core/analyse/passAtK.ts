@@ -3,6 +3,7 @@
  * 1 − C(n−c, k) / C(n, k) (Chen et al. 2021), computed as a product so it never overflows; maj@k and best-of-k
  * as expectations over k-subsets — exact by enumeration when there are few subsets, else by seeded sampling.
  */
+import { mulberry32 } from '../mulberry32';
 
 export function passAtK(n: number, c: number, k: number): number {
   if (!Number.isInteger(n) || !Number.isInteger(c) || !Number.isInteger(k) || n < 0 || c < 0 || c > n || k < 1 || k > n) {
@@ -21,18 +22,6 @@ export function choose(n: number, k: number): number {
   let r = 1;
   for (let i = 1; i <= Math.min(k, n - k); i++) r = (r * (n - Math.min(k, n - k) + i)) / i;
   return Math.round(r);
-}
-
-/** mulberry32: small, fast, seeded; enough for subsampling. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface SubsetOptions {
@@ -60,7 +49,7 @@ export function meanOverSubsets(n: number, k: number, f: (idx: readonly number[]
     return sum / total;
   }
   const draws = opts.draws ?? 2000;
-  const rand = rng(opts.seed ?? 1);
+  const rand = mulberry32(opts.seed ?? 1);
   const pool = Array.from({ length: n }, (_, i) => i);
   let sum = 0;
   for (let d = 0; d < draws; d++) {

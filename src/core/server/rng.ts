@@ -1,5 +1,6 @@
 /** Seeded randomness for the reference server and simulated policies: same seed → same numbers, on any machine. */
 import { createHash } from 'node:crypto';
+import { mulberry32 } from '../mulberry32';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -18,14 +19,7 @@ export function seedFrom(...parts: (string | number | undefined)[]): number {
 
 /** mulberry32: tiny, fast, good enough for simulation. */
 export function createRng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (n) => Math.floor(next() * n),
