@@ -2,6 +2,7 @@
  * Per-endpoint admission: a FIFO concurrency semaphore and a one-minute sliding window for requests and
  * tokens per minute. Waiting ends early when the caller's signal aborts.
  */
+import { sleep } from './backoff';
 
 export class Semaphore {
   private active = 0;
@@ -105,18 +106,7 @@ export class RateWindow {
       const oldest = this.events[0] as { t: number };
       // Re-check at least every 250 ms: cheap, and robust to clock jumps.
       const wait = Math.min(250, Math.max(5, oldest.t + WINDOW_MS - t));
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, wait);
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(signal?.reason);
-        };
-        if (signal?.aborted) onAbort();
-        else signal?.addEventListener('abort', onAbort, { once: true });
-      });
+      await sleep(wait, signal);
     }
   }
 }
