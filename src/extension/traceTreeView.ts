@@ -74,6 +74,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TraceTreeEleme
       services.models.onDidChangeModel((uri) => this.fileChanged(uri)),
       services.runs.onDidChange(() => this.scheduleRefresh(undefined)),
       services.runs.onDidProgress((run) => this.fileChanged(run.uri)),
+      services.runs.onDidEnd((run) => this.fileChanged(run.uri)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
         this.files = undefined;
         this.scheduleRefresh(undefined);
@@ -81,19 +82,30 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TraceTreeEleme
     );
   }
 
-  /** Forget cached contents of one file and refresh its subtree (batched). */
+  /**
+   * Forget cached contents of one file and refresh its subtree (batched). A file not listed yet (a run's new
+   * trace, before or without a watcher event: watchers lag on a loaded machine) is added to the list.
+   */
   private fileChanged(uri: vscode.Uri): void {
+    if (this.track(uri)) return;
     this.indexes.delete(uri.toString());
     this.dirtyFiles.add(uri.toString());
     this.scheduleRefresh(this.intern({ kind: 'file', uri }));
   }
 
   private fileAdded(uri: vscode.Uri): void {
-    if (this.files && !this.files.some((f) => f.toString() === uri.toString())) {
-      this.files.push(uri);
-      this.files.sort((a, b) => a.path.localeCompare(b.path));
-    }
+    this.track(uri);
     this.scheduleRefresh(undefined);
+  }
+
+  /** Adds a file to the listed ones; true when it was new (the whole list then refreshes). */
+  private track(uri: vscode.Uri): boolean {
+    if (!this.files || this.files.some((f) => f.toString() === uri.toString())) return false;
+    this.files.push(uri);
+    this.files.sort((a, b) => a.path.localeCompare(b.path));
+    this.indexes.delete(uri.toString());
+    this.scheduleRefresh(undefined);
+    return true;
   }
 
   private fileRemoved(uri: vscode.Uri): void {
