@@ -58,14 +58,26 @@ export function fmt(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Number(x.toFixed(4)));
 }
 
-export function evaluate(terms: Term[]): number {
+/**
+ * Reduces `terms` one operation at a time (precedence, left to right) and returns what is left. `step` sees each
+ * operation with its true result `r` and returns the value that takes its place, so a policy can narrate the step
+ * or slip in a mistake that later steps carry on from.
+ */
+export function reduceTerms(terms: readonly Term[], step: (a: number, op: ArithOp, b: number, r: number) => number): number {
   let t = [...terms];
   while (t.length > 1) {
     const i = nextOpIndex(t);
     if (i < 1) break;
-    t = [...t.slice(0, i - 1), applyOp(t[i - 1] as number, t[i] as ArithOp, t[i + 1] as number), ...t.slice(i + 2)];
+    const a = t[i - 1] as number;
+    const op = t[i] as ArithOp;
+    const b = t[i + 1] as number;
+    t = [...t.slice(0, i - 1), step(a, op, b, applyOp(a, op, b)), ...t.slice(i + 2)];
   }
   return t[0] as number;
+}
+
+export function evaluate(terms: Term[]): number {
+  return reduceTerms(terms, (_a, _op, _b, r) => r);
 }
 
 /** Applies a written step "a op b = r" at the first place it matches (its stated result is trusted). */

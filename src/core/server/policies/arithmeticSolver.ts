@@ -8,8 +8,8 @@ import type { Policy, PolicyChoice, PolicyRequest } from '../policy';
 import { createRng, seedFrom } from '../rng';
 import type { Rng } from '../rng';
 import { tokenize } from '../tokenize';
-import { applyOp, findExpression, fmt, nextOpIndex, normOp, replayStep, STEP_EQ } from './arithmetic';
-import type { ArithOp, Term } from './arithmetic';
+import { findExpression, fmt, normOp, reduceTerms, replayStep, STEP_EQ } from './arithmetic';
+import type { Term } from './arithmetic';
 import { continuationLead, promptParts, promptTokenCount } from './promptParts';
 
 export interface TableProblem {
@@ -30,22 +30,15 @@ export interface ArithmeticPolicyOptions {
 const LEADS = ['First, ', 'Next, ', 'Then, ', 'Now, '];
 
 function solveExpression(start: Term[], stepsDone: number, rng: Rng, mistakeRate: number): string[] {
-  let terms = [...start];
   const out: string[] = [];
   let k = stepsDone;
-  while (terms.length > 1) {
-    const i = nextOpIndex(terms);
-    if (i < 1) break;
-    const a = terms[i - 1] as number;
-    const op = terms[i] as ArithOp;
-    const b = terms[i + 1] as number;
-    let r = applyOp(a, op, b);
+  const answer = reduceTerms(start, (a, op, b, r) => {
     if (rng.chance(mistakeRate)) r += rng.chance(0.5) ? 1 + rng.int(3) : -(1 + rng.int(3));
     out.push(`${k === 0 ? LEADS[0] : LEADS[1 + (k % 3)]}${fmt(a)} ${op} ${fmt(b)} = ${fmt(r)}.`);
-    terms = [...terms.slice(0, i - 1), r, ...terms.slice(i + 2)];
     k++;
-  }
-  out.push(`The answer is \\boxed{${fmt(terms[0] as number)}}.`);
+    return r;
+  });
+  out.push(`The answer is \\boxed{${fmt(answer)}}.`);
   return out;
 }
 

@@ -9,8 +9,8 @@ import type { Policy, PolicyChoice, PolicyRequest } from '../policy';
 import { createRng, seedFrom } from '../rng';
 import type { Rng } from '../rng';
 import { tokenize } from '../tokenize';
-import { applyOp, evaluate, findExpression, fmt, nextOpIndex, renderTerms } from './arithmetic';
-import type { ArithOp, Term } from './arithmetic';
+import { evaluate, findExpression, fmt, reduceTerms, renderTerms } from './arithmetic';
+import type { Term } from './arithmetic';
 import type { TableProblem } from './arithmeticSolver';
 import { promptParts, promptTokenCount } from './promptParts';
 
@@ -26,15 +26,8 @@ export interface LongCotPolicyOptions {
 
 function thinkExpression(terms0: Term[], rng: Rng, backtrackRate: number): { paragraphs: string[]; answer: string } {
   const paragraphs = [`Okay, so I need to compute ${renderTerms(terms0)}. Let me remember the order of operations: multiplication and division come before addition and subtraction.`];
-  let terms = [...terms0];
   let first = true;
-  while (terms.length > 1) {
-    const i = nextOpIndex(terms);
-    if (i < 1) break;
-    const a = terms[i - 1] as number;
-    const op = terms[i] as ArithOp;
-    const b = terms[i + 1] as number;
-    const r = applyOp(a, op, b);
+  const result = reduceTerms(terms0, (a, op, b, r) => {
     const lead = first ? 'First' : rng.pick(['Next', 'Then', 'Now']);
     if (rng.chance(backtrackRate)) {
       const wrong = r + (rng.chance(0.5) ? 1 : -1) * (1 + rng.int(9));
@@ -48,10 +41,10 @@ function thinkExpression(terms0: Term[], rng: Rng, backtrackRate: number): { par
     } else {
       paragraphs.push(`${lead}, ${fmt(a)} ${op} ${fmt(b)} = ${fmt(r)}.`);
     }
-    terms = [...terms.slice(0, i - 1), r, ...terms.slice(i + 2)];
     first = false;
-  }
-  const answer = fmt(terms[0] as number);
+    return r;
+  });
+  const answer = fmt(result);
   if (terms0.length > 3 && rng.chance(0.5)) {
     paragraphs.push(`Alternatively, perhaps I should evaluate it differently to be sure. Going left to right but respecting precedence again, ${renderTerms(terms0)} = ${fmt(evaluate(terms0))}. That matches.`);
   }
