@@ -422,8 +422,12 @@ def main():
     ap.add_argument('--time-budget', type=float, default=2700,
                     help='seconds; when > 0 the cosine schedule follows the fraction of this wall-clock budget used and '
                          'training stops when it is spent (--steps is then only an upper bound)')
+    ap.add_argument('--evals', type=int, default=5, help='with --time-budget: greedy validation evals (the last at the end)')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--bench', action='store_true', help='time 20 steps and exit')
+    ap.add_argument('--resume', action='store_true',
+                    help='start from checkpoint.pt (weights only; a fresh optimizer, warm-up and schedule) and append '
+                         'to train_log.json as a further phase; use another --seed so the data stream differs')
     ap.add_argument('--export-only', action='store_true', help='export the saved checkpoint')
     args = ap.parse_args()
 
@@ -444,6 +448,18 @@ def main():
     print(f'params {nparams:,}  vocab {len(VOCAB)}', flush=True)
 
     log = {'args': vars(args), 'params': nparams, 'evals': []}
+    log_path = os.path.join(args.out, 'train_log.json')
+    previous = []
+    if args.resume:
+        ck = torch.load(ckpt_path)
+        model.load_state_dict(ck['model'])
+        if os.path.exists(log_path):
+            with open(log_path) as f:
+                old = json.load(f)
+            previous = old.get('phases', [old])
+        else:  # the previous phase was stopped before it wrote its log
+            previous = [{'stoppedAtStep': ck['step'], 'note': 'stopped early; its stdout log is kept beside this file'}]
+        print(f'resumed from {ckpt_path} (step {ck["step"]} of the previous phase)', flush=True)
     if not args.export_only:
         stream = Stream(args.seed, held_keys, args.noise, pool_size=512)
         decay, no_decay = [], []
@@ -477,7 +493,7 @@ def main():
                 print(f'step {it} loss {ema:.4f} lr {lr:.2e} {el:.0f}s {tokens / el:.0f} tok/s '
                       f'problems {stream.problems}', flush=True)
             done = it == steps or (budget > 0 and time.time() - t0 >= budget)
-            due = (time.time() - last_eval >= budget / 5) if budget > 0 else it % args.eval_every == 0
+            due = (time.time() - last_eval >= budget / max(1, args.evals)) if budget > 0 else it % args.eval_every == 0
             if (due or done) and not args.bench:
                 last_eval = time.time()
                 sr = greedy_solve_rate(model, val[:100], args.ctx)
@@ -494,8 +510,8 @@ def main():
         if args.bench:
             print(f'bench: {(time.time() - t0) / steps:.3f} s/step', flush=True)
             return
-        with open(os.path.join(args.out, 'train_log.json'), 'w') as f:
-            json.dump(log, f, indent=1)
+        with open(log_path, 'w') as f:
+            json.dump({'phases': previous + [log]} if previous else log, f, indent=1)
     else:
         ck = torch.load(ckpt_path)
         model.load_state_dict(ck['model'])

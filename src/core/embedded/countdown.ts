@@ -200,19 +200,22 @@ export function evalExpr(expr: string): number | undefined {
 }
 
 /**
- * Verifies a whole solution text (steps separated by blank lines or newlines): an `Answer:` line that checks, or
- * a chain of legal steps whose last result is the target.
+ * Verifies a whole solution text the way the engine's Countdown checker reads a path: lines in order; an
+ * `Answer:` line decides by itself (a text that reached the target but states a wrong answer fails); otherwise every
+ * step must be legal and the last result must be the target.
  */
 export function verifySolution(text: string, p: CountdownProblem): boolean {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
-  const ans = lines.find(isAnswerLine);
-  if (ans) return checkAnswer(ans, p);
   let nums = [...p.numbers];
-  for (const l of lines) {
-    const s = parseStep(l);
-    if (!s || !isLegalStep(nums, s)) return false;
+  let last: number | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    if (isAnswerLine(line)) return checkAnswer(line, p);
+    const s = parseStep(line);
+    if (!s) continue;
+    if (!isLegalStep(nums, s)) return false;
     nums = applyStep(nums, s)!;
-    if (s.result === p.target) return true;
+    last = s.result;
   }
-  return false;
+  return last === p.target;
 }
