@@ -26,7 +26,7 @@ run(process.execPath, [
   join(root, 'dist/cli.js'), 'run',
   '--problems', join(root, 'test/fixtures/workspace/problems/countdown.jsonl'),
   '--select', opt('select', '1'),
-  '--strategy', opt('strategy', 'beam'),
+  '--strategy', opt('strategy', 'astar'),
   '--out', out,
 ]);
 const written = readdirSync(out)
