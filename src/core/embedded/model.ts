@@ -4,10 +4,31 @@
  * `decode` prefills the shared prefix once, copies the cache to the n samples, and then advances all unfinished
  * samples in one batched step per token; finished samples are dropped from the batch.
  */
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+
 import { defaultModelDir, EmbeddedModelError, readModelFiles } from './modelFiles';
 import { hash32, logSoftmax, Prng, sampleToken } from './sampler';
 import { CharTokenizer, type VocabFile } from './tokenizer';
+
+let ortModule: typeof Ort | undefined;
+/**
+ * onnxruntime-node is loaded on first use, not at import: its native runtime (~44 MB per platform) is not in the
+ * universal .vsix, and a missing runtime must only disable the embedded model, never the modules that import this one.
+ */
+function ort(): typeof Ort {
+  if (!ortModule) {
+    try {
+      ortModule = require('onnxruntime-node') as typeof Ort;
+    } catch (e) {
+      throw new EmbeddedModelError(
+        `the embedded model needs the onnxruntime-node package, which could not be loaded (${(e as Error).message.split('\n')[0]}). ` +
+          'Configure an OpenAI-compatible endpoint instead (Meta-CoT: Configure Endpoint, or --endpoint on the command line), ' +
+          'or install onnxruntime-node beside the extension.',
+      );
+    }
+  }
+  return ortModule;
+}
 
 export interface LoadOptions {
   /** folder with countdown-policy.onnx, its .sha256 and vocab.json (default: the repository's model/) */
@@ -54,7 +75,7 @@ export class EmbeddedModel {
   private readonly banned: Set<number>;
 
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: Ort.InferenceSession,
     files: { dir: string; vocab: VocabFile; sha256: string },
   ) {
     this.vocab = files.vocab;
@@ -67,9 +88,10 @@ export class EmbeddedModel {
   static async load(opts: LoadOptions = {}): Promise<EmbeddedModel> {
     const t0 = performance.now();
     const files = readModelFiles(opts.dir ?? defaultModelDir());
-    let session: ort.InferenceSession;
+    const runtime = ort();
+    let session: Ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(files.onnx, {
+      session = await runtime.InferenceSession.create(files.onnx, {
         intraOpNumThreads: opts.intraOpNumThreads ?? 1,
         interOpNumThreads: 1,
         executionMode: 'sequential',
@@ -91,28 +113,28 @@ export class EmbeddedModel {
     await this.session.release();
   }
 
-  private async forward(ids: number[][], past: ort.Tensor): Promise<{ logits: Float32Array; present: ort.Tensor }> {
+  private async forward(ids: number[][], past: Ort.Tensor): Promise<{ logits: Float32Array; present: Ort.Tensor }> {
     const B = ids.length;
     const T = ids[0]!.length;
     const flat = new BigInt64Array(B * T);
     ids.forEach((row, b) => row.forEach((t, j) => (flat[b * T + j] = BigInt(t))));
-    const out = await this.session.run({ input_ids: new ort.Tensor('int64', flat, [B, T]), past });
+    const out = await this.session.run({ input_ids: new (ort().Tensor)('int64', flat, [B, T]), past });
     return { logits: out['logits']!.data as Float32Array, present: out['present']! };
   }
 
-  private emptyPast(): ort.Tensor {
+  private emptyPast(): Ort.Tensor {
     const v = this.vocab;
-    return new ort.Tensor('float32', new Float32Array(0), [1, 2 * v.layers, v.heads, 0, v.headDim]);
+    return new (ort().Tensor)('float32', new Float32Array(0), [1, 2 * v.layers, v.heads, 0, v.headDim]);
   }
 
   /** Copies rows of a [B, ...] cache (row `rows[k]` of the old cache becomes row k). */
-  private static selectRows(t: ort.Tensor, rows: number[]): ort.Tensor {
+  private static selectRows(t: Ort.Tensor, rows: number[]): Ort.Tensor {
     const dims = t.dims;
     const src = t.data as Float32Array;
     const stride = src.length / dims[0]!;
     const dst = new Float32Array(stride * rows.length);
     rows.forEach((r, k) => dst.set(src.subarray(r * stride, (r + 1) * stride), k * stride));
-    return new ort.Tensor('float32', dst, [rows.length, ...dims.slice(1)]);
+    return new (ort().Tensor)('float32', dst, [rows.length, ...dims.slice(1)]);
   }
 
   async decode(req: DecodeRequest, stats?: DecodeStats): Promise<DecodedSample[]> {
