@@ -242,7 +242,9 @@ test('replay cache: an identical request costs zero server requests and replays 
 });
 
 test('replay cache: identical requests in flight together are sent once; one caller cancelling does not fail the other', async () => {
-  const s = await startReferenceServer({ latencyMs: 150 });
+  // Long enough that the abort below (sent once the server holds the request) lands before the answer, even on a
+  // loaded machine.
+  const s = await startReferenceServer({ latencyMs: 500 });
   try {
     const g = createEndpointGenerator(cfg({ baseUrl: s.url }), { cacheDir: join(tmp, 'dedupe') });
     const req = { problem: PROBLEM, steps: [], purpose: 'step' as const, n: 2, seed: 5 };
@@ -254,7 +256,9 @@ test('replay cache: identical requests in flight together are sent once; one cal
     const other = { ...req, seed: 6 };
     const first = g.generate({ ...other, signal: ctl.signal });
     const second = g.generate(other);
-    setTimeout(() => ctl.abort(), 30);
+    // Abort once the shared request has reached the server, rather than after a fixed delay.
+    while (s.log.generations().length < 2) await new Promise((r) => setTimeout(r, 5));
+    ctl.abort();
     await assert.rejects(first, (e: Error & { kind?: string }) => e.kind === 'cancelled');
     assert.equal((await second).length, 2);
     await s.log.settled();
