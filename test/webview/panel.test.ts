@@ -364,7 +364,8 @@ describe('search panel', () => {
     await p.send({ type: 'traceDelta', traceId: trace.id, nodesUpdated: [{ id: 's0', value: 0.9, status: 'expanded' }], runs: [{ ...trace.runs[0], status: 'solved' }] });
     await p.nextFrame();
     assert.match(await text(p, '#run-status'), /17 nodes/);
-    // Cancel is offered while running only.
+    // Cancel is offered while running only. "17 nodes" also matches the running text, so wait for the update.
+    await p.page.locator('#cancel-run').waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
     assert.equal(await p.page.locator('#cancel-run').count(), 0);
   });
 
