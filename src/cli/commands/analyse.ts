@@ -1,6 +1,6 @@
 /** `metacot analyse TRACE`: pass@k, maj@k, accuracy vs N, backtracks, repetitions, depth and token split. */
 import { analyseTrace, formatAnalysis } from '../../core/analyse/analyseTrace';
-import { readTraceFile, TraceParseError } from '../../core/trace/io';
+import { readTraceFile } from '../../core/trace/io';
 import { TraceTree } from '../../core/trace/tree';
 import { startCommand, type CommandOutput } from '../commandArgs';
 
@@ -25,7 +25,7 @@ export async function runAnalyseCommand(argv: string[], options: CommandOutput =
     out(v.json ? `${JSON.stringify(analyses.length === 1 ? analyses[0] : analyses, null, 2)}\n` : analyses.map(formatAnalysis).join('\n'));
     return 0;
   } catch (e) {
-    err(`metacot analyse: ${e instanceof TraceParseError ? e.message : (e as Error).message}\n`);
+    err(`metacot analyse: ${(e as Error).message}\n`);
     return 1;
   }
 }

@@ -1,6 +1,6 @@
 /** `metacot diff A B`: what changed between two traces of the same problem (nodes aligned by path text). */
 import { diffTraces, formatDiff } from '../../core/analyse/diff';
-import { readTraceFile, TraceParseError } from '../../core/trace/io';
+import { readTraceFile } from '../../core/trace/io';
 import { startCommand, type CommandOutput } from '../commandArgs';
 
 export const DIFF_USAGE = `metacot diff A B [options]
@@ -26,7 +26,7 @@ export async function runDiffCommand(argv: string[], options: CommandOutput = {}
     out(v.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d, { all: v.all === true }));
     return 0;
   } catch (e) {
-    err(`metacot diff: ${e instanceof TraceParseError ? e.message : (e as Error).message}\n`);
+    err(`metacot diff: ${(e as Error).message}\n`);
     return 1;
   }
 }

@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXPORT_FORMATS, exportTraces, isExportFormat, toJsonl, type ExportOptions } from '../../core/export/exportTraces';
-import { atomicWrite, readTraceFile, TRACE_FILE_SUFFIX, TraceParseError } from '../../core/trace/io';
+import { atomicWrite, readTraceFile, TRACE_FILE_SUFFIX } from '../../core/trace/io';
 import { LINEARIZE_FORMATS, isLinearizeFormat, type LinearizeOptions } from '../../core/trace/linearize/linearize';
 import { OBJECTIVES, isObjective } from '../../core/trace/linearize/segment';
 import type { Trace } from '../../core/trace/schema';
@@ -150,7 +150,7 @@ export async function runExportCommand(argv: string[], options: CommandOutput = 
     const files = await expandTracePaths(positionals);
     traces = await Promise.all(files.map((f) => readTraceFile(f)));
   } catch (e) {
-    err(`metacot export: ${e instanceof TraceParseError ? e.message : (e as Error).message}\n`);
+    err(`metacot export: ${(e as Error).message}\n`);
     return 1;
   }
   let result;

@@ -1,6 +1,6 @@
 /** `metacot rescore TRACE`: re-check and re-rank the saved paths with another verifier or aggregation. */
 import { RESCORE_AGGREGATIONS, RESCORE_CHECKERS, applyRescore, formatRescore, rescoreTrace, type RescoreOptions } from '../../core/analyse/rescore';
-import { readTraceFile, TraceParseError, writeTraceFile } from '../../core/trace/io';
+import { readTraceFile, writeTraceFile } from '../../core/trace/io';
 import { TraceTree } from '../../core/trace/tree';
 import { startCommand, type CommandOutput } from '../commandArgs';
 
@@ -59,7 +59,7 @@ export async function runRescoreCommand(argv: string[], options: CommandOutput =
     }
     return 0;
   } catch (e) {
-    err(`metacot rescore: ${e instanceof TraceParseError ? e.message : (e as Error).message}\n`);
+    err(`metacot rescore: ${(e as Error).message}\n`);
     return 1;
   }
 }

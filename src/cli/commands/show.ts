@@ -2,7 +2,7 @@
  * `metacot show TRACE`: the tree as indented text with values — status marks, value and its source, N / Q,
  * beam rank, prune reason, answers — and a header with the problem, the runs and the result.
  */
-import { readTraceFile, TraceParseError } from '../../core/trace/io';
+import { readTraceFile } from '../../core/trace/io';
 import type { Trace, TraceNode } from '../../core/trace/schema';
 import { startCommand, type CommandOutput } from '../commandArgs';
 
@@ -113,7 +113,7 @@ export async function runShowCommand(argv: string[], options: CommandOutput = {}
   try {
     trace = await readTraceFile(positionals[0]!);
   } catch (e) {
-    err(`metacot show: ${e instanceof TraceParseError ? e.message : (e as Error).message}\n`);
+    err(`metacot show: ${(e as Error).message}\n`);
     return 1;
   }
   out(renderHeader(trace));
