@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { Services } from './services';
 import { PanelHost, renderPanelHtml, webviewOptions } from './panelHost';
+import { escapeHtml } from '../protocol/panelHtml';
 
 export class TraceEditorProvider implements vscode.CustomTextEditorProvider {
   static readonly viewType = 'metacot.traceEditor';
@@ -95,8 +96,6 @@ export class TraceEditorProvider implements vscode.CustomTextEditorProvider {
   }
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 /** Error view: the parse error, path by path, and a button that reopens the file in the text editor. */
 function errorHtml(webview: vscode.Webview, message: string, file: string): string {
   const nonce = randomBytes(16).toString('hex');
@@ -119,8 +118,8 @@ function errorHtml(webview: vscode.Webview, message: string, file: string): stri
 </head>
 <body>
   <h2 id="title">This file is not a valid Meta-CoT trace</h2>
-  <p>${esc(file)}</p>
-  <pre id="error" role="alert">${esc(message)}</pre>
+  <p>${escapeHtml(file)}</p>
+  <pre id="error" role="alert">${escapeHtml(message)}</pre>
   <p class="note">The file has not been changed. Fix it as text; this view refreshes when it becomes valid.</p>
   <button id="reopen">Reopen as Text</button>
   <script nonce="${nonce}">

@@ -30,23 +30,24 @@ export function panelCsp(cspSource: string, nonce: string): string {
   ].join('; ');
 }
 
-const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Escapes text for HTML content and double-quoted attributes (the panel page and the editor's error page). */
+export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function panelHtml(o: PanelHtmlOptions): string {
-  const links = o.styleUris.map((u) => `<link rel="stylesheet" href="${escapeAttr(u)}" nonce="${escapeAttr(o.nonce)}">`).join('\n    ');
+  const links = o.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}" nonce="${escapeHtml(o.nonce)}">`).join('\n    ');
   return `<!DOCTYPE html>
 <html lang="en">
   <head>
     <meta charset="UTF-8">
-    <meta http-equiv="Content-Security-Policy" content="${escapeAttr(panelCsp(o.cspSource, o.nonce))}">
+    <meta http-equiv="Content-Security-Policy" content="${escapeHtml(panelCsp(o.cspSource, o.nonce))}">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
-    <meta property="csp-nonce" content="${escapeAttr(o.nonce)}">
+    <meta property="csp-nonce" content="${escapeHtml(o.nonce)}">
     ${links}
-    <title>${escapeAttr(o.title ?? 'Meta-CoT Search')}</title>
+    <title>${escapeHtml(o.title ?? 'Meta-CoT Search')}</title>
   </head>
   <body>
     <div id="app" class="app" role="application" aria-label="Search tree panel"></div>
-    <script nonce="${escapeAttr(o.nonce)}" src="${escapeAttr(o.scriptUri)}"></script>
+    <script nonce="${escapeHtml(o.nonce)}" src="${escapeHtml(o.scriptUri)}"></script>
   </body>
 </html>`;
 }
