@@ -4,17 +4,16 @@
  * exact quotient; `left:` is the remaining numbers in order (first occurrence of each operand removed) with the
  * result appended. The model's own prompt line is `<numbers joined by ", "> > <target>`.
  */
+import { applyOp, type ArithOp } from '../arithmeticOp';
 
 export interface CountdownProblem {
   numbers: number[];
   target: number;
 }
 
-export type Op = '+' | '-' | '*' | '/';
-
 export interface StepOp {
   a: number;
-  op: Op;
+  op: ArithOp;
   b: number;
   result: number;
 }
@@ -99,22 +98,9 @@ export function applyStep(nums: number[], s: StepOp): number[] | undefined {
   return r2 && [...r2, s.result];
 }
 
-export function evalOp(a: number, op: Op, b: number): number {
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-      return a / b;
-  }
-}
-
 /** A legal step: operands available, correct arithmetic, non-negative integer result. */
 export function isLegalStep(nums: number[], s: StepOp): boolean {
-  const v = evalOp(s.a, s.op, s.b);
+  const v = applyOp(s.a, s.op, s.b);
   return v === s.result && Number.isInteger(v) && v >= 0 && applyStep(nums, s) !== undefined;
 }
 
@@ -130,7 +116,7 @@ export function parseStep(line: string): StepOp | undefined {
   const m = STEP_RE.exec(line);
   if (!m) return undefined;
   const sym = m[2]!;
-  const op: Op = sym === '×' || sym === 'x' || sym === 'X' ? '*' : sym === '÷' ? '/' : (sym as Op);
+  const op: ArithOp = sym === '×' || sym === 'x' || sym === 'X' ? '*' : sym === '÷' ? '/' : (sym as ArithOp);
   return { a: Number(m[1]), op, b: Number(m[3]), result: Number(m[4]) };
 }
 

@@ -2,7 +2,8 @@
  * Arithmetic shared by the simulated arithmetic solver and long-CoT responder: find "a + b * c" in a problem,
  * reduce it one operation per step (precedence, left to right), replay steps already written.
  */
-export type ArithOp = '+' | '-' | '*' | '/';
+import { applyOp, type ArithOp } from '../../arithmeticOp';
+
 export type Term = number | ArithOp;
 
 const EXPR = /-?\d+(?:\.\d+)?(?:\s*[-+*/×÷]\s*-?\d+(?:\.\d+)?)+/;
@@ -28,19 +29,6 @@ export function findExpression(text: string): Term[] | null {
     }
   }
   return terms;
-}
-
-export function applyOp(a: number, op: ArithOp, b: number): number {
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-      return a / b;
-  }
 }
 
 /** Index of the operator to reduce next: first * or /, else first + or -. */
