@@ -5,13 +5,13 @@
  * Rounds alternate which side goes first; medians are compared.
  * Prints a table, writes test-results/bench/endpointPool.json. Run: node --import tsx test/bench/endpointPool.ts
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { createEndpointGenerator } from '../../src/core/llm/endpointGenerator';
 import type { GenerateRequest } from '../../src/core/llm/generator';
+import { median, startServeProcess } from './helpers/benchUtil';
 
 const REQUESTS = 256;
 const CAP = 16;
@@ -19,40 +19,10 @@ const LATENCY_MS = 50;
 const ROUNDS = Number(process.env.ROUNDS ?? 11);
 const root = join(__dirname, '../..');
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--latency', String(LATENCY_MS), '--policy', 'arithmetic', '--error-rate', '0'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening at (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGINT');
-      }),
-  };
-}
-
 const requests: GenerateRequest[] = Array.from({ length: REQUESTS }, (_, i) => ({ problem: `What is ${i} + 4 * 5?`, steps: [], purpose: 'step', n: 1, seed: i }));
 
 async function main(): Promise<void> {
-  const server = await startServer();
+  const server = await startServeProcess(['--latency', String(LATENCY_MS), '--policy', 'arithmetic', '--error-rate', '0']);
   try {
     const config = { name: 'bench', baseUrl: server.url, model: 'sim-arithmetic', maxConcurrency: CAP, sampling: { logprobs: false } };
     // Our client also records the exact bodies it sends, which the bare pool then replays.

@@ -12,7 +12,6 @@
  * "met" shows server/replay.
  * Prints a table, writes test-results/bench/searchScheduling.json. Run: node --import tsx test/bench/searchScheduling.ts
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { createEndpointGenerator } from '../../src/core/llm/endpointGenerator';
 import { runSearch } from '../../src/core/search/engine';
 import type { Params, Problem, StrategyName, VerifierConfig } from '../../src/core/trace/schema';
 import { TraceTree } from '../../src/core/trace/tree';
+import { median, startServeProcess } from './helpers/benchUtil';
 
 const CAP = 16;
 const LATENCY_MS = 50;
@@ -57,28 +57,8 @@ const CASES: Case[] = [
   { strategy: 'revision', params: { attempts: 8, window: 2, stopOnSolve: false }, verifier: { kind: 'countdown', params: {} }, bound: 'sequential by definition: one request at a time' },
 ];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--latency', String(LATENCY_MS), '--policy', 'countdown'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening at (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
-  });
-  return { url, stop: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGINT'))) };
-}
-
 async function main(): Promise<void> {
-  const server = await startServer();
+  const server = await startServeProcess(['--latency', String(LATENCY_MS), '--policy', 'countdown']);
   const results: Record<string, unknown>[] = [];
   try {
     // nStrategy native: no one-off probe of `n` support serializing the first requests.

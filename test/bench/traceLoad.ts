@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTrace, serializeTrace } from '../../src/core/trace/io';
 import { TraceTree } from '../../src/core/trace/tree';
+import { median } from './helpers/benchUtil';
 
 function mctsLikeTrace(size: number, seed = 1): string {
   let s = seed;
@@ -30,11 +31,6 @@ function mctsLikeTrace(size: number, seed = 1): string {
     tree.logEvent({ type: 'evaluate', node: node.id, run: 'r1', data: { value: v } });
   }
   return serializeTrace(tree.toJSON());
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function once(fn: () => void): number {
