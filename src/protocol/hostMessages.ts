@@ -4,11 +4,13 @@
  */
 import { z } from 'zod';
 import { EventSchema, NodeSchema, ParamsSchema, ResultSchema, RunSchema, StrategyNameSchema, TraceSchema, UsageSchema } from '../core/trace/schema';
+import { StrategyCatalogSchema } from '../core/search/catalog';
+import { ReplyMessageSchema } from './panelRequests';
 import { COMPACT_THRESHOLD, CompactTraceSchema, compactTrace } from './compactTrace';
 import type { Trace } from '../core/trace/schema';
 
 /** Bumped when a message changes shape incompatibly; the webview sends it in `ready`. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Full trace, as objects. Fine up to a few thousand nodes; beyond that prefer `loadCompactTrace`. */
 export const LoadTraceMessageSchema = z.object({
@@ -68,6 +70,8 @@ export const ConfigMessageSchema = z.object({
   labelChars: z.number().int().min(0).max(400).optional(),
   /** Follow a running search: keep the scrubber at the latest iteration and reveal new nodes. */
   followLive: z.boolean().optional(),
+  /** Every strategy with its parameters (from the core catalog): the re-run form is built from it, never re-typed. */
+  strategies: StrategyCatalogSchema.optional(),
   /** Defaults for the "Re-run from here" form. */
   rerunDefaults: z.object({ strategy: StrategyNameSchema.optional(), params: ParamsSchema.optional() }).optional(),
 });
@@ -84,18 +88,6 @@ export const HostErrorMessageSchema = z.object({
   type: z.literal('error'),
   message: z.string(),
   detail: z.string().optional(),
-  /** The webview request this answers, when it answers one. */
-  requestId: z.string().optional(),
-});
-
-/** Result of a webview action that carried a requestId (edit, prune, rerun...). */
-export const ActionResultMessageSchema = z.object({
-  type: z.literal('actionResult'),
-  requestId: z.string().min(1),
-  ok: z.boolean(),
-  message: z.string().optional(),
-  /** Node created by the action (e.g. the sibling of "save as sibling"), to select it. */
-  nodeId: z.string().optional(),
 });
 
 export const HostMessageSchema = z.discriminatedUnion('type', [
@@ -106,7 +98,7 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   ConfigMessageSchema,
   ReadOnlyMessageSchema,
   HostErrorMessageSchema,
-  ActionResultMessageSchema,
+  ReplyMessageSchema,
 ]);
 
 export type LoadTraceMessage = z.infer<typeof LoadTraceMessageSchema>;
@@ -118,7 +110,6 @@ export type ColorBy = z.infer<typeof ColorBySchema>;
 export type ConfigMessage = z.infer<typeof ConfigMessageSchema>;
 export type ReadOnlyMessage = z.infer<typeof ReadOnlyMessageSchema>;
 export type HostErrorMessage = z.infer<typeof HostErrorMessageSchema>;
-export type ActionResultMessage = z.infer<typeof ActionResultMessageSchema>;
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 /** What a host passes in (defaults may be omitted). */
 export type HostMessageInput = z.input<typeof HostMessageSchema>;

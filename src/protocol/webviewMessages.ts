@@ -1,12 +1,11 @@
 /**
- * Messages the search panel webview sends to the extension host. One zod schema per message; the union is
- * discriminated on `type`. Actions carry an optional `requestId` the host echoes in `actionResult` / `error`.
+ * Messages the search panel webview sends to the extension host: notifications (ready, selection, log), one zod
+ * schema each, discriminated on `type`, and typed requests (panelRequests.ts) that the host answers with a reply.
  */
 import { z } from 'zod';
-import { BudgetsSchema, ParamsSchema, StrategyNameSchema } from '../core/trace/schema';
+import { PanelRequestMessageSchema } from './panelRequests';
 
 const nodeId = z.string().min(1);
-const requestId = z.string().min(1).optional();
 
 /** First message after the page script runs; the host answers with a load message. */
 export const ReadyMessageSchema = z.object({
@@ -22,63 +21,6 @@ export const SelectNodeMessageSchema = z.object({
   nodeId: nodeId.nullable(),
 });
 
-/** Edit a node's text: `replace` rewrites it (original kept in originalText); `sibling` adds a human sibling, original branch untouched. */
-export const EditNodeMessageSchema = z.object({
-  type: z.literal('editNode'),
-  requestId,
-  nodeId,
-  text: z.string(),
-  mode: z.enum(['replace', 'sibling']),
-});
-
-/** Terminate an attempt (paper §3.3): the node and its subtree are marked pruned by a human. */
-export const PruneNodeMessageSchema = z.object({
-  type: z.literal('pruneNode'),
-  requestId,
-  nodeId,
-  reason: z.string().optional(),
-});
-
-/** Human label; null clears it. */
-export const MarkNodeMessageSchema = z.object({
-  type: z.literal('markNode'),
-  requestId,
-  nodeId,
-  label: z.enum(['correct', 'incorrect']).nullable(),
-});
-
-/** Reset to an earlier state (paper §3.3): run a new search from this node. */
-export const RerunFromNodeMessageSchema = z.object({
-  type: z.literal('rerunFromNode'),
-  requestId,
-  nodeId,
-  strategy: StrategyNameSchema,
-  params: ParamsSchema,
-  budgets: BudgetsSchema.optional(),
-});
-
-export const CancelRunMessageSchema = z.object({
-  type: z.literal('cancelRun'),
-  requestId,
-  /** Run to cancel; absent: every running run of this trace. */
-  runId: z.string().optional(),
-});
-
-/** Open the trace file as JSON text, at the node when given. */
-export const OpenAsTextMessageSchema = z.object({
-  type: z.literal('openAsText'),
-  nodeId: nodeId.optional(),
-});
-
-/** Ask the host to export: the trace file, the linearized Meta-CoT text, or the winning path only. */
-export const RequestExportMessageSchema = z.object({
-  type: z.literal('requestExport'),
-  requestId,
-  format: z.enum(['trace', 'linearized', 'solution']),
-  /** Export the path to this node instead of the result's best node. */
-  nodeId: nodeId.optional(),
-});
-
 /** Diagnostics from the page, written to the extension's output channel. */
 export const LogMessageSchema = z.object({
   type: z.literal('log'),
@@ -87,27 +29,13 @@ export const LogMessageSchema = z.object({
   detail: z.string().optional(),
 });
 
-export const WebviewMessageSchema = z.discriminatedUnion('type', [
-  ReadyMessageSchema,
-  SelectNodeMessageSchema,
-  EditNodeMessageSchema,
-  PruneNodeMessageSchema,
-  MarkNodeMessageSchema,
-  RerunFromNodeMessageSchema,
-  CancelRunMessageSchema,
-  OpenAsTextMessageSchema,
-  RequestExportMessageSchema,
-  LogMessageSchema,
-]);
+export const WebviewNotificationSchema = z.discriminatedUnion('type', [ReadyMessageSchema, SelectNodeMessageSchema, LogMessageSchema]);
+
+/** Everything the page may send: a notification or a request (`type: 'request'`, discriminated on `method`). */
+export const WebviewMessageSchema = z.union([WebviewNotificationSchema, PanelRequestMessageSchema]);
 
 export type ReadyMessage = z.infer<typeof ReadyMessageSchema>;
 export type SelectNodeMessage = z.infer<typeof SelectNodeMessageSchema>;
-export type EditNodeMessage = z.infer<typeof EditNodeMessageSchema>;
-export type PruneNodeMessage = z.infer<typeof PruneNodeMessageSchema>;
-export type MarkNodeMessage = z.infer<typeof MarkNodeMessageSchema>;
-export type RerunFromNodeMessage = z.infer<typeof RerunFromNodeMessageSchema>;
-export type CancelRunMessage = z.infer<typeof CancelRunMessageSchema>;
-export type OpenAsTextMessage = z.infer<typeof OpenAsTextMessageSchema>;
-export type RequestExportMessage = z.infer<typeof RequestExportMessageSchema>;
 export type LogMessage = z.infer<typeof LogMessageSchema>;
+export type WebviewNotification = z.infer<typeof WebviewNotificationSchema>;
 export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;

@@ -1,0 +1,106 @@
+/**
+ * Typed requests from the search panel to the host, each with a typed reply. One table owns every method: its
+ * params schema and its result schema. The page sends `{ type: 'request', requestId, method, params }`; the host
+ * answers `{ type: 'reply', requestId, method, ok: true, result }` or `{ …, ok: false, error }`. Both sides validate
+ * with these schemas, so a reply is as checked as a request (no `unknown` coming back, no casts).
+ */
+import { z } from 'zod';
+import { BudgetsSchema, ParamsSchema, StrategyNameSchema } from '../core/trace/schema';
+
+const nodeId = z.string().min(1);
+
+/** Formats the panel can ask for; the palette's Export command offers these and the training-record formats. */
+export const PanelExportFormatSchema = z.enum(['trace', 'linearized', 'solution']);
+
+export const PANEL_REQUESTS = {
+  /** `replace` rewrites the text (the model's original kept in originalText); `sibling` adds a human alternative. */
+  editNode: {
+    params: z.object({ nodeId, text: z.string(), mode: z.enum(['replace', 'sibling']) }),
+    result: z.object({ nodeId, message: z.string() }),
+  },
+  /** Terminate an attempt (paper §3.3): the node and its subtree are marked pruned by a human. */
+  pruneNode: {
+    params: z.object({ nodeId, reason: z.string().optional() }),
+    result: z.object({ pruned: z.array(nodeId), message: z.string() }),
+  },
+  /** Human label; null clears it. */
+  markNode: {
+    params: z.object({ nodeId, label: z.enum(['correct', 'incorrect']).nullable() }),
+    result: z.object({ nodeId, label: z.enum(['correct', 'incorrect']).nullable(), message: z.string() }),
+  },
+  /** Reset to an earlier state (paper §3.3): a new search from this node. Answered once the run has started. */
+  rerunFromNode: {
+    params: z.object({ nodeId, strategy: StrategyNameSchema, params: ParamsSchema, budgets: BudgetsSchema.optional() }),
+    result: z.object({ runId: z.string().min(1), startNodeId: nodeId, message: z.string() }),
+  },
+  /** Cancel one run (runId) or every running run of this trace. */
+  cancelRun: {
+    params: z.object({ runId: z.string().optional() }),
+    result: z.object({ cancelled: z.array(z.string()), message: z.string() }),
+  },
+  /** Open the trace file as JSON text, at the node when given. */
+  openAsText: {
+    params: z.object({ nodeId: nodeId.optional() }),
+    result: z.object({ uri: z.string(), message: z.string() }),
+  },
+  /** Export the trace, the linearized Meta-CoT text or the winning path (of `nodeId` instead of the best node). */
+  exportTrace: {
+    params: z.object({ format: PanelExportFormatSchema, nodeId: nodeId.optional() }),
+    result: z.object({ output: z.string(), bytes: z.number().int().nonnegative(), message: z.string() }),
+  },
+} as const;
+
+export type PanelMethod = keyof typeof PANEL_REQUESTS;
+export type PanelParams<M extends PanelMethod> = z.infer<(typeof PANEL_REQUESTS)[M]['params']>;
+export type PanelResult<M extends PanelMethod> = z.infer<(typeof PANEL_REQUESTS)[M]['result']>;
+/** What the host implements: one async handler per method. */
+export type PanelRequestHandlers = { [M in PanelMethod]: (params: PanelParams<M>) => Promise<PanelResult<M>> };
+
+export const PANEL_METHODS = Object.keys(PANEL_REQUESTS) as PanelMethod[];
+
+const requestId = z.string().min(1);
+
+function requestSchema<M extends PanelMethod>(method: M) {
+  return z.object({ type: z.literal('request'), requestId, method: z.literal(method), params: PANEL_REQUESTS[method].params });
+}
+
+/** A request message, discriminated on `method`. */
+export const PanelRequestMessageSchema = z.discriminatedUnion('method', [
+  requestSchema('editNode'),
+  requestSchema('pruneNode'),
+  requestSchema('markNode'),
+  requestSchema('rerunFromNode'),
+  requestSchema('cancelRun'),
+  requestSchema('openAsText'),
+  requestSchema('exportTrace'),
+]);
+export type PanelRequestMessage = z.infer<typeof PanelRequestMessageSchema>;
+
+export const ReplyErrorSchema = z.object({
+  message: z.string(),
+  detail: z.string().optional(),
+});
+
+/**
+ * The host's answer. The result is validated against the method's result schema by `parseReplyResult` on the page
+ * (a union over every method's result would accept a result of the wrong method).
+ */
+export const ReplyMessageSchema = z.discriminatedUnion('ok', [
+  z.object({ type: z.literal('reply'), requestId, method: z.enum(PANEL_METHODS as [PanelMethod, ...PanelMethod[]]), ok: z.literal(true), result: z.unknown() }),
+  z.object({ type: z.literal('reply'), requestId, method: z.enum(PANEL_METHODS as [PanelMethod, ...PanelMethod[]]), ok: z.literal(false), error: ReplyErrorSchema }),
+]);
+export type ReplyMessage = z.infer<typeof ReplyMessageSchema>;
+
+/** Checks a successful reply's result against its method's schema. */
+export function parseReplyResult<M extends PanelMethod>(method: M, result: unknown): { ok: true; result: PanelResult<M> } | { ok: false; error: string } {
+  const r = PANEL_REQUESTS[method].result.safeParse(result);
+  if (r.success) return { ok: true, result: r.data as PanelResult<M> };
+  return { ok: false, error: `invalid '${method}' reply: ${r.error.issues.map((i) => `${i.path.join('.') || '(result)'}: ${i.message}`).join('; ')}` };
+}
+
+/** Checks a handler's result before it is sent (a host bug must not reach the page as a valid-looking reply). */
+export function checkResult<M extends PanelMethod>(method: M, result: unknown): PanelResult<M> {
+  const r = parseReplyResult(method, result);
+  if (!r.ok) throw new Error(r.error);
+  return r.result;
+}
