@@ -3,17 +3,24 @@
  * the budgets, the stop state (cancel / wall time / solved / failed), per-request seeds, usage accounting on the
  * run and the trace, and the node life cycle: running placeholder → filled and checked → valued.
  */
-import type { GeneratePurpose, Generation, Generator } from '../llm/generator';
+import type { Generation, Generator } from '../llm/generator';
 import { setMaxListeners } from 'node:events';
 import { isEndpointError } from '../llm/errors';
-import type { NewNode, TraceTree } from '../trace/tree';
+import type { TraceTree } from '../trace/tree';
 import type { Budgets, EventType, Params, Problem, Prune, Run, RunStatus, Selection, TraceNode, Usage } from '../trace/schema';
 import type { Verifier } from '../verify/verifier';
 import { budgetBlock } from './budget';
+import { fillNode, placeholder, rolloutNode } from './nodeFilling';
 import { num, optNum } from './params';
+import { describeError, isFatalError, StoppedError } from './runErrors';
 import { deriveSeed } from './seeds';
 import { Semaphore } from './semaphore';
 import type { ExpandRequest, SearchContext } from './strategy';
+import { UsageMeter } from './usageMeter';
+import type { CostFn } from './usageMeter';
+
+// Re-exported: the engine takes its error text from here.
+export { describeError } from './runErrors';
 
 export interface RunContextOptions {
   tree: TraceTree;
@@ -30,7 +37,7 @@ export interface RunContextOptions {
   stopOnSolve: boolean;
   now: () => number;
   /** Cost of one request's tokens; default: the `priceIn` / `priceOut` params (per million tokens). */
-  costOf?: (tokensIn: number, tokensOut: number) => number;
+  costOf?: CostFn;
   /** Called after every finished request (progress bars, status lines). */
   onProgress?: (p: { usage: Usage; nodes: number; inFlight: number }) => void;
 }
@@ -38,68 +45,6 @@ export interface RunContextOptions {
 export interface StopInfo {
   status: Extract<RunStatus, 'budget' | 'cancelled' | 'solved' | 'failed'>;
   reason: string;
-}
-
-/** Endpoint errors that no other node would escape: the whole run is misconfigured. */
-const FATAL_KINDS = new Set(['config', 'auth', 'model-not-found', 'bad-url', 'bad-request']);
-
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return isEndpointError(err) ? `${err.kind}: ${err.message}` : err.message;
-  return String(err);
-}
-
-
-/**
- * A new model node with every field the engine may set later present from the start (undefined until set;
- * JSON and the schema treat that as absent). All engine nodes then share one object shape, which keeps the
- * hot loops over them (selection, backup, fill) monomorphic: on 100k-node trees this is several times faster.
- */
-function placeholder(kind: TraceNode['kind'], runId: string, meta: Params | undefined): NewNode {
-  return {
-    kind,
-    text: '',
-    originalText: undefined,
-    author: 'model',
-    status: 'running',
-    runId,
-    value: undefined,
-    valueSource: undefined,
-    visits: undefined,
-    q: undefined,
-    answer: undefined,
-    verified: undefined,
-    label: undefined,
-    tokensIn: undefined,
-    tokensOut: undefined,
-    latencyMs: undefined,
-    finishReason: undefined,
-    logprobs: undefined,
-    reasoning: undefined,
-    selection: undefined,
-    prune: undefined,
-    error: undefined,
-    supersededBy: undefined,
-    meta: meta ? { ...meta } : undefined,
-    // Set by TraceTree.addChild; present here (in addChild's key order) so the copy it makes keeps this shape.
-    id: undefined,
-    parentId: undefined,
-    iteration: undefined,
-  } as NewNode;
-}
-
-function addTo(u: Usage, requests: number, cachedRequests: number, tokensIn: number, tokensOut: number, cost: number): void {
-  u.requests += requests;
-  u.cachedRequests += cachedRequests;
-  u.tokensIn += tokensIn;
-  u.tokensOut += tokensOut;
-  u.cost += cost;
-}
-
-class StoppedError extends Error {
-  constructor() {
-    super('run stopped');
-    this.name = 'StoppedError';
-  }
 }
 
 export class RunContext implements SearchContext {
@@ -124,6 +69,7 @@ export class RunContext implements SearchContext {
   private readonly startedAt: number;
   private readonly seedCounts = new Map<string, number>();
   private readonly opts: RunContextOptions;
+  private readonly usage: UsageMeter;
   private inFlight = 0;
   /** Expansions sent ahead by prefetchExpand, by parent id, until their expand takes them. */
   private readonly prefetched = new Map<string, { purpose: ExpandRequest['purpose']; n: number; answer: Promise<Generation[]> }>();
@@ -151,6 +97,8 @@ export class RunContext implements SearchContext {
     this.samplingParams = this.sampling();
     this.hasBudgets = Object.values(opts.budgets).some((v) => v !== undefined);
     this.startedAt = opts.now();
+    const params = opts.params;
+    this.usage = new UsageMeter(opts.run, opts.tree, opts.costOf ?? ((tokensIn, tokensOut) => (tokensIn * num(params, 'priceIn') + tokensOut * num(params, 'priceOut')) / 1e6));
     // Every request in flight and every queued waiter listens on this one signal.
     setMaxListeners(0, this.stopCtl.signal);
     if (opts.signal?.aborted) this.onCallerAbort();
@@ -230,33 +178,9 @@ export class RunContext implements SearchContext {
       return false;
     }
     // Reserved here, synchronously after the check, so concurrent requests cannot all pass the same check.
-    this.addUsage(1, 0, 0, 0, 0);
+    this.usage.add(1, 0, 0, 0, 0);
     this.nodes += newNodes;
     return true;
-  }
-
-  private addUsage(requests: number, cachedRequests: number, tokensIn: number, tokensOut: number, cost: number): void {
-    addTo(this.run.usage, requests, cachedRequests, tokensIn, tokensOut, cost);
-    addTo(this.tree.trace.usage, requests, cachedRequests, tokensIn, tokensOut, cost);
-  }
-
-  /** Usage of one answered request. Siblings share one prompt, so prompt tokens count once per request. */
-  private account(gens: readonly Generation[]): void {
-    let tokensIn = 0;
-    let tokensOut = 0;
-    let live = 0;
-    for (const g of gens) {
-      if (g.cached) continue;
-      live++;
-      tokensIn = Math.max(tokensIn, g.tokensIn);
-      tokensOut += g.tokensOut;
-    }
-    if (gens.length > 0 && live === 0) {
-      this.addUsage(0, 1, 0, 0, 0);
-      return;
-    }
-    const cost = this.opts.costOf ? this.opts.costOf(tokensIn, tokensOut) : (tokensIn * num(this.params, 'priceIn') + tokensOut * num(this.params, 'priceOut')) / 1e6;
-    this.addUsage(0, 0, tokensIn, tokensOut, cost);
   }
 
   private progress(): void {
@@ -269,7 +193,7 @@ export class RunContext implements SearchContext {
     this.errors++;
     this.log('error', nodeId, { message: message.slice(0, 500), ...(isEndpointError(err) ? { kind: err.kind } : {}) });
     const maxErrors = num(this.params, 'maxErrors');
-    if (isEndpointError(err) && FATAL_KINDS.has(err.kind)) this.stop('failed', message, true);
+    if (isFatalError(err)) this.stop('failed', message, true);
     else if (this.errors >= maxErrors) this.stop('failed', `${this.errors} failed requests (maxErrors ${maxErrors}); last: ${message}`, true);
     return message;
   }
@@ -346,7 +270,7 @@ export class RunContext implements SearchContext {
         this.sem.release();
       }
     }
-    this.account(gens);
+    this.usage.account(gens);
     const done: TraceNode[] = [];
     // One path array for all siblings: the checker reads it synchronously and keeps nothing of it.
     const path = [...req.steps, ''];
@@ -382,24 +306,7 @@ export class RunContext implements SearchContext {
   /** Fills a placeholder with the model's text and the checker's verdict. */
   private fill(node: TraceNode, g: Generation, steps: readonly string[], final: boolean): TraceNode {
     const check = this.verifier.checker.check(this.problem, steps, { final });
-    // Direct field writes and one notification: this runs for every node of 100k-node trees.
-    node.text = g.text;
-    node.kind = check.answer !== undefined || final ? 'answer' : 'step';
-    node.status = check.terminal ? 'terminal' : 'open';
-    node.finishReason = g.finishReason;
-    node.tokensIn = g.tokensIn;
-    node.tokensOut = g.tokensOut;
-    node.latencyMs = g.latencyMs;
-    if (g.reasoning !== undefined) node.reasoning = g.reasoning;
-    if (g.logprobs) node.logprobs = g.logprobs;
-    if (check.answer !== undefined) node.answer = check.answer;
-    if (check.verified !== undefined) node.verified = check.verified;
-    if (g.cached || (check.terminal && check.reason)) {
-      const meta: Params = { ...(node.meta ?? {}) };
-      if (g.cached) meta.cached = true;
-      if (check.terminal && check.reason) meta.check = check.reason;
-      node.meta = meta;
-    }
+    fillNode(node, g, check, final);
     this.tree.changed(node);
     // Arrival of an ordinary open step is implied by its `evaluate` / `expand` events; only outcomes are logged.
     if (node.status !== 'open') {
@@ -439,7 +346,7 @@ export class RunContext implements SearchContext {
       this.inFlight--;
       this.sem.release();
     }
-    this.account(gens);
+    this.usage.account(gens);
     this.progress();
     return gens;
   }
@@ -477,20 +384,7 @@ export class RunContext implements SearchContext {
     this.tree.changed(node);
     if (estimate.rollouts && this.verifier.keepRollouts) {
       for (const r of estimate.rollouts) {
-        const g = r.generation;
-        this.tree.addChild(node.id, {
-          kind: 'rollout',
-          text: g.text,
-          author: 'model',
-          status: 'terminal',
-          runId: this.run.id,
-          verified: r.verified,
-          ...(r.answer !== undefined ? { answer: r.answer } : {}),
-          finishReason: g.finishReason,
-          tokensIn: g.tokensIn,
-          tokensOut: g.tokensOut,
-          latencyMs: g.latencyMs,
-        });
+        this.tree.addChild(node.id, rolloutNode(this.run.id, r));
         this.nodes++;
       }
     }

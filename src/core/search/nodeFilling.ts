@@ -1,0 +1,89 @@
+/**
+ * The shapes of the nodes the engine writes: the running placeholder an expansion adds, the fields a generation
+ * and the checker's verdict fill into it, and the rollout children a value estimate may keep.
+ */
+import type { Generation } from '../llm/generator';
+import type { NewNode } from '../trace/tree';
+import type { Params, TraceNode } from '../trace/schema';
+import type { CheckResult } from '../verify/checker';
+import type { RolloutRecord } from '../verify/valueEstimator';
+
+/**
+ * A new model node with every field the engine may set later present from the start (undefined until set;
+ * JSON and the schema treat that as absent). All engine nodes then share one object shape, which keeps the
+ * hot loops over them (selection, backup, fill) monomorphic: on 100k-node trees this is several times faster.
+ */
+export function placeholder(kind: TraceNode['kind'], runId: string, meta: Params | undefined): NewNode {
+  return {
+    kind,
+    text: '',
+    originalText: undefined,
+    author: 'model',
+    status: 'running',
+    runId,
+    value: undefined,
+    valueSource: undefined,
+    visits: undefined,
+    q: undefined,
+    answer: undefined,
+    verified: undefined,
+    label: undefined,
+    tokensIn: undefined,
+    tokensOut: undefined,
+    latencyMs: undefined,
+    finishReason: undefined,
+    logprobs: undefined,
+    reasoning: undefined,
+    selection: undefined,
+    prune: undefined,
+    error: undefined,
+    supersededBy: undefined,
+    meta: meta ? { ...meta } : undefined,
+    // Set by TraceTree.addChild; present here (in addChild's key order) so the copy it makes keeps this shape.
+    id: undefined,
+    parentId: undefined,
+    iteration: undefined,
+  } as NewNode;
+}
+
+/**
+ * Writes the model's text and the checker's verdict into a placeholder. Direct field writes, no notification
+ * (the caller sends one): this runs for every node of 100k-node trees.
+ */
+export function fillNode(node: TraceNode, g: Generation, check: CheckResult, final: boolean): void {
+  node.text = g.text;
+  node.kind = check.answer !== undefined || final ? 'answer' : 'step';
+  node.status = check.terminal ? 'terminal' : 'open';
+  node.finishReason = g.finishReason;
+  node.tokensIn = g.tokensIn;
+  node.tokensOut = g.tokensOut;
+  node.latencyMs = g.latencyMs;
+  if (g.reasoning !== undefined) node.reasoning = g.reasoning;
+  if (g.logprobs) node.logprobs = g.logprobs;
+  if (check.answer !== undefined) node.answer = check.answer;
+  if (check.verified !== undefined) node.verified = check.verified;
+  if (g.cached || (check.terminal && check.reason)) {
+    const meta: Params = { ...(node.meta ?? {}) };
+    if (g.cached) meta.cached = true;
+    if (check.terminal && check.reason) meta.check = check.reason;
+    node.meta = meta;
+  }
+}
+
+/** A completion behind a rollout value, kept as a finished child of the valued node. */
+export function rolloutNode(runId: string, r: RolloutRecord): NewNode {
+  const g = r.generation;
+  return {
+    kind: 'rollout',
+    text: g.text,
+    author: 'model',
+    status: 'terminal',
+    runId,
+    verified: r.verified,
+    ...(r.answer !== undefined ? { answer: r.answer } : {}),
+    finishReason: g.finishReason,
+    tokensIn: g.tokensIn,
+    tokensOut: g.tokensOut,
+    latencyMs: g.latencyMs,
+  };
+}
