@@ -85,3 +85,16 @@ export function describeEndpoint(config: EndpointConfig): EndpointDescription {
 export function costOf(config: Pick<EndpointConfig, 'price'>, tokensIn: number, tokensOut: number): number {
   return (tokensIn * config.price.inputPer1M + tokensOut * config.price.outputPer1M) / 1_000_000;
 }
+
+/** A saved endpoint entry: the config plus fields only the set-up wizard uses (dropped: the schema is strict). */
+export type EndpointSettingInput = EndpointConfigInput & { provider?: string; requiresKey?: boolean };
+
+/**
+ * A saved endpoint entry → this layer's config input. `stepDelimiter` (a settings-wide default) fills in a missing
+ * stepPattern. Prices are not read here: the run set-up applies the price table once (src/core/run).
+ */
+export function endpointConfigFromSetting(setting: EndpointSettingInput, defaults: { stepDelimiter?: string } = {}): EndpointConfigInput {
+  const { provider: _p, requiresKey: _r, ...config } = setting;
+  if (!config.stepPattern && defaults.stepDelimiter) config.stepPattern = defaults.stepDelimiter;
+  return config;
+}

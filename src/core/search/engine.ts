@@ -62,7 +62,8 @@ export interface RunSearchOptions {
   runId?: string;
 }
 
-function nextRunId(trace: Trace): string {
+/** The first free run id `r<k>` (k from the number of runs + 1): the one rule for every client. */
+export function nextRunId(trace: Trace): string {
   const used = new Set(trace.runs.map((r) => r.id));
   let k = trace.runs.length + 1;
   while (used.has(`r${k}`)) k++;

@@ -1,0 +1,164 @@
+/**
+ * One run set-up for every client (CLI, extension, tests): picks the generator (the embedded model in process, or an
+ * OpenAI-compatible endpoint with the replay cache), applies the price table, validates strategy, params, budgets,
+ * verifier, start node and problem, and only then hands back a run to execute. Nothing is requested or written
+ * before `execute`, so a caller mistake never leaves a half-made trace or a billed request behind.
+ */
+import { createEndpointGenerator } from '../llm/endpointGenerator';
+import type { EndpointConfigInput } from '../llm/endpointConfig';
+import { EndpointError } from '../llm/errors';
+import type { Generator } from '../llm/generator';
+import { nextRunId, resolveRunConfig, runSearch, type CheckpointOptions, type RunConfigInput } from '../search/engine';
+import { ParamError } from '../search/params';
+import { getStrategy, listStrategies } from '../search/registry';
+import { BudgetsSchema, type Budgets, type EndpointDescription, type Params, type Problem, type StrategyName, type Trace, type Usage, type VerifierConfig } from '../trace/schema';
+import { TraceTree } from '../trace/tree';
+import { embeddedGenerator } from './embeddedLoader';
+import { buildRunReport, type RunReport } from './runReport';
+import { RunSetupError } from './runSetupError';
+
+export type EndpointChoice =
+  /** The embedded Countdown model, in process. */
+  | { kind: 'embedded' }
+  | { kind: 'openai'; config: EndpointConfigInput; apiKey?: string };
+
+export type PriceTable = Record<string, { input: number; output: number }>;
+
+export interface RunRequest {
+  /** Ignored for a re-run (the base trace's problem is used). */
+  problem: Problem;
+  strategy: StrategyName;
+  /** Strategy and common params (text values allowed: the engine coerces them by each parameter's type). */
+  params?: Params;
+  budgets?: Budgets;
+  /** Undefined: the engine's default for the problem. */
+  verifier?: VerifierConfig;
+  endpoint: EndpointChoice;
+  /** Per-model price per 1M tokens; an explicit priceIn / priceOut param, then the endpoint config's price, win. */
+  priceTable?: PriceTable;
+  /** Replay cache folder for endpoint runs (the embedded model is local and free: it needs none). */
+  cacheDir?: string;
+  /** Re-run: extend a copy of this trace from this node. */
+  base?: { trace: Trace; startNodeId: string };
+}
+
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  checkpoint?: CheckpointOptions;
+  onProgress?: (p: { usage: Usage; nodes: number }) => void;
+}
+
+export interface PreparedRun {
+  readonly tree: TraceTree;
+  readonly runId: string;
+  readonly startNodeId: string;
+  /** What the trace records: identical for every client making the same choice. */
+  readonly endpoint: EndpointDescription;
+  /** Runs the search once; never throws for model, budget or cancellation trouble (see runSearch). */
+  execute(opts?: ExecuteOptions): Promise<RunReport>;
+}
+
+const CANONICAL_COUNTDOWN = '"Use the numbers 3, 5, 7, 2 to reach 24. Use + - * / and each number at most once."';
+
+/** Validates everything and builds the generator before any request or file write. Throws RunSetupError. */
+export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
+  try {
+    getStrategy(req.strategy);
+  } catch (e) {
+    throw new RunSetupError('strategy', (e as Error).message, `Pick one of: ${listStrategies().map((s) => s.name).join(', ')}.`);
+  }
+  const budgets = BudgetsSchema.strict().safeParse(req.budgets ?? {});
+  if (!budgets.success) {
+    const problems = budgets.error.issues.map((i) => `${i.path.join('.') || 'budgets'}: ${i.message}`).join('; ');
+    throw new RunSetupError('params', `invalid budgets: ${problems}`, 'Budgets are maxRequests, maxTokens, maxNodes, maxWallMs and maxCost, each a non-negative number.');
+  }
+
+  const tree = req.base ? TraceTree.from(structuredClone(req.base.trace)) : TraceTree.create(req.problem);
+  const startNodeId = req.base?.startNodeId ?? tree.root().id;
+  const start = tree.get(startNodeId);
+  if (!start) throw new RunSetupError('start-node', `no node "${startNodeId}" in the trace`, 'Pick a node of this trace to start from.');
+  if (start.kind === 'rollout') throw new RunSetupError('start-node', `node "${startNodeId}" is a rollout`, 'Start from a step or the root.');
+  const problem = tree.trace.problem;
+
+  const generator = await buildGenerator(req.endpoint, req.cacheDir);
+  refuseUnreadable(generator, problem);
+  const endpoint = generator.describe();
+
+  const config: RunConfigInput = {
+    strategy: req.strategy,
+    params: pricedParams(req.params ?? {}, req.endpoint, req.priceTable, endpoint.model),
+    budgets: budgets.data,
+    ...(req.verifier ? { verifier: req.verifier } : {}),
+  };
+  try {
+    resolveRunConfig(config, problem, endpoint);
+  } catch (e) {
+    if (!(e instanceof ParamError)) throw e;
+    throw new RunSetupError('params', e.message, 'Check the parameter names and values against the strategy and verifier documentation (docs/engine.md).');
+  }
+
+  const runId = nextRunId(tree.trace);
+  let executed = false;
+  return {
+    tree,
+    runId,
+    startNodeId,
+    endpoint,
+    async execute(opts: ExecuteOptions = {}): Promise<RunReport> {
+      if (executed) throw new Error(`run ${runId} was already executed`);
+      executed = true;
+      const before = tree.size;
+      const onProgress = opts.onProgress;
+      const run = await runSearch({
+        tree,
+        config,
+        generator,
+        startNodeId,
+        runId,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.checkpoint ? { checkpoint: opts.checkpoint } : {}),
+        ...(onProgress ? { onProgress: (p: { usage: Usage; nodes: number }) => onProgress({ usage: p.usage, nodes: p.nodes }) } : {}),
+      });
+      return buildRunReport(run, tree.trace.id, tree.size, tree.size - before, tree.trace.result);
+    },
+  };
+}
+
+async function buildGenerator(choice: EndpointChoice, cacheDir: string | undefined): Promise<Generator> {
+  if (choice.kind === 'embedded') {
+    try {
+      return await embeddedGenerator();
+    } catch (e) {
+      throw new RunSetupError(
+        'embedded-model',
+        `the embedded model could not be loaded: ${(e as Error).message}`,
+        'Pick an OpenAI-compatible endpoint (vLLM, SGLang, OpenAI, …), or start the local reference server with `metacot serve` and use the URL it prints (model sim-countdown or sim-arithmetic).',
+      );
+    }
+  }
+  try {
+    return createEndpointGenerator(choice.config, { ...(choice.apiKey ? { apiKey: choice.apiKey } : {}), ...(cacheDir ? { cacheDir } : {}) });
+  } catch (e) {
+    if (e instanceof EndpointError) throw new RunSetupError('endpoint', e.message, e.advice ?? 'Fix the endpoint configuration (docs/endpoints.md).');
+    throw e;
+  }
+}
+
+/** A generator that knows it cannot read the problem (the embedded Countdown model) says so before any request. */
+function refuseUnreadable(generator: Generator, problem: Problem): void {
+  const g = generator as Generator & { checkProblem?: (p: Problem) => { ok: true } | { ok: false; message: string } };
+  if (typeof g.checkProblem !== 'function') return;
+  const verdict = g.checkProblem(problem);
+  if (!verdict.ok) throw new RunSetupError('problem', verdict.message, `Write it like ${CANONICAL_COUNTDOWN}, or pick an OpenAI-compatible endpoint for other problems.`);
+}
+
+/** Price per 1M tokens as the priceIn / priceOut params: explicit params first, then the endpoint's price, then the table. */
+function pricedParams(params: Params, choice: EndpointChoice, table: PriceTable | undefined, model: string): Params {
+  const own = choice.kind === 'openai' ? choice.config.price : undefined;
+  const row = table?.[model];
+  const price = own ? { input: own.inputPer1M ?? 0, output: own.outputPer1M ?? 0 } : row;
+  const out: Params = { ...params };
+  if (price && out.priceIn === undefined) out.priceIn = price.input;
+  if (price && out.priceOut === undefined) out.priceOut = price.output;
+  return out;
+}
