@@ -8,7 +8,7 @@ import { parseTrace, serializeTrace, TraceParseError } from '../core/trace/io';
 import { TraceTree } from '../core/trace/tree';
 import type { Trace, TraceNode } from '../core/trace/schema';
 import type { TraceDeltaMessage } from '../protocol/hostMessages';
-import { minimalEdits } from './minimalEdits';
+import { minimalEdits } from '../core/trace/minimalEdits';
 
 export type TraceDelta = Omit<TraceDeltaMessage, 'type'>;
 
