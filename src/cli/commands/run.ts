@@ -4,15 +4,11 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEndpointGenerator } from '../../core/llm/endpointGenerator';
-import { costOf, type EndpointConfigInput } from '../../core/llm/endpointConfig';
-import type { Generator } from '../../core/llm/generator';
-import { runSearch } from '../../core/search/engine';
-import { ParamError } from '../../core/search/params';
+import type { EndpointConfigInput } from '../../core/llm/endpointConfig';
+import { prepareRun, RunSetupError, traceFileName, type EndpointChoice, type PreparedRun, type RunReport, type RunRequest } from '../../core/run';
 import { listStrategies } from '../../core/search/registry';
 import { writeTraceFile, TRACE_FILE_SUFFIX } from '../../core/trace/io';
-import { BudgetsSchema, ContinuationModeSchema, StrategyNameSchema, VerifierConfigSchema, type Budgets, type Params, type Problem, type Run, type StrategyName, type VerifierConfig } from '../../core/trace/schema';
-import { TraceTree } from '../../core/trace/tree';
+import { BudgetsSchema, ContinuationModeSchema, StrategyNameSchema, VerifierConfigSchema, type Budgets, type Params, type Problem, type Usage, type VerifierConfig } from '../../core/trace/schema';
 import { readProblemSet, ProblemSetError } from '../problems';
 import { ProgressBar, formatCount } from '../progress';
 import { formatTable } from '../table';
@@ -94,20 +90,10 @@ function optNumber(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
-async function embeddedGenerator(): Promise<Generator> {
-  try {
-    const { EmbeddedCountdownPolicy, EmbeddedGenerator } = await import('../../core/embedded');
-    return new EmbeddedGenerator(await EmbeddedCountdownPolicy.create());
-  } catch (e) {
-    throw new UsageError(
-      `no --endpoint given, and the embedded model could not be loaded: ${(e as Error).message}\n` +
-        'Pass --endpoint URL --model M for an OpenAI-compatible server (vLLM, SGLang, OpenAI, …), or start the local\n' +
-        'reference server with `metacot serve` and pass the URL it prints (model sim-countdown or sim-arithmetic).',
-    );
-  }
-}
-
-const safeName = (id: string): string => id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 120) || 'problem';
+/** The CLI's own words for the embedded model failing to load (the core's advice names no flags). */
+const EMBEDDED_ADVICE =
+  'Pass --endpoint URL --model M for an OpenAI-compatible server (vLLM, SGLang, OpenAI, …), or start the local\n' +
+  'reference server with `metacot serve` and pass the URL it prints (model sim-countdown or sim-arithmetic).';
 
 export async function runRunCommand(argv: string[], options: RunCommandOptions = {}): Promise<number> {
   const cmd = startCommand('run', RUN_USAGE, argv, options, {
@@ -139,21 +125,16 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
   const { values, out, err, bad } = cmd;
 
   let problems: Problem[];
-  let strategy: StrategyName;
-  let params: Params;
-  let verifier: VerifierConfig | undefined;
-  let budgets: Budgets;
-  let generator: Generator;
-  let price: { inputPer1M: number; outputPer1M: number } | undefined;
+  let request: Omit<RunRequest, 'problem'>;
   try {
     if ((values.problem === undefined) === (values.problems === undefined)) throw new UsageError('give exactly one of --problem TEXT or --problems FILE.jsonl');
     if (values.select !== undefined && values.problems === undefined) throw new UsageError('--select needs --problems');
     if (values.answer !== undefined && values.problem === undefined) throw new UsageError('--answer goes with --problem');
     const s = StrategyNameSchema.safeParse(values.strategy);
     if (!s.success || !listStrategies().some((x) => x.name === s.data)) throw new UsageError(`--strategy: expected one of ${listStrategies().map((x) => x.name).join(', ')}${values.strategy ? `, got "${values.strategy}"` : ''}`);
-    strategy = s.data;
-    params = parsePairs(values.param, '--param');
-    budgets = parseBudgets(values.budget);
+    const params = parsePairs(values.param, '--param');
+    const budgets = parseBudgets(values.budget);
+    let verifier: VerifierConfig | undefined;
     if (values.verifier !== undefined) {
       const v = VerifierConfigSchema.shape.kind.safeParse(values.verifier);
       if (!v.success) throw new UsageError(`--verifier: expected one of ${VerifierConfigSchema.shape.kind.options.join(', ')}, got "${values.verifier}"`);
@@ -161,9 +142,12 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
     } else if (values['verifier-param']) throw new UsageError('--verifier-param needs --verifier');
     problems = values.problem !== undefined ? [{ text: values.problem, id: 'problem', ...(values.answer !== undefined ? { answer: values.answer } : {}) }] : await readProblemSet(values.problems!, values.select);
 
+    // The price flags are the priceIn / priceOut params under another name: one price path, recorded in the trace.
     const priceIn = optNumber('--price-in', values['price-in']);
     const priceOut = optNumber('--price-out', values['price-out']);
-    if (priceIn !== undefined || priceOut !== undefined) price = { inputPer1M: priceIn ?? 0, outputPer1M: priceOut ?? 0 };
+    if (priceIn !== undefined) params.priceIn = priceIn;
+    if (priceOut !== undefined) params.priceOut = priceOut;
+    let endpoint: EndpointChoice;
     if (values.endpoint !== undefined) {
       if (!values.model) throw new UsageError('--endpoint needs --model');
       const mode = values.mode === undefined ? 'chat' : ContinuationModeSchema.safeParse(values.mode).data;
@@ -172,20 +156,37 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       const keyEnv = values['api-key-env'] ?? 'OPENAI_API_KEY';
       const apiKey = process.env[keyEnv];
       if (values['api-key-env'] && !apiKey) throw new UsageError(`--api-key-env ${keyEnv}: that environment variable is not set`);
-      const config: EndpointConfigInput = { name: 'cli', baseUrl: values.endpoint, model: values.model, mode, maxConcurrency: Math.max(1, Math.floor(cap)), ...(price ? { price } : {}) };
-      generator = createEndpointGenerator(config, { ...(apiKey ? { apiKey } : {}), ...(values.cache ? { cacheDir: values.cache } : {}) });
+      const config: EndpointConfigInput = { name: 'cli', baseUrl: values.endpoint, model: values.model, mode, maxConcurrency: Math.max(1, Math.floor(cap) || 1) };
+      endpoint = { kind: 'openai', config, ...(apiKey ? { apiKey } : {}) };
     } else {
       if (values.model || values.mode) throw new UsageError('--model and --mode go with --endpoint');
-      generator = await embeddedGenerator();
+      endpoint = { kind: 'embedded' };
     }
+    request = { strategy: s.data, params, budgets, ...(verifier ? { verifier } : {}), endpoint, ...(values.cache ? { cacheDir: values.cache } : {}) };
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ProblemSetError || e instanceof ParamError || (e as Error).name === 'EndpointError') {
-      return bad((e as Error).message);
-    }
+    if (e instanceof UsageError || e instanceof ProblemSetError) return bad(e.message);
     throw e;
   }
 
+  // Every problem is set up before the first request: a caller mistake stops the batch before anything is spent,
+  // a problem the model cannot read is reported in its row and the others still run.
   const outDir = values.out ?? 'metacot-runs';
+  const used = new Set<string>();
+  const jobs: { problem: Problem; label: string; file: string; prepared?: PreparedRun; refused?: string }[] = [];
+  for (const problem of problems) {
+    const name = traceFileName(problem, (n) => used.has(n));
+    used.add(name);
+    const job = { problem, label: problem.id ?? name.slice(0, -TRACE_FILE_SUFFIX.length), file: join(outDir, name) };
+    try {
+      jobs.push({ ...job, prepared: await prepareRun({ ...request, problem }) });
+    } catch (e) {
+      if (!(e instanceof RunSetupError)) throw e;
+      if (e.kind === 'problem') jobs.push({ ...job, refused: e.message });
+      else if (e.kind === 'embedded-model') return bad(`no --endpoint given, and ${e.message}\n${EMBEDDED_ADVICE}`);
+      else return bad(e.message);
+    }
+  }
+
   await mkdir(outDir, { recursive: true });
   const ctl = new AbortController();
   const onSigint = () => ctl.abort();
@@ -195,54 +196,45 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
   const bar = new ProgressBar(err, options.tty ?? process.stderr.isTTY === true);
   const totals = { done: 0, total: problems.length, nodes: 0, tokens: 0, cost: 0 };
   const rows: (string | number)[][] = [];
-  const results: { run?: Run; file?: string; error?: string }[] = [];
-  const used = new Set<string>();
+  const failures: string[] = [];
   try {
-    for (const problem of problems) {
+    for (const job of jobs) {
       if (ctl.signal.aborted) break;
-      let name = safeName(problem.id ?? 'problem');
-      for (let k = 2; used.has(name); k++) name = `${safeName(problem.id ?? 'problem')}-${k}`;
-      used.add(name);
-      const file = join(outDir, `${name}${TRACE_FILE_SUFFIX}`);
-      const tree = TraceTree.create(problem);
       const t0 = Date.now();
-      const base = { ...totals };
-      let run: Run;
-      try {
-        run = await runSearch({
-          tree,
-          config: { strategy, params, ...(verifier ? { verifier } : {}), budgets },
-          generator,
-          signal: ctl.signal,
-          ...(price ? { costOf: (i: number, o: number) => costOf({ price: price! }, i, o) } : {}),
-          checkpoint: { write: (t) => writeTraceFile(file, t), intervalMs: 2000 },
-          ...(values.quiet
-            ? {}
-            : {
-                onProgress: (p: { usage: Run['usage']; nodes: number }) =>
-                  bar.update({ ...base, nodes: base.nodes + p.nodes, tokens: base.tokens + p.usage.tokensIn + p.usage.tokensOut, cost: base.cost + p.usage.cost, label: problem.id }),
-              }),
-        });
-      } catch (e) {
-        if (e instanceof ParamError) {
-          bar.end();
-          return bad(e.message);
-        }
-        results.push({ error: (e as Error).message, file });
-        rows.push([problem.id ?? name, 'error', 'no', '', 0, 0, ((Date.now() - t0) / 1000).toFixed(1)]);
+      const seconds = () => ((Date.now() - t0) / 1000).toFixed(1);
+      if (!job.prepared) {
+        failures.push(`refused ${job.label}: ${job.refused}`);
+        rows.push([job.label, 'refused', 'no', '', 0, 0, seconds()]);
         totals.done++;
         continue;
       }
-      const nodes = tree.toJSON().nodes.filter((n) => n.runId === run.id).length;
-      const tokens = run.usage.tokensIn + run.usage.tokensOut;
+      const base = { ...totals };
+      let report: RunReport;
+      try {
+        report = await job.prepared.execute({
+          signal: ctl.signal,
+          checkpoint: { write: (t) => writeTraceFile(job.file, t), intervalMs: 2000 },
+          ...(values.quiet
+            ? {}
+            : {
+                onProgress: (p: { usage: Usage; nodes: number }) =>
+                  bar.update({ ...base, nodes: base.nodes + p.nodes, tokens: base.tokens + p.usage.tokensIn + p.usage.tokensOut, cost: base.cost + p.usage.cost, label: job.label }),
+              }),
+        });
+      } catch (e) {
+        failures.push(`error in ${job.file}: ${(e as Error).message}`);
+        rows.push([job.label, 'error', 'no', '', 0, 0, seconds()]);
+        totals.done++;
+        continue;
+      }
+      const tokens = report.usage.tokensIn + report.usage.tokensOut;
       totals.done++;
-      totals.nodes += nodes;
+      totals.nodes += report.nodesAdded;
       totals.tokens += tokens;
-      totals.cost += run.usage.cost;
-      const result = tree.toJSON().result;
-      rows.push([problem.id ?? name, run.status, result?.verified ? 'yes' : 'no', (result?.finalAnswer ?? '').slice(0, 30), nodes, tokens, ((Date.now() - t0) / 1000).toFixed(1)]);
-      results.push({ run, file });
-      if (!values.quiet) bar.line({ ...totals, label: `${problem.id}: ${run.status}` });
+      totals.cost += report.usage.cost;
+      rows.push([job.label, report.status, report.result?.verified ? 'yes' : 'no', (report.result?.finalAnswer ?? '').slice(0, 30), report.nodesAdded, tokens, seconds()]);
+      if (report.status === 'failed') failures.push(`failed: ${job.file}: ${report.reason}`);
+      if (!values.quiet) bar.line({ ...totals, label: `${job.label}: ${report.status}` });
     }
   } finally {
     if (!values.quiet) bar.end();
@@ -253,9 +245,6 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
   out(formatTable(['problem', 'status', 'solved', 'answer', 'nodes', 'tokens', 'time (s)'], rows));
   const solved = rows.filter((r) => r[2] === 'yes').length;
   out(`\nsolved ${solved}/${rows.length}, ${formatCount(totals.tokens)} tokens${totals.cost > 0 ? `, cost ${totals.cost.toFixed(4)}` : ''}; traces in ${outDir}\n`);
-  for (const r of results) {
-    if (r.error) err(`error in ${r.file}: ${r.error}\n`);
-    else if (r.run?.status === 'failed') err(`failed: ${r.file}: ${r.run.reason}\n`);
-  }
-  return results.some((r) => r.error || r.run?.status === 'failed') ? 1 : 0;
+  for (const f of failures) err(`${f}\n`);
+  return failures.length > 0 ? 1 : 0;
 }
