@@ -1,0 +1,40 @@
+/** What a reference server is started with, and the knobs that may change while it runs. */
+import type { FaultPlan } from './faults';
+import type { Policy } from './policy';
+
+export interface ReferenceServerOptions {
+  /** Loopback only (127.0.0.1 default, or ::1 / localhost). */
+  host?: string;
+  /** 0 (default) = a random free port. */
+  port?: number;
+  /** One policy, served under its own name as the model id. */
+  policy?: Policy;
+  /** Several policies by model name (merged with `policy`). Neither given: the three simulated policies. */
+  policies?: Record<string, Policy>;
+  /** Delay before the first token (prefill), ms. */
+  latencyMs?: number;
+  /** Delay per generated token (per step of all `n` choices together), ms. */
+  perTokenMs?: number;
+  /** Generation requests processed at once; beyond it the server answers 429 with Retry-After. */
+  maxConcurrent?: number;
+  /** Retry-After sent with the over-capacity 429 (default 50 ms). */
+  retryAfterMs?: number;
+  faults?: FaultPlan;
+  /** Seeds fault draws and requests that carry no `seed`. */
+  seed?: number;
+  /** When set, requests must carry `Authorization: Bearer <apiKey>`; otherwise 401. */
+  apiKey?: string;
+  /** Prompt + max_tokens limit, tokens (default 32768): beyond it 400 context_length_exceeded. */
+  contextLength?: number;
+  /** Default max_tokens when a request gives none (default 512). */
+  defaultMaxTokens?: number;
+  /** How `n` > 1 is treated: 'native' (default), 'reject' (400 like some hosted APIs), 'ignore' (one choice). */
+  nSupport?: 'native' | 'reject' | 'ignore';
+  /** Parameters answered with 400 "Unsupported parameter" when present (e.g. ['logprobs'] like reasoning models). */
+  unsupportedParams?: string[];
+}
+
+export type ServerKnobs = Pick<ReferenceServerOptions, 'latencyMs' | 'perTokenMs' | 'maxConcurrent' | 'retryAfterMs' | 'nSupport' | 'unsupportedParams' | 'contextLength'>;
+
+/** The knobs as the running server holds them: every one set (defaults filled in), changed in place by setKnobs. */
+export type LiveKnobs = Required<ServerKnobs>;
