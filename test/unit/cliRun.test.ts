@@ -50,7 +50,7 @@ test('problem sets: plain, MATH, GSM8K and Stream-of-Search lines; --select by p
     await assert.rejects(readProblemSet(file, '9'), /no problems selected/);
     assert.throws(() => parseSelect('3-1'), /not a range/);
     assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].filter(parseSelect('1,3,7-8')), [1, 3, 7, 8]);
-    assert.throws(() => problemFromLine({ text: 'x' }, { file: 'f', line: 1 }), /no "problem", "question" or "prompt"/);
+    assert.throws(() => problemFromLine({ title: 'x' }, { file: 'f', line: 1 }), /^ProblemSetError: f:1: no "problem", "question", "prompt", "text" or "input" field/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -79,7 +79,7 @@ test('requests are read in every continuation mode', () => {
   // completions: the prompt is problem + partial solution
   const comp = parsePolicyRequest({ continueFinalMessage: false, prompt: `${p}\nSolution:\n5 * 3 = 15 (left: 7, 2, 15)\n\n` });
   assert.deepEqual([comp.steps.length, comp.separator], [1, '']);
-  assert.throws(() => parsePolicyRequest({ continueFinalMessage: false, messages: [{ role: 'user', content: 'What is 2+2?' }] }), /needs a Countdown problem/);
+  assert.throws(() => parsePolicyRequest({ continueFinalMessage: false, messages: [{ role: 'user', content: 'What is 2+2?' }] }), /cannot read this problem: no numbers and target found in "What is 2\+2\?"\. Write it like: "Use the numbers 3, 5, 7, 2 to reach 24\./);
 });
 
 test('greedy output on a held-out problem is a well-formed step line', async () => {

@@ -5,11 +5,10 @@
  * result appended. The model's own prompt line is `<numbers joined by ", "> > <target>`.
  */
 import { applyOp, type ArithOp } from '../arithmeticOp';
+import { COUNTDOWN_EXAMPLE, countdownSentence, findCountdownStatement, type CountdownSpec } from '../problems/countdown';
 
-export interface CountdownProblem {
-  numbers: number[];
-  target: number;
-}
+/** Numbers and target, as the core Countdown reader gives them. */
+export type CountdownProblem = CountdownSpec;
 
 export interface StepOp {
   a: number;
@@ -18,8 +17,9 @@ export interface StepOp {
   result: number;
 }
 
+/** The problem as the user-facing sentence (the core's one Countdown sentence). */
 export function renderProblem(p: CountdownProblem): string {
-  return `Use the numbers ${p.numbers.join(', ')} to reach ${p.target}. Use + - * / and each number at most once.`;
+  return countdownSentence(p.numbers, p.target);
 }
 
 /** The model-side prompt line (without the trailing newline). */
@@ -27,38 +27,27 @@ export function promptLine(p: CountdownProblem): string {
   return `${p.numbers.join(', ')} > ${p.target}`;
 }
 
-const PROBLEM_PATTERNS: RegExp[] = [
-  // our format: "Use the numbers 3, 5, 7, 2 to reach 24."
-  /numbers\s*:?\s*\[?\s*(\d+(?:\s*,\s*\d+)+)\s*\]?\s*(?:to\s+(?:reach|make|get)|,?\s*target\s*:?)\s*(\d+)/gi,
-  // Stream-of-Search: "Make 96 with the numbers [58, 84, 48, 62]"
-  /(?:make|reach)\s+(\d+)\s+(?:with|using|from)\s+(?:the\s+)?numbers\s*:?\s*\[?\s*(\d+(?:\s*,\s*\d+)+)/gi,
-];
-
 export interface ProblemMatch {
   problem: CountdownProblem;
-  /** index just after the matched statement (steps are read after it) */
+  /** index just after the matched statement's line (steps are read after it) */
   end: number;
 }
 
-/** Finds the last Countdown problem statement in a text. */
+/** Finds the last Countdown problem statement in a text (any phrasing the core reader accepts). */
 export function findProblem(text: string): ProblemMatch | undefined {
-  let best: ProblemMatch | undefined;
-  let bestStart = -1;
-  PROBLEM_PATTERNS.forEach((re, k) => {
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      const nums = (k === 0 ? m[1] : m[2]) ?? '';
-      const target = Number(k === 0 ? m[2] : m[1]);
-      const numbers = nums.split(',').map((s) => Number(s.trim()));
-      if (m.index > bestStart) {
-        bestStart = m.index;
-        // the statement runs to the end of its sentence
-        const dot = text.indexOf('\n', m.index + m[0].length);
-        best = { problem: { numbers, target }, end: dot < 0 ? text.length : dot };
-      }
-    }
-  });
-  return best;
+  const found = findCountdownStatement(text);
+  return found && { problem: { numbers: found.numbers, target: found.target }, end: found.end };
+}
+
+/**
+ * Why the embedded model refuses a problem, with the accepted phrasing: shown before any request is made (the
+ * generator's `checkProblem`) and by the policy when a request holds no problem it can read.
+ */
+export function unreadableProblemMessage(reason: string): string {
+  return (
+    `The embedded Countdown model cannot read this problem: ${reason}. Write it like: "${COUNTDOWN_EXAMPLE}" ` +
+    'or pick an OpenAI-compatible endpoint for other problems.'
+  );
 }
 
 export function legalOps(nums: number[]): StepOp[] {

@@ -2,9 +2,12 @@
  * In-process `Generator` (src/core/llm/generator.ts) over the embedded policy: the search engine can run on the
  * embedded model without a server. Requests are laid out like the endpoint client's chat-continue mode (problem
  * as the user message, steps so far as an open assistant message), so the policy reads them the same way.
+ * `checkProblem` refuses a problem the model cannot read before any request is made.
  */
-import type { GenerateRequest, Generation, Generator } from '../llm/generator';
-import type { EndpointDescription } from '../trace/schema';
+import type { GenerateRequest, Generation, Generator, ProblemCheck } from '../llm/generator';
+import { countdownSentence, explainCountdownProblem, findCountdownStatement, type CountdownSpec } from '../problems/countdown';
+import type { EndpointDescription, Problem } from '../trace/schema';
+import { unreadableProblemMessage } from './countdown';
 import { EmbeddedCountdownPolicy } from './policy';
 import { hash32 } from './sampler';
 
@@ -21,6 +24,8 @@ const STEP_STOP = ['\n\n'];
 
 export class EmbeddedGenerator implements Generator {
   private counter = 0;
+  /** Checked problems whose numbers come from `meta` while their text states none: text → numbers and target. */
+  private readonly metaOnly = new Map<string, CountdownSpec>();
 
   constructor(
     readonly policy: EmbeddedCountdownPolicy,
@@ -44,6 +49,21 @@ export class EmbeddedGenerator implements Generator {
     };
   }
 
+  checkProblem(problem: Problem): ProblemCheck {
+    const read = explainCountdownProblem(problem);
+    if (!read.ok) return { ok: false, message: unreadableProblemMessage(read.reason) };
+    if (!findCountdownStatement(problem.text)) this.metaOnly.set(problem.text, read.spec);
+    return { ok: true };
+  }
+
+  /** The user message: the problem text, led by the Countdown sentence when only its `meta` held the numbers. */
+  private userMessage(problem: string): string {
+    for (const [text, spec] of this.metaOnly) {
+      if (problem.startsWith(text)) return `${countdownSentence(spec.numbers, spec.target)}\n\n${problem}`;
+    }
+    return problem;
+  }
+
   async generate(req: GenerateRequest): Promise<Generation[]> {
     const t0 = performance.now();
     const stop = req.stop ?? (req.purpose === 'step' ? STEP_STOP : []);
@@ -52,7 +72,7 @@ export class EmbeddedGenerator implements Generator {
     const r = await this.policy.generate(
       {
         messages: [
-          { role: 'user', content: req.problem },
+          { role: 'user', content: this.userMessage(req.problem) },
           { role: 'assistant', content: partial },
         ],
         continueFinalMessage: true,

@@ -20,7 +20,9 @@ import {
   parseStep,
   promptLine,
   stepLine,
+  unreadableProblemMessage,
 } from './countdown';
+import { explainCountdownProblem } from '../problems/countdown';
 import { EmbeddedModelError } from './modelFiles';
 import { EmbeddedModel, type LoadOptions } from './model';
 
@@ -58,10 +60,10 @@ export function parsePolicyRequest(req: Pick<PolicyRequest, 'messages' | 'prompt
   }
   const found = problemText === undefined ? undefined : findProblem(problemText);
   if (!found || problemText === undefined) {
-    throw new EmbeddedModelError(
-      'the embedded Countdown model needs a Countdown problem in the request, e.g. ' +
-        '"Use the numbers 3, 5, 7, 2 to reach 24. Use + - * / and each number at most once."',
-    );
+    // name what was read in the user's words (the last user message), not the system prompt in front of it
+    const userText = [...(req.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? problemText ?? '';
+    const read = explainCountdownProblem(userText);
+    throw new EmbeddedModelError(unreadableProblemMessage(read.ok ? 'no Countdown problem before the steps' : read.reason));
   }
   let afterProblem = problemText.slice(found.end);
   // the endpoint client's layout: steps follow the last "Solution so far:" line; earlier attempts (revision) are

@@ -2,7 +2,7 @@
  * The one seam between the search engine and a model. Strategies ask a Generator for text; the endpoint layer
  * (OpenAI-compatible client), the embedded model and in-process test policies implement it.
  */
-import type { EndpointDescription } from '../trace/schema';
+import type { EndpointDescription, Problem } from '../trace/schema';
 
 export type GeneratePurpose = 'step' | 'full' | 'rollout' | 'judge' | 'revision';
 
@@ -49,8 +49,16 @@ export interface Generation {
   cached: boolean;
 }
 
+/** A generator's answer on whether it can work on a problem at all. */
+export type ProblemCheck = { ok: true } | { ok: false; message: string };
+
 export interface Generator {
   generate(req: GenerateRequest): Promise<Generation[]>;
   /** What the trace records about this endpoint (never a secret). */
   describe(): EndpointDescription;
+  /**
+   * Asked before a run makes any request: a generator that only understands some problems (the embedded Countdown
+   * model) refuses the others up front, with a message saying what it accepts. Absent: every problem is fine.
+   */
+  checkProblem?(problem: Problem): ProblemCheck;
 }

@@ -5,40 +5,21 @@
  * the target. Exact rationals throughout.
  */
 import type { Problem } from '../trace/schema';
+import { readCountdownProblem, type CountdownSpec } from '../problems/countdown';
 import { ExpressionError, parseExpression } from './expression';
 import { eq, formatRational, parseDecimal, rational, type Rational } from './rational';
 import type { CheckResult } from './checker';
 
-export interface CountdownSpec {
-  numbers: number[];
-  target: number;
-}
+export type { CountdownSpec } from '../problems/countdown';
 
 export interface CountdownOptions {
   /** Every given number must be used exactly once (default: at most once). */
   exactlyOnce?: boolean;
 }
 
-/** Numbers and target from `problem.meta` (our generators) or from the problem text. */
+/** Numbers and target from `problem.meta` or from the problem text (the one Countdown reader, src/core/problems). */
 export function parseCountdownProblem(problem: Pick<Problem, 'text' | 'meta'>): CountdownSpec | undefined {
-  const meta = problem.meta;
-  if (meta && Array.isArray(meta.numbers) && typeof meta.target === 'number') {
-    const numbers = meta.numbers.filter((x): x is number => typeof x === 'number');
-    if (numbers.length === meta.numbers.length) return { numbers, target: meta.target };
-  }
-  const m = /numbers?\s*:?\s*\[?\s*(-?\d+(?:\s*,\s*-?\d+|\s*,?\s*and\s+-?\d+)*)\s*\]?\s*,?\s*(?:to\s+)?(?:reach|make|get|obtain|equal|hit)\s+(?:the\s+target\s+)?(?:of\s+)?(-?\d+)/i.exec(
-    problem.text,
-  );
-  if (!m) {
-    // Stream-of-Search prompts: "Make 96 with the numbers [58, 84, 48, 62] …"; also "Target: 10, numbers: [2, 5]".
-    const sos =
-      /make\s+(-?\d+)\s+(?:with|from|using)\s+(?:the\s+)?numbers?\s*\[([\d,\s]+)\]/i.exec(problem.text) ??
-      /target\s*[:=]?\s*(-?\d+)[^\d]+numbers?\s*[:=]?\s*\[([\d,\s]+)\]/i.exec(problem.text);
-    if (!sos) return undefined;
-    return { target: Number(sos[1]), numbers: sos[2]!.split(',').map((s) => Number(s.trim())).filter((x) => Number.isFinite(x)) };
-  }
-  const numbers = m[1]!.split(/\s*,\s*|\s+and\s+/).filter(Boolean).map(Number);
-  return { numbers, target: Number(m[2]) };
+  return readCountdownProblem(problem) ?? undefined;
 }
 
 const STEP_RE = /^\s*(?:step\s*\d+\s*[:.)]\s*)?(-?\d+(?:\.\d+)?)\s*([-+*/×÷x−])\s*(-?\d+(?:\.\d+)?)\s*=\s*(-?\d+(?:\.\d+)?(?:\s*\/\s*\d+)?)/i;

@@ -1,14 +1,16 @@
 /**
- * Simulated Countdown step proposer (not a language model): reads "Use the numbers … to reach T." and the steps
- * so far, and writes the rest of a solution in the Countdown text format, one step per paragraph, ending with an
- * `Answer:` line. Each step is legal or, with `errorRate`, illegal (wrong arithmetic or a number not available);
- * with `guidance` it prefers steps from which the target is still reachable. Seeded: same request → same text.
+ * Simulated Countdown step proposer (not a language model): reads a Countdown problem (any phrasing the core
+ * reader accepts, e.g. "Use the numbers … to reach T.") and the steps so far, and writes the rest of a solution in
+ * the Countdown text format, one step per paragraph, ending with an `Answer:` line. Each step is legal or, with
+ * `errorRate`, illegal (wrong arithmetic or a number not available); with `guidance` it prefers steps from which
+ * the target is still reachable. Seeded: same request → same text.
  */
 import type { Policy, PolicyChoice, PolicyRequest } from '../policy';
 import { createRng, seedFrom } from '../rng';
 import type { Rng } from '../rng';
 import { continuationLead, promptParts, promptTokenCount } from './promptParts';
 import { tokenize } from '../tokenize';
+import { COUNTDOWN_EXAMPLE, readCountdownProblem, type CountdownSpec } from '../../problems/countdown';
 
 export interface CountdownPolicyOptions {
   name?: string;
@@ -24,14 +26,11 @@ interface Item {
   expr: string;
 }
 
-const PROBLEM = /Use the numbers\s+([\d,\s]+?)\s+to reach\s+(\d+)/i;
 const STEP = /^\s*(-?\d+)\s*([+\-*/×÷])\s*(-?\d+)\s*=\s*(-?\d+(?:\.\d+)?)\s*(?:\(left:\s*([^)]*)\))?/;
 
-export function parseCountdownProblem(text: string): { numbers: number[]; target: number } | null {
-  const m = PROBLEM.exec(text);
-  if (!m) return null;
-  const numbers = (m[1] as string).split(/[,\s]+/).filter(Boolean).map(Number);
-  return { numbers, target: Number(m[2]) };
+/** The problem in a prompt: the one Countdown reader (src/core/problems), last statement in the text. */
+export function parseCountdownProblem(text: string): CountdownSpec | null {
+  return readCountdownProblem(text);
 }
 
 function apply(a: number, op: Op, b: number): number | null {
@@ -166,7 +165,7 @@ export function countdownPolicy(options: CountdownPolicyOptions = {}): Policy {
         const rng = createRng(seedFrom(name, req.seed, req.temperature > 0 ? c : 0, context, partial));
         let text: string;
         if (!problem) {
-          text = 'I cannot find a Countdown problem ("Use the numbers … to reach …") in the prompt.';
+          text = `I cannot find a Countdown problem in the prompt; write it like: "${COUNTDOWN_EXAMPLE}"`;
         } else {
           const state = replay(problem.numbers, partial);
           text = state.answered ? '' : continuationLead(req, partial) + proposeRest(state.items, problem.target, rng, errorRate, guidance).join('\n\n');
