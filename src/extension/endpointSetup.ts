@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ContinuationMode } from '../core/trace/schema';
-import type { EndpointConfigInput } from '../core/llm/endpointConfig';
+import { endpointConfigFromSetting, type EndpointConfigInput } from '../core/llm/endpointConfig';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
 import { EMBEDDED_ENDPOINT, listEndpoints, readSearchDefaults, resolveEndpoint, SECTION } from './settings';
@@ -192,17 +192,9 @@ export async function setApiKey(services: Services, args: { endpoint?: string; k
   return { endpoint, stored: !!key };
 }
 
-/** Settings entry → the endpoint layer's config (the schema is strict: extension-only fields are dropped). */
+/** Settings entry → the endpoint layer's config (the mapping itself is settings-free, in core; price: see src/core/run). */
 export function toEndpointConfig(setting: EndpointSetting): EndpointConfigInput {
-  const { provider: _p, requiresKey: _r, ...rest } = setting as EndpointSetting & Record<string, unknown>;
-  const config = { ...rest } as EndpointConfigInput & Record<string, unknown>;
-  const defaults = readSearchDefaults();
-  if (!config.stepPattern && defaults.stepDelimiter) config.stepPattern = defaults.stepDelimiter;
-  if (!config.price) {
-    const price = defaults.priceTable[setting.model];
-    if (price) config.price = { inputPer1M: price.input, outputPer1M: price.output };
-  }
-  return config;
+  return endpointConfigFromSetting(setting, { stepDelimiter: readSearchDefaults().stepDelimiter });
 }
 
 async function listModels(services: Services, setting: EndpointSetting, apiKey: string | undefined): Promise<string[]> {

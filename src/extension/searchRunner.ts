@@ -1,15 +1,15 @@
 /**
- * Runs searches for the extension: creates the trace file when a run starts, lets the engine checkpoint it, streams
- * batched deltas to panels and the tree view, shows a cancellable progress notification, and keeps the registry of
- * running searches. The engine, the endpoint client (openai) and the embedded model are imported on first use only,
- * so activation stays light.
+ * Runs searches for the extension through the core run set-up (src/core/run, shared with the CLI): creates the trace
+ * file once the run is validated, lets the engine checkpoint it, streams batched deltas to panels and the tree view,
+ * shows a cancellable progress notification, and keeps the registry of running searches. The core run set-up (and
+ * with it the engine, the endpoint client and the embedded model) is imported on first use, so activation stays light.
  */
 import * as vscode from 'vscode';
-import type { Budgets, Params, Problem, Result, Run, RunStatus, StrategyName, Trace, TraceEvent, TraceNode, Usage, VerifierConfig } from '../core/trace/schema';
+import type { Budgets, Params, Problem, RunStatus, StrategyName, Trace, TraceEvent, TraceNode, Usage, VerifierConfig } from '../core/trace/schema';
 import type { TraceTree } from '../core/trace/tree';
-import type { Generator } from '../core/llm/generator';
-import type { Services } from './services';
-import type { TraceDelta } from './traceModel';
+import type { EndpointChoice, RunReport } from '../core/run';
+import type { ApiKeys, Log } from './secrets';
+import type { TraceDelta, TraceModels } from './traceModel';
 import type { ResolvedEndpoint } from './settings';
 import { EMBEDDED_ENDPOINT, isTrusted, readSearchDefaults, RestrictedModeError } from './settings';
 
@@ -28,19 +28,15 @@ export interface StartRunOptions {
   notify?: boolean;
 }
 
-export interface RunSummary {
-  runId: string;
-  traceId: string;
-  uri: string;
-  status: RunStatus;
-  reason?: string;
-  /** Nodes in the trace after the run. */
-  nodes: number;
-  /** Nodes this run created. */
-  nodesAdded: number;
-  usage: Usage;
-  result: Result | null;
-  startNodeId: string;
+/** The core's run report plus the trace file it went to. */
+export type RunSummary = RunReport & { uri: string };
+
+/** What the runner needs from the extension's services (not the services object: that would make an import loop). */
+export interface RunsDeps {
+  readonly context: vscode.ExtensionContext;
+  readonly log: Log;
+  readonly models: TraceModels;
+  readonly keys: ApiKeys;
 }
 
 export interface RunProgress {
@@ -159,9 +155,7 @@ export class Runs implements vscode.Disposable {
   /** A running search made progress (batched). */
   readonly onDidProgress = this.progressEmitter.event;
   readonly onDidEnd = this.endEmitter.event;
-  private embedded: Promise<{ url: string; model: string; close(): Promise<void> }> | undefined;
-
-  constructor(private readonly services: Services) {
+  constructor(private readonly services: RunsDeps) {
     // Drives `when` clauses (Cancel Search in the palette, the view title, the keybinding).
     this.onDidChange(() => void vscode.commands.executeCommand('setContext', 'metacot.searchRunning', this.runs.size > 0));
   }
@@ -193,23 +187,24 @@ export class Runs implements vscode.Disposable {
     if (opts.base && !isTrusted()) throw new RestrictedModeError('Restricted Mode: traces are read-only until you trust this workspace.');
     if (this.forUri(opts.uri)) throw new Error('a search is already running on this trace');
 
-    const [{ TraceTree }, engine] = await Promise.all([import('../core/trace/tree'), import('../core/search/engine')]);
-    const tree: TraceTree = opts.base ? TraceTree.from(JSON.parse(JSON.stringify(opts.base.trace)) as Trace) : TraceTree.create(opts.problem);
-    const startNodeId = opts.base?.startNodeId ?? tree.root().id;
-    if (!tree.get(startNodeId)) throw new Error(`no node "${startNodeId}" in the trace`);
-
+    const { prepareRun } = await import('../core/run');
     const defaults = readSearchDefaults(opts.strategy);
-    const generator = await this.generatorFor(opts.endpoint);
-    const params: Params = { ...opts.params };
-    const price = defaults.priceTable[generator.describe().model];
-    if (price && params.priceIn === undefined) params.priceIn = price.input;
-    if (price && params.priceOut === undefined) params.priceOut = price.output;
-    // 'auto': the engine picks (Countdown checker for Countdown problems, answer checker otherwise).
-    const config = { strategy: opts.strategy, params, budgets: opts.budgets, ...(opts.verifier === 'auto' ? {} : { verifier: opts.verifier }) };
-    // Caller mistakes (unknown params, bad values) surface here, before any file is written.
-    engine.resolveRunConfig(config, tree.trace.problem, generator.describe());
-
-    const runId = nextRunId(tree.trace);
+    const cacheDir = this.cacheDir();
+    // Caller mistakes (unknown params, bad values, a problem the embedded model cannot read) throw here, before
+    // any request and before the trace file is written.
+    const prepared = await prepareRun({
+      problem: opts.problem,
+      strategy: opts.strategy,
+      params: opts.params,
+      budgets: opts.budgets,
+      // 'auto': the engine picks (Countdown checker for Countdown problems, answer checker otherwise).
+      ...(opts.verifier === 'auto' ? {} : { verifier: opts.verifier }),
+      endpoint: await this.endpointChoice(opts.endpoint, defaults.stepDelimiter),
+      priceTable: defaults.priceTable,
+      ...(cacheDir ? { cacheDir } : {}),
+      ...(opts.base ? { base: opts.base } : {}),
+    });
+    const { tree, runId, startNodeId } = prepared;
     const run = new LiveRun(runId, opts.uri, tree, opts.strategy, startNodeId, (r) => this.progressEmitter.fire(r));
     const write = (trace: Trace) => this.writeTrace(opts.uri, trace);
     await write(tree.trace); // the file exists from the start of the run
@@ -219,38 +214,20 @@ export class Runs implements vscode.Disposable {
     log.info(`run ${runId}: ${opts.strategy} on ${vscode.workspace.asRelativePath(opts.uri)} from ${startNodeId} via ${opts.endpoint.setting.name} (${opts.endpoint.origin})`);
 
     const execute = async (): Promise<RunSummary> => {
-      const before = tree.size;
       try {
-        const result: Run = await engine.runSearch({
-          tree,
-          config,
-          generator,
-          startNodeId,
+        const report = await prepared.execute({
           signal: run.signal,
-          runId,
           onProgress: (p) => {
             run.updateUsage(p.usage);
             run.progress.nodes = p.nodes;
           },
           checkpoint: { write, intervalMs: defaults.checkpointIntervalMs },
         });
-        run.status = result.status;
+        run.status = report.status;
         run.flush();
-        run.updateUsage(result.usage);
-        const summary: RunSummary = {
-          runId,
-          traceId: tree.trace.id,
-          uri: opts.uri.toString(),
-          status: result.status,
-          ...(result.reason ? { reason: result.reason } : {}),
-          nodes: tree.size,
-          nodesAdded: tree.size - before,
-          usage: result.usage,
-          result: tree.trace.result,
-          startNodeId,
-        };
-        log.info(`run ${runId}: ${result.status}${result.reason ? ` (${result.reason})` : ''}; ${summary.nodesAdded} nodes added, ${result.usage.requests} requests, ${result.usage.tokensIn + result.usage.tokensOut} tokens`);
-        return summary;
+        run.updateUsage(report.usage);
+        log.info(report.summary);
+        return { ...report, uri: opts.uri.toString() };
       } catch (err) {
         run.status = 'failed';
         log.error(`run ${runId} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -305,43 +282,28 @@ export class Runs implements vscode.Disposable {
     }
   }
 
-  private async generatorFor(endpoint: ResolvedEndpoint): Promise<Generator> {
-    const [{ createEndpointGenerator }, { toEndpointConfig }] = await Promise.all([import('../core/llm/endpointGenerator'), import('./endpointSetup')]);
-    if (endpoint.origin === 'embedded' || endpoint.setting.name === EMBEDDED_ENDPOINT) {
-      const server = await this.embeddedServer();
-      return createEndpointGenerator({ name: EMBEDDED_ENDPOINT, baseUrl: server.url, model: server.model, mode: 'chat-continue' });
-    }
+  /** The embedded model runs in process (as in the CLI); any other endpoint goes through the endpoint client. */
+  private async endpointChoice(endpoint: ResolvedEndpoint, stepDelimiter: string): Promise<EndpointChoice> {
+    if (endpoint.origin === 'embedded' || endpoint.setting.name === EMBEDDED_ENDPOINT) return { kind: 'embedded' };
     const apiKey = await this.services.keys.get(endpoint.setting.name);
     if (endpoint.setting.requiresKey && !apiKey) {
-      throw new Error(`endpoint "${endpoint.setting.name}" needs an API key: run "Meta-CoT: Set API Key".`);
+      const { RunSetupError } = await import('../core/run');
+      throw new RunSetupError('api-key', `endpoint "${endpoint.setting.name}" needs an API key: run "Meta-CoT: Set API Key".`, 'Run "Meta-CoT: Set API Key".');
     }
-    return createEndpointGenerator(toEndpointConfig(endpoint.setting), apiKey ? { apiKey } : {});
+    const { endpointConfigFromSetting } = await import('../core/llm/endpointConfig');
+    return { kind: 'openai', config: endpointConfigFromSetting(endpoint.setting, { stepDelimiter }), ...(apiKey ? { apiKey } : {}) };
   }
 
-  /** The embedded Countdown model behind a loopback reference server: started on the first run that needs it. */
-  private embeddedServer(): Promise<{ url: string; model: string; close(): Promise<void> }> {
-    this.embedded ??= (async () => {
-      const { serveEmbedded } = await import('../core/embedded/serve');
-      const server = await serveEmbedded({ host: '127.0.0.1' });
-      this.services.log.info(`embedded model served at ${server.url} (model ${server.models[0]})`);
-      return { url: server.url, model: server.models[0]!, close: () => server.close() };
-    })();
-    this.embedded.catch(() => (this.embedded = undefined));
-    return this.embedded;
+  /** The replay cache lives in the extension's global storage (on disk only: the cache writes files). */
+  private cacheDir(): string | undefined {
+    const storage = this.services.context.globalStorageUri;
+    return storage.scheme === 'file' ? vscode.Uri.joinPath(storage, 'replay-cache').fsPath : undefined;
   }
 
   dispose(): void {
     for (const r of this.runs.values()) r.cancel();
-    void this.embedded?.then((s) => s.close()).catch(() => undefined);
     this.changeEmitter.dispose();
     this.progressEmitter.dispose();
     this.endEmitter.dispose();
   }
-}
-
-function nextRunId(trace: Trace): string {
-  const used = new Set(trace.runs.map((r) => r.id));
-  let k = trace.runs.length + 1;
-  while (used.has(`r${k}`)) k++;
-  return `r${k}`;
 }

@@ -1,6 +1,7 @@
 /**
  * Shared state of the extension's surfaces, created at activation. Everything here is cheap to construct: the search
- * engine, endpoint clients and the embedded model are loaded by the runner on first use, never here.
+ * engine, endpoint clients and the embedded model are loaded by the runner on first use, never here. The runner gets
+ * only the parts it needs (RunsDeps), so it does not import this module back.
  */
 import * as vscode from 'vscode';
 import { TraceModels } from './traceModel';
@@ -69,8 +70,7 @@ export function createServices(context: vscode.ExtensionContext, channel: vscode
   const log = redactingLog(channel, () => keys);
   const models = new TraceModels();
   const selection = new SelectionHub();
-  const services: Services = { context, log, models, selection, active: new ActiveTrace(), keys, runs: undefined as unknown as Runs };
-  (services as { runs: Runs }).runs = new Runs(services);
-  context.subscriptions.push(models, selection, services.runs);
-  return services;
+  const runs = new Runs({ context, log, models, keys });
+  context.subscriptions.push(models, selection, runs);
+  return { context, log, models, selection, active: new ActiveTrace(), keys, runs };
 }
