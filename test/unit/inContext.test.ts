@@ -15,7 +15,7 @@ import { importLongCot, thinkingPrefix } from '../../src/core/trace/import/longC
 import { checkInvariants } from '../../src/core/trace/io';
 import type { Problem, TraceNode } from '../../src/core/trace/schema';
 import { TraceTree } from '../../src/core/trace/tree';
-import { THINK_VERIFY_PROMPT } from '../../src/core/search/strategies/inContext';
+import { THINK_VERIFY_PROMPT } from '../../src/core/search/catalog/info';
 
 const problem: Problem = { text: 'Compute 3 + 4 * 5 - 6 / 2.', answer: '20' };
 

@@ -3,17 +3,22 @@
  * caller's `params` against them (unknown names and bad types are errors, not silently ignored) and saves the
  * resolved set, defaults included, in the run config so a trace says exactly what ran.
  */
+import { z } from 'zod';
 import type { Params } from '../trace/schema';
 
-export interface ParamSpec {
-  name: string;
-  type: 'number' | 'integer' | 'string' | 'boolean';
-  default: string | number | boolean | null;
-  doc: string;
-  choices?: readonly string[];
-  min?: number;
-  max?: number;
-}
+/** A schema, not only a type: the catalog of strategies and their params travels to the panel and is checked there. */
+export const ParamSpecSchema = z.object({
+  name: z.string().min(1),
+  /** Short human label (form fields, pickers); the strategy catalog requires it, verifier params go without. */
+  label: z.string().min(1).optional(),
+  type: z.enum(['number', 'integer', 'string', 'boolean']),
+  default: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+  doc: z.string(),
+  choices: z.array(z.string()).readonly().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+});
+export type ParamSpec = z.infer<typeof ParamSpecSchema>;
 
 export class ParamError extends Error {
   constructor(message: string) {

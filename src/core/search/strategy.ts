@@ -1,20 +1,16 @@
 /**
- * The Strategy interface: the one contract every search strategy implements (single, best-of-n, beam, mcts,
- * astar, revision, and in-context from the Meta-CoT data module). A strategy only decides *what* to ask and
- * *which* nodes to keep; the SearchContext it receives does everything else — concurrency cap, budgets,
- * cancellation, node creation and filling, answer checking, values, usage accounting, event logging — so every
- * strategy gets the same guarantees (budgets end the run cleanly, cancellation keeps finished nodes, failed
+ * The strategy contract: the one every search strategy implements (catalog/info.ts lists them). A strategy only
+ * decides *what* to ask and *which* nodes to keep; the SearchContext it receives does everything else — concurrency
+ * cap, budgets, cancellation, node creation and filling, answer checking, values, usage accounting, event logging —
+ * so every strategy gets the same guarantees (budgets end the run cleanly, cancellation keeps finished nodes, failed
  * requests are recorded on the nodes that failed).
  *
- * Writing a strategy:
- *   export const myStrategy: Strategy = {
- *     name: 'beam',
- *     params: [{ name: 'width', type: 'integer', default: 4, min: 1, doc: '…' }],
- *     async run(ctx) {
- *       const kids = await ctx.expand(ctx.startId, { purpose: 'step', n: 4, steps: ctx.prefix });
- *       await Promise.all(kids.map((k) => ctx.evaluate(k, [...ctx.prefix, k.text])));
- *       return { bestNodeId: kids[0]?.id };
- *     },
+ * Writing a strategy: its name, label, summary and parameters go in the catalog (catalog/info.ts); the module
+ * exports only the search loop, which catalog/runners.ts binds to that name:
+ *   export const runMyStrategy: StrategyRun = async (ctx) => {
+ *     const kids = await ctx.expand(ctx.startId, { purpose: 'step', n: num(ctx.params, 'n'), steps: ctx.prefix });
+ *     await Promise.all(kids.map((k) => ctx.evaluate(k, [...ctx.prefix, k.text])));
+ *     return { bestNodeId: kids[0]?.id };
  *   };
  * Rules: check `ctx.stopped` before starting new work and return promptly once it is true; issue independent
  * requests together (Promise.all) so they overlap under the cap; never create nodes except through `expand`
@@ -25,7 +21,7 @@ import type { GeneratePurpose, Generation, GenerationDelta } from '../llm/genera
 import type { TraceTree } from '../trace/tree';
 import type { EventType, Params, Problem, Prune, Run, Selection, StrategyName, TraceNode } from '../trace/schema';
 import type { Verifier } from '../verify/verifier';
-import type { ParamSpec } from './params';
+import type { StrategyInfo } from './catalog/info';
 
 export interface ExpandRequest {
   purpose: Exclude<GeneratePurpose, 'rollout' | 'judge'>;
@@ -110,11 +106,11 @@ export interface StrategyOutcome {
   bestNodeId?: string;
 }
 
-export interface Strategy {
+/** A strategy's search loop; `ctx.params` holds its catalog params (defaults filled in) plus the common ones. */
+export type StrategyRun = (ctx: SearchContext) => Promise<StrategyOutcome>;
+
+/** A catalog entry bound to its search loop: what `getStrategy` returns. */
+export interface Strategy extends StrategyInfo {
   readonly name: StrategyName;
-  /** One line for help texts. */
-  readonly summary: string;
-  /** Every parameter with its default and meaning (the engine adds the common ones: COMMON_PARAMS). */
-  readonly params: readonly ParamSpec[];
-  run(ctx: SearchContext): Promise<StrategyOutcome>;
+  readonly run: StrategyRun;
 }

@@ -53,6 +53,7 @@ export const ProblemSchema = z.object({
   meta: ParamsSchema.optional(),
 });
 
+/** Strategy names a trace may record; search/catalog/info.ts describes each, type-checked to list exactly these. */
 export const StrategyNameSchema = z.enum(['single', 'best-of-n', 'beam', 'mcts', 'astar', 'revision', 'in-context']);
 export const ContinuationModeSchema = z.enum(['chat', 'chat-continue', 'completions']);
 

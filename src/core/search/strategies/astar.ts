@@ -11,7 +11,7 @@ import type { Aggregation } from '../../verify/aggregate';
 import { MaxHeap } from '../heap';
 import { num, str } from '../params';
 import { pathScore, pathScores } from '../pathScore';
-import type { SearchContext, Strategy } from '../strategy';
+import type { StrategyRun } from '../strategy';
 
 interface Entry {
   node: TraceNode;
@@ -20,70 +20,57 @@ interface Entry {
   depth: number;
 }
 
-export const astarStrategy: Strategy = {
-  name: 'astar',
-  summary: 'best-first search over a value-keyed frontier (A* with an optional depth cost)',
-  params: [
-    { name: 'b', type: 'integer', default: 4, min: 1, doc: 'next steps proposed per popped node (one request with n = b)' },
-    { name: 'maxDepth', type: 'integer', default: 10, min: 1, doc: 'd: nodes at this depth below the start are not pushed' },
-    { name: 'depthCost', type: 'number', default: 0, min: 0, doc: 'priority = h − depthCost·depth (0: priority is the value)' },
-    { name: 'maxExpansions', type: 'integer', default: 64, min: 1, doc: 'nodes popped and expanded at most' },
-    { name: 'parallel', type: 'integer', default: 1, min: 1, doc: 'nodes popped and expanded at once (1 = strict best-first)' },
-    { name: 'aggregation', type: 'string', default: 'last', choices: ['last', 'min', 'prod', 'mean'], doc: 'how step scores make h' },
-    { name: 'stopOnSolve', type: 'boolean', default: true, doc: 'stop when a step verifies' },
-  ],
-  async run(ctx: SearchContext) {
-    const b = num(ctx.params, 'b');
-    const maxDepth = num(ctx.params, 'maxDepth');
-    const depthCost = num(ctx.params, 'depthCost');
-    const maxExpansions = num(ctx.params, 'maxExpansions');
-    const parallel = num(ctx.params, 'parallel');
-    const how = str(ctx.params, 'aggregation') as Aggregation;
-    const priority = (e: Entry) => pathScore(e.scores, how, ctx.prior) - depthCost * e.depth;
+export const runAstar: StrategyRun = async (ctx) => {
+  const b = num(ctx.params, 'b');
+  const maxDepth = num(ctx.params, 'maxDepth');
+  const depthCost = num(ctx.params, 'depthCost');
+  const maxExpansions = num(ctx.params, 'maxExpansions');
+  const parallel = num(ctx.params, 'parallel');
+  const how = str(ctx.params, 'aggregation') as Aggregation;
+  const priority = (e: Entry) => pathScore(e.scores, how, ctx.prior) - depthCost * e.depth;
 
-    const frontier = new MaxHeap<Entry>();
-    const start = ctx.tree.node(ctx.startId);
-    frontier.push({ node: start, steps: [...ctx.prefix], scores: [], depth: 0 }, ctx.prior);
-    let pops = 0;
-    let accepted: string | undefined;
+  const frontier = new MaxHeap<Entry>();
+  const start = ctx.tree.node(ctx.startId);
+  frontier.push({ node: start, steps: [...ctx.prefix], scores: [], depth: 0 }, ctx.prior);
+  let pops = 0;
+  let accepted: string | undefined;
 
-    const expand = async (e: Entry) => {
-      const kids = await ctx.expand(e.node.id, { purpose: 'step', n: b, steps: e.steps });
-      await Promise.all(kids.map((k) => ctx.evaluate(k, [...e.steps, k.text])));
-      for (const k of kids) {
-        if (k.status === 'failed' || k.status === 'cancelled') continue;
-        const child: Entry = { node: k, steps: [...e.steps, k.text], scores: pathScores(k, e.scores, ctx.prior), depth: e.depth + 1 };
-        const p = priority(child);
-        if (k.status === 'terminal' && k.verified === false) {
-          ctx.tree.update(k.id, { selection: { reason: 'not pushed: answer does not verify', priority: p } });
-        } else if (k.status === 'terminal' && k.verified === true) {
-          ctx.tree.update(k.id, { selection: { reason: 'verified answer', priority: p } });
-        } else if (child.depth < maxDepth || k.status === 'terminal') {
-          frontier.push(child, p);
-          ctx.tree.update(k.id, { selection: { reason: `pushed on the frontier (size ${frontier.size})`, priority: p } });
-        } else {
-          ctx.tree.update(k.id, { selection: { reason: `not pushed: depth limit ${maxDepth}`, priority: p } });
-        }
+  const expand = async (e: Entry) => {
+    const kids = await ctx.expand(e.node.id, { purpose: 'step', n: b, steps: e.steps });
+    await Promise.all(kids.map((k) => ctx.evaluate(k, [...e.steps, k.text])));
+    for (const k of kids) {
+      if (k.status === 'failed' || k.status === 'cancelled') continue;
+      const child: Entry = { node: k, steps: [...e.steps, k.text], scores: pathScores(k, e.scores, ctx.prior), depth: e.depth + 1 };
+      const p = priority(child);
+      if (k.status === 'terminal' && k.verified === false) {
+        ctx.tree.update(k.id, { selection: { reason: 'not pushed: answer does not verify', priority: p } });
+      } else if (k.status === 'terminal' && k.verified === true) {
+        ctx.tree.update(k.id, { selection: { reason: 'verified answer', priority: p } });
+      } else if (child.depth < maxDepth || k.status === 'terminal') {
+        frontier.push(child, p);
+        ctx.tree.update(k.id, { selection: { reason: `pushed on the frontier (size ${frontier.size})`, priority: p } });
+      } else {
+        ctx.tree.update(k.id, { selection: { reason: `not pushed: depth limit ${maxDepth}`, priority: p } });
       }
-    };
-
-    while (frontier.size > 0 && pops < maxExpansions && !ctx.stopped && accepted === undefined) {
-      const batch: Entry[] = [];
-      while (batch.length < parallel && frontier.size > 0 && pops < maxExpansions) {
-        const top = frontier.pop()!;
-        pops++;
-        ctx.iteration = pops;
-        const e = top.value;
-        ctx.select(e.node.id, { reason: `popped #${pops} (highest priority on the frontier)`, priority: top.priority }, { priority: top.priority, order: pops });
-        // A finished answer that cannot be checked: the best one by priority is the search's answer.
-        if (e.node.status === 'terminal' && e.node.id !== ctx.startId) {
-          accepted = e.node.id;
-          break;
-        }
-        batch.push(e);
-      }
-      await Promise.all(batch.map(expand));
     }
-    return { bestNodeId: ctx.verifiedNodes[0] ?? accepted };
-  },
+  };
+
+  while (frontier.size > 0 && pops < maxExpansions && !ctx.stopped && accepted === undefined) {
+    const batch: Entry[] = [];
+    while (batch.length < parallel && frontier.size > 0 && pops < maxExpansions) {
+      const top = frontier.pop()!;
+      pops++;
+      ctx.iteration = pops;
+      const e = top.value;
+      ctx.select(e.node.id, { reason: `popped #${pops} (highest priority on the frontier)`, priority: top.priority }, { priority: top.priority, order: pops });
+      // A finished answer that cannot be checked: the best one by priority is the search's answer.
+      if (e.node.status === 'terminal' && e.node.id !== ctx.startId) {
+        accepted = e.node.id;
+        break;
+      }
+      batch.push(e);
+    }
+    await Promise.all(batch.map(expand));
+  }
+  return { bestNodeId: ctx.verifiedNodes[0] ?? accepted };
 };

@@ -8,7 +8,7 @@ import type { TraceNode } from '../../trace/schema';
 import type { Aggregation } from '../../verify/aggregate';
 import { bool, num, str } from '../params';
 import { pathScore, pathScores } from '../pathScore';
-import type { SearchContext, Strategy } from '../strategy';
+import type { StrategyRun } from '../strategy';
 
 interface Beam {
   node: TraceNode;
@@ -19,95 +19,84 @@ interface Beam {
 
 const idNum = (id: string): number => Number(id.slice(1));
 
-export const beamStrategy: Strategy = {
-  name: 'beam',
-  summary: 'step-level beam search: N candidates per beam, keep the top width by aggregated score',
-  params: [
-    { name: 'N', type: 'integer', default: 4, min: 1, doc: 'candidates per beam and step (one request with n = N)' },
-    { name: 'width', type: 'integer', default: 4, min: 1, doc: 'beams kept after each step' },
-    { name: 'maxDepth', type: 'integer', default: 10, min: 1, doc: 'steps below the start node' },
-    { name: 'aggregation', type: 'string', default: 'last', choices: ['last', 'min', 'prod', 'mean'], doc: 'how step scores make a path score' },
-    { name: 'stopOnSolve', type: 'boolean', default: true, doc: 'stop when a candidate verifies' },
-  ],
-  async run(ctx: SearchContext) {
-    const N = num(ctx.params, 'N');
-    const width = num(ctx.params, 'width');
-    const maxDepth = num(ctx.params, 'maxDepth');
-    const how = str(ctx.params, 'aggregation') as Aggregation;
-    const start = ctx.tree.node(ctx.startId);
-    let active: Beam[] = [{ node: start, steps: [...ctx.prefix], scores: [], score: ctx.prior }];
-    const finished: Beam[] = [];
+export const runBeam: StrategyRun = async (ctx) => {
+  const N = num(ctx.params, 'N');
+  const width = num(ctx.params, 'width');
+  const maxDepth = num(ctx.params, 'maxDepth');
+  const how = str(ctx.params, 'aggregation') as Aggregation;
+  const start = ctx.tree.node(ctx.startId);
+  let active: Beam[] = [{ node: start, steps: [...ctx.prefix], scores: [], score: ctx.prior }];
+  const finished: Beam[] = [];
 
-    const better = (a: Beam, b: Beam) => b.score - a.score || idNum(a.node.id) - idNum(b.node.id);
-    const ranked = (c: Beam) => c.node.status === 'open' || c.node.status === 'terminal';
+  const better = (a: Beam, b: Beam) => b.score - a.score || idNum(a.node.id) - idNum(b.node.id);
+  const ranked = (c: Beam) => c.node.status === 'open' || c.node.status === 'terminal';
 
-    for (let depth = 1; depth <= maxDepth && active.length > 0 && !ctx.stopped; depth++) {
-      ctx.iteration = depth;
-      // Scheduling only (the ranking below and every node and event are unchanged): once every expansion of this
-      // step has answered, a candidate is sure to be kept when fewer than `width` others could still rank above it
-      // (the better scored ones plus all still being scored). While the last candidates are scored the cap has
-      // idle places; the next step's request for such a beam goes out in one of them (ctx.prefetchExpand: only
-      // into idle places, never queued ahead, so at concurrency 1 nothing changes), and the next step's expand
-      // takes its answer.
-      let expanding = active.length;
-      let created = 0;
-      const scored: Beam[] = [];
-      const sentAhead = new Set<string>();
-      const ahead = () => {
-        if (depth >= maxDepth || expanding > 0 || ctx.stopped || !ctx.prefetchExpand) return;
-        const open = created - scored.length;
-        if (open >= width) return;
-        const sure = scored.filter(ranked).sort(better).slice(0, width - open);
-        for (const c of sure) {
-          if (c.node.status !== 'open' || sentAhead.has(c.node.id)) continue;
-          if (!ctx.prefetchExpand(c.node.id, { purpose: 'step', n: N, steps: c.steps })) return; // no idle place
-          sentAhead.add(c.node.id);
-        }
-      };
-      const perBeam = await Promise.all(
-        active.map(async (beam) => {
-          const kids = await ctx.expand(beam.node.id, { purpose: 'step', n: N, steps: beam.steps });
-          expanding--;
-          created += kids.length;
-          return Promise.all(
-            kids.map(async (k): Promise<Beam> => {
-              await ctx.evaluate(k, [...beam.steps, k.text]);
-              const scores = pathScores(k, beam.scores, ctx.prior);
-              const c: Beam = { node: k, steps: [...beam.steps, k.text], scores, score: pathScore(scores, how, ctx.prior) };
-              scored.push(c);
-              ahead();
-              return c;
-            }),
-          );
-        }),
-      );
-      if (ctx.stopped) break;
-      const cands = perBeam.flat().filter(ranked);
-      // Highest score first; equal scores keep creation order so runs are reproducible.
-      cands.sort(better);
-      const cutoff = cands.length > width ? cands[width - 1]!.score : undefined;
-      const next: Beam[] = [];
-      cands.forEach((c, i) => {
-        const rank = i + 1;
-        if (rank <= width) {
-          ctx.select(
-            c.node.id,
-            { reason: `beam: rank ${rank} of ${cands.length}, kept (top ${width})`, beam: { rank, width, score: c.score, ...(cutoff !== undefined ? { cutoff } : {}) } },
-            { rank, score: c.score },
-          );
-          (c.node.status === 'terminal' ? finished : next).push(c);
-        } else {
-          ctx.prune(c.node.id, { reason: `beam: rank ${rank} of ${cands.length}, below the top ${width} (score ${c.score.toFixed(4)}, cutoff ${cutoff!.toFixed(4)})`, rank, score: c.score, cutoff });
-        }
-      });
-      active = next;
-    }
+  for (let depth = 1; depth <= maxDepth && active.length > 0 && !ctx.stopped; depth++) {
+    ctx.iteration = depth;
+    // Scheduling only (the ranking below and every node and event are unchanged): once every expansion of this
+    // step has answered, a candidate is sure to be kept when fewer than `width` others could still rank above it
+    // (the better scored ones plus all still being scored). While the last candidates are scored the cap has
+    // idle places; the next step's request for such a beam goes out in one of them (ctx.prefetchExpand: only
+    // into idle places, never queued ahead, so at concurrency 1 nothing changes), and the next step's expand
+    // takes its answer.
+    let expanding = active.length;
+    let created = 0;
+    const scored: Beam[] = [];
+    const sentAhead = new Set<string>();
+    const ahead = () => {
+      if (depth >= maxDepth || expanding > 0 || ctx.stopped || !ctx.prefetchExpand) return;
+      const open = created - scored.length;
+      if (open >= width) return;
+      const sure = scored.filter(ranked).sort(better).slice(0, width - open);
+      for (const c of sure) {
+        if (c.node.status !== 'open' || sentAhead.has(c.node.id)) continue;
+        if (!ctx.prefetchExpand(c.node.id, { purpose: 'step', n: N, steps: c.steps })) return; // no idle place
+        sentAhead.add(c.node.id);
+      }
+    };
+    const perBeam = await Promise.all(
+      active.map(async (beam) => {
+        const kids = await ctx.expand(beam.node.id, { purpose: 'step', n: N, steps: beam.steps });
+        expanding--;
+        created += kids.length;
+        return Promise.all(
+          kids.map(async (k): Promise<Beam> => {
+            await ctx.evaluate(k, [...beam.steps, k.text]);
+            const scores = pathScores(k, beam.scores, ctx.prior);
+            const c: Beam = { node: k, steps: [...beam.steps, k.text], scores, score: pathScore(scores, how, ctx.prior) };
+            scored.push(c);
+            ahead();
+            return c;
+          }),
+        );
+      }),
+    );
+    if (ctx.stopped) break;
+    const cands = perBeam.flat().filter(ranked);
+    // Highest score first; equal scores keep creation order so runs are reproducible.
+    cands.sort(better);
+    const cutoff = cands.length > width ? cands[width - 1]!.score : undefined;
+    const next: Beam[] = [];
+    cands.forEach((c, i) => {
+      const rank = i + 1;
+      if (rank <= width) {
+        ctx.select(
+          c.node.id,
+          { reason: `beam: rank ${rank} of ${cands.length}, kept (top ${width})`, beam: { rank, width, score: c.score, ...(cutoff !== undefined ? { cutoff } : {}) } },
+          { rank, score: c.score },
+        );
+        (c.node.status === 'terminal' ? finished : next).push(c);
+      } else {
+        ctx.prune(c.node.id, { reason: `beam: rank ${rank} of ${cands.length}, below the top ${width} (score ${c.score.toFixed(4)}, cutoff ${cutoff!.toFixed(4)})`, rank, score: c.score, cutoff });
+      }
+    });
+    active = next;
+  }
 
-    const verified = ctx.verifiedNodes[0];
-    if (verified) return { bestNodeId: verified };
-    const pool = finished.length > 0 ? finished : active;
-    let best: Beam | undefined;
-    for (const b of pool) if (!best || b.score > best.score) best = b;
-    return best ? { bestNodeId: best.node.id } : {};
-  },
+  const verified = ctx.verifiedNodes[0];
+  if (verified) return { bestNodeId: verified };
+  const pool = finished.length > 0 ? finished : active;
+  let best: Beam | undefined;
+  for (const b of pool) if (!best || b.score > best.score) best = b;
+  return best ? { bestNodeId: best.node.id } : {};
 };

@@ -5,7 +5,7 @@
 import type { TraceNode } from '../../trace/schema';
 import { answerKey } from '../../verify/answerEquivalence';
 import { bool, num, str } from '../params';
-import type { SearchContext, Strategy } from '../strategy';
+import type { StrategyRun } from '../strategy';
 
 export type BestOfNSelection = 'argmax' | 'majority' | 'weighted';
 
@@ -35,73 +35,63 @@ function fmt(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(3);
 }
 
-export const bestOfNStrategy: Strategy = {
-  name: 'best-of-n',
-  summary: 'N full solutions; pick by verifier argmax, majority vote or weighted vote',
-  params: [
-    { name: 'n', type: 'integer', default: 8, min: 1, doc: 'solutions sampled' },
-    { name: 'perRequest', type: 'integer', default: 0, min: 0, doc: 'solutions per request (n); 0 = all in one request (shared prefill)' },
-    { name: 'selection', type: 'string', default: 'majority', choices: ['argmax', 'majority', 'weighted'], doc: 'how the answer is chosen' },
-    { name: 'stopOnSolve', type: 'boolean', default: false, doc: 'stop as soon as one solution verifies (pass@k style; skips the vote)' },
-  ],
-  async run(ctx: SearchContext) {
-    const n = num(ctx.params, 'n');
-    const per = num(ctx.params, 'perRequest') || n;
-    const selection = str(ctx.params, 'selection') as BestOfNSelection;
-    ctx.iteration = 1;
-    const sizes: number[] = [];
-    for (let left = n; left > 0; left -= per) sizes.push(Math.min(per, left));
-    const batches = await Promise.all(
-      sizes.map(async (size) => {
-        const kids = await ctx.expand(ctx.startId, { purpose: 'full', n: size, steps: ctx.prefix });
-        await Promise.all(kids.map((k) => ctx.evaluate(k, [...ctx.prefix, k.text])));
-        return kids;
-      }),
-    );
-    if (bool(ctx.params, 'stopOnSolve') && ctx.verifiedNodes.length > 0) return { bestNodeId: ctx.verifiedNodes[0] };
-    const cands = batches.flat().filter((k) => k.status !== 'failed' && k.status !== 'cancelled');
-    if (cands.length === 0) return {};
-    ctx.iteration = 2;
-    const value = (k: TraceNode) => k.value ?? ctx.prior;
+export const runBestOfN: StrategyRun = async (ctx) => {
+  const n = num(ctx.params, 'n');
+  const per = num(ctx.params, 'perRequest') || n;
+  const selection = str(ctx.params, 'selection') as BestOfNSelection;
+  ctx.iteration = 1;
+  const sizes: number[] = [];
+  for (let left = n; left > 0; left -= per) sizes.push(Math.min(per, left));
+  const batches = await Promise.all(
+    sizes.map(async (size) => {
+      const kids = await ctx.expand(ctx.startId, { purpose: 'full', n: size, steps: ctx.prefix });
+      await Promise.all(kids.map((k) => ctx.evaluate(k, [...ctx.prefix, k.text])));
+      return kids;
+    }),
+  );
+  if (bool(ctx.params, 'stopOnSolve') && ctx.verifiedNodes.length > 0) return { bestNodeId: ctx.verifiedNodes[0] };
+  const cands = batches.flat().filter((k) => k.status !== 'failed' && k.status !== 'cancelled');
+  if (cands.length === 0) return {};
+  ctx.iteration = 2;
+  const value = (k: TraceNode) => k.value ?? ctx.prior;
 
-    if (selection === 'argmax') {
-      let best = cands[0]!;
-      for (const k of cands) if (value(k) > value(best)) best = k;
-      for (const k of cands) {
-        if (k === best) continue;
-        ctx.tree.update(k.id, { selection: { reason: `not chosen: value ${fmt(value(k))} < best ${fmt(value(best))}`, priority: value(k) } });
-      }
-      ctx.select(best.id, { reason: `argmax: highest value ${fmt(value(best))} of ${cands.length}`, priority: value(best) }, { value: value(best), of: cands.length });
-      return { bestNodeId: best.id };
-    }
-
-    const votes = tallyVotes(cands, selection === 'weighted' ? value : () => 1);
-    if (votes.length === 0) {
-      for (const k of cands) ctx.tree.update(k.id, { selection: { reason: 'no answer stated: nothing to vote on' } });
-      return {};
-    }
-    let win = votes[0]!;
-    for (const g of votes) if (g.score > win.score) win = g;
-    // Within the winning group, the best-valued member represents it (first on ties).
-    let best = win.members[0]!;
-    for (const m of win.members) if (value(m) > value(best)) best = m;
-    const what = selection === 'weighted' ? 'weighted votes' : 'votes';
+  if (selection === 'argmax') {
+    let best = cands[0]!;
+    for (const k of cands) if (value(k) > value(best)) best = k;
     for (const k of cands) {
       if (k === best) continue;
-      const g = k.answer === undefined ? undefined : votes.find((v) => v.members.includes(k));
-      const reason = !g
-        ? 'no answer stated: not counted'
-        : g === win
-          ? `in the winning group (${fmt(g.score)} ${what}); ${best.id} represents it`
-          : `answer ${g.answer} got ${fmt(g.score)} ${what} < ${fmt(win.score)} for ${win.answer}`;
-      ctx.tree.update(k.id, { selection: { reason, priority: g?.score ?? 0 } });
+      ctx.tree.update(k.id, { selection: { reason: `not chosen: value ${fmt(value(k))} < best ${fmt(value(best))}`, priority: value(k) } });
     }
-    ctx.tree.update(best.id, { meta: { ...(best.meta ?? {}), votes: win.score, voters: cands.length } });
-    ctx.select(
-      best.id,
-      { reason: `${selection}: answer ${win.answer} with ${fmt(win.score)} ${what} of ${cands.length}`, priority: win.score },
-      { answer: win.answer, score: win.score, of: cands.length },
-    );
+    ctx.select(best.id, { reason: `argmax: highest value ${fmt(value(best))} of ${cands.length}`, priority: value(best) }, { value: value(best), of: cands.length });
     return { bestNodeId: best.id };
-  },
+  }
+
+  const votes = tallyVotes(cands, selection === 'weighted' ? value : () => 1);
+  if (votes.length === 0) {
+    for (const k of cands) ctx.tree.update(k.id, { selection: { reason: 'no answer stated: nothing to vote on' } });
+    return {};
+  }
+  let win = votes[0]!;
+  for (const g of votes) if (g.score > win.score) win = g;
+  // Within the winning group, the best-valued member represents it (first on ties).
+  let best = win.members[0]!;
+  for (const m of win.members) if (value(m) > value(best)) best = m;
+  const what = selection === 'weighted' ? 'weighted votes' : 'votes';
+  for (const k of cands) {
+    if (k === best) continue;
+    const g = k.answer === undefined ? undefined : votes.find((v) => v.members.includes(k));
+    const reason = !g
+      ? 'no answer stated: not counted'
+      : g === win
+        ? `in the winning group (${fmt(g.score)} ${what}); ${best.id} represents it`
+        : `answer ${g.answer} got ${fmt(g.score)} ${what} < ${fmt(win.score)} for ${win.answer}`;
+    ctx.tree.update(k.id, { selection: { reason, priority: g?.score ?? 0 } });
+  }
+  ctx.tree.update(best.id, { meta: { ...(best.meta ?? {}), votes: win.score, voters: cands.length } });
+  ctx.select(
+    best.id,
+    { reason: `${selection}: answer ${win.answer} with ${fmt(win.score)} ${what} of ${cands.length}`, priority: win.score },
+    { answer: win.answer, score: win.score, of: cands.length },
+  );
+  return { bestNodeId: best.id };
 };

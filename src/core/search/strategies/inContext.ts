@@ -10,78 +10,61 @@
 import { LongCotImporter, thinkingPrefix } from '../../trace/import/longCot';
 import type { TraceNode } from '../../trace/schema';
 import { num, optNum, str } from '../params';
-import type { SearchContext, Strategy } from '../strategy';
+import type { StrategyRun } from '../strategy';
 
-/** §6.4-style instruction for chat models without native reasoning (appended to the problem in `think-verify`). */
-export const THINK_VERIFY_PROMPT =
-  'Think before you answer, inside <think> and </think>. Work step by step, one step per paragraph. After each step, ' +
-  'check it; when a step is wrong or leads nowhere, say "Wait," and go back to an earlier step and try another way. ' +
-  'Then close the thinking and state the final answer in \\boxed{}.';
-
-export const inContextStrategy: Strategy = {
-  name: 'in-context',
-  summary: 'one long streamed generation (reasoning model or think-and-verify prompt) imported live as a search tree',
-  params: [
-    { name: 'prompt', type: 'string', default: 'reasoning', choices: ['reasoning', 'think-verify'], doc: 'reasoning: the model thinks on its own; think-verify: append `instruction` to the problem' },
-    { name: 'instruction', type: 'string', default: THINK_VERIFY_PROMPT, doc: 'the think-and-verify instruction (prompt=think-verify)' },
-    { name: 'segment', type: 'string', default: 'sentence', choices: ['sentence', 'paragraph'], doc: 'how the thinking is cut into steps' },
-    { name: 'threshold', type: 'number', default: 0.6, min: 0, max: 1, doc: 'restatement similarity for where a backtrack returns' },
-    { name: 'thinkOpen', type: 'string', default: '<think>', doc: 'fork: text before the thinking in the continued assistant message (the thinking keeps its own leading newline)' },
-  ],
-  async run(ctx: SearchContext) {
-    const p = ctx.params;
-    const start = ctx.tree.node(ctx.startId);
-    const fork = start.kind !== 'root';
-    const importer = new LongCotImporter(
-      ctx.tree,
-      { author: 'model', runId: ctx.run.id, segment: str(p, 'segment') as 'sentence' | 'paragraph', threshold: num(p, 'threshold') },
-      fork ? { nodeId: start.id } : undefined,
-    );
-    // A fork sends the thinking up to the start step as the partial answer; the endpoint's mode decides how.
-    const steps = fork ? [`${str(p, 'thinkOpen')}${thinkingPrefix(ctx.tree, start.id)}`] : [];
-    const problem = str(p, 'prompt') === 'think-verify' ? `${ctx.problem.text}\n\n${str(p, 'instruction')}` : ctx.problem.text;
-    let streamed = false;
-    let gen;
-    try {
-      const maxTokens = optNum(p, 'maxTokens');
-      const temperature = optNum(p, 'temperature');
-      [gen] = await ctx.sample({
-        purpose: 'full',
-        n: 1,
-        steps,
-        problem,
-        ...(maxTokens !== undefined ? { maxTokens } : {}),
-        ...(temperature !== undefined ? { temperature } : {}),
-        onDelta: (d) => {
-          streamed = true;
-          if (d.reasoning) importer.push(d.reasoning, 'reasoning');
-          if (d.text) importer.push(d.text, 'content');
-        },
-      });
-    } catch (err) {
-      // Stopped (budget, cancel) or failed mid-way: keep the steps that arrived; a failure still fails the run.
-      if (!ctx.stopped) {
-        importer.finish();
-        throw err;
-      }
+export const runInContext: StrategyRun = async (ctx) => {
+  const p = ctx.params;
+  const start = ctx.tree.node(ctx.startId);
+  const fork = start.kind !== 'root';
+  const importer = new LongCotImporter(
+    ctx.tree,
+    { author: 'model', runId: ctx.run.id, segment: str(p, 'segment') as 'sentence' | 'paragraph', threshold: num(p, 'threshold') },
+    fork ? { nodeId: start.id } : undefined,
+  );
+  // A fork sends the thinking up to the start step as the partial answer; the endpoint's mode decides how.
+  const steps = fork ? [`${str(p, 'thinkOpen')}${thinkingPrefix(ctx.tree, start.id)}`] : [];
+  const problem = str(p, 'prompt') === 'think-verify' ? `${ctx.problem.text}\n\n${str(p, 'instruction')}` : ctx.problem.text;
+  let streamed = false;
+  let gen;
+  try {
+    const maxTokens = optNum(p, 'maxTokens');
+    const temperature = optNum(p, 'temperature');
+    [gen] = await ctx.sample({
+      purpose: 'full',
+      n: 1,
+      steps,
+      problem,
+      ...(maxTokens !== undefined ? { maxTokens } : {}),
+      ...(temperature !== undefined ? { temperature } : {}),
+      onDelta: (d) => {
+        streamed = true;
+        if (d.reasoning) importer.push(d.reasoning, 'reasoning');
+        if (d.text) importer.push(d.text, 'content');
+      },
+    });
+  } catch (err) {
+    // Stopped (budget, cancel) or failed mid-way: keep the steps that arrived; a failure still fails the run.
+    if (!ctx.stopped) {
+      importer.finish();
+      throw err;
     }
-    // A generator that cannot stream (or a replay-cache hit) gives the whole text at the end.
-    if (!streamed && gen) {
-      if (gen.reasoning) importer.push(gen.reasoning, 'reasoning');
-      importer.push(gen.text, 'content');
-    }
-    const result = importer.finish();
-    if (gen && result.answerNodeId !== undefined) {
-      const node = ctx.tree.node(result.answerNodeId);
-      // The run's checker has the last word on the final answer (Countdown expressions, reference answers).
-      const check = ctx.verifier.checker.check(ctx.problem, [node.text], { final: true });
-      const patch: Partial<TraceNode> = { finishReason: gen.finishReason, tokensIn: gen.tokensIn, tokensOut: gen.tokensOut, latencyMs: gen.latencyMs };
-      if (check.answer !== undefined) patch.answer = check.answer;
-      if (check.verified !== undefined) patch.verified = check.verified;
-      ctx.tree.update(node.id, patch);
-      ctx.log('status', node.id, { status: node.status, ...(check.verified !== undefined ? { verified: check.verified } : {}) });
-    }
-    const last = result.answerNodeId ?? result.stepIds[result.stepIds.length - 1];
-    return last !== undefined ? { bestNodeId: last } : {};
-  },
+  }
+  // A generator that cannot stream (or a replay-cache hit) gives the whole text at the end.
+  if (!streamed && gen) {
+    if (gen.reasoning) importer.push(gen.reasoning, 'reasoning');
+    importer.push(gen.text, 'content');
+  }
+  const result = importer.finish();
+  if (gen && result.answerNodeId !== undefined) {
+    const node = ctx.tree.node(result.answerNodeId);
+    // The run's checker has the last word on the final answer (Countdown expressions, reference answers).
+    const check = ctx.verifier.checker.check(ctx.problem, [node.text], { final: true });
+    const patch: Partial<TraceNode> = { finishReason: gen.finishReason, tokensIn: gen.tokensIn, tokensOut: gen.tokensOut, latencyMs: gen.latencyMs };
+    if (check.answer !== undefined) patch.answer = check.answer;
+    if (check.verified !== undefined) patch.verified = check.verified;
+    ctx.tree.update(node.id, patch);
+    ctx.log('status', node.id, { status: node.status, ...(check.verified !== undefined ? { verified: check.verified } : {}) });
+  }
+  const last = result.answerNodeId ?? result.stepIds[result.stepIds.length - 1];
+  return last !== undefined ? { bestNodeId: last } : {};
 };

@@ -1,0 +1,158 @@
+/**
+ * The strategy catalog: every strategy's name, label, summary and parameters, and the engine's common parameters,
+ * as data. The engine, `metacot run --help`, the settings schema in package.json, the palette pickers and the
+ * panel's re-run form all read this (through derive.ts); nothing else lists them. Pure data with no run-time
+ * imports beyond zod and params.ts, so the panel can receive and validate it without pulling in the strategies.
+ *
+ * A new strategy: one entry in INFO below (the trace schema's StrategyNameSchema lists the same names; the type
+ * check fails until both agree), its module under ../strategies/, and one line in runners.ts.
+ */
+import { z } from 'zod';
+import type { StrategyName } from '../../trace/schema';
+import { ParamSpecSchema } from '../params';
+
+/** Catalog params always carry a label: forms and pickers show it. */
+export const CatalogParamSchema = ParamSpecSchema.extend({ label: z.string().min(1) });
+export type CatalogParam = z.infer<typeof CatalogParamSchema>;
+
+export const StrategyInfoSchema = z.object({
+  name: z.string().min(1),
+  label: z.string().min(1),
+  /** One line for help texts and pickers. */
+  summary: z.string().min(1),
+  /** The strategy's own parameters, in the order saved configs list them (the engine adds `common`). */
+  params: z.array(CatalogParamSchema),
+});
+export type StrategyInfo = z.infer<typeof StrategyInfoSchema>;
+
+export const StrategyCatalogSchema = z
+  .object({
+    strategies: z.array(StrategyInfoSchema),
+    common: z.array(CatalogParamSchema),
+    defaultStrategy: z.string(),
+  })
+  .superRefine((c, ctx) => {
+    // Everything derived from a catalog looks names up: duplicates or a dangling default would be silent bugs.
+    const names = c.strategies.map((s) => s.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup !== undefined) ctx.addIssue({ code: 'custom', message: `strategy "${dup}" is listed twice`, path: ['strategies'] });
+    if (!names.includes(c.defaultStrategy)) ctx.addIssue({ code: 'custom', message: `default strategy "${c.defaultStrategy}" is not in the catalog`, path: ['defaultStrategy'] });
+    const common = new Set(c.common.map((p) => p.name));
+    for (const s of c.strategies) {
+      const own = s.params.map((p) => p.name);
+      const clash = own.find((n, i) => own.indexOf(n) !== i || common.has(n));
+      if (clash !== undefined) ctx.addIssue({ code: 'custom', message: `${s.name}: parameter "${clash}" is listed twice or is a common one`, path: ['strategies'] });
+    }
+  });
+export type StrategyCatalog = z.infer<typeof StrategyCatalogSchema>;
+
+/** A built-in entry: its name is one the trace schema accepts. */
+export type BuiltinStrategyInfo = StrategyInfo & { name: StrategyName };
+
+/** §6.4-style instruction for chat models without native reasoning (in-context, prompt=think-verify). */
+export const THINK_VERIFY_PROMPT =
+  'Think before you answer, inside <think> and </think>. Work step by step, one step per paragraph. After each step, ' +
+  'check it; when a step is wrong or leads nowhere, say "Wait," and go back to an earlier step and try another way. ' +
+  'Then close the thinking and state the final answer in \\boxed{}.';
+
+export const DEFAULT_STRATEGY: StrategyName = 'beam';
+
+/** Engine parameters every strategy accepts; saved in `RunConfig.params` beside the strategy's own. */
+export const COMMON_PARAMS: CatalogParam[] = [
+  { name: 'concurrency', label: 'Requests in flight', type: 'integer', default: 8, min: 1, doc: 'model requests in flight at once (the endpoint client may cap further)' },
+  { name: 'seed', label: 'Seed', type: 'integer', default: null, doc: 'base seed; each request gets a seed derived from it, its parent node and purpose (null: no seed sent)' },
+  { name: 'temperature', label: 'Temperature', type: 'number', default: null, min: 0, doc: 'sampling temperature for steps and solutions (null: the endpoint default)' },
+  { name: 'maxTokens', label: 'Max tokens per request', type: 'integer', default: null, min: 1, doc: 'token limit per step / solution request (null: the endpoint default)' },
+  { name: 'maxErrors', label: 'Failed requests allowed', type: 'integer', default: 3, min: 1, doc: 'failed requests (after the client\'s retries) before the run ends as failed' },
+  { name: 'prior', label: 'Prior value', type: 'number', default: 0.5, min: 0, max: 1, doc: 'value assumed for nodes the verifier cannot value' },
+  { name: 'priceIn', label: 'Price in (per 1M tokens)', type: 'number', default: 0, min: 0, doc: 'cost per million prompt tokens, for the cost meter and maxCost' },
+  { name: 'priceOut', label: 'Price out (per 1M tokens)', type: 'number', default: 0, min: 0, doc: 'cost per million completion tokens' },
+];
+
+const AGGREGATIONS = ['last', 'min', 'prod', 'mean'];
+const stopOnSolve = (d: boolean, doc: string): CatalogParam => ({ name: 'stopOnSolve', label: 'Stop when an answer verifies', type: 'boolean', default: d, doc });
+
+/** Keyed by name so the type check demands exactly the schema's names (no more, no fewer); key order is list order. */
+const INFO = {
+  single: {
+    label: 'Single sample',
+    summary: 'one full chain of thought (baseline)',
+    params: [],
+  },
+  'best-of-n': {
+    label: 'Best-of-N',
+    summary: 'N full solutions; pick by verifier argmax, majority vote or weighted vote',
+    params: [
+      { name: 'n', label: 'N solutions', type: 'integer', default: 8, min: 1, doc: 'solutions sampled' },
+      { name: 'perRequest', label: 'Solutions per request', type: 'integer', default: 0, min: 0, doc: 'solutions per request (n); 0 = all in one request (shared prefill)' },
+      { name: 'selection', label: 'Pick by', type: 'string', default: 'majority', choices: ['argmax', 'majority', 'weighted'], doc: 'how the answer is chosen' },
+      stopOnSolve(false, 'stop as soon as one solution verifies (pass@k style; skips the vote)'),
+    ],
+  },
+  beam: {
+    label: 'Beam search (PRM)',
+    summary: 'step-level beam search: N candidates per beam, keep the top width by aggregated score',
+    params: [
+      { name: 'N', label: 'Candidates per beam (N)', type: 'integer', default: 4, min: 1, doc: 'candidates per beam and step (one request with n = N)' },
+      { name: 'width', label: 'Beam width', type: 'integer', default: 4, min: 1, doc: 'beams kept after each step' },
+      { name: 'maxDepth', label: 'Max depth', type: 'integer', default: 10, min: 1, doc: 'steps below the start node' },
+      { name: 'aggregation', label: 'Step score aggregation', type: 'string', default: 'last', choices: AGGREGATIONS, doc: 'how step scores make a path score' },
+      stopOnSolve(true, 'stop when a candidate verifies'),
+    ],
+  },
+  mcts: {
+    label: 'MCTS (UCT)',
+    summary: 'Monte-Carlo tree search with UCT, b-way expansion, valued children and parallel simulations',
+    params: [
+      { name: 'simulations', label: 'Simulations', type: 'integer', default: 32, min: 1, doc: 'simulations (select, expand, value, back up)' },
+      { name: 'b', label: 'Children per expansion (b)', type: 'integer', default: 4, min: 1, doc: 'children sampled per expansion (one request with n = b)' },
+      { name: 'c', label: 'Exploration constant c', type: 'number', default: 1.4, min: 0, doc: 'UCT exploration constant: Q + c·√(ln N(parent) / N(child)); too large a c makes the search backtrack again and again' },
+      { name: 'maxDepth', label: 'Max depth', type: 'integer', default: 12, min: 1, doc: 'nodes this deep below the start are not expanded' },
+      { name: 'parallel', label: 'Simulations in flight', type: 'integer', default: 0, min: 0, doc: 'simulations in flight at once; 0 = the concurrency param' },
+      { name: 'virtualLoss', label: 'Virtual loss', type: 'number', default: 1, min: 0, doc: 'virtual visits (value 0) per in-flight simulation' },
+      stopOnSolve(true, 'stop when a node verifies'),
+    ],
+  },
+  astar: {
+    label: 'A* / best-first',
+    summary: 'best-first search over a value-keyed frontier (A* with an optional depth cost)',
+    params: [
+      { name: 'b', label: 'Next steps per expansion (b)', type: 'integer', default: 4, min: 1, doc: 'next steps proposed per popped node (one request with n = b)' },
+      { name: 'maxDepth', label: 'Max depth (d)', type: 'integer', default: 10, min: 1, doc: 'd: nodes at this depth below the start are not pushed' },
+      { name: 'depthCost', label: 'Depth cost', type: 'number', default: 0, min: 0, doc: 'priority = h − depthCost·depth (0: priority is the value)' },
+      { name: 'maxExpansions', label: 'Max expansions', type: 'integer', default: 64, min: 1, doc: 'nodes popped and expanded at most' },
+      { name: 'parallel', label: 'Nodes expanded at once', type: 'integer', default: 1, min: 1, doc: 'nodes popped and expanded at once (1 = strict best-first)' },
+      { name: 'aggregation', label: 'Step score aggregation', type: 'string', default: 'last', choices: AGGREGATIONS, doc: 'how step scores make h' },
+      stopOnSolve(true, 'stop when a step verifies'),
+    ],
+  },
+  revision: {
+    label: 'Sequential revision',
+    summary: 'sequential revisions, each conditioned on the last j attempts, until one verifies',
+    params: [
+      { name: 'attempts', label: 'Max attempts', type: 'integer', default: 8, min: 1, doc: 'attempts at most' },
+      { name: 'window', label: 'Earlier attempts in context (j)', type: 'integer', default: 2, min: 0, doc: 'j: earlier attempts shown to each new one (sliding window)' },
+      stopOnSolve(true, 'stop at the first verified attempt (false: run all attempts)'),
+    ],
+  },
+  'in-context': {
+    label: 'In-context search (long CoT)',
+    summary: 'one long streamed generation (reasoning model or think-and-verify prompt) imported live as a search tree',
+    params: [
+      { name: 'prompt', label: 'Prompt', type: 'string', default: 'reasoning', choices: ['reasoning', 'think-verify'], doc: 'reasoning: the model thinks on its own; think-verify: append `instruction` to the problem' },
+      { name: 'instruction', label: 'Think-and-verify instruction', type: 'string', default: THINK_VERIFY_PROMPT, doc: 'the think-and-verify instruction (prompt=think-verify)' },
+      { name: 'segment', label: 'Cut thinking into', type: 'string', default: 'sentence', choices: ['sentence', 'paragraph'], doc: 'how the thinking is cut into steps' },
+      { name: 'threshold', label: 'Backtrack similarity threshold', type: 'number', default: 0.6, min: 0, max: 1, doc: 'restatement similarity for where a backtrack returns' },
+      { name: 'thinkOpen', label: 'Thinking opener (fork)', type: 'string', default: '<think>', doc: 'fork: text before the thinking in the continued assistant message (the thinking keeps its own leading newline)' },
+    ],
+  },
+} satisfies Record<StrategyName, Omit<StrategyInfo, 'name'>>;
+
+/** The built-in strategies in catalog order. */
+export const STRATEGIES: readonly BuiltinStrategyInfo[] = (Object.keys(INFO) as StrategyName[]).map((name) => ({ name, ...INFO[name] }));
+
+export const STRATEGY_CATALOG: StrategyCatalog = {
+  strategies: [...STRATEGIES],
+  common: COMMON_PARAMS,
+  defaultStrategy: DEFAULT_STRATEGY,
+};
