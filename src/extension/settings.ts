@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import type { Budgets, Params, StrategyName, VerifierConfig } from '../core/trace/schema';
+import { DEFAULT_STRATEGY } from '../core/search/catalog';
 import type { EndpointConfigInput } from '../core/llm/endpointConfig';
 import type { ConfigMessage } from '../protocol/hostMessages';
 
@@ -172,7 +173,7 @@ export interface SearchDefaults {
 
 export function readSearchDefaults(strategyOverride?: StrategyName): SearchDefaults {
   const c = cfg();
-  const strategy = strategyOverride ?? c.get<StrategyName>('search.strategy', 'beam');
+  const strategy = strategyOverride ?? c.get<StrategyName>('search.strategy', DEFAULT_STRATEGY);
   const perStrategy = c.get<Record<string, Params>>('search.params', {}) ?? {};
   const verifier = trustedGet<VerifierConfig | { kind: 'auto' }>('verifier', { kind: 'auto' }).value;
   return {
@@ -198,7 +199,7 @@ export function readPanelConfig(): Omit<ConfigMessage, 'type'> {
         : kind === vscode.ColorThemeKind.HighContrastLight
           ? 'high-contrast-light'
           : 'dark';
-  const strategy = c.get<StrategyName>('search.strategy', 'beam');
+  const strategy = c.get<StrategyName>('search.strategy', DEFAULT_STRATEGY);
   const perStrategy = c.get<Record<string, Params>>('search.params', {}) ?? {};
   return {
     colorBy: c.get<'value' | 'status' | 'author'>('panel.colorBy', 'value'),
