@@ -29,3 +29,4 @@ export {
   type ManifestSearchSettings,
   type StrategyPickItem,
 } from './derive';
+export { ParamSpecSchema, type ParamSpec } from '../params';
