@@ -1,7 +1,7 @@
 /** Embedded default model: a small Countdown step policy that runs offline on CPU through onnxruntime-node. */
 export { EmbeddedModel } from './model';
 export type { DecodeRequest, DecodedSample, DecodeStats, LoadOptions } from './model';
-export { EmbeddedCountdownPolicy, parsePolicyRequest } from './policy';
+export { EmbeddedCountdownPolicy, parsePolicyRequest, UnreadableProblemError } from './policy';
 export type { EmbeddedPolicyOptions, PolicyInput } from './policy';
 export { EmbeddedGenerator } from './generator';
 export type { EmbeddedGeneratorOptions } from './generator';

@@ -41,6 +41,14 @@ export interface PolicyInput {
 
 const STEP_SEPARATOR = '\n\n';
 
+/** A request whose problem the model cannot read: the caller's mistake (the loopback server answers 400). */
+export class UnreadableProblemError extends EmbeddedModelError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreadableProblemError';
+  }
+}
+
 export function parsePolicyRequest(req: Pick<PolicyRequest, 'messages' | 'prompt' | 'continueFinalMessage'>): PolicyInput {
   // texts holding the steps so far; `continued` marks the one the output is appended to
   let problemText: string | undefined;
@@ -63,7 +71,7 @@ export function parsePolicyRequest(req: Pick<PolicyRequest, 'messages' | 'prompt
     // name what was read in the user's words (the last user message), not the system prompt in front of it
     const userText = [...(req.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? problemText ?? '';
     const read = explainCountdownProblem(userText);
-    throw new EmbeddedModelError(unreadableProblemMessage(read.ok ? 'no Countdown problem before the steps' : read.reason));
+    throw new UnreadableProblemError(unreadableProblemMessage(read.ok ? 'no Countdown problem before the steps' : read.reason));
   }
   let afterProblem = problemText.slice(found.end);
   // the endpoint client's layout: steps follow the last "Solution so far:" line; earlier attempts (revision) are

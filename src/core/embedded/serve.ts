@@ -4,10 +4,13 @@
  *   npx tsx src/core/embedded/serve.ts [--port 8000] [--host 127.0.0.1] [--model-dir model] [--threads 1]
  *
  * prints the base URL (`http://127.0.0.1:8000/v1`, model id `embedded-countdown`) and serves until Ctrl-C.
+ * A request whose problem the model cannot read is answered 400 (OpenAI error shape) with the accepted phrasing.
  */
 import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../server';
+import { HttpError } from '../server/httpReply';
+import type { Policy } from '../server/policy';
 import { EmbeddedModel } from './model';
-import { EmbeddedCountdownPolicy } from './policy';
+import { EmbeddedCountdownPolicy, UnreadableProblemError } from './policy';
 
 export interface ServeEmbeddedOptions extends Omit<ReferenceServerOptions, 'policy' | 'policies'> {
   modelDir?: string;
@@ -26,10 +29,21 @@ export async function serveEmbedded(opts: ServeEmbeddedOptions = {}): Promise<Em
   const loaded =
     model ?? (await EmbeddedModel.load({ ...(modelDir ? { dir: modelDir } : {}), intraOpNumThreads: threads ?? 1 }));
   const policy = new EmbeddedCountdownPolicy(loaded);
+  const served: Policy = {
+    name: policy.name,
+    async generate(req, signal) {
+      try {
+        return await policy.generate(req, signal);
+      } catch (e) {
+        if (e instanceof UnreadableProblemError) throw new HttpError(400, e.message, 'invalid_request_error', 'messages', 'invalid_value');
+        throw e;
+      }
+    },
+  };
   const server = await startReferenceServer({
     host: '127.0.0.1',
     ...serverOpts,
-    policy,
+    policy: served,
   });
   return Object.assign(server, { policy });
 }

@@ -103,9 +103,13 @@ export function countdownFromMeta(meta: Problem['meta']): CountdownSpec | null {
 
 export type CountdownReading = { ok: true; spec: CountdownSpec } | { ok: false; reason: string };
 
+/** The text as read, on one line; a long one cut at a word boundary. */
 const quote = (text: string): string => {
   const one = text.replace(/\s+/g, ' ').trim();
-  return `"${one.length > 60 ? `${one.slice(0, 60)}…` : one}"`;
+  if (one.length <= 80) return `"${one}"`;
+  const head = one.slice(0, 80);
+  const space = head.lastIndexOf(' ');
+  return `"${space > 40 ? head.slice(0, space) : head}…"`;
 };
 
 /** Like `readCountdownProblem`, with what was read when it is not a Countdown problem (for error messages). */
