@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EndpointConfigInput } from '../../core/llm/endpointConfig';
 import { prepareRun, RunSetupError, traceFileName, type EndpointChoice, type PreparedRun, type RunReport, type RunRequest } from '../../core/run';
-import { listStrategies } from '../../core/search/registry';
+import { describeStrategiesForCli, strategyNames } from '../../core/search/catalog';
 import { writeTraceFile, TRACE_FILE_SUFFIX } from '../../core/trace/io';
 import { BudgetsSchema, ContinuationModeSchema, StrategyNameSchema, VerifierConfigSchema, type Budgets, type Params, type Problem, type Usage, type VerifierConfig } from '../../core/trace/schema';
 import { readProblemSet, ProblemSetError } from '../problems';
@@ -26,12 +26,14 @@ Problem:
   --select SPEC           problems by 1-based number: 1-20, or 3,5,7-9
 
 Search:
-  --strategy S            ${listStrategies().map((s) => s.name).join(' | ')}
+  --strategy S            ${strategyNames().join(' | ')} (parameters below)
   --param k=v             strategy / engine parameter (repeatable), e.g. --param width=4 --param concurrency=16
   --verifier KIND         none | answer | countdown | rollout | prm | judge | oracle
                           (default: countdown for Countdown problems, answer otherwise)
   --verifier-param k=v    verifier parameter (repeatable), e.g. --verifier-param K=16
   --budget k=v            maxRequests | maxTokens | maxNodes | maxWallMs | maxCost (repeatable)
+
+${describeStrategiesForCli()}
 
 Endpoint (default: the embedded Countdown model):
   --endpoint URL          OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1
@@ -131,7 +133,7 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
     if (values.select !== undefined && values.problems === undefined) throw new UsageError('--select needs --problems');
     if (values.answer !== undefined && values.problem === undefined) throw new UsageError('--answer goes with --problem');
     const s = StrategyNameSchema.safeParse(values.strategy);
-    if (!s.success || !listStrategies().some((x) => x.name === s.data)) throw new UsageError(`--strategy: expected one of ${listStrategies().map((x) => x.name).join(', ')}${values.strategy ? `, got "${values.strategy}"` : ''}`);
+    if (!s.success || !strategyNames().includes(s.data)) throw new UsageError(`--strategy: expected one of ${strategyNames().join(', ')}${values.strategy ? `, got "${values.strategy}"` : ''}`);
     const params = parsePairs(values.param, '--param');
     const budgets = parseBudgets(values.budget);
     let verifier: VerifierConfig | undefined;

@@ -1,11 +1,11 @@
 /** "Same settings" for a re-run: read from the run that produced a node, so every client re-runs alike. */
-import { COMMON_PARAMS } from '../search/commonParams';
+import { sameSettingsParams } from '../search/catalog';
 import type { Budgets, Params, StrategyName, Trace, VerifierConfig } from '../trace/schema';
 import { RunSetupError } from './runSetupError';
 
 export interface RerunPlan {
   strategy: StrategyName;
-  /** The strategy's own params plus the seed (when one was set); other common params come from the client's defaults. */
+  /** The strategy's own params plus the seed; other common params (concurrency, prices, …) come from the client's defaults. */
   params: Params;
   budgets: Budgets;
   verifier?: VerifierConfig;
@@ -13,8 +13,6 @@ export interface RerunPlan {
   endpointName?: string;
   originRunId?: string;
 }
-
-const COMMON = new Set(COMMON_PARAMS.map((p) => p.name));
 
 /**
  * The settings of the run that produced `nodeId`, else of the latest run (for the root and human-written nodes).
@@ -25,15 +23,9 @@ export function planRerun(trace: Trace, nodeId: string): RerunPlan {
   if (!node) throw new RunSetupError('rerun', `no node "${nodeId}" in the trace`, 'Pick a node of this trace to re-run from.');
   const origin = trace.runs.find((r) => r.id === node.runId) ?? trace.runs[trace.runs.length - 1];
   if (!origin) throw new RunSetupError('rerun', 'the trace has no run to copy settings from', 'Choose a strategy and parameters for the new run.');
-  const params: Params = {};
-  for (const [k, v] of Object.entries(origin.config.params)) {
-    if (!COMMON.has(k)) params[k] = v;
-    // null is the seed's default (no seed sent): nothing to copy.
-    else if (k === 'seed' && v !== null && v !== undefined) params[k] = v;
-  }
   return {
     strategy: origin.config.strategy,
-    params,
+    params: sameSettingsParams(origin.config.params),
     budgets: { ...origin.config.budgets },
     verifier: structuredClone(origin.config.verifier),
     endpointName: origin.config.endpoint.name,

@@ -10,7 +10,8 @@ import { EndpointError } from '../llm/errors';
 import type { Generator } from '../llm/generator';
 import { nextRunId, resolveRunConfig, runSearch, type CheckpointOptions, type RunConfigInput } from '../search/engine';
 import { ParamError } from '../search/params';
-import { getStrategy, listStrategies } from '../search/registry';
+import { strategyNames } from '../search/catalog';
+import { getStrategy } from '../search/registry';
 import { BudgetsSchema, type Budgets, type EndpointDescription, type Params, type Problem, type StrategyName, type Trace, type Usage, type VerifierConfig } from '../trace/schema';
 import { TraceTree } from '../trace/tree';
 import { embeddedGenerator } from './embeddedLoader';
@@ -65,7 +66,7 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
   try {
     getStrategy(req.strategy);
   } catch (e) {
-    throw new RunSetupError('strategy', (e as Error).message, `Pick one of: ${listStrategies().map((s) => s.name).join(', ')}.`);
+    throw new RunSetupError('strategy', (e as Error).message, `Pick one of: ${strategyNames().join(', ')}.`);
   }
   const budgets = BudgetsSchema.strict().safeParse(req.budgets ?? {});
   if (!budgets.success) {
@@ -146,9 +147,8 @@ async function buildGenerator(choice: EndpointChoice, cacheDir: string | undefin
 
 /** A generator that knows it cannot read the problem (the embedded Countdown model) says so before any request. */
 function refuseUnreadable(generator: Generator, problem: Problem): void {
-  const g = generator as Generator & { checkProblem?: (p: Problem) => { ok: true } | { ok: false; message: string } };
-  if (typeof g.checkProblem !== 'function') return;
-  const verdict = g.checkProblem(problem);
+  if (typeof generator.checkProblem !== 'function') return;
+  const verdict = generator.checkProblem(problem);
   if (!verdict.ok) throw new RunSetupError('problem', verdict.message, `Write it like ${CANONICAL_COUNTDOWN}, or pick an OpenAI-compatible endpoint for other problems.`);
 }
 
