@@ -189,7 +189,7 @@ export class Runs implements vscode.Disposable {
 
     const { prepareRun } = await import('../core/run');
     const defaults = readSearchDefaults(opts.strategy);
-    const cacheDir = this.cacheDir();
+    const cacheDir = this.cacheDir(opts.endpoint.setting.name);
     // Caller mistakes (unknown params, bad values, a problem the embedded model cannot read) throw here, before
     // any request and before the trace file is written.
     const prepared = await prepareRun({
@@ -294,10 +294,14 @@ export class Runs implements vscode.Disposable {
     return { kind: 'openai', config: endpointConfigFromSetting(endpoint.setting, { stepDelimiter }), ...(apiKey ? { apiKey } : {}) };
   }
 
-  /** The replay cache lives in the extension's global storage (on disk only: the cache writes files). */
-  private cacheDir(): string | undefined {
+  /**
+   * The replay cache lives in the extension's global storage (on disk only: the cache writes files), one folder per
+   * endpoint name: cache keys leave out the server address, so two endpoints serving the same model id (or one with
+   * a wrong key) must not answer each other's requests.
+   */
+  private cacheDir(endpointName: string): string | undefined {
     const storage = this.services.context.globalStorageUri;
-    return storage.scheme === 'file' ? vscode.Uri.joinPath(storage, 'replay-cache').fsPath : undefined;
+    return storage.scheme === 'file' ? vscode.Uri.joinPath(storage, 'replay-cache', encodeURIComponent(endpointName)).fsPath : undefined;
   }
 
   dispose(): void {
