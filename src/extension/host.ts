@@ -6,7 +6,7 @@
  */
 import type * as vscode from 'vscode';
 import { createServices } from './services';
-import { Commands } from './commands';
+import { registerCommands } from './commands';
 import type { CommandTable } from './commands';
 import { TraceTreeProvider } from './traceTreeView';
 import type { TraceTreeElement } from './traceTreeView';
@@ -14,6 +14,7 @@ import { TraceEditorProvider } from './traceEditor';
 import { SearchPanel } from './searchPanel';
 import { RunStatusBar } from './statusBar';
 import { createTestApi } from './testApi';
+import { TraceActions } from './traceActions';
 import type { TestApi } from './testApi';
 
 export interface Host {
@@ -27,12 +28,14 @@ export interface Host {
 export function createHost(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, view: vscode.TreeView<TraceTreeElement>): Host {
   const started = Date.now();
   const services = createServices(context, channel);
+  // One set of trace actions for the palette commands, the panels and the custom editors.
+  const actions = new TraceActions(services);
   const commands: CommandTable = new Map();
-  Commands.register(services, commands);
+  registerCommands(services, actions, commands);
   const tree = TraceTreeProvider.register(services, view);
   commands.set('metacot.refreshTraces', async () => tree.refresh());
-  const editor = TraceEditorProvider.register(services);
-  SearchPanel.register(services);
+  const editor = TraceEditorProvider.register(services, actions);
+  SearchPanel.register(services, actions);
   RunStatusBar.register(services);
   services.log.info(`extension host part loaded in ${Date.now() - started} ms`);
   return {

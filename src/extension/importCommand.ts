@@ -7,22 +7,7 @@ import * as vscode from 'vscode';
 import type { Problem, Trace } from '../core/trace/schema';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
-
-export interface ImportArgs {
-  /** The text to import; else `file`; else the selection / active editor. */
-  text?: string;
-  /** Workspace-relative or absolute path of a text file. */
-  file?: string;
-  /** 'auto' (default): Stream of Search when the text has "Current State:" lines, long CoT otherwise. */
-  kind?: 'auto' | 'long-cot' | 'sos';
-  /** Problem the long CoT answers (long CoT needs one; SoS builds it from its first state line). */
-  problem?: string;
-  answer?: string;
-  /** Where the trace goes (workspace-relative or absolute); default: a new file in the traces folder. */
-  output?: string;
-  /** Open the new trace in the trace editor (default true). */
-  open?: boolean;
-}
+import type { ImportArgs, Invocation } from './commandArgs';
 
 export interface ImportResult {
   uri: string;
@@ -31,17 +16,21 @@ export interface ImportResult {
   issues: string[];
 }
 
-export async function importTrace(services: Services, args: ImportArgs, programmatic: boolean, newTraceUri: (problem: Problem) => Promise<vscode.Uri>): Promise<ImportResult> {
+/** A long CoT needs its problem, asked only of a person (an API call gets an error). */
+export async function importTrace(services: Services, inv: Invocation<ImportArgs>, newTraceUri: (problem: Problem) => Promise<vscode.Uri>): Promise<ImportResult> {
+  const { args } = inv;
   let text = args.text;
   let source: string | undefined;
-  if (text === undefined && args.file) {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const uri = args.file.startsWith('/') || !folder ? vscode.Uri.file(args.file) : vscode.Uri.joinPath(folder, args.file);
+  // The editor's context menu passes its file: the selection in it is what the person meant, not the whole file.
+  const ed = vscode.window.activeTextEditor;
+  const menuOnSelection = ed && !ed.selection.isEmpty && inv.target.uri?.toString() === ed.document.uri.toString();
+  const file = args.file ?? (menuOnSelection ? undefined : inv.target.uri);
+  if (text === undefined && file) {
+    const uri = file;
     text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     source = vscode.workspace.asRelativePath(uri, false);
   }
   if (text === undefined) {
-    const ed = vscode.window.activeTextEditor;
     if (!ed) throw new Error('nothing to import: select text in an editor or pass { text } / { file }');
     text = ed.selection.isEmpty ? ed.document.getText() : ed.document.getText(ed.selection);
     source = vscode.workspace.asRelativePath(ed.document.uri, false);
@@ -60,7 +49,7 @@ export async function importTrace(services: Services, args: ImportArgs, programm
   } else {
     let problemText = args.problem;
     if (problemText === undefined) {
-      if (programmatic) throw new Error('importing a long chain of thought needs { problem }');
+      if (!inv.interactive) throw new Error('importing a long chain of thought needs { problem }');
       problemText = await vscode.window.showInputBox({ title: 'Meta-CoT: Import — the problem this chain of thought answers', ignoreFocusOut: true });
       if (!problemText) throw new CancelledByUser();
     }
@@ -70,8 +59,7 @@ export async function importTrace(services: Services, args: ImportArgs, programm
     trace = r.tree.toJSON();
     for (const inc of r.inconsistencies) issues.push(`node ${inc.nodeId} states ${inc.answer} but the final answer is ${inc.finalAnswer}`);
   }
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const out = args.output ? (args.output.startsWith('/') || !folder ? vscode.Uri.file(args.output) : vscode.Uri.joinPath(folder, args.output)) : await newTraceUri(trace.problem);
+  const out = args.output ?? (await newTraceUri(trace.problem));
   const { serializeTrace } = await import('../core/trace/io');
   await vscode.workspace.fs.writeFile(out, new TextEncoder().encode(serializeTrace(trace)));
   services.log.info(`imported ${source ?? 'text'} as ${kind}: ${trace.nodes.length} nodes → ${vscode.workspace.asRelativePath(out)}${issues.length ? ` (${issues.length} issue(s))` : ''}`);

@@ -1,8 +1,8 @@
 /**
  * Host side of the search panel page, shared by the standalone search panel and the custom editor: serves the HTML
- * under a nonce CSP, validates every message from the page with the protocol's zod schemas, turns actions into our
- * commands (one code path for palette, tree view and panel), and keeps the page in sync with the trace document or a
- * live run.
+ * under a nonce CSP, validates every message from the page with the protocol's zod schemas, answers each typed
+ * request through TraceActions (the same code the palette commands call) with a checked reply, and keeps the page
+ * in sync with the trace document or a live run.
  */
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
@@ -10,20 +10,21 @@ import { panelHtml, PANEL_SCRIPT_FILE, PANEL_STYLE_FILES } from '../protocol/pan
 import { parseWebviewMessage } from '../protocol/parseMessage';
 import { loadMessageFor, PROTOCOL_VERSION } from '../protocol/hostMessages';
 import type { HostMessageInput } from '../protocol/hostMessages';
-import type { WebviewMessage } from '../protocol/webviewMessages';
+import type { WebviewNotification } from '../protocol/webviewMessages';
+import { checkResult, requestIdentity } from '../protocol/panelRequests';
+import type { PanelRequestHandlers, PanelRequestMessage } from '../protocol/panelRequests';
 import type { Trace } from '../core/trace/schema';
 import type { Services } from './services';
 import type { ModelChange, TraceDelta, TraceDocumentModel } from './traceModel';
 import type { LiveRun } from './searchRunner';
-import { readPanelConfig, isTrusted } from './settings';
+import type { TraceActions } from './traceActions';
+import { readPanelConfig } from './settings';
 
 let nextHostId = 1;
 
 export interface PanelHostOptions {
   /** Custom editor: edits stay in the (dirty) document. Search panel: edits are saved at once. */
   saveEdits: boolean;
-  /** Why the trace cannot be edited (beyond restricted mode), e.g. a read-only file system. */
-  readOnlyReason?: string;
 }
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -51,8 +52,24 @@ export class PanelHost implements vscode.Disposable {
   /** Messages the page received, newest last: lets tests check what the panel was told. */
   readonly sent: HostMessageInput[] = [];
 
+  /** The page's requests, on this panel's trace and with its save mode. */
+  private readonly handlers: PanelRequestHandlers = {
+    editNode: (p) => this.actions.editNode(this.uri, p.nodeId, p.text, p.mode, { save: this.options.saveEdits }),
+    pruneNode: (p) => this.actions.pruneNode(this.uri, p.nodeId, p.reason, { save: this.options.saveEdits }),
+    markNode: (p) => this.actions.markNode(this.uri, p.nodeId, p.label, { save: this.options.saveEdits }),
+    rerunFromNode: async (p) => {
+      // Answered once the run has started; the page follows it through deltas.
+      const started = await this.actions.rerunFromNode(this.uri, p.nodeId, { strategy: p.strategy, params: p.params, ...(p.budgets ? { budgets: p.budgets } : {}) });
+      return { runId: started.runId, startNodeId: started.startNodeId, message: started.message };
+    },
+    cancelRun: async (p) => this.actions.cancel({ uri: this.uri, ...(p.runId ? { runId: p.runId } : {}) }),
+    openAsText: (p) => this.actions.openAsText(this.uri, p.nodeId),
+    exportTrace: (p) => this.actions.exportTrace(this.uri, { format: p.format, style: 'appendix-e', ...(p.nodeId ? { nodeId: p.nodeId } : {}) }),
+  };
+
   constructor(
     private readonly services: Services,
+    private readonly actions: TraceActions,
     readonly webview: vscode.Webview,
     private model: TraceDocumentModel,
     private readonly options: PanelHostOptions,
@@ -106,21 +123,50 @@ export class PanelHost implements vscode.Disposable {
     const parsed = parseWebviewMessage(data);
     if (!parsed.ok) {
       this.services.log.warn(`panel: dropped ${parsed.error}`);
+      // A request the page cannot have meant still gets its answer, so nothing waits for ever.
+      const req = requestIdentity(data);
+      if (req) this.post({ type: 'reply', requestId: req.requestId, method: req.method, ok: false, error: { message: parsed.error } });
       return;
     }
+    const m = parsed.message;
+    if (m.type === 'request') await this.answer(m);
+    else this.notify(m);
+  }
+
+  /** Every request gets exactly one reply: the handler's checked result, or its error. */
+  private async answer(m: PanelRequestMessage): Promise<void> {
     try {
-      await this.handle(parsed.message);
+      const result = checkResult(m.method, await this.dispatch(m));
+      this.post({ type: 'reply', requestId: m.requestId, method: m.method, ok: true, result });
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      const requestId = 'requestId' in parsed.message ? parsed.message.requestId : undefined;
-      this.services.log.error(`panel: ${parsed.message.type} failed: ${message}`);
-      if (requestId) this.post({ type: 'actionResult', requestId, ok: false, message });
-      else this.post({ type: 'error', message });
+      const message = this.services.keys.redact(err instanceof Error ? err.message : String(err));
+      this.services.log.error(`panel: ${m.method} failed: ${message}`);
+      this.post({ type: 'reply', requestId: m.requestId, method: m.method, ok: false, error: { message } });
     }
   }
 
-  private async handle(m: WebviewMessage): Promise<void> {
-    const target = { uri: this.uri.toString(), nodeId: '', save: this.options.saveEdits, quiet: true };
+  /** Narrowing on `method` gives each handler its own params type. */
+  private dispatch(m: PanelRequestMessage): Promise<unknown> {
+    const h = this.handlers;
+    switch (m.method) {
+      case 'editNode':
+        return h.editNode(m.params);
+      case 'pruneNode':
+        return h.pruneNode(m.params);
+      case 'markNode':
+        return h.markNode(m.params);
+      case 'rerunFromNode':
+        return h.rerunFromNode(m.params);
+      case 'cancelRun':
+        return h.cancelRun(m.params);
+      case 'openAsText':
+        return h.openAsText(m.params);
+      case 'exportTrace':
+        return h.exportTrace(m.params);
+    }
+  }
+
+  private notify(m: WebviewNotification): void {
     switch (m.type) {
       case 'ready':
         if (m.protocolVersion !== PROTOCOL_VERSION) {
@@ -135,43 +181,6 @@ export class PanelHost implements vscode.Disposable {
         this.selected = m.nodeId ?? undefined;
         if (m.nodeId) this.services.selection.select({ uri: this.uri, nodeId: m.nodeId, source: 'panel', hostId: this.id });
         return;
-      case 'editNode': {
-        const res = await vscode.commands.executeCommand<{ nodeId: string } | undefined>('metacot.editNode', { ...target, nodeId: m.nodeId, text: m.text, mode: m.mode });
-        this.answer(m.requestId, res?.nodeId);
-        return;
-      }
-      case 'pruneNode':
-        await vscode.commands.executeCommand('metacot.pruneBranch', { ...target, nodeId: m.nodeId, reason: m.reason });
-        this.answer(m.requestId);
-        return;
-      case 'markNode':
-        await vscode.commands.executeCommand('metacot.markNode', { ...target, nodeId: m.nodeId, label: m.label });
-        this.answer(m.requestId);
-        return;
-      case 'rerunFromNode': {
-        // Answer when the run has started; the page follows it through deltas.
-        const started = await vscode.commands.executeCommand<{ runId: string } | undefined>('metacot.rerunFromNode', {
-          ...target,
-          nodeId: m.nodeId,
-          strategy: m.strategy,
-          params: m.params,
-          budgets: m.budgets,
-          wait: false,
-        });
-        this.answer(m.requestId, undefined, started ? `run ${started.runId} started` : undefined);
-        return;
-      }
-      case 'cancelRun':
-        await vscode.commands.executeCommand('metacot.cancelSearch', { runId: m.runId, uri: this.uri.toString() });
-        this.answer(m.requestId);
-        return;
-      case 'openAsText':
-        await vscode.commands.executeCommand('metacot.openAsText', { uri: this.uri.toString(), nodeId: m.nodeId });
-        return;
-      case 'requestExport':
-        await vscode.commands.executeCommand('metacot.export', { uri: this.uri.toString(), format: m.format, nodeId: m.nodeId });
-        this.answer(m.requestId);
-        return;
       case 'log': {
         const line = `webview: ${m.message}${m.detail ? ` — ${m.detail}` : ''}`;
         if (m.level === 'error') this.services.log.error(line);
@@ -183,15 +192,8 @@ export class PanelHost implements vscode.Disposable {
     }
   }
 
-  private answer(requestId: string | undefined, nodeId?: string, message?: string): void {
-    if (requestId) this.post({ type: 'actionResult', requestId, ok: true, ...(nodeId ? { nodeId } : {}), ...(message ? { message } : {}) });
-  }
-
   private sendReadOnly(): void {
-    let reason: string | undefined;
-    if (!isTrusted()) reason = 'Restricted Mode: trust this workspace to edit traces and run searches.';
-    else if (this.run) reason = 'A search is running on this trace; cancel it or wait for it to finish.';
-    else reason = this.options.readOnlyReason;
+    const reason = this.actions.editBlocker(this.uri);
     this.post({ type: 'readOnly', readOnly: reason !== undefined, ...(reason ? { reason } : {}) });
   }
 

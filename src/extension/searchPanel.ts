@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { Services } from './services';
 import { PanelHost, renderPanelHtml, webviewOptions } from './panelHost';
+import type { TraceActions } from './traceActions';
 
 const STATE_KEY = 'metacot.searchPanels';
 
@@ -13,10 +14,12 @@ export class SearchPanel implements vscode.Disposable {
   static readonly viewType = 'metacot.searchPanel';
   private static readonly panels = new Set<SearchPanel>();
   private static services: Services;
+  private static actions: TraceActions;
 
   /** The light bundle registers the serializer (see extension.ts) and forwards restores to `restore`. */
-  static register(services: Services): void {
+  static register(services: Services, actions: TraceActions): void {
     SearchPanel.services = services;
+    SearchPanel.actions = actions;
   }
 
   /** Shows the trace in a panel (reusing the one already showing it), optionally revealing a node. */
@@ -98,7 +101,7 @@ export class SearchPanel implements vscode.Disposable {
   private async attach(uri: vscode.Uri, replay?: unknown): Promise<void> {
     const services = SearchPanel.services;
     const model = await services.models.open(uri);
-    this.host = new PanelHost(services, this.panel.webview, model, { saveEdits: true });
+    this.host = new PanelHost(services, SearchPanel.actions, this.panel.webview, model, { saveEdits: true });
     this.panel.title = SearchPanel.title(uri);
     services.active.uri = uri;
     const state = model.current();

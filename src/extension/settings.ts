@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import type { Budgets, Params, StrategyName, VerifierConfig } from '../core/trace/schema';
-import { DEFAULT_STRATEGY } from '../core/search/catalog';
+import { DEFAULT_STRATEGY, STRATEGY_CATALOG } from '../core/search/catalog';
 import type { EndpointConfigInput } from '../core/llm/endpointConfig';
 import type { ConfigMessage } from '../protocol/hostMessages';
 
@@ -202,6 +202,8 @@ export function readPanelConfig(): Omit<ConfigMessage, 'type'> {
   const strategy = c.get<StrategyName>('search.strategy', DEFAULT_STRATEGY);
   const perStrategy = c.get<Record<string, Params>>('search.params', {}) ?? {};
   return {
+    // The panel's re-run form is built from the core catalog, never re-typed in the page.
+    strategies: STRATEGY_CATALOG,
     colorBy: c.get<'value' | 'status' | 'author'>('panel.colorBy', 'value'),
     themeKind,
     labelChars: c.get<number>('panel.labelChars', 60),

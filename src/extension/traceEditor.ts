@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { Services } from './services';
 import { PanelHost, renderPanelHtml, webviewOptions } from './panelHost';
+import type { TraceActions } from './traceActions';
 import { escapeHtml } from '../protocol/panelHtml';
 
 export class TraceEditorProvider implements vscode.CustomTextEditorProvider {
@@ -17,14 +18,17 @@ export class TraceEditorProvider implements vscode.CustomTextEditorProvider {
   static readonly errorViews = new Map<string, string>();
 
   /** The light bundle registers the view type (see extension.ts) and forwards resolveCustomTextEditor here. */
-  static register(services: Services): TraceEditorProvider {
-    return new TraceEditorProvider(services);
+  static register(services: Services, actions: TraceActions): TraceEditorProvider {
+    return new TraceEditorProvider(services, actions);
   }
 
-  private constructor(private readonly services: Services) {}
+  private constructor(
+    private readonly services: Services,
+    private readonly actions: TraceActions,
+  ) {}
 
   async resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): Promise<void> {
-    const { services } = this;
+    const { services, actions } = this;
     const model = services.models.forDocument(document);
     const extensionUri = services.context.extensionUri;
     panel.webview.options = webviewOptions(extensionUri);
@@ -46,7 +50,7 @@ export class TraceEditorProvider implements vscode.CustomTextEditorProvider {
       if (host && !showingError) return;
       showingError = false;
       TraceEditorProvider.errorViews.delete(key);
-      host = new PanelHost(services, panel.webview, model, { saveEdits: false });
+      host = new PanelHost(services, actions, panel.webview, model, { saveEdits: false });
       register(host);
       panel.webview.html = renderPanelHtml(panel.webview, extensionUri, `Trace: ${vscode.workspace.asRelativePath(document.uri)}`);
     };
@@ -61,13 +65,16 @@ export class TraceEditorProvider implements vscode.CustomTextEditorProvider {
       if (set?.size === 0) TraceEditorProvider.hosts.delete(key);
     };
 
-    // The error page speaks only `openAsText`; validated like every other message.
+    // The error page sends only the `openAsText` request; validated like every other message, answered by the
+    // same trace action (the page shows no reply: the text editor opening is the answer).
     const errorMessages = panel.webview.onDidReceiveMessage(async (data: unknown) => {
       if (!showingError) return;
       const { parseWebviewMessage } = await import('../protocol/parseMessage');
       const parsed = parseWebviewMessage(data);
       if (!parsed.ok) services.log.warn(`trace editor: dropped ${parsed.error}`);
-      else if (parsed.message.type === 'openAsText') await vscode.commands.executeCommand('metacot.openAsText', { uri: key });
+      else if (parsed.message.type === 'request' && parsed.message.method === 'openAsText') {
+        await actions.openAsText(document.uri).catch((e: unknown) => services.log.error(`trace editor: open as text failed: ${String(e)}`));
+      }
     });
     // A fixed (now valid) file replaces the error view; a broken one replaces the panel with the error view.
     const changes = model.onDidChange((c) => {
@@ -124,7 +131,7 @@ function errorHtml(webview: vscode.Webview, message: string, file: string): stri
   <button id="reopen">Reopen as Text</button>
   <script nonce="${nonce}">
     const vscode = acquireVsCodeApi();
-    document.getElementById('reopen').addEventListener('click', () => vscode.postMessage({ type: 'openAsText' }));
+    document.getElementById('reopen').addEventListener('click', () => vscode.postMessage({ type: 'request', requestId: 'reopen-' + Date.now(), method: 'openAsText', params: {} }));
   </script>
 </body>
 </html>`;

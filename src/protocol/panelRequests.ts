@@ -60,19 +60,20 @@ export const PANEL_METHODS = Object.keys(PANEL_REQUESTS) as PanelMethod[];
 
 const requestId = z.string().min(1);
 
-function requestSchema<M extends PanelMethod>(method: M) {
-  return z.object({ type: z.literal('request'), requestId, method: z.literal(method), params: PANEL_REQUESTS[method].params });
+/** Params passed in, not looked up by a generic index: TypeScript would widen that lookup to every method's params. */
+function requestSchema<M extends PanelMethod, P extends z.ZodType>(method: M, params: P) {
+  return z.object({ type: z.literal('request'), requestId, method: z.literal(method), params });
 }
 
 /** A request message, discriminated on `method`. */
 export const PanelRequestMessageSchema = z.discriminatedUnion('method', [
-  requestSchema('editNode'),
-  requestSchema('pruneNode'),
-  requestSchema('markNode'),
-  requestSchema('rerunFromNode'),
-  requestSchema('cancelRun'),
-  requestSchema('openAsText'),
-  requestSchema('exportTrace'),
+  requestSchema('editNode', PANEL_REQUESTS.editNode.params),
+  requestSchema('pruneNode', PANEL_REQUESTS.pruneNode.params),
+  requestSchema('markNode', PANEL_REQUESTS.markNode.params),
+  requestSchema('rerunFromNode', PANEL_REQUESTS.rerunFromNode.params),
+  requestSchema('cancelRun', PANEL_REQUESTS.cancelRun.params),
+  requestSchema('openAsText', PANEL_REQUESTS.openAsText.params),
+  requestSchema('exportTrace', PANEL_REQUESTS.exportTrace.params),
 ]);
 export type PanelRequestMessage = z.infer<typeof PanelRequestMessageSchema>;
 
@@ -90,6 +91,18 @@ export const ReplyMessageSchema = z.discriminatedUnion('ok', [
   z.object({ type: z.literal('reply'), requestId, method: z.enum(PANEL_METHODS as [PanelMethod, ...PanelMethod[]]), ok: z.literal(false), error: ReplyErrorSchema }),
 ]);
 export type ReplyMessage = z.infer<typeof ReplyMessageSchema>;
+
+/**
+ * The id and method of something that looks like a request even when it does not validate, so the host can still
+ * answer it (with ok: false) and the page never waits for a reply that will not come.
+ */
+export function requestIdentity(data: unknown): { requestId: string; method: PanelMethod } | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const d = data as { type?: unknown; requestId?: unknown; method?: unknown };
+  if (d.type !== 'request' || typeof d.requestId !== 'string' || !d.requestId) return undefined;
+  const method = PANEL_METHODS.find((m) => m === d.method);
+  return method ? { requestId: d.requestId, method } : undefined;
+}
 
 /** Checks a successful reply's result against its method's schema. */
 export function parseReplyResult<M extends PanelMethod>(method: M, result: unknown): { ok: true; result: PanelResult<M> } | { ok: false; error: string } {

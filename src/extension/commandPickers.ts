@@ -1,0 +1,101 @@
+/**
+ * The questions commands ask a person: which trace, which node, which strategy and parameters. Each is asked only
+ * for an interactive invocation; an API call that leaves a piece out gets an error naming it.
+ */
+import * as vscode from 'vscode';
+import type { Params, StrategyName, Trace, TraceNode } from '../core/trace/schema';
+import { ParamsSchema, StrategyNameSchema } from '../core/trace/schema';
+import { TRACE_FILE_SUFFIX } from '../core/trace/io';
+import { strategyDefaults, strategyPickItems } from '../core/search/catalog';
+import type { Services } from './services';
+import { CancelledByUser } from './services';
+import type { TraceActions } from './traceActions';
+import type { CommandTarget } from './commandArgs';
+import { describeNode, oneLine } from './traceTreeView';
+import { readSearchDefaults } from './settings';
+
+/** What every command module works with. */
+export interface CommandContext {
+  services: Services;
+  actions: TraceActions;
+}
+
+/** The active trace (editor or panel), else the only one, else a pick. */
+export async function pickTraceUri(services: Services, interactive: boolean): Promise<vscode.Uri> {
+  if (services.active.uri) return services.active.uri;
+  const ed = vscode.window.activeTextEditor;
+  if (ed && ed.document.uri.path.endsWith(TRACE_FILE_SUFFIX)) return ed.document.uri;
+  if (!interactive) throw new Error('uri is required (no trace is active)');
+  const files = await vscode.workspace.findFiles(`**/*${TRACE_FILE_SUFFIX}`, '**/node_modules/**', 2000);
+  if (files.length === 1) return files[0]!;
+  const pick = await vscode.window.showQuickPick(
+    files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })),
+    { title: 'Meta-CoT: which trace?' },
+  );
+  if (!pick) throw new CancelledByUser();
+  return pick.uri;
+}
+
+/** The trace and node a node command works on: the target's, else the current selection's trace and a pick. */
+export async function pickNode(
+  ctx: CommandContext,
+  target: CommandTarget,
+  interactive: boolean,
+  title: string,
+  filter: (n: TraceNode) => boolean = () => true,
+): Promise<{ uri: vscode.Uri; trace: Trace; node: TraceNode }> {
+  const { services, actions } = ctx;
+  const selected = services.selection.current;
+  const uri = target.uri ?? services.active.uri ?? selected?.uri ?? (await pickTraceUri(services, interactive));
+  const { trace } = await actions.load(uri);
+  let nodeId = target.nodeId;
+  if (!nodeId) {
+    if (!interactive) throw new Error('nodeId is required');
+    const items = trace.nodes.filter(filter).map((n) => ({
+      label: `${n.id}  ${oneLine(n.text, 70)}`,
+      description: [n.kind, n.status, describeNode(n)].filter(Boolean).join(' · '),
+      nodeId: n.id,
+    }));
+    const active = items.find((i) => selected && selected.uri.toString() === uri.toString() && i.nodeId === selected.nodeId);
+    const qp = vscode.window.createQuickPick<(typeof items)[number]>();
+    qp.title = title;
+    qp.placeholder = 'Type to filter by id or text';
+    qp.matchOnDescription = true;
+    qp.items = items;
+    if (active) qp.activeItems = [active];
+    nodeId = await new Promise<string | undefined>((resolve) => {
+      qp.onDidAccept(() => resolve(qp.selectedItems[0]?.nodeId ?? qp.activeItems[0]?.nodeId));
+      qp.onDidHide(() => resolve(undefined));
+      qp.show();
+    });
+    qp.dispose();
+    if (!nodeId) throw new CancelledByUser();
+  }
+  return { uri, trace, node: actions.findNode(uri, trace, nodeId) };
+}
+
+/** A strategy from the catalog (every strategy the engine runs, in-context included). */
+export async function pickStrategy(current: string | undefined): Promise<StrategyName> {
+  const items = strategyPickItems().map((i) => ({ ...i, picked: i.name === current }));
+  const pick = await vscode.window.showQuickPick(items, { title: 'Meta-CoT: Strategy', matchOnDescription: true });
+  if (!pick) throw new CancelledByUser();
+  return StrategyNameSchema.parse(pick.name);
+}
+
+/** The strategy's parameters as JSON, prefilled with `start` (else its defaults and the settings' values). */
+export async function askParams(strategy: StrategyName, start?: Params): Promise<Params> {
+  const value = start ?? { ...strategyDefaults(strategy), ...readSearchDefaults(strategy).params };
+  const text = await vscode.window.showInputBox({
+    title: `Meta-CoT: Parameters for ${strategy} (JSON)`,
+    value: JSON.stringify(value),
+    validateInput: (v) => {
+      try {
+        return ParamsSchema.safeParse(JSON.parse(v || '{}')).success ? undefined : 'a JSON object of scalars, e.g. {"width": 4}';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+  });
+  if (text === undefined) throw new CancelledByUser();
+  return ParamsSchema.parse(JSON.parse(text || '{}'));
+}

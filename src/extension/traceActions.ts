@@ -1,0 +1,203 @@
+/**
+ * Every action on a trace — edit a step or add a human sibling, prune, label, re-run from a node, cancel, open as
+ * text, export — with fully specified arguments and typed results. The palette commands (after asking a person for
+ * what is missing) and the panel host (for its typed requests) both call these; nothing goes through
+ * `executeCommand` between our own modules. Whether a trace may be edited is decided here, once.
+ */
+import * as vscode from 'vscode';
+import type { Budgets, Params, StrategyName, Trace, TraceNode, VerifierConfig } from '../core/trace/schema';
+import { planRerun } from '../core/run';
+import type { PanelResult } from '../protocol/panelRequests';
+import type { Services } from './services';
+import type { TraceDocumentModel } from './traceModel';
+import type { LiveRun, RunSummary } from './searchRunner';
+import type { EndpointSetting } from './settings';
+import { isTrusted, readSearchDefaults, resolveEndpoint } from './settings';
+import type { ExportSpec } from './exportCommand';
+import { defaultExportUri, renderExport } from './exportCommand';
+
+/** When a mutation writes the file: `true` saves at once, `false` leaves the document dirty. */
+export interface SaveOption {
+  save?: boolean;
+}
+
+/** What a re-run may override; the rest is "same settings" (the origin run) or the settings defaults. */
+export interface RerunChoice {
+  strategy?: StrategyName;
+  params?: Params;
+  budgets?: Budgets;
+  verifier?: VerifierConfig;
+  endpoint?: string | EndpointSetting;
+}
+
+export type RerunStarted = PanelResult<'rerunFromNode'> & { run: LiveRun; done: Promise<RunSummary> };
+export type ExportResult = PanelResult<'exportTrace'> & { format: string };
+
+export class TraceActions {
+  constructor(private readonly services: Services) {}
+
+  /** Why the trace cannot be edited now (Restricted Mode, a read-only file system, a running search), if so. */
+  editBlocker(uri: vscode.Uri): string | undefined {
+    if (!isTrusted()) return 'Restricted Mode: traces are read-only until you trust this workspace.';
+    if (vscode.workspace.fs.isWritableFileSystem(uri.scheme) === false) return `The ${uri.scheme}: file system is read-only.`;
+    if (this.services.runs.forUri(uri)) return 'A search is running on this trace; cancel it or wait for it to finish.';
+    return undefined;
+  }
+
+  assertEditable(uri: vscode.Uri): void {
+    const reason = this.editBlocker(uri);
+    if (reason) throw new Error(reason);
+  }
+
+  /** The trace's model and parsed content; an invalid file throws its parse error. */
+  async load(uri: vscode.Uri): Promise<{ model: TraceDocumentModel; trace: Trace }> {
+    const model = await this.services.models.open(uri);
+    const state = model.current();
+    if (!state.ok) throw state.error;
+    return { model, trace: state.trace };
+  }
+
+  /** A node of the trace, or an error naming the file. */
+  findNode(uri: vscode.Uri, trace: Trace, nodeId: string): TraceNode {
+    const node = trace.nodes.find((n) => n.id === nodeId);
+    if (!node) throw new Error(`no node "${nodeId}" in ${vscode.workspace.asRelativePath(uri)}`);
+    return node;
+  }
+
+  /** `replace` rewrites the text (the model's kept as originalText); `sibling` adds a human alternative beside it. */
+  async editNode(uri: vscode.Uri, nodeId: string, text: string, mode: 'replace' | 'sibling', opts: SaveOption = {}): Promise<PanelResult<'editNode'>> {
+    this.assertEditable(uri);
+    const { model, trace } = await this.load(uri);
+    const node = this.findNode(uri, trace, nodeId);
+    const save = this.saveFor(uri, opts);
+    if (mode === 'sibling') {
+      const parentId = node.parentId;
+      if (parentId === null) throw new Error('the root has no siblings; edit it in place');
+      const id = await model.mutate((tree) => {
+        const sib = tree.addChild(parentId, { kind: node.kind === 'answer' ? 'answer' : 'step', text, author: 'human', meta: { siblingOf: node.id } });
+        tree.logEvent({ type: 'edit', node: sib.id, data: { siblingOf: node.id } });
+        return sib.id;
+      }, { save });
+      // Panels and the tree select the new alternative.
+      this.services.selection.select({ uri, nodeId: id, source: 'command' });
+      return { nodeId: id, message: `added ${id} beside ${node.id}` };
+    }
+    await model.mutate((tree) => tree.editText(node.id, text), { save });
+    return { nodeId: node.id, message: `edited ${node.id}` };
+  }
+
+  /** Terminates an attempt (paper §3.3): the node and its subtree are marked pruned by a human. */
+  async pruneNode(uri: vscode.Uri, nodeId: string, reason: string | undefined, opts: SaveOption = {}): Promise<PanelResult<'pruneNode'>> {
+    this.assertEditable(uri);
+    const { model, trace } = await this.load(uri);
+    const node = this.findNode(uri, trace, nodeId);
+    if (node.kind === 'root') throw new Error('the root cannot be pruned');
+    const pruned = await model.mutate((tree) => tree.prune(node.id, { reason: reason || 'pruned by hand', by: 'human' }).map((n) => n.id), {
+      save: this.saveFor(uri, opts),
+    });
+    return { pruned, message: `pruned ${pruned.length} node${pruned.length === 1 ? '' : 's'} from ${node.id}` };
+  }
+
+  /** Human label; null clears it. */
+  async markNode(uri: vscode.Uri, nodeId: string, label: 'correct' | 'incorrect' | null, opts: SaveOption = {}): Promise<PanelResult<'markNode'>> {
+    this.assertEditable(uri);
+    const { model, trace } = await this.load(uri);
+    const node = this.findNode(uri, trace, nodeId);
+    await model.mutate(
+      (tree) => {
+        tree.update(node.id, { label: label ?? undefined });
+        tree.logEvent({ type: 'label', node: node.id, data: { label } });
+      },
+      { save: this.saveFor(uri, opts) },
+    );
+    return { nodeId: node.id, label, message: label ? `marked ${node.id} ${label}` : `cleared the label of ${node.id}` };
+  }
+
+  /**
+   * Resets to an earlier state (paper §3.3): a new search from the node, in the same file. What the choice leaves
+   * out is "same settings" (the core's re-run plan), else the settings. Resolves once the run has started.
+   */
+  async rerunFromNode(uri: vscode.Uri, nodeId: string, choice: RerunChoice = {}): Promise<RerunStarted> {
+    this.assertEditable(uri);
+    const { model, trace } = await this.load(uri);
+    const node = this.findNode(uri, trace, nodeId);
+    const plan = trace.runs.length ? planRerun(trace, node.id) : undefined;
+    const strategy = choice.strategy ?? plan?.strategy;
+    const defaults = readSearchDefaults(strategy);
+    const params = choice.params ?? (plan && plan.strategy === defaults.strategy ? plan.params : {});
+    if (model.document.isDirty) await model.document.save();
+    const run = await this.services.runs.start({
+      problem: trace.problem,
+      endpoint: resolveEndpoint(choice.endpoint ?? this.stillConfigured(plan?.endpointName)),
+      strategy: defaults.strategy,
+      params: { ...defaults.params, ...params },
+      budgets: { ...defaults.budgets, ...(choice.budgets ? {} : plan?.budgets), ...choice.budgets },
+      // The origin run's verifier is part of "same settings"; without one, the settings decide.
+      verifier: choice.verifier ?? plan?.verifier ?? defaults.verifier,
+      uri,
+      base: { trace, startNodeId: node.id },
+    });
+    return { runId: run.id, startNodeId: node.id, message: `run ${run.id} (${defaults.strategy}) started from ${node.id}`, run, done: run.done };
+  }
+
+  /** Cancels one run, every run of one trace, or every run. */
+  cancel(target: { runId?: string; uri?: vscode.Uri }): PanelResult<'cancelRun'> {
+    let runs = this.services.runs.list();
+    if (target.runId) runs = runs.filter((r) => r.id === target.runId);
+    if (target.uri) runs = runs.filter((r) => r.uri.toString() === target.uri!.toString());
+    for (const r of runs) r.cancel();
+    const cancelled = runs.map((r) => r.id);
+    if (!cancelled.length) this.services.log.info('cancel: no search is running');
+    return { cancelled, message: cancelled.length ? `cancelled ${cancelled.join(', ')}` : 'no search is running' };
+  }
+
+  /** The trace file in VS Code's text editor, at the node's object when given. */
+  async openAsText(uri: vscode.Uri, nodeId?: string): Promise<PanelResult<'openAsText'>> {
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'default');
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+    if (editor && nodeId) {
+      // Deterministic serialization: a node object starts with its id line.
+      const idx = editor.document.getText().indexOf(`"id": ${JSON.stringify(nodeId)},`);
+      if (idx >= 0) {
+        const pos = editor.document.positionAt(idx);
+        editor.selection = new vscode.Selection(pos, pos);
+        editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
+      }
+    }
+    return { uri: uri.toString(), message: `opened ${vscode.workspace.asRelativePath(uri)} as text` };
+  }
+
+  /** Writes an export of the trace to `output` (default: beside the trace). */
+  async exportTrace(uri: vscode.Uri, spec: ExportSpec, output?: vscode.Uri): Promise<ExportResult> {
+    const { trace } = await this.load(uri);
+    if (spec.nodeId) this.findNode(uri, trace, spec.nodeId);
+    const text = await renderExport(trace, spec);
+    const out = output ?? defaultExportUri(uri, spec);
+    const bytes = new TextEncoder().encode(text);
+    await vscode.workspace.fs.writeFile(out, bytes);
+    const format = spec.format === 'linearized' ? spec.style : spec.format;
+    const where = vscode.workspace.asRelativePath(out);
+    this.services.log.info(`exported ${vscode.workspace.asRelativePath(uri)} as ${format} to ${where}`);
+    return { output: out.toString(), format, bytes: bytes.length, message: `exported ${format} to ${where}` };
+  }
+
+  /** Default save: at once unless an editor tab shows the file (there the document stays dirty, as VS Code does). */
+  private saveFor(uri: vscode.Uri, opts: SaveOption): boolean {
+    if (opts.save !== undefined) return opts.save;
+    const key = uri.toString();
+    return !vscode.window.tabGroups.all.some((g) =>
+      g.tabs.some((t) => (t.input instanceof vscode.TabInputCustom || t.input instanceof vscode.TabInputText) && t.input.uri.toString() === key),
+    );
+  }
+
+  /** The origin run's endpoint when it is still configured (a renamed or removed one falls back to the default). */
+  private stillConfigured(name: string | undefined): string | undefined {
+    if (!name) return undefined;
+    try {
+      resolveEndpoint(name);
+      return name;
+    } catch {
+      return undefined;
+    }
+  }
+}
