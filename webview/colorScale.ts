@@ -3,7 +3,7 @@
  * in greyscale); categories (status, author) use the Okabe–Ito palette, designed to stay distinguishable for
  * colour-blind readers. Both are fixed across themes so a screenshot means the same thing in light and dark.
  */
-import type { Author, NodeStatus, TraceNode } from '../src/core/trace/schema';
+import type { Author, NodeStatus, TraceNode } from '../src/protocol/fromCore';
 import type { ColorBy } from '../src/protocol/hostMessages';
 
 const VIRIDIS = ['#440154', '#482475', '#414487', '#355f8d', '#2a788e', '#21918c', '#22a884', '#44bf70', '#7ad151', '#bddf26', '#fde725'];

@@ -2,13 +2,14 @@
  * The side pane: a trace overview when nothing is selected; for a node its text (Markdown + KaTeX), path from the
  * root, why the search chose or pruned it, its metrics, and the editing actions (disabled in read-only mode).
  */
-import type { Run, TraceNode } from '../src/core/trace/schema';
+import type { Run, TraceNode } from '../src/protocol/fromCore';
 import { checkNodeDetail } from '../src/protocol/compactTrace';
 import { h, icon } from './dom';
 import { fmt, fmtInt, fmtMs, nodeTitle, oneLine, valueSourceText } from './format';
 import { setMarkdown } from './markdown';
 import { rerunForm } from './rerunForm';
-import type { RerunDefaults, RerunRequest } from './rerunForm';
+import type { RerunRequest } from './rerunForm';
+import type { PanelStore } from './panelStore';
 import { badge, button, textArea } from './toolkit';
 import type { ButtonControl } from './toolkit';
 import type { TraceModel } from './traceModel';
@@ -31,24 +32,33 @@ export class DetailPane {
   readonly el: HTMLElement;
   private current = -1;
   private mode: Mode = 'view';
-  private readOnly = false;
-  private readOnlyReason = '';
-  private rerunDefaults: RerunDefaults = {};
   private model: TraceModel | null = null;
 
-  constructor(private readonly actions: DetailActions) {
+  /** Reads read-only state, the strategy catalog and re-run defaults from the store (their one owner). */
+  constructor(
+    private readonly store: PanelStore,
+    private readonly actions: DetailActions,
+  ) {
     this.el = h('section', { class: 'detail', id: 'detail', attrs: { 'aria-label': 'Node details', tabindex: '-1' } });
   }
 
-  setReadOnly(readOnly: boolean, reason = ''): void {
-    this.readOnly = readOnly;
-    this.readOnlyReason = reason;
-    if (readOnly && this.mode !== 'view') this.mode = 'view';
+  private get readOnly(): boolean {
+    return this.store.readOnly;
+  }
+
+  private get readOnlyReason(): string {
+    return this.store.readOnlyReason;
+  }
+
+  /** Read-only switched: an open editor or form closes when editing is turned off. */
+  readOnlyChanged(): void {
+    if (this.readOnly && this.mode !== 'view') this.mode = 'view';
     this.refresh();
   }
 
-  setRerunDefaults(d: RerunDefaults): void {
-    this.rerunDefaults = d;
+  /** The host's strategy catalog arrived or changed: an open re-run form is rebuilt from it. */
+  catalogChanged(): void {
+    if (this.mode === 'rerun') this.refresh();
   }
 
   get node(): number {
@@ -243,8 +253,9 @@ export class DetailPane {
         section(
           'Re-run from here',
           rerunForm({
+            catalog: this.store.catalog,
             run: m.runOf(i),
-            defaults: this.rerunDefaults,
+            defaults: this.store.rerunDefaults,
             onSubmit: (r) => {
               this.mode = 'view';
               this.actions.rerun(i, r);

@@ -1,5 +1,5 @@
 /** Number and text formatting shared by the detail pane, the status line and the screen-reader descriptions. */
-import type { TraceNode, ValueSource } from '../src/core/trace/schema';
+import type { TraceNode, ValueSource } from '../src/protocol/fromCore';
 
 export function fmt(v: number | undefined | null, digits = 3): string {
   if (v === undefined || v === null || !Number.isFinite(v)) return '—';

@@ -24,14 +24,16 @@ export class HostBridge {
         : { postMessage: (m) => console.info('[metacot] no host:', m), getState: () => undefined, setState: () => undefined };
   }
 
-  post(message: WebviewMessage): void {
+  /** Sends a message when it matches the protocol; false (and a console error) when it does not. */
+  post(message: WebviewMessage): boolean {
     const r = parseWebviewMessage(message);
     if (!r.ok) {
       // A bug on our side; say so instead of sending something the host will reject.
       console.error(`[metacot] refusing to send ${r.error}`);
-      return;
+      return false;
     }
     this.api.postMessage(r.message);
+    return true;
   }
 
   /** Subscribes to host messages; invalid ones are reported to the host log and to `onInvalid`. */

@@ -22,3 +22,22 @@ export function readPanelState(raw: unknown): PanelState | undefined {
   const r = PanelStateSchema.safeParse(raw);
   return r.success ? r.data : undefined;
 }
+
+/** Writes the panel state at most every `delayMs`, after the last change (a drag or a stream saves once). */
+export class StateSaver {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly snapshot: () => PanelState | null,
+    private readonly write: (state: PanelState) => void,
+    private readonly delayMs = 250,
+  ) {}
+
+  schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      const s = this.snapshot();
+      if (s) this.write(s);
+    }, this.delayMs);
+  }
+}

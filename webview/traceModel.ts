@@ -3,7 +3,7 @@
  * renderer needs (best path). Deltas are applied in batches; `structureVersion` changes only when the shape changes so
  * value / status updates never trigger a relayout.
  */
-import type { Run, Trace, TraceEvent, TraceNode, Usage, Result, Problem } from '../src/core/trace/schema';
+import type { Run, Trace, TraceEvent, TraceNode, Usage, Result, Problem } from '../src/protocol/fromCore';
 import type { TraceDeltaMessage } from '../src/protocol/hostMessages';
 
 export class TraceModel {

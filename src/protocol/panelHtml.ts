@@ -10,7 +10,7 @@ export interface PanelHtmlOptions {
   nonce: string;
   /** URI of media/webview/main.js as the webview can load it. */
   scriptUri: string;
-  /** Stylesheets in order: codicon.css, katex/katex.min.css, panel.css (media/webview/). */
+  /** Stylesheets in order: codicon.css, katex/katex.min.css, main.css (media/webview/; main.css is webview/panel.css bundled). */
   styleUris: string[];
   title?: string;
 }
@@ -61,5 +61,5 @@ export function makeNonce(random: () => number = Math.random): string {
 }
 
 /** Files under media/webview/ the panel loads, relative to that folder, in the order panelHtml expects. */
-export const PANEL_STYLE_FILES = ['codicon.css', 'katex/katex.min.css', 'panel.css'] as const;
+export const PANEL_STYLE_FILES = ['codicon.css', 'katex/katex.min.css', 'main.css'] as const;
 export const PANEL_SCRIPT_FILE = 'main.js';

@@ -1,5 +1,5 @@
 // The search panel in real Chromium (Debian chromium + playwright-core) through the harness page: rendering,
-// selection and detail, editing messages, keyboard, collapse, scrubber, find, state restore, read-only, and
+// selection and detail, typed action requests and their replies, keyboard, collapse, scrubber, find, state restore, read-only, and
 // security (XSS payloads inert, no CSP violations).
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { TraceSchema } from '../../src/core/trace/schema';
 import type { Trace } from '../../src/core/trace/schema';
+import { STRATEGY_CATALOG } from '../../src/core/search/catalog';
+import { PROTOCOL_VERSION } from '../../src/protocol/hostMessages';
 import { parseWebviewMessage } from '../../src/protocol/parseMessage';
 import { generateTrace } from '../fixtures/generateTrace';
 import { startHarness } from './harness/server';
@@ -15,6 +17,7 @@ import type { Harness } from './harness/server';
 import { ensureWebviewBuilt } from './ensureBuilt';
 import { launchChromium, openPanel } from './panelPage';
 import type { PanelPage } from './panelPage';
+import type { WebviewMessage } from '../../src/protocol/webviewMessages';
 
 const fixture = (name: string): Trace => TraceSchema.parse(JSON.parse(readFileSync(join(__dirname, '../fixtures/traces', name), 'utf8')));
 
@@ -48,6 +51,9 @@ async function until(p: PanelPage, fn: (probe: { matchCount: number }) => boolea
 
 const text = (p: PanelPage, selector: string) => p.page.locator(selector).first().innerText();
 
+/** What the extension sends after `ready`: the strategy catalog the re-run form is built from. */
+const sendCatalog = (p: PanelPage) => p.send({ type: 'config', strategies: STRATEGY_CATALOG });
+
 before(async () => {
   ensureWebviewBuilt();
   harness = await startHarness();
@@ -73,7 +79,7 @@ describe('search panel', () => {
     const p = await panel();
     const ready = await p.postedOfType('ready');
     assert.equal(ready.length, 1);
-    assert.equal(ready[0].protocolVersion, 1);
+    assert.equal(ready[0].protocolVersion, PROTOCOL_VERSION);
     const trace = fixture('countdown-beam.metacot.json');
     await p.load(trace);
     assert.equal(await p.probe('p.nodeCount'), 12);
@@ -174,9 +180,10 @@ describe('search panel', () => {
     assert.ok(formula.includes(String(Math.round(u.score * 1000) / 1000)), formula);
   });
 
-  it('edit, save as sibling, prune, mark and re-run post the right protocol messages', async () => {
+  it('edit, save as sibling, prune, mark and re-run send typed requests', async () => {
     const p = await panel();
     await p.load(fixture('countdown-beam.metacot.json'));
+    await sendCatalog(p);
     await clickNode(p, 'n5');
     await p.clearPosted();
 
@@ -199,19 +206,73 @@ describe('search panel', () => {
 
     const msgs = (await p.posted()).filter((m) => m.type !== 'selectNode' && m.type !== 'log');
     for (const m of msgs) assert.equal(parseWebviewMessage(m).ok, true, JSON.stringify(m));
-    const strip = ({ requestId, ...rest }: { requestId?: string } & Record<string, unknown>) => (assert.match(String(requestId), /^r\d+$/), rest);
-    assert.deepEqual(msgs.map((m) => strip(m as never)), [
-      { type: 'editNode', nodeId: 'n5', text: '15 + 7 = 22, then 22 + 2 = 24 (left: 24)', mode: 'replace' },
-      { type: 'editNode', nodeId: 'n5', text: 'Alternatively, 7 - 2 = 5', mode: 'sibling' },
-      { type: 'pruneNode', nodeId: 'n5', reason: 'pruned in the search panel' },
-      { type: 'markNode', nodeId: 'n5', label: 'correct' },
-      { type: 'rerunFromNode', nodeId: 'n5', strategy: 'mcts', params: { c: 2.5, simulations: 80, b: 4, maxDepth: 12, stopOnSolve: true }, budgets: { maxTokens: 50000 } },
+    const ids = new Set<string>();
+    const strip = (m: WebviewMessage) => {
+      assert.equal(m.type, 'request');
+      if (m.type !== 'request') return m;
+      assert.match(m.requestId, /^r\d+$/);
+      ids.add(m.requestId);
+      return { method: m.method, params: m.params };
+    };
+    assert.deepEqual(msgs.map(strip), [
+      { method: 'editNode', params: { nodeId: 'n5', text: '15 + 7 = 22, then 22 + 2 = 24 (left: 24)', mode: 'replace' } },
+      { method: 'editNode', params: { nodeId: 'n5', text: 'Alternatively, 7 - 2 = 5', mode: 'sibling' } },
+      { method: 'pruneNode', params: { nodeId: 'n5', reason: 'pruned in the search panel' } },
+      { method: 'markNode', params: { nodeId: 'n5', label: 'correct' } },
+      {
+        method: 'rerunFromNode',
+        // The catalog's MCTS parameters: the two typed in, the rest at the catalog defaults.
+        params: { nodeId: 'n5', strategy: 'mcts', params: { simulations: 80, b: 4, c: 2.5, maxDepth: 12, parallel: 0, virtualLoss: 1, stopOnSolve: true }, budgets: { maxTokens: 50000 } },
+      },
     ]);
+    assert.equal(ids.size, 5, 'every request has its own id');
+    // Every reply is shown; the last one is the re-run's.
+    await p.page.locator('#message-bar .message.success').filter({ hasText: 'Started mcts from n5' }).waitFor({ timeout: 5000 });
+  });
+
+  it('a pruned node shows the reply; a refused prune shows the host error in the message bar', async () => {
+    const p = await panel();
+    await p.load(fixture('countdown-beam.metacot.json'));
+    await clickNode(p, 'n5');
+    await p.clearPosted();
+    await p.page.click('#action-prune');
+    const ok = p.page.locator('#message-bar .message.success');
+    await ok.filter({ hasText: 'Pruned n5' }).waitFor({ timeout: 5000 });
+    assert.equal(await p.page.locator('#message-bar .message.error').count(), 0);
+    assert.match((await p.page.locator('#live-region').textContent()) ?? '', /Pruned n5/);
+    const [req] = await p.requests('pruneNode');
+    assert.deepEqual(req.params, { nodeId: 'n5', reason: 'pruned in the search panel' });
+
+    await p.replyWith('pruneNode', { ok: false, error: { message: 'n5 is already pruned', detail: 'pruned by the engine at iteration 2' } });
+    await p.page.click('#action-prune');
+    const err = p.page.locator('#message-bar .message.error');
+    await err.waitFor({ timeout: 5000 });
+    assert.equal(await err.locator('.message-text').innerText(), 'n5 is already pruned — pruned by the engine at iteration 2');
+    // The error replaces the earlier success: one reply line at a time.
+    assert.equal(await p.page.locator('#message-bar .message.success').count(), 0);
+    assert.equal((await p.requests('pruneNode')).length, 2);
+  });
+
+  it('the re-run form waits for the host’s strategy list, then offers the catalog’s strategies', async () => {
+    const p = await panel();
+    await p.load(fixture('countdown-beam.metacot.json'));
+    await clickNode(p, 'n5');
+    await p.page.click('#action-rerun');
+    assert.match(await text(p, '.rerun-form'), /Waiting for the host’s strategy list/);
+    assert.equal(await p.page.locator('#rerun-submit').count(), 0);
+    await sendCatalog(p);
+    await p.page.locator('#rerun-submit').waitFor({ timeout: 5000 });
+    const offered = await p.page.locator('#rerun-strategy vscode-option').evaluateAll((els) => els.map((e) => e.getAttribute('value')));
+    assert.deepEqual(offered, STRATEGY_CATALOG.strategies.map((s) => s.name));
+    // The node's beam run: the form opens on beam with the catalog's beam parameters.
+    const params = await p.page.locator('.rerun-form [data-param]').evaluateAll((els) => els.map((e) => e.getAttribute('data-param')));
+    assert.deepEqual(params, STRATEGY_CATALOG.strategies.find((s) => s.name === 'beam')?.params.map((x) => x.name));
   });
 
   it('the re-run form refuses bad numbers and starts from the run’s own parameters', async () => {
     const p = await panel();
     await p.load(fixture('countdown-beam.metacot.json'));
+    await sendCatalog(p);
     await clickNode(p, 'n5');
     await p.page.click('#action-rerun');
     // The node came from a beam run with width 2: the form starts there.
@@ -220,7 +281,7 @@ describe('search panel', () => {
     await p.clearPosted();
     await p.page.click('#rerun-submit');
     assert.match(await text(p, '.form-error'), /Beam width: expected a whole number ≥ 1/);
-    assert.deepEqual(await p.postedOfType('rerunFromNode'), []);
+    assert.deepEqual(await p.requests('rerunFromNode'), []);
     await p.page.keyboard.press('Escape');
     assert.equal(await p.page.locator('.rerun-form').count(), 0);
   });
@@ -230,14 +291,16 @@ describe('search panel', () => {
     const trace = fixture('mcts-30.metacot.json');
     const run = trace.runs[0].config.params;
     await p.load(trace);
+    await sendCatalog(p);
     await p.send({ type: 'revealNode', nodeId: 'n4' });
     await p.nextFrame();
     await p.clearPosted();
     await p.page.click('#action-rerun');
     await p.page.click('#rerun-submit');
-    const [m] = await p.postedOfType('rerunFromNode');
+    const [{ params: m }] = await p.requests('rerunFromNode');
     assert.equal(m.strategy, 'mcts');
-    assert.deepEqual(m.params, { c: run.c, simulations: run.simulations, b: run.b, maxDepth: run.maxDepth, stopOnSolve: true, temperature: run.temperature });
+    // The run's own values, catalog defaults for what the run did not save, and its common temperature.
+    assert.deepEqual(m.params, { c: run.c, simulations: run.simulations, b: run.b, maxDepth: run.maxDepth, parallel: 0, virtualLoss: 1, stopOnSolve: true, temperature: run.temperature });
     assert.deepEqual(m.budgets, { maxNodes: 30 });
   });
 
@@ -358,9 +421,9 @@ describe('search panel', () => {
     // While a run is live, Cancel is offered and posts cancelRun for every running run.
     await p.clearPosted();
     await p.page.click('#cancel-run');
-    const cancels = await p.postedOfType('cancelRun');
+    const cancels = await p.requests('cancelRun');
     assert.equal(cancels.length, 1);
-    assert.equal(cancels[0].runId, undefined);
+    assert.deepEqual(cancels[0].params, {}, 'no runId: every running run');
     await p.send({ type: 'traceDelta', traceId: trace.id, nodesUpdated: [{ id: 's0', value: 0.9, status: 'expanded' }], runs: [{ ...trace.runs[0], status: 'solved' }] });
     await p.nextFrame();
     assert.match(await text(p, '#run-status'), /17 nodes/);
@@ -473,10 +536,11 @@ describe('search panel', () => {
     await p.clearPosted();
     await p.page.getByRole('button', { name: 'Open the trace file as text' }).click();
     await p.page.getByRole('button', { name: 'Export the linearized search (Meta-CoT training text)' }).click();
-    const msgs = await p.posted();
-    assert.deepEqual(msgs[0], { type: 'openAsText' });
-    assert.equal(msgs[1].type, 'requestExport');
-    assert.equal((msgs[1] as { format: string }).format, 'linearized');
+    const reqs = await p.requests();
+    assert.deepEqual(reqs.map((m) => [m.method, m.params]), [
+      ['openAsText', {}],
+      ['exportTrace', { format: 'linearized' }],
+    ]);
     assert.match(await text(p, '#legend'), /value 0\s*1\s*no value/);
     await p.page.locator('#color-by').click();
     await p.page.locator('#color-by vscode-option[value="author"]').click();

@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Trace } from '../../src/core/trace/schema';
 import type { HostMessageInput } from '../../src/protocol/hostMessages';
 import { loadMessageFor } from '../../src/protocol/hostMessages';
+import type { PanelMethod, PanelRequestMessage, ReplyMessage } from '../../src/protocol/panelRequests';
 import type { WebviewMessage } from '../../src/protocol/webviewMessages';
 import type { Harness } from './harness/server';
 
@@ -34,6 +35,10 @@ export interface PanelPage {
   /** Messages of one type posted since the last `clearPosted`. */
   postedOfType<T extends WebviewMessage['type']>(type: T): Promise<Extract<WebviewMessage, { type: T }>[]>;
   clearPosted(): Promise<void>;
+  /** Requests posted since the last `clearPosted`, of one method when given. */
+  requests<M extends PanelMethod>(method?: M): Promise<Extract<PanelRequestMessage, { method: M }>[]>;
+  /** How the fake host answers `method` from now on (default: a valid result; see harness/fakeVscodeApi.js). */
+  replyWith(method: PanelMethod, reply: Pick<Extract<ReplyMessage, { ok: false }>, 'ok' | 'error'> | null): Promise<void>;
   /** CSP violations, page errors and console errors seen so far. */
   problems(): Promise<string[]>;
   nextFrame(): Promise<void>;
@@ -81,6 +86,10 @@ export async function openPanel(
     posted: () => page.evaluate(`window.__posted`) as Promise<WebviewMessage[]>,
     postedOfType: async (type) => (await panel.posted()).filter((m) => m.type === type) as never,
     clearPosted: () => page.evaluate(`void (window.__posted.length = 0)`) as Promise<void>,
+    requests: async (method) => (await panel.postedOfType('request')).filter((m) => method === undefined || m.method === method) as never,
+    replyWith: async (method, reply) => {
+      await page.evaluate(`window.__replyWith[${JSON.stringify(method)}] = ${JSON.stringify(reply ?? undefined) ?? 'undefined'}`);
+    },
     problems: async () => [...errors, ...((await page.evaluate(`window.__csp`)) as string[])],
     nextFrame: () => page.evaluate(`window.__metacotPanel.nextFrame()`) as Promise<void>,
     probe: (fn) => page.evaluate(`(() => { const p = window.__metacotPanel; return (${fn}); })()`),

@@ -1,0 +1,78 @@
+/** What tests and benchmarks read (window.__metacotPanel); nothing here changes state except through the UI paths. */
+import type { ColorBy } from '../src/protocol/hostMessages';
+import type { FindBar } from './findBar';
+import type { PanelStore } from './panelStore';
+import type { RenderStats } from './treeRenderer';
+import type { TreeView } from './treeView';
+
+export interface PanelProbe {
+  readonly traceId: string;
+  readonly nodeCount: number;
+  readonly visibleCount: number;
+  readonly frames: number;
+  readonly lastRender: RenderStats | null;
+  readonly layoutMs: number;
+  /** Main-thread time of the last frame: deltas, layout when needed, render. */
+  readonly frameMs: number;
+  readonly selectedId: string | null;
+  readonly focusedId: string | null;
+  readonly camera: { tx: number; ty: number; k: number };
+  readonly iteration: number | null;
+  readonly matchCount: number;
+  readonly colorBy: ColorBy;
+  readonly readOnly: boolean;
+  /** Page coordinates of the middle of a node's card, or null when it is not laid out. */
+  nodeClientPoint(id: string): { x: number; y: number } | null;
+  /** Resolves after the next rendered frame. */
+  nextFrame(): Promise<void>;
+}
+
+export function installProbe(store: PanelStore, view: TreeView, find: FindBar): void {
+  const probe: PanelProbe = {
+    get traceId() {
+      return store.model.id;
+    },
+    get nodeCount() {
+      return store.model.size;
+    },
+    get visibleCount() {
+      return view.layout?.visibleCount ?? 0;
+    },
+    get frames() {
+      return view.frames;
+    },
+    get lastRender() {
+      return view.lastRender;
+    },
+    get layoutMs() {
+      return view.layoutMs;
+    },
+    get frameMs() {
+      return view.frameMs;
+    },
+    get selectedId() {
+      return store.selectedId;
+    },
+    get focusedId() {
+      return store.idOf(store.focused);
+    },
+    get camera() {
+      return view.camera.state;
+    },
+    get iteration() {
+      return store.iteration;
+    },
+    get matchCount() {
+      return find.matchCount;
+    },
+    get colorBy() {
+      return store.colorBy;
+    },
+    get readOnly() {
+      return store.readOnly;
+    },
+    nodeClientPoint: (id) => view.nodeClientPoint(id),
+    nextFrame: () => view.nextFrame(),
+  };
+  (window as unknown as { __metacotPanel: PanelProbe }).__metacotPanel = probe;
+}
