@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { HostMessageSchema } from './hostMessages';
 import type { HostMessage } from './hostMessages';
-import { WebviewMessageSchema } from './webviewMessages';
+import { WebviewNotificationSchema } from './webviewMessages';
+import { PanelRequestMessageSchema } from './panelRequests';
 import type { WebviewMessage } from './webviewMessages';
 
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
@@ -20,7 +21,9 @@ export function parseHostMessage(data: unknown): ParseResult<HostMessage> {
   return r.success ? { ok: true, message: r.data } : { ok: false, error: describe(data, r.error) };
 }
 
+/** Requests and notifications are told apart by `type` first, so an error names the field, not "invalid union". */
 export function parseWebviewMessage(data: unknown): ParseResult<WebviewMessage> {
-  const r = WebviewMessageSchema.safeParse(data);
+  const isRequest = typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'request';
+  const r = (isRequest ? PanelRequestMessageSchema : WebviewNotificationSchema).safeParse(data);
   return r.success ? { ok: true, message: r.data } : { ok: false, error: describe(data, r.error) };
 }

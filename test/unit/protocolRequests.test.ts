@@ -105,3 +105,12 @@ test('the config message carries the core strategy catalog (the re-run form is b
   const broken = { ...STRATEGY_CATALOG, defaultStrategy: 'no-such-strategy' };
   assert.equal(parseHostMessage({ type: 'config', strategies: broken }).ok, false, 'a catalog whose default is not listed');
 });
+
+test('an invalid request is described by its field, not as an invalid union', () => {
+  const r = parseWebviewMessage({ type: 'request', requestId: 'b1', method: 'editNode', params: { nodeId: 'n1', text: 42, mode: 'replace' } });
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.match(r.error, /^invalid 'request' message: params\.text: /);
+  const n = parseWebviewMessage({ type: 'selectNode', nodeId: 5 });
+  assert.equal(n.ok, false);
+  if (!n.ok) assert.match(n.error, /^invalid 'selectNode' message: nodeId: /);
+});

@@ -18,7 +18,7 @@ describe('activation', () => {
     assert.ok(folder, 'no workspace folder is open');
     const files = await vscode.workspace.findFiles('problems/*');
     const names = files.map((u) => u.path.split('/').pop()).sort();
-    assert.deepEqual(names, ['countdown.jsonl', 'countdown.txt']);
+    assert.deepEqual(names, ['countdown.jsonl', 'countdown.txt', 'gsm8k.jsonl']);
   });
 
   it('finds the extension under its manifest id and activates it', async () => {

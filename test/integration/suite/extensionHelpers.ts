@@ -8,6 +8,8 @@ import { harness, waitFor } from '../harness';
 import type { TestApi } from '../../../src/extension/testApi';
 import type { Trace } from '../../../src/core/trace/schema';
 import type { ReferenceServer, ReferenceServerOptions } from '../../../src/core/server';
+import { parseReplyResult, ReplyMessageSchema } from '../../../src/protocol/panelRequests';
+import type { PanelMethod, ReplyMessage } from '../../../src/protocol/panelRequests';
 
 export const COUNTDOWN = 'Use the numbers 3, 5, 7, 2 to reach 24. Use + - * / and each number at most once.';
 
@@ -102,4 +104,24 @@ export async function smallTrace(): Promise<Trace> {
 
 export function isTrustedRun(): boolean {
   return harness().config.expectTrusted !== false;
+}
+
+let nextRequest = 1;
+
+/**
+ * Sends a typed panel request as the page would (same parse and handler path) and returns the host's reply to it,
+ * checked with the protocol's reply schema; a successful reply's result is checked against the method's schema.
+ */
+export async function panelRequest<M extends PanelMethod>(api: TestApi, uri: vscode.Uri, method: M, params: unknown): Promise<ReplyMessage> {
+  const requestId = `it-${method}-${nextRequest++}`;
+  await api.postFromWebview(uri, { type: 'request', requestId, method, params });
+  const reply = api.sentToWebview(uri).find((m) => (m as { type?: string; requestId?: string }).type === 'reply' && (m as { requestId: string }).requestId === requestId);
+  if (!reply) throw new Error(`no reply to ${method} (${requestId})`);
+  const parsed = ReplyMessageSchema.parse(reply);
+  if (parsed.method !== method) throw new Error(`the reply to ${requestId} names ${parsed.method}`);
+  if (parsed.ok) {
+    const r = parseReplyResult(method, parsed.result);
+    if (!r.ok) throw new Error(r.error);
+  }
+  return parsed;
 }

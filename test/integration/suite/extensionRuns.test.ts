@@ -7,7 +7,9 @@ import { waitFor } from '../harness';
 import type { ReferenceServer } from '../../../src/core/server';
 import type { RunSummary } from '../../../src/extension/searchRunner';
 import type { TestApi } from '../../../src/extension/testApi';
-import { closeAllEditors, configureEndpoint, COUNTDOWN, readBytes, readTrace, startServer, testApi, wsPath } from './extensionHelpers';
+import { closeAllEditors, configureEndpoint, COUNTDOWN, panelRequest, readBytes, readTrace, startServer, testApi, writeTraceFixture, wsPath } from './extensionHelpers';
+import { PANEL_METHODS } from '../../../src/protocol/panelRequests';
+import type { PanelMethod } from '../../../src/protocol/panelRequests';
 
 describe('extension: runs and node commands @trusted-only', function () {
   let api: TestApi;
@@ -22,6 +24,8 @@ describe('extension: runs and node commands @trusted-only', function () {
     slow = await startServer({ perTokenMs: 40, latencyMs: 100 });
     await configureEndpoint('ref', server);
     await configureEndpoint('ref-slow', slow);
+    // The same server's long-CoT responder: what the in-context strategy needs.
+    await configureEndpoint('ref-long-cot', server, { model: 'sim-long-cot' });
   });
 
   after(async () => {
@@ -78,6 +82,44 @@ describe('extension: runs and node commands @trusted-only', function () {
     assert.deepEqual(traces[0]!.problem.meta, { numbers: [4, 6, 8, 1], target: 33 });
     assert.equal(traces[1]!.problem.source?.line, 3);
     for (const t of traces) assert.ok(t.nodes.length > 1, 'a beam run adds nodes');
+  });
+
+  it('Run Search on Problem File: a GSM8K line stores the numeric reference answer (the core problem-line parser)', async () => {
+    const [summary] = (await vscode.commands.executeCommand('metacot.runSearchOnProblemFile', {
+      file: 'problems/gsm8k.jsonl',
+      lines: [1],
+      endpoint: 'ref',
+      strategy: 'single',
+      open: false,
+    })) as RunSummary[];
+    assert.ok(summary, 'no run');
+    const trace = readTrace(summary.uri);
+    assert.equal(trace.problem.answer, '72', 'the reference answer is the number after ####, not the worked solution');
+    assert.match(trace.problem.text, /^Natalia sold clips to 48 of her friends/);
+    assert.equal(trace.problem.source?.file, 'problems/gsm8k.jsonl');
+    assert.equal(trace.problem.source?.line, 1);
+    assert.equal(trace.problem.source?.dataset, 'gsm8k');
+  });
+
+  it('Re-run From Node with the in-context strategy (the palette list offers it) streams a long CoT into the trace', async () => {
+    const { TraceTree } = await import('../../../src/core/trace/tree');
+    const tree = TraceTree.create({ text: 'Compute 3 + 4 * 5 - 6 / 2.', answer: '20' }, { id: 'it-in-context', createdAt: '2026-01-01T00:00:00.000Z' });
+    const uri = await writeTraceFixture('in-context', tree.toJSON());
+    const s = (await vscode.commands.executeCommand('metacot.rerunFromNode', {
+      uri: uri.toString(),
+      nodeId: 'n0',
+      strategy: 'in-context',
+      endpoint: 'ref-long-cot',
+      params: { seed: 1 },
+      open: false,
+    })) as RunSummary;
+    assert.equal(s.status, 'solved', s.reason);
+    const trace = readTrace(uri);
+    assert.equal(trace.runs.length, 1);
+    assert.equal(trace.runs[0]!.config.strategy, 'in-context');
+    assert.equal(trace.runs[0]!.config.endpoint.model, 'sim-long-cot');
+    assert.equal(trace.result?.finalAnswer, '20');
+    assert.ok(trace.nodes.length > 3, `only ${trace.nodes.length} nodes from the long CoT`);
   });
 
   it('Re-run From Node: adds children only under that node; every other node is unchanged', async () => {
@@ -176,7 +218,7 @@ describe('extension: runs and node commands @trusted-only', function () {
     })) as { runId: string; uri: string };
     const uri = vscode.Uri.parse(started.uri);
     await waitFor('the search panel for the run', () => api.hosts(uri).length > 0, 10_000, 100);
-    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 1 });
+    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 2 });
     const roots = await api.treeChildren();
     assert.ok(roots.some((e) => e.kind === 'run' && e.runId === started.runId), 'the running search is not in the Traces view');
     const ro = api.sentToWebview(uri).filter((m) => (m as { type?: string }).type === 'readOnly').pop() as { readOnly: boolean; reason?: string };
@@ -200,7 +242,7 @@ describe('extension: runs and node commands @trusted-only', function () {
     const before = api.hosts(uri).length;
     const panel = vscode.window.createWebviewPanel('metacot.searchPanel', 'restored', vscode.ViewColumn.Beside, {});
     const traceId = readTrace(uri).id;
-    await api.restorePanel(panel, undefined, { type: 'ready', protocolVersion: 1, restoredTraceId: traceId });
+    await api.restorePanel(panel, undefined, { type: 'ready', protocolVersion: 2, restoredTraceId: traceId });
     // The page reports the trace it had in its state; the host maps that id back to the file.
     await waitFor('the restored panel to attach', () => api.hosts(uri).length > before, 20_000, 100).catch(async (e: Error) => {
       throw new Error(`${e.message} (trace ${traceId})`);
@@ -280,10 +322,59 @@ describe('extension: runs and node commands @trusted-only', function () {
     assert.equal(vscode.workspace.getConfiguration('metacot').inspect('endpoints')!.workspaceValue, undefined, 'nothing written to workspace settings');
   });
 
+  it('every panel action goes through the typed request path and gets a checked reply', async () => {
+    await closeAllEditors();
+    const run = (await vscode.commands.executeCommand('metacot.runSearchOnSelection', {
+      problem: COUNTDOWN,
+      endpoint: 'ref',
+      strategy: 'best-of-n',
+      params: { n: 3, seed: 7 },
+      open: false,
+    })) as RunSummary;
+    const uri = vscode.Uri.parse(run.uri);
+    await vscode.commands.executeCommand('metacot.revealInPanel', { uri: run.uri });
+    await waitFor('the search panel', () => api.hosts(uri).length > 0, 10_000, 100);
+    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 2 });
+    const seen = new Set<PanelMethod>();
+    const ok = async (method: PanelMethod, params: unknown) => {
+      const reply = await panelRequest(api, uri, method, params);
+      assert.ok(reply.ok, `${method}: ${reply.ok ? '' : reply.error.message}`);
+      seen.add(method);
+      return reply.result as Record<string, unknown>;
+    };
+    const edited = await ok('editNode', { nodeId: 'n1', text: 'edited from the panel', mode: 'replace' });
+    assert.equal(edited.nodeId, 'n1');
+    // The search panel saves at once.
+    assert.equal(readTrace(uri).nodes.find((n) => n.id === 'n1')!.text, 'edited from the panel');
+    const sibling = await ok('editNode', { nodeId: 'n2', text: 'a human alternative', mode: 'sibling' });
+    assert.equal(readTrace(uri).nodes.find((n) => n.id === sibling.nodeId)?.author, 'human');
+    assert.deepEqual((await ok('pruneNode', { nodeId: 'n3', reason: 'from the panel' })).pruned, ['n3']);
+    assert.equal((await ok('markNode', { nodeId: 'n1', label: 'correct' })).label, 'correct');
+    assert.equal(readTrace(uri).nodes.find((n) => n.id === 'n1')!.label, 'correct');
+    const exported = await ok('exportTrace', { format: 'solution' });
+    assert.ok(fs.statSync(vscode.Uri.parse(exported.output as string).fsPath).size === exported.bytes);
+    assert.equal((await ok('openAsText', { nodeId: 'n1' })).uri, uri.toString());
+    await waitFor('the text editor', () => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString(), 10_000);
+    const started = await ok('rerunFromNode', { nodeId: 'n0', strategy: 'best-of-n', params: { n: 2, seed: 8 } });
+    assert.equal(started.startNodeId, 'n0');
+    const cancelled = await ok('cancelRun', {});
+    assert.ok((cancelled.cancelled as string[]).every((id) => id === started.runId));
+    await waitFor('the re-run to end', () => !api.runningSearches().some((r) => r.id === started.runId), 15_000, 100);
+    assert.deepEqual([...seen].sort(), [...PANEL_METHODS].sort(), 'a panel method was not exercised');
+
+    const missing = await panelRequest(api, uri, 'markNode', { nodeId: 'n999', label: 'incorrect' });
+    assert.equal(missing.ok, false);
+    assert.match(missing.ok ? '' : missing.error.message, /no node "n999"/);
+    await closeAllEditors();
+  });
+
   it('errors of programmatic calls come back as rejections with a clear message', async () => {
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('metacot.runSearchOnSelection', { problem: COUNTDOWN, endpoint: 'nope', open: false })), /No endpoint named "nope"/);
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('metacot.runSearchOnSelection', { problem: COUNTDOWN, endpoint: 'ref', strategy: 'beam', params: { widht: 2 }, open: false })), /unknown parameter "widht"/);
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('metacot.editNode', { uri: first.uri, nodeId: 'n999', text: 'x' })), /no node "n999"/);
+    // Each command checks its argument object: a misspelt key is named, not ignored.
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('metacot.editNode', { uri: first.uri, nodeId: 'n1', txt: 'x' })), /invalid arguments: .*txt/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('metacot.export', { uri: first.uri })), /format is required/);
   });
 });
 

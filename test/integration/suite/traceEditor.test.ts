@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { waitFor } from '../harness';
 import type { TestApi } from '../../../src/extension/testApi';
-import { closeAllEditors, openInTraceEditor, readBytes, readTrace, smallTrace, testApi, writeTraceFixture } from './extensionHelpers';
+import { closeAllEditors, openInTraceEditor, panelRequest, readBytes, readTrace, smallTrace, testApi, writeTraceFixture } from './extensionHelpers';
 
 describe('extension: custom trace editor', function () {
   let api: TestApi;
@@ -25,16 +25,15 @@ describe('extension: custom trace editor', function () {
     await openInTraceEditor(api, uri);
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())!;
     assert.ok(doc, 'the custom editor has no text document');
-    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 1 });
+    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 2 });
 
     const changes: vscode.TextDocumentContentChangeEvent[] = [];
     const sub = vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document === doc) changes.push(...e.contentChanges);
     });
-    await api.postFromWebview(uri, { type: 'editNode', requestId: 'e1', nodeId: 'n1', text: '5 * 3 = 15 (left: 2, 7, 15)', mode: 'replace' });
+    const answer = await panelRequest(api, uri, 'editNode', { nodeId: 'n1', text: '5 * 3 = 15 (left: 2, 7, 15)', mode: 'replace' });
     sub.dispose();
-    const answer = api.sentToWebview(uri).find((m) => (m as { type?: string; requestId?: string }).requestId === 'e1') as { ok: boolean; message?: string } | undefined;
-    assert.ok(answer?.ok, `actionResult: ${JSON.stringify(answer)}`);
+    assert.ok(answer.ok, `reply: ${JSON.stringify(answer)}`);
     assert.ok(doc.isDirty, 'the edit did not go through the document (not dirty)');
     assert.ok(changes.length >= 1, 'no content change');
     const replaced = changes.reduce((s, c) => s + c.rangeLength + c.text.length, 0);
@@ -59,13 +58,13 @@ describe('extension: custom trace editor', function () {
     const uri = await writeTraceFixture('editor-actions', await smallTrace());
     const original = readBytes(uri);
     await openInTraceEditor(api, uri);
-    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 1 });
-    await api.postFromWebview(uri, { type: 'editNode', requestId: 's1', nodeId: 'n2', text: '7 + 2 = 9 (left: 3, 5, 9)', mode: 'sibling' });
-    await api.postFromWebview(uri, { type: 'pruneNode', requestId: 'p1', nodeId: 'n2', reason: 'dead end' });
-    await api.postFromWebview(uri, { type: 'markNode', requestId: 'm1', nodeId: 'n3', label: 'correct' });
-    const results = api.sentToWebview(uri).filter((m) => (m as { type?: string }).type === 'actionResult') as { requestId: string; ok: boolean; nodeId?: string }[];
-    for (const id of ['s1', 'p1', 'm1']) assert.ok(results.find((r) => r.requestId === id)?.ok, `${id} failed: ${JSON.stringify(results)}`);
-    assert.equal(results.find((r) => r.requestId === 's1')!.nodeId, 'n4', 'the sibling is reported so the panel can select it');
+    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 2 });
+    const sibling = await panelRequest(api, uri, 'editNode', { nodeId: 'n2', text: '7 + 2 = 9 (left: 3, 5, 9)', mode: 'sibling' });
+    const pruned = await panelRequest(api, uri, 'pruneNode', { nodeId: 'n2', reason: 'dead end' });
+    const marked = await panelRequest(api, uri, 'markNode', { nodeId: 'n3', label: 'correct' });
+    for (const r of [sibling, pruned, marked]) assert.ok(r.ok, `${r.method} failed: ${JSON.stringify(r)}`);
+    assert.deepEqual(sibling.ok && sibling.result, { nodeId: 'n4', message: 'added n4 beside n2' }, 'the sibling is reported so the panel can select it');
+    assert.deepEqual(pruned.ok && (pruned.result as { pruned: string[] }).pruned, ['n2']);
     assert.deepEqual(readBytes(uri), original, 'the custom editor saved on its own');
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())!;
     const t = JSON.parse(doc.getText());
@@ -76,13 +75,18 @@ describe('extension: custom trace editor', function () {
     await waitFor('revert', () => doc.getText() === original.toString('utf8'), 5000);
   });
 
-  it('an invalid message from the page is dropped, not applied @trusted-only', async function () {
+  it('an invalid message from the page is dropped, not applied; an invalid request still gets a failed reply @trusted-only', async function () {
     const uri = await writeTraceFixture('editor-badmsg', await smallTrace());
     const original = readBytes(uri);
     await openInTraceEditor(api, uri);
-    await api.postFromWebview(uri, { type: 'editNode', nodeId: 'n1', text: 42, mode: 'replace' });
-    await api.postFromWebview(uri, { type: 'pruneNode' });
+    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 2 });
+    const bad = await panelRequest(api, uri, 'editNode', { nodeId: 'n1', text: 42, mode: 'replace' });
+    assert.equal(bad.ok, false);
+    assert.match(bad.ok ? '' : bad.error.message, /invalid 'request' message: params\.text/);
+    await api.postFromWebview(uri, { type: 'request', method: 'pruneNode', params: {} });
+    await api.postFromWebview(uri, { type: 'editNode', requestId: 'old', nodeId: 'n1', text: 'x', mode: 'replace' });
     await api.postFromWebview(uri, { type: 'no-such-message' });
+    assert.ok(!api.sentToWebview(uri).some((m) => (m as { requestId?: string }).requestId === 'old'), 'a protocol-1 message was answered');
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())!;
     assert.equal(doc.isDirty, false);
     assert.deepEqual(readBytes(uri), original);
@@ -92,7 +96,7 @@ describe('extension: custom trace editor', function () {
     const trace = await smallTrace();
     const uri = await writeTraceFixture('editor-external', trace);
     await openInTraceEditor(api, uri);
-    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 1 });
+    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 2 });
     trace.nodes[2]!.text = 'changed on disk';
     const { serializeTrace } = await import('../../../src/core/trace/io');
     fs.writeFileSync(uri.fsPath, serializeTrace(trace));

@@ -107,7 +107,7 @@ describe('extension: Traces tree view', function () {
   it('selection syncs from the panel to the tree view and from the tree view to the panel', async () => {
     await vscode.commands.executeCommand('metacot.revealInPanel', { uri: small.toString() });
     await waitFor('the search panel', () => api.hosts(small).length > 0, 10_000);
-    await api.postFromWebview(small, { type: 'ready', protocolVersion: 1 });
+    await api.postFromWebview(small, { type: 'ready', protocolVersion: 2 });
     await vscode.commands.executeCommand('metacot.traces.focus');
     await api.postFromWebview(small, { type: 'selectNode', nodeId: 'n3' });
     await waitFor('the tree to select n3', () => api.treeSelection().some((s) => s.uri === small.toString() && s.nodeId === 'n3'), 10_000, 100);

@@ -7,7 +7,7 @@ import { waitFor } from '../harness';
 import type { ReferenceServer } from '../../../src/core/server';
 import type { RunSummary } from '../../../src/extension/searchRunner';
 import type { TestApi } from '../../../src/extension/testApi';
-import { allFiles, closeAllEditors, configureEndpoint, COUNTDOWN, isTrustedRun, readBytes, readTrace, smallTrace, startServer, testApi, workspaceRoot, writeTraceFixture, wsPath } from './extensionHelpers';
+import { allFiles, closeAllEditors, configureEndpoint, COUNTDOWN, isTrustedRun, panelRequest, readBytes, readTrace, smallTrace, startServer, testApi, workspaceRoot, writeTraceFixture, wsPath } from './extensionHelpers';
 
 const cfg = () => vscode.workspace.getConfiguration('metacot');
 
@@ -61,24 +61,31 @@ describe('extension: Restricted Mode', function () {
   it('traces are read-only: edit, prune, mark and re-run are refused and the file is unchanged', async () => {
     const uri = await writeTraceFixture('restricted', await smallTrace());
     const before = readBytes(uri);
-    const target = { uri: uri.toString(), nodeId: 'n1', save: true };
+    const target = { uri: uri.toString(), nodeId: 'n1' };
     for (const [cmd, extra] of [
-      ['metacot.editNode', { text: 'x' }],
-      ['metacot.pruneBranch', {}],
-      ['metacot.markNodeCorrect', {}],
+      ['metacot.editNode', { text: 'x', save: true }],
+      ['metacot.pruneBranch', { save: true }],
+      ['metacot.markNodeCorrect', { save: true }],
       ['metacot.rerunFromNode', { strategy: 'single', endpoint: 'user-ref' }],
     ] as const) {
       await assert.rejects(Promise.resolve(vscode.commands.executeCommand(cmd, { ...target, ...extra })), /Restricted Mode/, `${cmd} was not refused`);
     }
     await vscode.commands.executeCommand('metacot.openTrace', { uri: uri.toString() });
     await waitFor('the trace editor', () => api.hosts(uri).length > 0, 10_000);
-    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 1 });
+    await api.postFromWebview(uri, { type: 'ready', protocolVersion: 2 });
     const ro = api.sentToWebview(uri).find((m) => (m as { type?: string }).type === 'readOnly') as { readOnly: boolean; reason?: string } | undefined;
     assert.equal(ro?.readOnly, true, 'the panel was not told it is read-only');
     assert.match(ro?.reason ?? '', /Restricted Mode/);
-    await api.postFromWebview(uri, { type: 'editNode', requestId: 'r1', nodeId: 'n1', text: 'x', mode: 'replace' });
-    const answer = api.sentToWebview(uri).find((m) => (m as { requestId?: string }).requestId === 'r1') as { ok: boolean; message?: string };
-    assert.equal(answer.ok, false);
+    for (const [method, params] of [
+      ['editNode', { nodeId: 'n1', text: 'x', mode: 'replace' }],
+      ['pruneNode', { nodeId: 'n1' }],
+      ['markNode', { nodeId: 'n1', label: 'correct' }],
+      ['rerunFromNode', { nodeId: 'n1', strategy: 'single', params: {} }],
+    ] as const) {
+      const answer = await panelRequest(api, uri, method, params);
+      assert.equal(answer.ok, false, `${method} was not refused`);
+      assert.match(answer.ok ? '' : answer.error.message, /Restricted Mode/);
+    }
     await closeAllEditors();
     assert.deepEqual(readBytes(uri), before);
   });
