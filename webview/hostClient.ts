@@ -65,7 +65,7 @@ export class HostClient {
     }
     const checked = parseReplyResult(p.method, reply.result);
     if (checked.ok) p.resolve(checked.result);
-    else p.reject(new HostRequestError(`The host sent an invalid reply: ${checked.error}`, p.method));
+    else p.reject(new HostRequestError(`The host sent an ${checked.error}`, p.method));
     return true;
   }
 

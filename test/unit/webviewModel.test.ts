@@ -1,0 +1,154 @@
+// Panel pure modules, no DOM: trace model, tree layout, replay index, hit test, navigation and find.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TraceSchema } from '../../src/core/trace/schema';
+import type { Trace } from '../../src/core/trace/schema';
+import { TraceDeltaMessageSchema } from '../../src/protocol/hostMessages';
+import { Camera } from '../../webview/camera';
+import { findMatches } from '../../webview/findMatches';
+import { hitTest } from '../../webview/hitTest';
+import { navigate } from '../../webview/navigation';
+import { buildReplayIndex } from '../../webview/replayIndex';
+import { TraceModel } from '../../webview/traceModel';
+import { CARD_H, CARD_W, LEVEL_GAP, ROW_GAP, layoutTree, lowerBound } from '../../webview/treeLayout';
+
+const beam = (): Trace => TraceSchema.parse(JSON.parse(readFileSync(join(__dirname, '../fixtures/traces/countdown-beam.metacot.json'), 'utf8')));
+const ids = (m: TraceModel, list: Iterable<number>) => [...list].map((i) => m.nodes[i].id);
+
+describe('webview trace model', () => {
+  it('indexes nodes, parents, children, depth and the best path', () => {
+    const m = TraceModel.fromTrace(beam());
+    assert.equal(m.size, 12);
+    assert.deepEqual(ids(m, m.roots), ['n0']);
+    const n5 = m.index.get('n5') as number;
+    assert.equal(m.nodes[m.parent[n5]].id, 'n1');
+    assert.deepEqual(ids(m, m.children[n5]), ['n9', 'n11']);
+    assert.equal(m.depth[m.index.get('n9') as number], 3);
+    assert.deepEqual(ids(m, m.bestPath).sort(), ['n0', 'n1', 'n5', 'n9']);
+    assert.deepEqual(ids(m, m.pathTo(m.index.get('n9') as number)), ['n0', 'n1', 'n5', 'n9']);
+    assert.deepEqual(ids(m, m.subtree(m.index.get('n2') as number)).sort(), ['n10', 'n2', 'n7', 'n8']);
+    assert.equal(m.maxIteration, 3);
+    assert.equal(m.runOf(n5)?.id, 'beam-1');
+    assert.match(m.searchText(m.index.get('n9') as number), /answer/);
+  });
+
+  it('applies deltas: added nodes are structural, value patches are not, removals drop whole subtrees', () => {
+    const m = TraceModel.fromTrace(beam());
+    const v0 = m.dataVersion;
+    const delta = (d: object) => TraceDeltaMessageSchema.parse({ type: 'traceDelta', traceId: m.id, ...d });
+    const added = m.applyDelta(delta({ nodesAdded: [{ id: 's1', parentId: 'n9', kind: 'step', text: 'more', author: 'model', status: 'open', iteration: 5 }] }));
+    assert.equal(added, true);
+    assert.equal(m.size, 13);
+    assert.equal(m.maxIteration, 5);
+    assert.equal(m.depth[m.index.get('s1') as number], 4);
+    const patched = m.applyDelta(delta({ nodesUpdated: [{ id: 'n1', value: 0.25 }] }));
+    assert.equal(patched, false);
+    assert.equal(m.nodes[m.index.get('n1') as number].value, 0.25);
+    assert.ok(m.dataVersion > v0);
+    assert.equal(m.applyDelta({ ...delta({ nodesRemoved: ['n5'] }), traceId: 'another-trace' }), false, 'a delta for another trace is ignored');
+    assert.equal(m.applyDelta(delta({ nodesRemoved: ['n5'] })), true);
+    assert.equal(m.size, 9, 'n5, n9, n11 and s1 removed');
+    assert.equal(m.index.get('s1'), undefined);
+  });
+});
+
+describe('webview tree layout', () => {
+  it('places depth in columns, keeps each level sorted by y, and leaves no two cards of a level overlapping', () => {
+    const m = TraceModel.fromTrace(beam());
+    const L = layoutTree(m, new Set());
+    assert.equal(L.visibleCount, 12);
+    assert.equal(L.maxDepth, 3);
+    for (let i = 0; i < m.size; i++) assert.equal(L.x[i], m.depth[i] * LEVEL_GAP, m.nodes[i].id);
+    for (const ys of L.levelY) for (let j = 1; j < ys.length; j++) assert.ok(ys[j] - ys[j - 1] >= ROW_GAP - 1e-9, `rows ${ys[j - 1]} and ${ys[j]}`);
+    assert.equal(L.levels[1].length, 4);
+    assert.ok(L.minY <= Math.min(...L.y) && L.maxY >= Math.max(...L.y));
+    // A parent sits within the span of its children.
+    const n1 = m.index.get('n1') as number;
+    const kids = m.children[n1].map((c) => L.y[c]);
+    assert.ok(L.y[n1] >= Math.min(...kids) && L.y[n1] <= Math.max(...kids));
+  });
+
+  it('hides the subtree of a collapsed node and counts what it hides', () => {
+    const m = TraceModel.fromTrace(beam());
+    const n1 = m.index.get('n1') as number;
+    const L = layoutTree(m, new Set([n1]));
+    assert.equal(L.visibleCount, 8);
+    assert.equal(L.hiddenCount.get(n1), 4);
+    assert.equal(L.visible[m.index.get('n9') as number], 0);
+    assert.ok(Number.isNaN(L.x[m.index.get('n9') as number]));
+  });
+
+  it('lowerBound finds the first index not below a value', () => {
+    const a = Float64Array.from([1, 3, 3, 7]);
+    assert.deepEqual([0, 1, 3, 4, 8].map((v) => lowerBound(a, v)), [0, 0, 1, 3, 4]);
+  });
+});
+
+describe('webview replay index', () => {
+  it('records when nodes were pruned and valued and which nodes each iteration touched', () => {
+    const m = TraceModel.fromTrace(beam());
+    const r = buildReplayIndex(m);
+    const at = (id: string) => m.index.get(id) as number;
+    assert.equal(r.prunedAt[at('n3')], 1);
+    assert.equal(r.prunedAt[at('n6')], 2);
+    assert.equal(r.prunedAt[at('n11')], 3);
+    assert.equal(r.prunedAt[at('n1')], Infinity);
+    assert.equal(r.valuedAt[at('n5')], 2);
+    assert.equal(r.valuedAt[at('n8')], Infinity, 'a failed node never got a value');
+    assert.deepEqual(r.iterations, [0, 1, 2, 3]);
+    assert.deepEqual(ids(m, r.touched.get(1) ?? []).sort(), ['n0', 'n1', 'n2', 'n3', 'n4']);
+    assert.equal(r.dataVersion, m.dataVersion);
+  });
+});
+
+describe('webview hit test and navigation', () => {
+  it('maps a screen point to the card under it, respecting the scrubber filter', () => {
+    const m = TraceModel.fromTrace(beam());
+    const L = layoutTree(m, new Set());
+    const cam = new Camera();
+    cam.width = 1000;
+    cam.height = 600;
+    cam.setExtent(L.maxDepth);
+    cam.fit(L.minY, L.maxY, L.maxDepth);
+    const n9 = m.index.get('n9') as number;
+    const px = cam.toScreenX(L.x[n9]) + (CARD_W * cam.sx) / 2;
+    const py = cam.toScreenY(L.y[n9]);
+    assert.equal(hitTest(L, cam, px, py, () => true), n9);
+    assert.equal(hitTest(L, cam, px, py + (CARD_H / 2) * cam.k - 1, () => true), n9, 'inside the card edge');
+    assert.equal(hitTest(L, cam, px, py, (i) => m.nodes[i].iteration <= 2), -1, 'a node after the scrubber is not hit');
+    assert.equal(hitTest(L, cam, cam.toScreenX(L.x[n9]) + CARD_W * cam.sx + 40, py, () => true), -1, 'the gap between columns');
+  });
+
+  it('walks parent, best child, siblings, and expands a collapsed node on Right', () => {
+    const m = TraceModel.fromTrace(beam());
+    const L = layoutTree(m, new Set());
+    const at = (id: string) => m.index.get(id) as number;
+    const go = (from: string, key: Parameters<typeof navigate>[5], collapsed = new Set<number>()) => {
+      const s = navigate(m, L, collapsed, () => true, at(from), key);
+      return `${s.kind}:${m.nodes[s.i].id}`;
+    };
+    assert.equal(go('n0', 'ArrowRight'), 'focus:n1', 'the child on the best path');
+    assert.equal(go('n1', 'ArrowDown'), 'focus:n2');
+    assert.equal(go('n2', 'ArrowUp'), 'focus:n1');
+    assert.equal(go('n2', 'ArrowRight'), 'focus:n7');
+    assert.equal(go('n8', 'ArrowLeft'), 'focus:n2');
+    assert.equal(go('n0', 'ArrowLeft'), 'focus:n0', 'the root has no parent');
+    assert.equal(go('n1', 'ArrowRight', new Set([at('n1')])), 'toggle:n1');
+    assert.equal(go('n9', 'Home'), 'focus:n0');
+    assert.equal(go('n6', 'ArrowDown'), 'focus:n7', 'past the last sibling: the next card in the column');
+  });
+
+  it('finds by text and by status, in tree order', () => {
+    const m = TraceModel.fromTrace(beam());
+    assert.equal(findMatches(m, '  ', 'any'), null, 'no filter, no find');
+    const answers = findMatches(m, 'ANSWER', 'any');
+    assert.deepEqual(ids(m, answers?.list ?? []), ['n9', 'n10']);
+    assert.equal(answers?.marks[m.index.get('n9') as number], 1);
+    assert.equal(answers?.marks[m.index.get('n1') as number], 0);
+    assert.deepEqual(ids(m, findMatches(m, '', 'pruned')?.list ?? []), ['n11', 'n6', 'n3', 'n4']);
+    assert.deepEqual(ids(m, findMatches(m, '', 'human')?.list ?? []), ['n0', 'n7']);
+    assert.deepEqual(ids(m, findMatches(m, '', 'verified')?.list ?? []), ['n9']);
+  });
+});
