@@ -109,8 +109,6 @@ export const ConfigureEndpointArgsSchema = z.strictObject({
 });
 export const TestConnectionArgsSchema = z.strictObject({ endpoint: EndpointArg.optional(), apiKey: z.string().optional() });
 export const SetApiKeyArgsSchema = z.strictObject({ endpoint: z.string().min(1).optional(), key: z.string().optional() });
-/** Commands without arguments (refresh) still refuse an object they would silently ignore. */
-export const NoArgsSchema = z.strictObject({});
 
 export type RunArgs = z.output<typeof RunArgsSchema>;
 export type ProblemFileArgs = z.output<typeof ProblemFileArgsSchema>;

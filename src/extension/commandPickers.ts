@@ -74,9 +74,9 @@ export async function pickNode(
   return { uri, trace, node: actions.findNode(uri, trace, nodeId) };
 }
 
-/** A strategy from the catalog (every strategy the engine runs, in-context included). */
+/** A strategy from the catalog (every strategy the engine runs, in-context included); the current one is marked. */
 export async function pickStrategy(current: string | undefined): Promise<StrategyName> {
-  const items = strategyPickItems().map((i) => ({ ...i, picked: i.name === current }));
+  const items = strategyPickItems().map((i) => (i.name === current ? { ...i, description: `${i.description} · current` } : i));
   const pick = await vscode.window.showQuickPick(items, { title: 'Meta-CoT: Strategy', matchOnDescription: true });
   if (!pick) throw new CancelledByUser();
   return StrategyNameSchema.parse(pick.name);

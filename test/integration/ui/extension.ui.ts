@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { commandTitle, uiContext } from './context';
+import { STRATEGY_CATALOG } from '../../../src/core/search/catalog';
 
 const repoRoot = path.join(__dirname, '..', '..', '..');
 // The callbacks given to waitForFunction run in the page; the project's tsconfig has no DOM lib.
@@ -72,6 +73,26 @@ describe('extension UI @trusted-only', function () {
     await frame.waitForFunction(() => (document.querySelector('#app')?.childElementCount ?? 0) > 0, undefined, { timeout: 15_000 });
     await page.waitForTimeout(1500);
     await shoot('trace-editor');
+  });
+
+  it('"Meta-CoT: Re-run From Node" from the palette offers every strategy of the core catalog, in-context included', async () => {
+    const ctx = uiContext();
+    const { workbench, page } = ctx;
+    // The command opens its own quick pick at once, which runCommand may see instead of the palette closing.
+    await workbench.runCommand(commandTitle(ctx, 'metacot.rerunFromNode')!).catch(() => undefined);
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    const row = (text: string | RegExp) => page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
+    // Which node: the root of the trace the previous test opened.
+    await row(/\bn0\s/).waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('n0');
+    await page.keyboard.press('Enter');
+    await row('Edit settings').click({ timeout: 10_000 });
+    const inContext = STRATEGY_CATALOG.strategies.find((s) => s.name === 'in-context')!;
+    await row(inContext.label).waitFor({ state: 'visible', timeout: 10_000 });
+    const labels = await workbench.quickInputLabels();
+    for (const s of STRATEGY_CATALOG.strategies) assert.ok(labels.includes(s.label), `the re-run strategy list lacks ${s.name}: ${labels.join(' | ')}`);
+    await shoot('rerun-strategies');
+    await workbench.closeQuickInput();
   });
 
   it('"Meta-CoT: Run Search on Selection" from the palette runs, opens the search panel and updates the status bar', async () => {
