@@ -82,8 +82,8 @@ if (watch) {
   // Codicons ship a font the webview loads through its CSP-restricted media root.
   cpSync(join(root, 'node_modules/@vscode/codicons/dist/codicon.css'), join(root, 'media/webview/codicon.css'));
   cpSync(join(root, 'node_modules/@vscode/codicons/dist/codicon.ttf'), join(root, 'media/webview/codicon.ttf'));
-  // Webview: the panel's stylesheet and KaTeX's (with its fonts, which katex.min.css loads from ./fonts/).
-  cpSync(join(root, 'webview/panel.css'), join(root, 'media/webview/panel.css'));
+  // Webview: the panel's own CSS is bundled by esbuild into main.css (webview/main.ts imports it); KaTeX's stylesheet
+  // is copied with its fonts, which katex.min.css loads from ./fonts/.
   mkdirSync(join(root, 'media/webview/katex/fonts'), { recursive: true });
   cpSync(join(root, 'node_modules/katex/dist/katex.min.css'), join(root, 'media/webview/katex/katex.min.css'));
   for (const f of readdirSync(join(root, 'node_modules/katex/dist/fonts'))) {
