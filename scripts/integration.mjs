@@ -13,15 +13,17 @@
 // both go to --results (default test-results/integration.json, shape of docs/CONTRACTS.md). Exit status 0
 // only when every test passed; a mode that does not finish within --timeout is killed and named.
 // code-server and Chromium are always stopped (also on errors, SIGINT, SIGTERM).
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
+import {
+  CHROMIUM, CODE_SERVER_VERSION, codeServerEnv, freePort, installCodeServer, launchBrowser, readJson, registerTsx, runMochaFiles, sleep,
+  startCodeServer, userSettings, writeResults, writeUserSettings,
+} from './lib/integrationLib.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -59,19 +61,12 @@ const screenshotsDir = path.resolve(root, opts.screenshots);
 const resultsFile = path.resolve(root, opts.results);
 const extensionPath = path.resolve(root, opts['extension-path'] ?? '.');
 const testsEntry = path.join(root, 'dist/test/integration/index.js');
-const CODE_SERVER_VERSION = '4.100.3';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
 
 function fail(message) {
   console.error(`integration: ${message}`);
   process.exit(2);
 }
 const log = (...a) => console.log(...a);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- cleanup, whatever happens
 const cleanups = [];
@@ -101,65 +96,6 @@ process.on('uncaughtException', (e) => {
 });
 
 // ---------------------------------------------------------------- helpers
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function stopProcessGroup(child, label) {
-  return (async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const t = await Promise.race([exited.then(() => 'exited'), sleep(5000).then(() => 'timeout')]);
-    if (t === 'timeout') {
-      console.error(`integration: ${label} ignored SIGTERM, killing its process group`);
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-      await Promise.race([exited, sleep(2000)]);
-    }
-  })();
-}
-
-async function waitForHttp(url, timeoutMs, child) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`code-server exited with code ${child.exitCode} before it listened`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = e.cause?.code ?? e.message;
-    }
-    await sleep(200);
-  }
-  throw new Error(`code-server did not answer ${url} within ${timeoutMs} ms (${last})`);
-}
-
-function readJson(file) {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 /** Reads new JSON lines of the in-host progress file, prints them, and remembers what is running. */
 class ProgressTail {
   offset = 0;
@@ -213,14 +149,6 @@ class ProgressTail {
   }
 }
 
-let tsxRegistered = false;
-function registerTsx() {
-  if (tsxRegistered) return;
-  // UI tests are TypeScript; they are loaded with require (so mocha can unload them between modes).
-  require('tsx/cjs/api').register();
-  tsxRegistered = true;
-}
-
 function listUiTests() {
   const dir = path.join(root, 'test/integration/ui');
   if (!fs.existsSync(dir)) return [];
@@ -263,24 +191,7 @@ async function runMode(mode, codeServerDir) {
   fs.cpSync(path.join(root, 'test/fixtures/workspace'), dirs.workspace, { recursive: true });
 
   // Fresh user settings: trust on = restricted mode without the startup modal; trust off = trust disabled.
-  const settings = {
-    'security.workspace.trust.enabled': !mode.trusted,
-    'security.workspace.trust.startupPrompt': 'never',
-    'security.workspace.trust.banner': 'never',
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoUpdate': false,
-    'extensions.autoCheckUpdates': false,
-    'extensions.ignoreRecommendations': true,
-    'update.mode': 'none',
-    'window.restoreWindows': 'none',
-    'chat.commandCenter.enabled': false,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  };
-  fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  writeUserSettings(dirs.userData, userSettings(mode.trusted));
 
   const files = {
     config: path.join(runDir, 'run.json'),
@@ -307,56 +218,22 @@ async function runMode(mode, codeServerDir) {
   // ---- code-server
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  const serverLog = fs.openSync(path.join(artifacts, 'code-server.log'), 'w');
-  const server = spawn(
-    process.execPath,
-    [
-      path.join(codeServerDir, 'out/node/entry.js'),
-      '--bind-addr', host,
-      '--auth', 'none',
-      '--user-data-dir', dirs.userData,
-      '--extensions-dir', dirs.extensions,
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--ignore-last-opened',
-      '--log', 'info',
-    ],
-    {
-      cwd: dirs.workspace,
-      detached: true, // own process group: stopping it also stops the extension host and pty host
-      stdio: ['ignore', serverLog, serverLog],
-      env: {
-        ...process.env,
-        METACOT_TEST_CONFIG: files.config,
-        XDG_CONFIG_HOME: dirs.xdg,
-        XDG_DATA_HOME: dirs.xdg,
-        XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
-      },
-    },
-  );
-  addCleanup(() => stopProcessGroup(server, 'code-server'));
-  addCleanup(() => fs.closeSync(serverLog));
-  await waitForHttp(`http://${host}/healthz`, 30_000, server);
+  const { stop: stopServer, server } = await startCodeServer({
+    codeServerDir,
+    host,
+    userData: dirs.userData,
+    extensions: dirs.extensions,
+    cwd: dirs.workspace,
+    logFile: path.join(artifacts, 'code-server.log'),
+    env: codeServerEnv(dirs.xdg, { METACOT_TEST_CONFIG: files.config }),
+  });
+  addCleanup(stopServer);
   log(`${tag} code-server ${CODE_SERVER_VERSION} listening on http://${host} (${Date.now() - started} ms)`);
 
   // ---- Chromium
-  const { chromium } = await import('playwright-core');
-  const context = await chromium.launchPersistentContext(dirs.browser, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    viewport: { width: 1400, height: 900 },
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-    timeout: 30_000,
-  });
-  addCleanup(() => Promise.race([context.close(), sleep(10_000)]));
-  const page = context.pages()[0] ?? (await context.newPage());
-  const consoleLog = fs.createWriteStream(path.join(artifacts, 'browser-console.log'));
-  addCleanup(() => new Promise((r) => consoleLog.end(r)));
-  page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
-  page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
+  const browser = await launchBrowser(dirs.browser, path.join(artifacts, 'browser-console.log'));
+  addCleanup(browser.close);
+  const { page } = browser;
   let automationExit;
   await page.exposeFunction('codeAutomationExit', (code) => {
     automationExit = { code, at: Date.now() };
@@ -470,7 +347,6 @@ async function runUiTests({ page, mode, tag, files, dirs, shot, deadline }) {
   const uiFiles = listUiTests();
   if (!uiFiles.length) return [];
   registerTsx();
-  const Mocha = require('mocha');
   const { Workbench } = require(path.join(root, 'test/integration/ui/workbench.ts'));
   const manifest = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
   globalThis.__metacotUi = {
@@ -483,59 +359,23 @@ async function runUiTests({ page, mode, tag, files, dirs, shot, deadline }) {
     probeFile: files.probe,
     screenshotsDir,
   };
-  const mocha = new Mocha({
-    ui: 'bdd',
-    color: false,
-    timeout: Math.max(testTimeoutMs, 60_000), // a UI step waits up to 30 s for a webview; leave room for two
-    ...(opts.grep ? { grep: opts.grep } : {}),
-  });
-  // Same rule as the in-host suite (test/integration/index.ts): trusted-only UI tests run in the trusted pass.
-  if (!mode.trusted && !opts.grep) mocha.grep('@trusted-only').invert();
-  const records = [];
-  const C = Mocha.Runner.constants;
-  mocha.reporter(
-    class extends Mocha.reporters.Base {
-      constructor(runner, options) {
-        super(runner, options);
-        runner.on(C.EVENT_TEST_PASS, (t) => {
-          records.push({ name: `${tag} ui: ${t.fullTitle()}`, state: 'passed', durationMs: t.duration });
-          log(`  ✓ ui: ${t.fullTitle()} (${t.duration} ms)`);
-        });
-        runner.on(C.EVENT_TEST_FAIL, (t, err) => {
-          records.push({ name: `${tag} ui: ${t.fullTitle()}`, state: 'failed', durationMs: t.duration, error: err?.stack ?? String(err) });
-          log(`  ✗ ui: ${t.fullTitle()}\n      ${String(err?.message ?? err).split('\n')[0]}`);
-        });
-        runner.on(C.EVENT_TEST_PENDING, (t) => {
-          records.push({ name: `${tag} ui: ${t.fullTitle()}`, state: 'skipped' });
-          log(`  - ui: ${t.fullTitle()} (skipped)`);
-        });
-      }
-    },
-  );
-  mocha.suite.afterEach(async function () {
-    const t = this.currentTest;
-    if (t?.state === 'failed') {
-      const file = await shot(`FAILED-${t.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 80)}`);
-      if (file) log(`      screenshot: ${path.relative(root, file)}`);
-    }
-  });
-  for (const f of uiFiles) mocha.addFile(f);
-  const remaining = deadline - Date.now();
-  const timer = setTimeout(() => {
-    log(`${tag} UI tests ran past the mode timeout; aborting them`);
-    mocha.unloadFiles();
-  }, Math.max(remaining, 1000));
   try {
-    mocha.loadFiles();
-    await new Promise((resolve) => mocha.run(() => resolve()));
-  } catch (e) {
-    records.push({ name: `${tag} ui: loading UI tests`, state: 'failed', error: e?.stack ?? String(e) });
+    return await runMochaFiles({
+      files: uiFiles,
+      prefix: `${tag} ui: `,
+      timeoutMs: Math.max(testTimeoutMs, 60_000), // a UI step waits up to 30 s for a webview; leave room for two
+      grep: opts.grep,
+      // Same rule as the in-host suite (test/integration/index.ts): trusted-only UI tests run in the trusted pass.
+      invertGrep: !mode.trusted && !opts.grep ? '@trusted-only' : undefined,
+      deadline,
+      onFailed: async (t) => {
+        const file = await shot(`FAILED-${t.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 80)}`);
+        if (file) log(`      screenshot: ${path.relative(root, file)}`);
+      },
+    });
   } finally {
-    clearTimeout(timer);
-    mocha.dispose(); // unloads the test files so the next mode registers them again
     delete globalThis.__metacotUi;
   }
-  return records;
 }
 
 // ---------------------------------------------------------------- main
@@ -543,14 +383,12 @@ async function main() {
   const t0 = Date.now();
   if (!fs.existsSync(CHROMIUM)) fail(`Chromium not found at ${CHROMIUM} (Debian: apt-get install -y chromium; or set CHROMIUM_PATH)`);
 
-  const install = spawnSync('bash', [path.join(root, 'scripts/installCodeServer.sh')], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    env: { ...process.env, CODE_SERVER_VERSION },
-  });
-  if (install.status !== 0) fail(`scripts/installCodeServer.sh failed (exit ${install.status})`);
-  const codeServerDir = install.stdout.trim().split('\n').pop();
+  let codeServerDir;
+  try {
+    codeServerDir = installCodeServer(root);
+  } catch (e) {
+    fail(e.message);
+  }
   log(`integration: code-server ready in ${Date.now() - t0} ms: ${codeServerDir}`);
 
   if (!opts['no-build']) {
@@ -572,15 +410,8 @@ async function main() {
     }
   }
 
-  const failures = all.filter((t) => t.state === 'failed');
-  const summary = {
-    passed: all.filter((t) => t.state === 'passed').length,
-    failed: failures.length,
-    skipped: all.filter((t) => t.state === 'skipped').length,
-    failures: failures.map((t) => ({ name: t.name, error: t.error ?? '' })),
-  };
-  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
-  fs.writeFileSync(resultsFile, `${JSON.stringify(summary, null, 2)}\n`);
+  const summary = writeResults(resultsFile, all);
+  const failures = summary.failures;
   if (failures.length) {
     log('\nfailures:');
     for (const f of failures) log(`  ✗ ${f.name}\n      ${String(f.error).split('\n').slice(0, 3).join('\n      ')}`);
