@@ -56,6 +56,11 @@ export const ProblemFileArgsSchema = z.strictObject({
   ...RunSettings,
 });
 
+/** The walkthrough's sample run: always the embedded model and the settings' strategy; only how it shows. */
+export const RunSampleArgsSchema = z.strictObject({ open: RunSettings.open, wait: RunSettings.wait });
+/** Commands that take no arguments (an empty object is still an API call: it never prompts). */
+export const NoArgsSchema = z.strictObject({});
+
 const NodeTarget = { uri: UriArg.optional(), nodeId: nodeId.optional() };
 /** Save the document after the edit; default: only when no editor tab shows it (the custom editor keeps it dirty). */
 const save = z.boolean().optional();
@@ -113,6 +118,7 @@ export const SetApiKeyArgsSchema = z.strictObject({ endpoint: z.string().min(1).
 export type RunArgs = z.output<typeof RunArgsSchema>;
 export type ProblemFileArgs = z.output<typeof ProblemFileArgsSchema>;
 export type RerunArgs = z.output<typeof RerunArgsSchema>;
+export type RunSampleArgs = z.output<typeof RunSampleArgsSchema>;
 export type CancelArgs = z.output<typeof CancelArgsSchema>;
 export type ExportArgs = z.output<typeof ExportArgsSchema>;
 export type ExportFormat = z.output<typeof ExportFormatSchema>;

@@ -12,7 +12,9 @@ import { CancelledByUser } from './services';
 import type { TraceActions } from './traceActions';
 import type { CommandTarget } from './commandArgs';
 import { describeNode, oneLine } from './traceTreeView';
-import { readSearchDefaults } from './settings';
+import { readSearchDefaults, SECTION } from './settings';
+import type { StrategyChoiceItem } from './strategyChoice';
+import { ASK_STRATEGY_SETTING, LAST_STRATEGY_KEY, preselectedItem, readRemembered, rememberAnswer, strategyChoiceItems, strategyOfAnswer } from './strategyChoice';
 
 /** What every command module works with. */
 export interface CommandContext {
@@ -80,6 +82,45 @@ export async function pickStrategy(current: string | undefined): Promise<Strateg
   const pick = await vscode.window.showQuickPick(items, { title: 'Meta-CoT: Strategy', matchOnDescription: true });
   if (!pick) throw new CancelledByUser();
   return StrategyNameSchema.parse(pick.name);
+}
+
+/**
+ * The strategy of a run a person starts (Run Search on Selection / on Problem File): a pick of "Use settings", every
+ * catalog strategy and "Always use settings", the last answer preselected. Undefined: the settings' strategy —
+ * also, without asking, once `metacot.search.askStrategy` is false.
+ */
+export async function askRunStrategy(services: Services): Promise<StrategyName | undefined> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  if (config.get<boolean>(ASK_STRATEGY_SETTING, true) === false) return undefined;
+  const remembered = readRemembered(services.context.globalState.get(LAST_STRATEGY_KEY));
+  const items = strategyChoiceItems(readSearchDefaults().strategy, remembered);
+  type Row = vscode.QuickPickItem & { choice?: StrategyChoiceItem };
+  const row = (i: StrategyChoiceItem): Row => ({ label: i.label, description: i.description, ...(i.detail ? { detail: i.detail } : {}), choice: i });
+  const sep = (label: string): Row => ({ label, kind: vscode.QuickPickItemKind.Separator });
+  const rows = [row(items[0]!), sep('strategies'), ...items.slice(1, -1).map(row), sep(''), row(items[items.length - 1]!)];
+  const qp = vscode.window.createQuickPick<Row>();
+  qp.title = 'Meta-CoT: Strategy for this run';
+  qp.placeholder = 'Pick a strategy, or use the one in settings';
+  qp.matchOnDescription = true;
+  qp.items = rows;
+  const active = preselectedItem(items, remembered);
+  qp.activeItems = rows.filter((r) => r.choice === active);
+  const picked = await new Promise<StrategyChoiceItem | undefined>((resolve) => {
+    qp.onDidAccept(() => resolve(qp.selectedItems[0]?.choice ?? qp.activeItems[0]?.choice));
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
+  qp.dispose();
+  if (!picked) throw new CancelledByUser();
+  await services.context.globalState.update(LAST_STRATEGY_KEY, rememberAnswer(picked.answer));
+  if (picked.answer.kind === 'alwaysSettings') {
+    // Written where the effective value comes from, so a workspace `true` does not shadow the user's answer.
+    const i = config.inspect<boolean>(ASK_STRATEGY_SETTING);
+    const inWorkspace = i?.workspaceFolderValue !== undefined || i?.workspaceValue !== undefined;
+    await config.update(ASK_STRATEGY_SETTING, false, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+    void vscode.window.showInformationMessage(`Meta-CoT: runs now use the strategy in settings without asking. Set metacot.${ASK_STRATEGY_SETTING} to true to get the choice back.`);
+  }
+  return strategyOfAnswer(picked.answer);
 }
 
 /** The strategy's parameters as JSON, prefilled with `start` (else its defaults and the settings' values). */

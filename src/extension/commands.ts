@@ -20,6 +20,7 @@ import {
   ExportArgsSchema,
   ImportArgsSchema,
   MarkArgsSchema,
+  NoArgsSchema,
   NodeArgsSchema,
   normaliseArgs,
   OpenArgsSchema,
@@ -27,6 +28,7 @@ import {
   PruneArgsSchema,
   RerunArgsSchema,
   RunArgsSchema,
+  RunSampleArgsSchema,
   SetApiKeyArgsSchema,
   TestConnectionArgsSchema,
 } from './commandArgs';
@@ -34,6 +36,7 @@ import type { CommandContext } from './commandPickers';
 import { cancelSearch, newTraceUri, rerunFromNode, runOnProblemFile, runOnSelection } from './runCommands';
 import { editNode, markNode, pruneBranch } from './nodeCommands';
 import { exportCommand, openAsText, openInTraceEditor, openTrace, revealInPanel } from './openCommands';
+import { openLatestTrace, rerunLatestTrace, runSample } from './walkthrough';
 
 /** Command id → implementation; the light bundle (extension.ts) registers the ids and calls these on first use. */
 export type CommandTable = Map<string, (...args: unknown[]) => Promise<unknown>>;
@@ -63,6 +66,10 @@ export function registerCommands(services: Services, actions: TraceActions, tabl
   reg('metacot.runSearchOnProblemFile', ProblemFileArgsSchema, (inv) => runOnProblemFile(ctx, inv));
   reg('metacot.rerunFromNode', RerunArgsSchema, (inv) => rerunFromNode(ctx, inv));
   reg('metacot.cancelSearch', CancelArgsSchema, (inv) => cancelSearch(ctx, inv));
+  // The walkthrough's steps and the Traces view's welcome buttons (walkthrough.ts).
+  reg('metacot.runSample', RunSampleArgsSchema, (inv) => runSample(ctx, inv));
+  reg('metacot.openLatestTrace', NoArgsSchema, () => openLatestTrace(ctx));
+  reg('metacot.rerunLatestTrace', RerunArgsSchema, (inv) => rerunLatestTrace(ctx, inv));
   reg('metacot.editNode', EditArgsSchema, (inv) => editNode(ctx, inv));
   reg('metacot.pruneBranch', PruneArgsSchema, (inv) => pruneBranch(ctx, inv));
   reg('metacot.markNodeCorrect', NodeArgsSchema, (inv) => markNode(ctx, inv, 'correct'));

@@ -30,6 +30,9 @@ const COMMANDS = [
   'metacot.setApiKey',
   'metacot.cancelSearch',
   'metacot.refreshTraces',
+  'metacot.runSample',
+  'metacot.openLatestTrace',
+  'metacot.rerunLatestTrace',
 ] as const;
 
 export function activate(context: vscode.ExtensionContext): { testing?: TestApi } {

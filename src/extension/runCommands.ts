@@ -15,7 +15,7 @@ import { SearchPanel } from './searchPanel';
 import type { CancelArgs, Invocation, ProblemFileArgs, RerunArgs, RunArgs } from './commandArgs';
 import type { RerunChoice } from './traceActions';
 import type { CommandContext } from './commandPickers';
-import { askParams, pickNode, pickStrategy } from './commandPickers';
+import { askParams, askRunStrategy, pickNode, pickStrategy } from './commandPickers';
 import { oneLine } from './traceTreeView';
 
 /** A finished run's summary, or (with `wait: false`) the run as soon as it has started. */
@@ -31,7 +31,14 @@ export async function runOnSelection(ctx: CommandContext, inv: Invocation<RunArg
     if (!text) throw new CancelledByUser();
     problem = { text };
   }
-  return startRun(ctx, problem, args);
+  return startRun(ctx, problem, await withRunStrategy(ctx, inv));
+}
+
+/** A person's run without a strategy argument asks for one (commandPickers.askRunStrategy); API calls never ask. */
+async function withRunStrategy<A extends RunArgs | ProblemFileArgs>(ctx: CommandContext, inv: Invocation<A>): Promise<A> {
+  if (!inv.interactive || inv.args.strategy) return inv.args;
+  const strategy = await askRunStrategy(ctx.services);
+  return strategy ? { ...inv.args, strategy } : inv.args;
 }
 
 /** The selection of the active editor, else its current line, with where it came from. */
@@ -65,9 +72,10 @@ export async function runOnProblemFile(ctx: CommandContext, inv: Invocation<Prob
     chosen = picks.map((x) => x.p);
   }
   if (!chosen.length) throw new Error(`no problems selected in ${file}`);
+  const runArgs = await withRunStrategy(ctx, inv);
   // One after the other: each run already uses the endpoint's full concurrency.
   const out: RunOutcome[] = [];
-  for (const p of chosen) out.push(await startRun(ctx, p, { ...args, open: args.open ?? chosen.length === 1 }));
+  for (const p of chosen) out.push(await startRun(ctx, p, { ...runArgs, open: args.open ?? chosen.length === 1 }));
   return out;
 }
 
@@ -84,7 +92,8 @@ async function pickProblemFile(interactive: boolean): Promise<vscode.Uri> {
   return pick.uri;
 }
 
-async function startRun(ctx: CommandContext, problem: Problem, args: RunArgs | ProblemFileArgs): Promise<RunOutcome> {
+/** Starts a run with the settings' defaults for what `args` leaves out; shows the panel unless `open: false`. */
+export async function startRun(ctx: CommandContext, problem: Problem, args: RunArgs | ProblemFileArgs): Promise<RunOutcome> {
   const { services } = ctx;
   const defaults = readSearchDefaults(args.strategy);
   const endpoint = resolveEndpoint(args.endpoint);
@@ -98,9 +107,17 @@ async function startRun(ctx: CommandContext, problem: Problem, args: RunArgs | P
     verifier: args.verifier ?? defaults.verifier,
     uri,
   });
+  await rememberLatestTrace(services, run.uri);
   if (args.open !== false) showPanel(services, run.uri);
   if (args.wait === false) return { runId: run.id, uri: run.uri.toString() };
   return run.done;
+}
+
+/** workspaceState key of the trace the last run started from a command wrote (see latestTraceUri in walkthrough.ts). */
+export const LATEST_TRACE_KEY = 'metacot.latestTrace';
+
+async function rememberLatestTrace(services: Services, uri: vscode.Uri): Promise<void> {
+  await services.context.workspaceState.update(LATEST_TRACE_KEY, uri.toString());
 }
 
 function showPanel(services: Services, uri: vscode.Uri, nodeId?: string): void {
@@ -141,6 +158,7 @@ export async function rerunFromNode(ctx: CommandContext, inv: Invocation<RerunAr
     }
   }
   const started = await ctx.actions.rerunFromNode(uri, node.id, choice);
+  await rememberLatestTrace(ctx.services, uri);
   if (args.open !== false) showPanel(ctx.services, uri, node.id);
   if (args.wait === false) return { runId: started.runId, uri: uri.toString() };
   return started.done;
