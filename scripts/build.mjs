@@ -1,15 +1,18 @@
 // Bundles the extension host code, the CLI, the webview and the integration tests with esbuild.
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, cpSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, cpSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { assetCopies, root } from './packageFiles.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-/** Every bundle this project ships or tests; an entry whose source is absent is a build error, not a skip. */
+/**
+ * Every bundle this project ships or tests; an entry whose source is absent is a build error, not a skip.
+ * onnxruntime-web is bundled in (its Node build is plain CommonJS, ~30 kB with onnxruntime-common), so the installed
+ * extension needs no node_modules; only its WebAssembly module and glue ship beside the bundles, in dist/ort/.
+ */
 const targets = [
   {
     name: 'extension',
@@ -17,7 +20,7 @@ const targets = [
     outfile: 'dist/extension.js',
     platform: 'node',
     format: 'cjs',
-    external: ['vscode', 'onnxruntime-node'],
+    external: ['vscode'],
   },
   {
     // The extension's working half, loaded on first use by dist/extension.js (keeps activation light).
@@ -26,7 +29,7 @@ const targets = [
     outfile: 'dist/extensionHost.js',
     platform: 'node',
     format: 'cjs',
-    external: ['vscode', 'onnxruntime-node'],
+    external: ['vscode'],
   },
   {
     name: 'cli',
@@ -34,7 +37,6 @@ const targets = [
     outfile: 'dist/cli.js',
     platform: 'node',
     format: 'cjs',
-    external: ['onnxruntime-node'],
     banner: { js: '#!/usr/bin/env node' },
   },
   {
@@ -51,7 +53,7 @@ const targets = [
     outfile: 'dist/test/integration/index.js',
     platform: 'node',
     format: 'cjs',
-    external: ['vscode', 'onnxruntime-node', 'mocha'],
+    external: ['vscode', 'mocha'],
   },
 ];
 
@@ -79,15 +81,16 @@ if (watch) {
   const started = Date.now();
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
-  // Codicons ship a font the webview loads through its CSP-restricted media root.
-  cpSync(join(root, 'node_modules/@vscode/codicons/dist/codicon.css'), join(root, 'media/webview/codicon.css'));
-  cpSync(join(root, 'node_modules/@vscode/codicons/dist/codicon.ttf'), join(root, 'media/webview/codicon.ttf'));
-  // Webview: the panel's own CSS is bundled by esbuild into main.css (webview/main.ts imports it); KaTeX's stylesheet
-  // is copied with its fonts, which katex.min.css loads from ./fonts/.
-  mkdirSync(join(root, 'media/webview/katex/fonts'), { recursive: true });
-  cpSync(join(root, 'node_modules/katex/dist/katex.min.css'), join(root, 'media/webview/katex/katex.min.css'));
-  for (const f of readdirSync(join(root, 'node_modules/katex/dist/fonts'))) {
-    if (f.endsWith('.woff2')) cpSync(join(root, 'node_modules/katex/dist/fonts', f), join(root, 'media/webview/katex/fonts', f));
+  // Runtime and webview assets (scripts/packageFiles.mjs names them; listVsix.mjs checks the package against it).
+  // dist/ort/ is emptied first so it holds exactly the runtime files the loader reads.
+  rmSync(join(root, 'dist/ort'), { recursive: true, force: true });
+  for (const { from, to } of assetCopies()) {
+    if (!existsSync(join(root, from))) {
+      console.error(`build: ${from} is missing (npm ci?)`);
+      process.exit(1);
+    }
+    mkdirSync(dirname(join(root, to)), { recursive: true });
+    cpSync(join(root, from), join(root, to));
   }
   console.log(`build: ${targets.length} bundles in ${Date.now() - started} ms`);
 }

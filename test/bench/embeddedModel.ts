@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const dir = defaultModelDir();
   const held = JSON.parse(readFileSync(join(dir, 'heldout.json'), 'utf8')) as Record<'test' | 'validation', CountdownProblem[]>;
   const problems = held[split].slice(0, count);
-  const model = await EmbeddedModel.load({ dir, intraOpNumThreads: 1 });
+  const model = await EmbeddedModel.load({ dir });
   const policy = new EmbeddedCountdownPolicy(model);
   const signal = new AbortController().signal;
   const rows: Row[] = [];

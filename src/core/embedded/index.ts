@@ -1,8 +1,11 @@
-/** Embedded default model: a small Countdown step policy that runs offline on CPU through onnxruntime-node. */
+/** Embedded default model: a small Countdown step policy that runs offline on CPU through onnxruntime-web's
+ * WebAssembly backend (runtime.ts, the one loader). */
 export { EmbeddedModel } from './model';
 export type { DecodeRequest, DecodedSample, DecodeStats, LoadOptions } from './model';
 export { EmbeddedCountdownPolicy, parsePolicyRequest, UnreadableProblemError } from './policy';
 export type { EmbeddedPolicyOptions, PolicyInput } from './policy';
+export { findWasmDir, loadRuntime, ORT_RUNTIME_FILES, wasmDirCandidates } from './runtime';
+export type { OrtModule, OrtRuntime } from './runtime';
 export { EmbeddedGenerator } from './generator';
 export type { EmbeddedGeneratorOptions } from './generator';
 export { serveEmbedded } from './serve';

@@ -4,37 +4,18 @@
  * `decode` prefills the shared prefix once, copies the cache to the n samples, and then advances all unfinished
  * samples in one batched step per token; finished samples are dropped from the batch.
  */
-import type * as Ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-web';
 
 import { defaultModelDir, EmbeddedModelError, readModelFiles } from './modelFiles';
+import { loadRuntime, type OrtModule, type OrtRuntime } from './runtime';
 import { hash32, logSoftmax, Prng, sampleToken } from './sampler';
 import { CharTokenizer, type VocabFile } from './tokenizer';
-
-let ortModule: typeof Ort | undefined;
-/**
- * onnxruntime-node is loaded on first use, not at import: its native runtime (~44 MB per platform) is not in the
- * universal .vsix, and a missing runtime must only disable the embedded model, never the modules that import this one.
- */
-function ort(): typeof Ort {
-  if (!ortModule) {
-    try {
-      ortModule = require('onnxruntime-node') as typeof Ort;
-    } catch (e) {
-      throw new EmbeddedModelError(
-        `the embedded model needs the onnxruntime-node package, which could not be loaded (${(e as Error).message.split('\n')[0]}). ` +
-          'Configure an OpenAI-compatible endpoint instead (Meta-CoT: Configure Endpoint, or --endpoint on the command line), ' +
-          'or install onnxruntime-node beside the extension.',
-      );
-    }
-  }
-  return ortModule;
-}
 
 export interface LoadOptions {
   /** folder with countdown-policy.onnx, its .sha256 and vocab.json (default: the repository's model/) */
   dir?: string;
-  /** onnxruntime intra-op threads (default 1: the machine is shared; the model is small) */
-  intraOpNumThreads?: number;
+  /** the ONNX runtime (default: the WebAssembly runtime of runtime.ts; the benchmark passes a native one to compare) */
+  runtime?: OrtRuntime;
 }
 
 export interface DecodeRequest {
@@ -70,14 +51,20 @@ export class EmbeddedModel {
   readonly vocab: VocabFile;
   readonly sha256: string;
   readonly dir: string;
-  /** milliseconds spent in `load` (read + checksum + session) */
+  /** the runtime's name ('wasm' unless the caller chose another) */
+  readonly runtimeName: string;
+  /** milliseconds spent in `load` (read + checksum + runtime + session) */
   loadMs = 0;
   private readonly banned: Set<number>;
+  private readonly ort: OrtModule;
 
   private constructor(
     private readonly session: Ort.InferenceSession,
+    runtime: OrtRuntime,
     files: { dir: string; vocab: VocabFile; sha256: string },
   ) {
+    this.ort = runtime.ort;
+    this.runtimeName = runtime.name;
     this.vocab = files.vocab;
     this.sha256 = files.sha256;
     this.dir = files.dir;
@@ -88,19 +75,16 @@ export class EmbeddedModel {
   static async load(opts: LoadOptions = {}): Promise<EmbeddedModel> {
     const t0 = performance.now();
     const files = readModelFiles(opts.dir ?? defaultModelDir());
-    const runtime = ort();
+    const runtime = opts.runtime ?? (await loadRuntime());
     let session: Ort.InferenceSession;
     try {
-      session = await runtime.InferenceSession.create(files.onnx, {
-        intraOpNumThreads: opts.intraOpNumThreads ?? 1,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-      });
+      session = await runtime.ort.InferenceSession.create(files.onnx, runtime.sessionOptions);
     } catch (e) {
-      throw new EmbeddedModelError(`onnxruntime could not open the embedded model in ${files.dir}: ${(e as Error).message}`);
+      throw new EmbeddedModelError(
+        `onnxruntime (${runtime.name}, ${runtime.location}) could not open the embedded model in ${files.dir}: ${(e as Error).message}`,
+      );
     }
-    const m = new EmbeddedModel(session, files);
+    const m = new EmbeddedModel(session, runtime, files);
     m.loadMs = performance.now() - t0;
     return m;
   }
@@ -118,23 +102,23 @@ export class EmbeddedModel {
     const T = ids[0]!.length;
     const flat = new BigInt64Array(B * T);
     ids.forEach((row, b) => row.forEach((t, j) => (flat[b * T + j] = BigInt(t))));
-    const out = await this.session.run({ input_ids: new (ort().Tensor)('int64', flat, [B, T]), past });
+    const out = await this.session.run({ input_ids: new this.ort.Tensor('int64', flat, [B, T]), past });
     return { logits: out['logits']!.data as Float32Array, present: out['present']! };
   }
 
   private emptyPast(): Ort.Tensor {
     const v = this.vocab;
-    return new (ort().Tensor)('float32', new Float32Array(0), [1, 2 * v.layers, v.heads, 0, v.headDim]);
+    return new this.ort.Tensor('float32', new Float32Array(0), [1, 2 * v.layers, v.heads, 0, v.headDim]);
   }
 
   /** Copies rows of a [B, ...] cache (row `rows[k]` of the old cache becomes row k). */
-  private static selectRows(t: Ort.Tensor, rows: number[]): Ort.Tensor {
+  private selectRows(t: Ort.Tensor, rows: number[]): Ort.Tensor {
     const dims = t.dims;
     const src = t.data as Float32Array;
     const stride = src.length / dims[0]!;
     const dst = new Float32Array(stride * rows.length);
     rows.forEach((r, k) => dst.set(src.subarray(r * stride, (r + 1) * stride), k * stride));
-    return new (ort().Tensor)('float32', dst, [rows.length, ...dims.slice(1)]);
+    return new this.ort.Tensor('float32', dst, [rows.length, ...dims.slice(1)]);
   }
 
   async decode(req: DecodeRequest, stats?: DecodeStats): Promise<DecodedSample[]> {
@@ -156,7 +140,7 @@ export class EmbeddedModel {
       logits.subarray((req.prefix.length - 1) * V, req.prefix.length * V),
     );
     let active = Array.from({ length: n }, (_, i) => i);
-    let past = n > 1 ? EmbeddedModel.selectRows(present, new Array<number>(n).fill(0)) : present;
+    let past = n > 1 ? this.selectRows(present, new Array<number>(n).fill(0)) : present;
     let length = req.prefix.length;
 
     for (;;) {
@@ -178,7 +162,7 @@ export class EmbeddedModel {
       if (stats && stats.firstTokenMs === 0) stats.firstTokenMs = performance.now() - t0;
       if (keep.length === 0) break;
       checkAbort(req.signal);
-      if (keep.length < active.length) past = EmbeddedModel.selectRows(past, keep);
+      if (keep.length < active.length) past = this.selectRows(past, keep);
       active = keep.map((row) => active[row]!);
       ({ logits, present } = await this.forward(
         next.map((t) => [t]),

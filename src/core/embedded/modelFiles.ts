@@ -5,11 +5,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import shipped from './shipped.json';
 import type { VocabFile } from './tokenizer';
 
-export const MODEL_FILE = 'countdown-policy.onnx';
-export const CHECKSUM_FILE = 'countdown-policy.onnx.sha256';
-export const VOCAB_FILE = 'vocab.json';
+// Named once in shipped.json, which the packager (scripts/packageFiles.mjs) also reads.
+export const MODEL_FILE = shipped.modelFiles.onnx;
+export const CHECKSUM_FILE = shipped.modelFiles.checksum;
+export const VOCAB_FILE = shipped.modelFiles.vocab;
+const MODEL_FOLDER = shipped.modelFolder;
 
 export class EmbeddedModelError extends Error {
   constructor(message: string) {
@@ -19,8 +22,9 @@ export class EmbeddedModelError extends Error {
 }
 
 /**
- * The folder holding the model: `$METACOT_EMBEDDED_MODEL_DIR`, else the first `model/` (or, for a packaged
- * extension, `dist/../model/`) found walking up from this module and from the working directory.
+ * The folder holding the model: `$METACOT_EMBEDDED_MODEL_DIR`, else the first `model/` found walking up from this
+ * module (the installed extension's bundle is `<extension>/dist/*.js`, so that is `<extension>/model/`; from source,
+ * the repository's `model/`), then from the working directory.
  */
 export function defaultModelDir(): string {
   const env = process.env['METACOT_EMBEDDED_MODEL_DIR'];
@@ -31,7 +35,7 @@ export function defaultModelDir(): string {
   for (const start of starts) {
     let dir = resolve(start);
     for (;;) {
-      const cand = join(dir, 'model');
+      const cand = join(dir, MODEL_FOLDER);
       if (existsSync(join(cand, MODEL_FILE)) && existsSync(join(cand, VOCAB_FILE))) return cand;
       const up = dirname(dir);
       if (up === dir) break;
@@ -39,7 +43,7 @@ export function defaultModelDir(): string {
     }
   }
   throw new EmbeddedModelError(
-    `embedded model not found: no model/${MODEL_FILE} above ${starts.join(' or ')}; ` +
+    `embedded model not found: no ${MODEL_FOLDER}/${MODEL_FILE} above ${starts.join(' or ')}; ` +
       `set METACOT_EMBEDDED_MODEL_DIR to the folder holding ${MODEL_FILE}, ${CHECKSUM_FILE} and ${VOCAB_FILE}`,
   );
 }

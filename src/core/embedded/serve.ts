@@ -1,7 +1,7 @@
 /**
  * Serves the embedded Countdown model behind the OpenAI-compatible reference server on loopback.
  *
- *   npx tsx src/core/embedded/serve.ts [--port 8000] [--host 127.0.0.1] [--model-dir model] [--threads 1]
+ *   npx tsx src/core/embedded/serve.ts [--port 8000] [--host 127.0.0.1] [--model-dir model]
  *
  * prints the base URL (`http://127.0.0.1:8000/v1`, model id `embedded-countdown`) and serves until Ctrl-C.
  * A request whose problem the model cannot read is answered 400 (OpenAI error shape) with the accepted phrasing.
@@ -14,8 +14,6 @@ import { EmbeddedCountdownPolicy, UnreadableProblemError } from './policy';
 
 export interface ServeEmbeddedOptions extends Omit<ReferenceServerOptions, 'policy' | 'policies'> {
   modelDir?: string;
-  /** onnxruntime intra-op threads (default 1) */
-  threads?: number;
   /** an already loaded model */
   model?: EmbeddedModel;
 }
@@ -25,9 +23,8 @@ export interface EmbeddedServer extends ReferenceServer {
 }
 
 export async function serveEmbedded(opts: ServeEmbeddedOptions = {}): Promise<EmbeddedServer> {
-  const { modelDir, threads, model, ...serverOpts } = opts;
-  const loaded =
-    model ?? (await EmbeddedModel.load({ ...(modelDir ? { dir: modelDir } : {}), intraOpNumThreads: threads ?? 1 }));
+  const { modelDir, model, ...serverOpts } = opts;
+  const loaded = model ?? (await EmbeddedModel.load(modelDir ? { dir: modelDir } : {}));
   const policy = new EmbeddedCountdownPolicy(loaded);
   const served: Policy = {
     name: policy.name,
@@ -58,7 +55,6 @@ export async function main(argv: string[]): Promise<void> {
     port,
     host: arg('--host') ?? '127.0.0.1',
     ...(arg('--model-dir') ? { modelDir: arg('--model-dir') } : {}),
-    threads: Number(arg('--threads') ?? 1),
   });
   process.stdout.write(
     `embedded Countdown model (${server.policy.model.dir}, sha256 ${server.policy.model.sha256.slice(0, 12)}…) ` +
