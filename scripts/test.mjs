@@ -42,6 +42,7 @@ function nodeTestTier(name, dir, concurrency) {
   return { status: r.status ?? 1 };
 }
 
+const INTEGRATION_FILES = ['integration-trust-off.json', 'integration-trust-on.json', 'integration-installed.json'];
 const tiers = [
   { name: 'unit', run: () => nodeTestTier('unit', 'test/unit', 2) },
   // One browser at a time: the webview tests measure nothing, but two Chromiums on two cores only add flakiness.
@@ -54,7 +55,10 @@ const tiers = [
         const r = spawnSync(process.execPath, [join(root, 'scripts/integration.mjs'), '--trust', trust, '--results', join(results, `integration-trust-${trust}.json`)], { cwd: root, stdio: 'inherit' });
         status ||= r.status ?? 1;
       }
-      return { status, files: ['integration-trust-off.json', 'integration-trust-on.json'] };
+      // Installed mode last: it packages the .vsix when it is older than the sources (CI packaged it already).
+      const r = spawnSync(process.execPath, [join(root, 'scripts/integrationInstalled.mjs'), '--results', join(results, 'integration-installed.json')], { cwd: root, stdio: 'inherit' });
+      status ||= r.status ?? 1;
+      return { status, files: INTEGRATION_FILES };
     },
   },
 ];
@@ -81,7 +85,7 @@ const summary = [];
 for (const tier of tiers) {
   if (requested.length && !requested.includes(tier.name)) continue;
   const files = [`${tier.name}.json`];
-  for (const f of [...files, `integration-trust-off.json`, `integration-trust-on.json`]) rmSync(join(results, f), { force: true });
+  for (const f of [...files, ...INTEGRATION_FILES]) rmSync(join(results, f), { force: true });
   console.log(`\n=== ${tier.name} tests ===`);
   const r = tier.run();
   let tp = 0, tf = 0, ts = 0;
