@@ -1,4 +1,6 @@
 /** `metacot` command line: the same core engine as the extension, for batch runs and CI. */
+import { EXIT, EXIT_CODES_HELP } from './exitCodes';
+
 type Command = (argv: string[]) => Promise<number>;
 
 /** One line per command: name, summary, loader (lazy, so `metacot serve` never loads the search engine). */
@@ -22,7 +24,8 @@ ${Object.entries(COMMANDS)
   help                 show this help
 
 Run \`metacot <command> --help\` for a command's options.
-`;
+
+${EXIT_CODES_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command] = argv;
@@ -33,18 +36,43 @@ export async function main(argv: string[]): Promise<number> {
   const entry = COMMANDS[command];
   if (!entry) {
     process.stderr.write(`metacot: unknown command "${command}"\n\n${USAGE}`);
-    return 2;
+    return EXIT.usage;
   }
   return (await entry.load())(argv.slice(1));
 }
 
+/**
+ * Resolves once everything written to `stream` has been handed to the OS. A pipe takes 64 KiB at a time: exiting
+ * before the rest drains would cut the output (a JSONL record mid-line) while reporting success.
+ */
+export function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableEnded) return resolve();
+    // Writes complete in order: this empty one's callback runs after every earlier chunk is flushed (or failed).
+    stream.write('', () => resolve());
+  });
+}
+
+/** A reader that went away (`metacot export … | head`) is not an error of the command: further output is dropped. */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
+async function finish(code: number): Promise<void> {
+  process.exitCode = code;
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  // Only now: open handles (keep-alive sockets, model worker threads) must not keep a finished command alive.
+  process.exit(code);
+}
+
 // Run only as the program (dist/cli.js or src/cli/main.ts), not when a test imports this module.
 if (/[\\/](cli|main)\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`metacot: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exit(1);
-    },
-  );
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
+  main(process.argv.slice(2)).then(finish, (e: unknown) => {
+    process.stderr.write(`metacot: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return finish(1);
+  });
 }

@@ -22,6 +22,23 @@ export type EndpointErrorKind =
 
 const RETRYABLE = new Set<EndpointErrorKind>(['unreachable', 'connection', 'timeout', 'rate-limited', 'server', 'malformed', 'stream-cut']);
 
+/**
+ * HTTP statuses that answer the same to the same request: every 4xx but 408 (request timeout) and 429 (rate limit),
+ * and 501 / 505 (not implemented, version not supported). Repeating such a request cannot help.
+ */
+export function isDeterministicStatus(status: number | undefined): boolean {
+  if (status === undefined) return false;
+  if (status >= 400 && status < 500) return status !== 408 && status !== 429;
+  return status === 501 || status === 505;
+}
+
+/** Advice for a deterministic refusal: what to change, never "try again later". */
+export function deterministicAdvice(status: number): string {
+  return `The server refuses this request (status ${status}) and will again if it is repeated: check the endpoint's base URL, model, continuation mode and sampling settings.`;
+}
+
+const WAIT_ADVICE = /try again later|wait and re-run|raise maxRetries/i;
+
 export interface EndpointErrorInit {
   kind: EndpointErrorKind;
   endpoint: string;
@@ -54,6 +71,11 @@ export class EndpointError extends Error {
   constructor(init: EndpointErrorInit) {
     const secrets = init.secrets ?? [];
     const attempts = init.attempts ?? 1;
+    // A deterministic status is never a passing server trouble, whatever kind the caller guessed: no retry, no "later".
+    const deterministic = isDeterministicStatus(init.status) && RETRYABLE.has(init.kind);
+    if (deterministic || (isDeterministicStatus(init.status) && init.advice !== undefined && WAIT_ADVICE.test(init.advice))) {
+      init = { ...init, ...(deterministic ? { kind: 'bad-request' as const } : {}), advice: deterministicAdvice(init.status!) };
+    }
     const what = init.message.replace(/\.\s*$/, '');
     const tries = attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';
     super(redact(`endpoint "${init.endpoint}": ${what}${tries}.${init.advice ? ` ${init.advice}` : ''}`, secrets));

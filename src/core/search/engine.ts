@@ -15,6 +15,7 @@ import { createVerifier, type Verifier, type VerifierDeps } from '../verify/veri
 import { COMMON_PARAMS } from './commonParams';
 import { ParamError, resolveParams } from './params';
 import { getStrategy } from './registry';
+import { isEndpointError } from '../llm/errors';
 import { RunContext, describeError } from './runContext';
 
 export interface CheckpointOptions {
@@ -170,7 +171,8 @@ export async function runSearch(opts: RunSearchOptions): Promise<Run> {
     const outcome = await strategy.run(ctx);
     bestNodeId = outcome.bestNodeId;
   } catch (err) {
-    crash = `strategy ${strategy.name} crashed: ${describeError(err)}`;
+    // A request's own failure that a strategy let through (in-context rethrows it) is the run's reason, not a crash.
+    crash = isEndpointError(err) ? describeError(err) : `strategy ${strategy.name} crashed: ${describeError(err)}`;
   } finally {
     ctx.dispose();
     if (timer) clearInterval(timer);
@@ -184,9 +186,14 @@ export async function runSearch(opts: RunSearchOptions): Promise<Run> {
   const stop = ctx.stopInfo;
   const best = pickBest(tree, bestNodeId, ctx.verifiedNodes);
   const found = ctx.verifiedNodes.length;
+  const allFailed = ctx.errors > 0 && !anyAnswer(trace, run) ? everyRequestFailed(trace, run, ctx.errors) : undefined;
   if (crash) {
     run.status = 'failed';
     run.reason = crash;
+  } else if (allFailed && stop?.status !== 'failed' && stop?.status !== 'cancelled') {
+    // Nothing came back: that is a failure whatever else stopped the run (a budget, the strategy running dry).
+    run.status = 'failed';
+    run.reason = allFailed;
   } else if (stop && stop.status !== 'solved') {
     run.status = stop.status;
     run.reason = stop.reason;
@@ -210,6 +217,21 @@ export async function runSearch(opts: RunSearchOptions): Promise<Run> {
     if (checkpointError) throw checkpointError;
   }
   return run;
+}
+
+/** Whether any request of the run was answered: tokens or a cache hit counted, or a node it made holds an answer. */
+function anyAnswer(trace: Trace, run: Run): boolean {
+  const u = run.usage;
+  if (u.tokensIn + u.tokensOut > 0 || u.cachedRequests > 0) return true;
+  // Servers that report no usage still leave filled nodes behind.
+  return trace.nodes.some((n) => n.runId === run.id && n.status !== 'failed' && n.status !== 'cancelled' && n.status !== 'running');
+}
+
+/** The reason of a run none of whose requests was answered: how many failed, and the first error's message. */
+function everyRequestFailed(trace: Trace, run: Run, errors: number): string {
+  const first = trace.events.find((e) => e.run === run.id && e.type === 'error' && typeof e.data?.message === 'string');
+  const message = first ? String(first.data!.message) : 'no error message recorded';
+  return `every request failed (${errors} failed request${errors === 1 ? '' : 's'}, none answered); first: ${message}`;
 }
 
 function pickBest(tree: TraceTree, chosen: string | undefined, verified: readonly string[]): TraceNode | undefined {
