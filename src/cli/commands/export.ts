@@ -13,10 +13,13 @@ import type { Trace } from '../../core/trace/schema';
 import { RESCORE_CHECKERS } from '../../core/analyse/rescore';
 import { answerChecker, autoChecker, countdownChecker, type Checker } from '../../core/verify/checker';
 import { startCommand, type CommandOutput } from '../commandArgs';
+import { EXIT, EXIT_CODES_HELP } from '../exitCodes';
+import { refuseOverwrite } from '../outputGuard';
 
 export const EXPORT_USAGE = `metacot export --format FORMAT [options] TRACES... [--out FILE.jsonl]
 
-Writes training data from trace files (or folders of *${TRACE_FILE_SUFFIX}) as JSONL (stdout without --out).
+Writes training data from trace files (or folders of *${TRACE_FILE_SUFFIX}) as JSONL (stdout without --out; the
+bytes are the same either way). An existing --out file is replaced only with --force, and only when it is JSONL.
 
 Formats (--format):
   sft              chat messages: system, user = problem, assistant = Meta-CoT Z then the solution S
@@ -45,7 +48,12 @@ Pairs and labels:
   --positive X     prm800k: rating +1 at or above (default 0.7)
   --negative X     prm800k: rating −1 at or below (default 0.3)
   --task NAME      math-shepherd task field (default metacot)
-`;
+
+Output:
+  --out FILE       write the JSONL here instead of stdout
+  --force          replace FILE when it exists (only a JSONL file is replaced)
+
+${EXIT_CODES_HELP}`;
 
 /** Trace files named directly or found (one level deep) in named folders, sorted for stable output. */
 export async function expandTracePaths(paths: readonly string[]): Promise<string[]> {
@@ -97,6 +105,7 @@ export async function runExportCommand(argv: string[], options: CommandOutput = 
       negative: { type: 'string' },
       task: { type: 'string' },
       out: { type: 'string', short: 'o' },
+      force: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -145,6 +154,14 @@ export async function runExportCommand(argv: string[], options: CommandOutput = 
   if (v.format === 'prm800k') opts.prm = { ...(positive !== undefined ? { positive } : {}), ...(negative !== undefined ? { negative } : {}), ...(v['drop-pruned'] ? { dropPruned: true } : {}) };
   if (v.format === 'math-shepherd') opts.mathShepherd = { ...(threshold !== undefined ? { threshold } : {}), ...(v.task ? { task: v.task } : {}), ...(v['drop-pruned'] ? { dropPruned: true } : {}) };
 
+  // Before any work: a file that would be replaced is checked first.
+  if (v.out) {
+    const refusal = await refuseOverwrite(v.out, 'jsonl', { force: v.force === true });
+    if (refusal) {
+      err(`metacot export: ${refusal}\n`);
+      return EXIT.refused;
+    }
+  }
   let traces: Trace[];
   try {
     const files = await expandTracePaths(positionals);

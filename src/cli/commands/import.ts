@@ -12,6 +12,8 @@ import { importThoughtAnchors } from '../../core/trace/import/thoughtAnchors';
 import { writeTraceFile } from '../../core/trace/io';
 import type { Problem } from '../../core/trace/schema';
 import { startCommand, type CommandOutput } from '../commandArgs';
+import { EXIT, EXIT_CODES_HELP } from '../exitCodes';
+import { refuseOverwrite } from '../outputGuard';
 
 export const IMPORT_USAGE = `metacot import FILE --kind KIND --out TRACE [options]
 
@@ -29,7 +31,9 @@ Options:
   --segment S       sentence | paragraph (long-cot; default sentence)
   --threshold X     restatement similarity for a backtrack's return point (long-cot; default 0.6)
   --id ID           trace id (default: a new UUID)
-`;
+  --force           replace TRACE when it exists (only a valid trace file is replaced)
+
+${EXIT_CODES_HELP}`;
 
 type Obj = Record<string, unknown>;
 const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
@@ -65,6 +69,7 @@ export async function runImportCommand(argv: string[], options: CommandOutput = 
       segment: { type: 'string' },
       threshold: { type: 'string' },
       id: { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -79,6 +84,11 @@ export async function runImportCommand(argv: string[], options: CommandOutput = 
   const threshold = v.threshold === undefined ? undefined : Number(v.threshold);
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) return bad('--threshold takes a number in [0, 1]');
   const file = positionals[0]!;
+  const refusal = await refuseOverwrite(v.out, 'trace', { force: v.force === true });
+  if (refusal) {
+    err(`metacot import: ${refusal}\n`);
+    return EXIT.refused;
+  }
   const problemOf = (fromFile?: string): Problem => {
     const p: Problem = { text: v.problem ?? fromFile ?? '(imported)' };
     if (v.answer !== undefined) p.answer = v.answer;

@@ -3,6 +3,8 @@ import { RESCORE_AGGREGATIONS, RESCORE_CHECKERS, applyRescore, formatRescore, re
 import { readTraceFile, writeTraceFile } from '../../core/trace/io';
 import { TraceTree } from '../../core/trace/tree';
 import { startCommand, type CommandOutput } from '../commandArgs';
+import { EXIT, EXIT_CODES_HELP } from '../exitCodes';
+import { refuseOverwrite } from '../outputGuard';
 
 export const RESCORE_USAGE = `metacot rescore TRACE [options]
 
@@ -13,9 +15,12 @@ Options:
   --aggregation A   ${RESCORE_AGGREGATIONS.join(' | ')} over the path's step values (default last)
   --select S        score | verified-first (default: verified-first when only --verifier is given)
   --top N           paths to list (default 5)
-  --out FILE        write the trace with the new verdicts and winner
+  --out FILE        write the trace with the new verdicts and winner (TRACE itself may be given; another
+                    existing file is replaced only with --force, and only when it is a valid trace)
+  --force           replace FILE when it exists
   --json            the result as JSON
-`;
+
+${EXIT_CODES_HELP}`;
 
 export async function runRescoreCommand(argv: string[], options: CommandOutput = {}): Promise<number> {
   const cmd = startCommand('rescore', RESCORE_USAGE, argv, options, {
@@ -28,6 +33,7 @@ export async function runRescoreCommand(argv: string[], options: CommandOutput =
       top: { type: 'string' },
       out: { type: 'string', short: 'o' },
       json: { type: 'boolean' },
+      force: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -51,6 +57,12 @@ export async function runRescoreCommand(argv: string[], options: CommandOutput =
   if (!(Number.isInteger(top) && top >= 0)) return bad('--top takes a non-negative integer');
   try {
     const tree = TraceTree.from(await readTraceFile(positionals[0]!));
+    // The input was just read and validated as a trace: rescoring it in place needs no --force.
+    const refusal = v.out ? await refuseOverwrite(v.out, 'trace', { force: v.force === true, validated: [positionals[0]!] }) : undefined;
+    if (refusal) {
+      err(`metacot rescore: ${refusal}\n`);
+      return EXIT.refused;
+    }
     const res = rescoreTrace(tree, opts);
     out(v.json ? `${JSON.stringify(res, null, 2)}\n` : formatRescore(res, top));
     if (v.out) {

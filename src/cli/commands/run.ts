@@ -2,6 +2,7 @@
  * `metacot run`: the search engine over one problem or a JSONL problem set, for batch use and CI. Writes one
  * trace per problem (checkpointed while it runs), shows progress on stderr and prints a summary table.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EndpointConfigInput } from '../../core/llm/endpointConfig';
@@ -13,10 +14,14 @@ import { readProblemSet, ProblemSetError } from '../problems';
 import { ProgressBar, formatCount } from '../progress';
 import { formatTable } from '../table';
 import { startCommand } from '../commandArgs';
+import { EXIT, EXIT_CODES_HELP } from '../exitCodes';
+import { invalidAs } from '../outputGuard';
+import { cliAdvice, kindInReason, runErrors } from '../runAdvice';
 
 export const RUN_USAGE = `metacot run (--problem TEXT [--answer A] | --problems FILE.jsonl [--select 1-20]) --strategy S [options]
 
-Runs a search per problem and writes one trace file each (<out>/<id>${TRACE_FILE_SUFFIX}).
+Runs a search per problem and writes one trace file each (<out>/<id>${TRACE_FILE_SUFFIX}). A file of that name
+is never replaced: the trace goes to <id>-2${TRACE_FILE_SUFFIX} (-3, …) instead, unless --force is given.
 
 Problem:
   --problem TEXT          one problem (Countdown: "Use the numbers 3, 5, 7, 2 to reach 24. …")
@@ -44,11 +49,19 @@ Endpoint (default: the embedded Countdown model):
   --price-in X            cost per 1M prompt tokens (for the cost meter and maxCost)
   --price-out X           cost per 1M completion tokens
   --cache DIR             replay cache folder (identical requests are answered from it, at no cost)
+  --timeout MS            per-request timeout, whole response (default 120000)
+  --retries N             retries of a failed request that may succeed later: 429, 5xx, resets, timeouts
+                          (default 4; 0 = none); a deterministic refusal (4xx) is never retried
 
 Output:
   --out DIR               where traces go (default ./metacot-runs)
+  --force                 replace <out>/<id>${TRACE_FILE_SUFFIX} when it exists (only a valid trace is replaced)
   --quiet                 no progress line
-`;
+
+A run ends failed when its endpoint or model is wrong, when every request failed, or when the model cannot read
+the problem: stderr names the cause and what to do.
+
+${EXIT_CODES_HELP}`;
 
 export interface RunCommandOptions {
   signal?: AbortSignal;
@@ -92,6 +105,13 @@ function optNumber(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
+function optInteger(flag: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} "${v}": expected an integer ≥ ${min}`);
+  return n;
+}
+
 /** The CLI's own words for the embedded model failing to load (the core's advice names no flags). */
 const EMBEDDED_ADVICE =
   'Pass --endpoint URL --model M for an OpenAI-compatible server (vLLM, SGLang, OpenAI, …), or start the local\n' +
@@ -117,7 +137,10 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       'price-in': { type: 'string' },
       'price-out': { type: 'string' },
       cache: { type: 'string' },
+      timeout: { type: 'string' },
+      retries: { type: 'string' },
       out: { type: 'string' },
+      force: { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -158,10 +181,21 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       const keyEnv = values['api-key-env'] ?? 'OPENAI_API_KEY';
       const apiKey = process.env[keyEnv];
       if (values['api-key-env'] && !apiKey) throw new UsageError(`--api-key-env ${keyEnv}: that environment variable is not set`);
-      const config: EndpointConfigInput = { name: 'cli', baseUrl: values.endpoint, model: values.model, mode, maxConcurrency: Math.max(1, Math.floor(cap) || 1) };
+      const timeoutMs = optInteger('--timeout', values.timeout, 1);
+      const maxRetries = optInteger('--retries', values.retries, 0);
+      const config: EndpointConfigInput = {
+        name: 'cli',
+        baseUrl: values.endpoint,
+        model: values.model,
+        mode,
+        maxConcurrency: Math.max(1, Math.floor(cap) || 1),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(maxRetries !== undefined ? { maxRetries } : {}),
+      };
       endpoint = { kind: 'openai', config, ...(apiKey ? { apiKey } : {}) };
     } else {
       if (values.model || values.mode) throw new UsageError('--model and --mode go with --endpoint');
+      if (values.timeout !== undefined || values.retries !== undefined) throw new UsageError('--timeout and --retries go with --endpoint (the embedded model makes no HTTP requests)');
       endpoint = { kind: 'embedded' };
     }
     request = { strategy: s.data, params, budgets, ...(verifier ? { verifier } : {}), endpoint, ...(values.cache ? { cacheDir: values.cache } : {}) };
@@ -174,18 +208,33 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
   // a problem the model cannot read is reported in its row and the others still run.
   const outDir = values.out ?? 'metacot-runs';
   const used = new Set<string>();
+  const force = values.force === true;
+  // Without --force a file already there keeps its name and the new trace takes the next free one.
+  const taken = (n: string) => used.has(n) || (!force && existsSync(join(outDir, n)));
   const jobs: { problem: Problem; label: string; file: string; prepared?: PreparedRun; refused?: string }[] = [];
   for (const problem of problems) {
-    const name = traceFileName(problem, (n) => used.has(n));
+    const name = traceFileName(problem, taken);
     used.add(name);
     const job = { problem, label: problem.id ?? name.slice(0, -TRACE_FILE_SUFFIX.length), file: join(outDir, name) };
     try {
       jobs.push({ ...job, prepared: await prepareRun({ ...request, problem }) });
     } catch (e) {
       if (!(e instanceof RunSetupError)) throw e;
-      if (e.kind === 'problem') jobs.push({ ...job, refused: e.message });
+      // The core's advice names no flags; the CLI's way to another model is --endpoint.
+      if (e.kind === 'problem') jobs.push({ ...job, refused: `${e.message}\n  what to do: ${e.advice.replace('pick an OpenAI-compatible endpoint', 'pass --endpoint URL --model M (any OpenAI-compatible server)')}` });
       else if (e.kind === 'embedded-model') return bad(`no --endpoint given, and ${e.message}\n${EMBEDDED_ADVICE}`);
-      else return bad(e.message);
+      else return bad(`${e.message}\n  what to do: ${e.advice}`);
+    }
+  }
+  if (force) {
+    // --force replaces earlier traces, never a file that is not one (a typo'd --out, a corrupt trace kept to inspect).
+    for (const job of jobs) {
+      if (!existsSync(job.file)) continue;
+      const why = await invalidAs(job.file, 'trace');
+      if (why !== undefined) {
+        err(`metacot run: ${job.file} exists and is not a valid trace (${why.split('\n')[0]}); it is never written over, even with --force: move or delete it, or choose another --out\n`);
+        return EXIT.refused;
+      }
     }
   }
 
@@ -199,6 +248,7 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
   const totals = { done: 0, total: problems.length, nodes: 0, tokens: 0, cost: 0 };
   const rows: (string | number)[][] = [];
   const failures: string[] = [];
+  const warnings: string[] = [];
   try {
     for (const job of jobs) {
       if (ctl.signal.aborted) break;
@@ -206,7 +256,7 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       const seconds = () => ((Date.now() - t0) / 1000).toFixed(1);
       if (!job.prepared) {
         failures.push(`refused ${job.label}: ${job.refused}`);
-        rows.push([job.label, 'refused', 'no', '', 0, 0, seconds()]);
+        rows.push([job.label, 'refused', 'no', '', 0, 0, seconds(), '']);
         totals.done++;
         continue;
       }
@@ -225,7 +275,7 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
         });
       } catch (e) {
         failures.push(`error in ${job.file}: ${(e as Error).message}`);
-        rows.push([job.label, 'error', 'no', '', 0, 0, seconds()]);
+        rows.push([job.label, 'error', 'no', '', 0, 0, seconds(), job.file]);
         totals.done++;
         continue;
       }
@@ -234,8 +284,14 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       totals.nodes += report.nodesAdded;
       totals.tokens += tokens;
       totals.cost += report.usage.cost;
-      rows.push([job.label, report.status, report.result?.verified ? 'yes' : 'no', (report.result?.finalAnswer ?? '').slice(0, 30), report.nodesAdded, tokens, seconds()]);
-      if (report.status === 'failed') failures.push(`failed: ${job.file}: ${report.reason}`);
+      rows.push([job.label, report.status, report.result?.verified ? 'yes' : 'no', (report.result?.finalAnswer ?? '').slice(0, 30), report.nodesAdded, tokens, seconds(), job.file]);
+      const errors = runErrors(job.prepared.tree.trace, report.runId);
+      if (report.status === 'failed') {
+        failures.push(`failed ${job.label}: ${report.reason ?? 'no reason recorded'}\n  what to do: ${cliAdvice(errors.first?.kind ?? kindInReason(report.reason), job.file)}\n  trace: ${job.file}`);
+      } else if (errors.first) {
+        // The run went on around them, but the user should know its answer rests on fewer requests.
+        warnings.push(`warning: ${job.label}: ${errors.count} request${errors.count === 1 ? '' : 's'} failed; first: ${errors.first.message}\n  what to do: ${cliAdvice(errors.first.kind, job.file)}`);
+      }
       if (!values.quiet) bar.line({ ...totals, label: `${job.label}: ${report.status}` });
     }
   } finally {
@@ -244,9 +300,14 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
     else process.removeListener('SIGINT', onSigint);
   }
 
-  out(formatTable(['problem', 'status', 'solved', 'answer', 'nodes', 'tokens', 'time (s)'], rows));
+  out(formatTable(['problem', 'status', 'solved', 'answer', 'nodes', 'tokens', 'time (s)', 'trace'], rows));
   const solved = rows.filter((r) => r[2] === 'yes').length;
   out(`\nsolved ${solved}/${rows.length}, ${formatCount(totals.tokens)} tokens${totals.cost > 0 ? `, cost ${totals.cost.toFixed(4)}` : ''}; traces in ${outDir}\n`);
+  for (const w of warnings) err(`${w}\n`);
   for (const f of failures) err(`${f}\n`);
-  return failures.length > 0 ? 1 : 0;
+  if (ctl.signal.aborted) {
+    err(`metacot run: interrupted; the current run ended cancelled and its trace was written\n`);
+    return EXIT.interrupted;
+  }
+  return failures.length > 0 ? EXIT.failed : EXIT.ok;
 }
