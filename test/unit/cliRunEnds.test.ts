@@ -10,6 +10,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runRunCommand } from '../../src/cli/commands/run';
+import { parseFaultSpec } from '../../src/core/server/faults';
 import { startReferenceServer } from '../../src/core/server/referenceServer';
 import { readTraceFile } from '../../src/core/trace/io';
 import { runCli } from './cliSpawn';
@@ -95,5 +97,47 @@ test('usage errors exit 2: --timeout / --retries without --endpoint or with bad 
     const r = await runCli(['run', '--problem', PROBLEM, '--strategy', 'single', '--out', join(dir, 'usage'), ...extra], { env });
     assert.equal(r.code, 2, extra.join(' '));
     assert.match(r.stderr, /^metacot run: --(timeout|retries)/);
+  }
+});
+
+test('a run that got answers around a failed request completes with exit 0 and a warning naming the failure', async () => {
+  // The first request fails (no retries), the rest are answered: best-of-n votes over what came back.
+  const server = await startReferenceServer({ faults: parseFaultSpec('seq:500') });
+  try {
+    const out = join(dir, 'partial');
+    let err = '';
+    const code = await runRunCommand(
+      ['--problem', PROBLEM, '--strategy', 'best-of-n', '--param', 'n=4', '--param', 'perRequest=1', '--param', 'concurrency=1', '--param', 'seed=3', '--endpoint', server.url, '--model', 'sim-countdown', '--retries', '0', '--out', out, '--quiet'],
+      { out: () => undefined, err: (t) => void (err += t), tty: false },
+    );
+    assert.equal(code, 0, err);
+    assert.match(err, /^warning: problem: 1 request failed; first: server: endpoint "cli": server error 500/m);
+    assert.match(err, /what to do: The server is failing: check its logs/);
+    const trace = await readTraceFile(join(out, 'problem.metacot.json'));
+    assert.notEqual(trace.runs[0]!.status, 'failed');
+    assert.equal(trace.nodes.filter((n) => n.status === 'failed').length, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+test('Ctrl-C (the signal) ends the run cancelled, writes its trace and exits 130', async () => {
+  const server = await startReferenceServer({ latencyMs: 10_000 });
+  try {
+    const out = join(dir, 'interrupted');
+    const ctl = new AbortController();
+    let err = '';
+    setTimeout(() => ctl.abort(), 400);
+    const code = await runRunCommand(['--problem', PROBLEM, '--strategy', 'beam', '--endpoint', server.url, '--model', 'sim-countdown', '--out', out, '--quiet'], {
+      signal: ctl.signal,
+      out: () => undefined,
+      err: (t) => void (err += t),
+      tty: false,
+    });
+    assert.equal(code, 130);
+    assert.match(err, /metacot run: interrupted; the current run ended cancelled and its trace was written/);
+    assert.equal((await readTraceFile(join(out, 'problem.metacot.json'))).runs[0]!.status, 'cancelled');
+  } finally {
+    await server.close();
   }
 });
