@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -140,4 +140,14 @@ test('Ctrl-C (the signal) ends the run cancelled, writes its trace and exits 130
   } finally {
     await server.close();
   }
+});
+
+test('a problem the embedded model cannot read: refused before any request, exit 1, stderr says how to write it or which flags to pass', async () => {
+  const out = join(dir, 'unreadable');
+  const r = await runCli(['run', '--problem', 'What is 6 * 7?', '--strategy', 'beam', '--out', out, '--quiet'], { env });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout.toString(), /^problem\s+refused\s+no\s/m);
+  assert.match(r.stderr, /^refused problem: The embedded Countdown model cannot read this problem/m);
+  assert.match(r.stderr, /what to do: Write it like "Use the numbers 3, 5, 7, 2 to reach 24\..*", or pass --endpoint URL --model M/);
+  assert.equal(existsSync(join(out, 'problem.metacot.json')), false);
 });
