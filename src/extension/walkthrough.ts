@@ -16,7 +16,7 @@ import type { RunOutcome } from './runCommands';
 import { LATEST_TRACE_KEY, rerunFromNode, runOnSelection } from './runCommands';
 
 /** Where the sample problem goes in an open folder (beside the default traces folder). */
-export const SAMPLE_PATH = ['.metacot', 'sample-countdown.txt'] as const;
+export const SAMPLE_PATH = ['.metacot', 'sample-problem.txt'] as const;
 
 export const SAMPLE_TEXT = `${COUNTDOWN_EXAMPLE}\n\nSelect a problem line and run "Meta-CoT: Run Search on Selection"; change the numbers to try another puzzle.\n`;
 

@@ -11,4 +11,5 @@ import './extensionRuns.test';
 import './traceEditor.test';
 import './traceTreeView.test';
 import './trustAndSecrets.test';
+import './walkthrough.test';
 import './uiFixtures.test';
