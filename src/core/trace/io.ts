@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TRACE_FORMAT, TRACE_VERSION, TraceSchema, type Trace } from './schema';
 import { migrateToCurrent } from './migrate';
-import { findJsonErrorOffset } from './jsonError';
+import { MAX_JSON_NESTING, findDeepNesting, findJsonErrorOffset } from './jsonError';
 
 export const TRACE_FILE_SUFFIX = '.metacot.json';
 
@@ -54,17 +54,30 @@ function lineCol(text: string, offset: number): string {
   return `line ${line}, column ${col}`;
 }
 
-/** Parses and fully validates trace text. Older format versions are migrated in memory; the file is not touched. */
+/**
+ * Parses and fully validates trace text. Older format versions are migrated in memory; the file is not touched.
+ * A leading UTF-8 BOM (some Windows editors add one) is skipped; writing never adds it back.
+ */
 export function parseTrace(text: string, file?: string): Trace {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const deep = findDeepNesting(text);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
+    if (deep >= 0) throw nestingError(text, deep, file);
     const offset = findJsonErrorOffset(text);
     const where = offset >= 0 ? ` at ${lineCol(text, offset)}` : '';
     throw new TraceParseError([{ path: '', message: `invalid JSON${where}: ${(err as Error).message.replace(/\s+/g, ' ')}` }], file);
   }
+  // Format v0 stored its tree nested (two levels per tree level), and its migration walks it iteratively, so a deep
+  // v0 file is fine; anything else that deep is not a trace. JSON.parse itself is iterative in V8.
+  if (deep >= 0 && (raw as { version?: unknown } | null)?.version !== 0) throw nestingError(text, deep, file);
   return validateTrace(raw, file);
+}
+
+function nestingError(text: string, offset: number, file: string | undefined): TraceParseError {
+  return new TraceParseError([{ path: '', message: `${lineCol(text, offset)}: JSON nested deeper than ${MAX_JSON_NESTING} levels` }], file);
 }
 
 export function validateTrace(raw: unknown, file?: string): Trace {
@@ -121,29 +134,32 @@ export function checkInvariants(trace: Trace): TraceIssue[] {
     if (runIds.has(run.id)) issues.push({ path: `runs[${i}].id`, message: `duplicate run id "${run.id}"` });
     runIds.add(run.id);
   });
+  // Parent links that point forward are a cycle or an order error; telling them apart needs the whole list.
+  let links: ParentLinks | undefined;
   trace.nodes.forEach((node, i) => {
-    if (position.has(node.id)) issues.push({ path: `nodes[${i}].id`, message: `duplicate node id "${node.id}"` });
-    else position.set(node.id, i);
+    const duplicate = position.has(node.id);
+    if (duplicate) issues.push({ path: `nodes[${i}].id`, message: `duplicate node id "${node.id}"` });
     if (i === 0) {
       if (node.parentId !== null) issues.push({ path: 'nodes[0].parentId', message: 'the first node must be the root (parentId null)' });
       if (node.kind !== 'root') issues.push({ path: 'nodes[0].kind', message: `the first node must have kind "root", got "${node.kind}"` });
-    } else {
-      if (node.parentId === null) issues.push({ path: `nodes[${i}].parentId`, message: 'only the first node may be a root (parentId null)' });
-      else {
-        const p = position.get(node.parentId);
-        // Creation order puts parents before children; a later parent would allow cycles.
-        if (p === undefined) {
-          const exists = trace.nodes.some((n) => n.id === node.parentId);
-          issues.push({
-            path: `nodes[${i}].parentId`,
-            message: exists
-              ? `parent "${node.parentId}" comes after its child (nodes must be in creation order)`
-              : `unknown node "${node.parentId}"`,
-          });
-        }
-      }
-      if (node.kind === 'root') issues.push({ path: `nodes[${i}].kind`, message: 'only the first node may have kind "root"' });
+    } else if (node.parentId === null) issues.push({ path: `nodes[${i}].parentId`, message: 'only the first node may be a root (parentId null)' });
+    if (node.parentId !== null && node.parentId === node.id) {
+      issues.push({ path: `nodes[${i}].parentId`, message: `node "${node.id}" is its own parent` });
+    } else if (node.parentId !== null && i > 0 && !position.has(node.parentId)) {
+      // Creation order puts parents before children, which is what rules out cycles.
+      links ??= parentLinks(trace.nodes);
+      const cycle = links.cycles.get(i);
+      issues.push({
+        path: `nodes[${i}].parentId`,
+        message: cycle
+          ? `cycle ${cycle}`
+          : links.index.has(node.parentId)
+            ? `parent "${node.parentId}" comes after its child (nodes must be in creation order)`
+            : `unknown node "${node.parentId}"`,
+      });
     }
+    if (!duplicate) position.set(node.id, i);
+    if (i > 0 && node.kind === 'root') issues.push({ path: `nodes[${i}].kind`, message: 'only the first node may have kind "root"' });
     if (node.runId !== undefined && !runIds.has(node.runId)) issues.push({ path: `nodes[${i}].runId`, message: `unknown run "${node.runId}"` });
     if (node.supersededBy !== undefined && !runIds.has(node.supersededBy)) {
       issues.push({ path: `nodes[${i}].supersededBy`, message: `unknown run "${node.supersededBy}"` });
@@ -174,6 +190,53 @@ export function checkInvariants(trace: Trace): TraceIssue[] {
     }
   }
   return issues;
+}
+
+interface ParentLinks {
+  /** Index of each id's first occurrence. */
+  index: Map<string, number>;
+  /** Cycles of two or more nodes, keyed by the index of their first node in the list, written from it: `n3 → n5 → n3`. */
+  cycles: Map<number, string>;
+}
+
+/** Longest cycle written out in full; a longer one is shortened in the middle. */
+const CYCLE_SHOWN = 8;
+
+/**
+ * Follows every parent link once (iterative colouring: a hostile list costs O(n), however long its chains). A
+ * self-parent is reported on its own and ends a walk here; ids resolve to their first occurrence.
+ */
+function parentLinks(nodes: readonly { id: string; parentId: string | null }[]): ParentLinks {
+  const index = new Map<string, number>();
+  nodes.forEach((n, i) => {
+    if (!index.has(n.id)) index.set(n.id, i);
+  });
+  const state = new Uint8Array(nodes.length); // 0 unseen, 1 on the current walk, 2 done
+  const cycles = new Map<number, string>();
+  const walk: number[] = [];
+  for (let start = 0; start < nodes.length; start++) {
+    let cur: number | undefined = start;
+    while (cur !== undefined && state[cur] === 0) {
+      state[cur] = 1;
+      walk.push(cur);
+      const p: string | null = nodes[cur]!.parentId;
+      cur = p === null || p === nodes[cur]!.id ? undefined : index.get(p);
+    }
+    if (cur !== undefined && state[cur] === 1) {
+      const members = walk.slice(walk.indexOf(cur));
+      let from = 0;
+      for (let k = 1; k < members.length; k++) if (members[k]! < members[from]!) from = k;
+      const ordered = [...members.slice(from), ...members.slice(0, from)].map((k) => nodes[k]!.id);
+      const shown =
+        ordered.length <= CYCLE_SHOWN
+          ? ordered
+          : [...ordered.slice(0, CYCLE_SHOWN / 2), `… ${ordered.length - CYCLE_SHOWN} more`, ...ordered.slice(-CYCLE_SHOWN / 2)];
+      cycles.set(members[from]!, [...shown, ordered[0]!].join(' → '));
+    }
+    for (const k of walk) state[k] = 2;
+    walk.length = 0;
+  }
+  return { index, cycles };
 }
 
 /** Deterministic text of a trace. Validates first: an invalid trace is never written. */

@@ -1,9 +1,46 @@
 /**
+ * Deepest nesting of arrays and objects a trace file may have. A v1 trace nests about 10 levels (its tree is a flat
+ * node list); deeper text is hostile or not a trace, and refusing it up front keeps every later step (the error
+ * finder below, schema checks, error paths) within bounds.
+ */
+export const MAX_JSON_NESTING = 512;
+
+/**
+ * Offset of the first `[` or `{` nested deeper than `limit`, or -1. One pass that jumps over strings with indexOf,
+ * so it costs little next to JSON.parse on a large trace. Only string syntax matters here: other syntax errors are
+ * JSON.parse's to report.
+ */
+export function findDeepNesting(text: string, limit = MAX_JSON_NESTING): number {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34) {
+      // Skip to the closing quote: one not preceded by an odd run of backslashes.
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return -1;
+        let k = j - 1;
+        while (text.charCodeAt(k) === 92) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+      }
+      i = j;
+    } else if (ch === 91 || ch === 123) {
+      if (++depth > limit) return i;
+    } else if (ch === 93 || ch === 125) depth--;
+  }
+  return -1;
+}
+
+/**
  * Finds where JSON text stops being valid. V8's JSON.parse messages often carry no position ("Unexpected token"),
- * and a user fixing a hand-edited trace needs a line and column. Runs only after JSON.parse has failed.
+ * and a user fixing a hand-edited trace needs a line and column. Runs only after JSON.parse has failed. Recursive over nesting, which parseTrace has bounded by MAX_JSON_NESTING
+ * before; deeper text stops the search at the first bracket past the limit.
  */
 export function findJsonErrorOffset(text: string): number {
   let i = 0;
+  let depth = 0;
   const ws = () => {
     while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
   };
@@ -45,6 +82,7 @@ export function findJsonErrorOffset(text: string): number {
   const value = (): void => {
     ws();
     const ch = text[i];
+    if ((ch === '{' || ch === '[') && depth >= MAX_JSON_NESTING) fail();
     if (ch === '{') {
       i++;
       ws();
@@ -59,7 +97,9 @@ export function findJsonErrorOffset(text: string): number {
         ws();
         if (text[i] !== ':') fail();
         i++;
+        depth++;
         value();
+        depth--;
         ws();
         if (text[i] === ',') i++;
         else if (text[i] === '}') {
@@ -75,7 +115,9 @@ export function findJsonErrorOffset(text: string): number {
         return;
       }
       for (;;) {
+        depth++;
         value();
+        depth--;
         ws();
         if (text[i] === ',') i++;
         else if (text[i] === ']') {

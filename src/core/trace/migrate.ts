@@ -10,27 +10,20 @@
 import { z } from 'zod';
 import { TRACE_VERSION, StrategyNameSchema, emptyUsage } from './schema';
 
-interface V0Node {
-  text: string;
-  value?: number;
-  visits?: number;
-  q?: number;
-  pruned?: boolean;
-  verified?: boolean;
-  children?: V0Node[];
-}
-
-const V0NodeSchema: z.ZodType<V0Node> = z.lazy(() =>
-  z.object({
-    text: z.string(),
-    value: z.number().optional(),
-    visits: z.number().int().nonnegative().optional(),
-    q: z.number().optional(),
-    pruned: z.boolean().optional(),
-    verified: z.boolean().optional(),
-    children: z.array(V0NodeSchema).optional(),
-  }),
-);
+/**
+ * One v0 node without its subtree: children are checked node by node in an explicit queue, since a recursive zod
+ * schema recurses per tree level and a deep v0 tree would overflow the stack.
+ */
+const V0NodeSchema = z.object({
+  text: z.string(),
+  value: z.number().optional(),
+  visits: z.number().int().nonnegative().optional(),
+  q: z.number().optional(),
+  pruned: z.boolean().optional(),
+  verified: z.boolean().optional(),
+  children: z.array(z.unknown()).optional(),
+});
+type V0Node = z.infer<typeof V0NodeSchema>;
 
 export const TraceV0Schema = z.object({
   format: z.literal('metacot.trace'),
@@ -43,7 +36,7 @@ export const TraceV0Schema = z.object({
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   model: z.string(),
   baseUrl: z.string(),
-  root: z.object({ text: z.string(), children: z.array(V0NodeSchema) }),
+  root: z.object({ text: z.string(), children: z.array(z.unknown()) }),
 });
 
 function migrateV0(raw: unknown): unknown {
@@ -52,15 +45,35 @@ function migrateV0(raw: unknown): unknown {
     { id: 'n0', parentId: null, kind: 'root', text: v0.root.text, author: 'human', status: 'expanded', iteration: 0, runId: 'r1' },
   ];
   let best: { id: string; verified: boolean } | undefined;
-  // Breadth-first keeps parents before children, as v1's creation order requires.
-  const queue: { node: V0Node; parentId: string }[] = v0.root.children.map((node) => ({ node, parentId: 'n0' }));
-  while (queue.length) {
-    const { node, parentId } = queue.shift()!;
+  // Breadth-first keeps parents before children, as v1's creation order requires. Each entry remembers where it
+  // sits (its parent's entry and its index among the children) to name a bad node's path.
+  interface Entry {
+    raw: unknown;
+    parentId: string;
+    up: Entry | undefined;
+    index: number;
+  }
+  const pathOf = (e: Entry): string => {
+    const parts: string[] = [];
+    for (let cur: Entry | undefined = e; cur; cur = cur.up) parts.push(`children[${cur.index}]`);
+    return `root.${parts.reverse().join('.')}`;
+  };
+  const queue: Entry[] = v0.root.children.map((child, index) => ({ raw: child, parentId: 'n0', up: undefined, index }));
+  for (let head = 0; head < queue.length; head++) {
+    const entry = queue[head]!;
+    const parsed = V0NodeSchema.safeParse(entry.raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const at = issue.path.length ? `.${issue.path.map(String).join('.')}` : '';
+      // Named here: a deep tree's paths are long, so only a bad node's is written out.
+      throw new Error(`${pathOf(entry)}${at}: ${issue.message}`);
+    }
+    const node: V0Node = parsed.data;
     const id = `n${nodes.length}`;
     const leaf = !node.children?.length;
     const out: Record<string, unknown> = {
       id,
-      parentId,
+      parentId: entry.parentId,
       kind: leaf && node.verified !== undefined ? 'answer' : 'step',
       text: node.text,
       author: 'model',
@@ -78,7 +91,10 @@ function migrateV0(raw: unknown): unknown {
     if (node.pruned) out.prune = { reason: 'pruned (migrated from trace v0)', by: 'engine' };
     if (node.verified && !best) best = { id, verified: true };
     nodes.push(out);
-    for (const child of node.children ?? []) queue.push({ node: child, parentId: id });
+    const children = node.children ?? [];
+    for (let i = 0; i < children.length; i++) queue.push({ raw: children[i], parentId: id, up: entry, index: i });
+    // Done with this entry: keep only what pathOf needs, so a big tree's raw nodes can be collected.
+    entry.raw = undefined;
   }
   const createdAt = v0.createdAt ?? '1970-01-01T00:00:00.000Z';
   return {

@@ -208,11 +208,11 @@ export class TraceTree {
   /** Root first, the node last. */
   pathToRoot(id: string): TraceNode[] {
     const path: TraceNode[] = [];
-    const seen = new Set<string>();
     let cur: TraceNode | undefined = this.node(id);
     while (cur) {
-      if (seen.has(cur.id)) throw new TraceError(`cycle through node "${cur.id}"`);
-      seen.add(cur.id);
+      // A path longer than the tree has nodes can only go round a parent cycle (an unvalidated trace); a count
+      // costs nothing next to a set of the ids seen on a path a million deep.
+      if (path.length >= this.size) throw new TraceError(`cycle through node "${cur.id}"`);
       path.push(cur);
       cur = cur.parentId === null ? undefined : this.byId.get(cur.parentId);
     }
@@ -226,14 +226,23 @@ export class TraceTree {
       .map((n) => n.text);
   }
 
+  /** O(depth): a walk that needs every node's depth should use depths(). */
   depth(id: string): number {
     let d = 0;
     let cur = this.node(id);
     while (cur.parentId !== null) {
-      d++;
+      // More steps than nodes: a parent cycle (an unvalidated trace), which would otherwise never end.
+      if (++d > this.size) throw new TraceError(`cycle through node "${id}"`);
       cur = this.node(cur.parentId);
     }
     return d;
+  }
+
+  /** Every node's depth (root 0) in one pass over the creation order, which puts parents first. */
+  depths(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const n of this.trace.nodes) out.set(n.id, n.parentId === null ? 0 : (out.get(n.parentId) ?? 0) + 1);
+    return out;
   }
 
   /** The node and all its descendants, preorder (iterative: trees can be deep). */
