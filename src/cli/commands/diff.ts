@@ -1,5 +1,6 @@
 /** `metacot diff A B`: what changed between two traces of the same problem (nodes aligned by path text). */
 import { diffTraces, formatDiff } from '../../core/analyse/diff';
+import { escapeControlChars, escapeJsonControlChars } from '../../core/trace/controlChars';
 import { readTraceFile } from '../../core/trace/io';
 import { startCommand, type CommandOutput } from '../commandArgs';
 
@@ -23,10 +24,11 @@ export async function runDiffCommand(argv: string[], options: CommandOutput = {}
   try {
     const [a, b] = await Promise.all(positionals.map((p) => readTraceFile(p)));
     const d = diffTraces(a!, b!, similarity !== undefined ? { similarity } : {});
-    out(v.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d, { all: v.all === true }));
+    // formatDiff escapes control characters; JSON.stringify escapes C0 but leaves DEL and C1 raw.
+    out(v.json ? `${escapeJsonControlChars(JSON.stringify(d, null, 2))}\n` : formatDiff(d, { all: v.all === true }));
     return 0;
   } catch (e) {
-    err(`metacot diff: ${(e as Error).message}\n`);
+    err(`${escapeControlChars(`metacot diff: ${(e as Error).message}`, { keepNewlines: true })}\n`);
     return 1;
   }
 }

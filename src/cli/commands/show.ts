@@ -2,16 +2,23 @@
  * `metacot show TRACE`: the tree as indented text with values — status marks, value and its source, N / Q,
  * beam rank, prune reason, answers — and a header with the problem, the runs and the result.
  */
+import { escapeControlChars } from '../../core/trace/controlChars';
 import { readTraceFile } from '../../core/trace/io';
 import type { Trace, TraceNode } from '../../core/trace/schema';
 import { startCommand, type CommandOutput } from '../commandArgs';
 
+/** Default `--depth`: far below what a real search reaches, so only a hostile or degenerate chain is cut. */
+export const DEFAULT_SHOW_DEPTH = 1000;
+/** Past this depth the indentation stops growing and each line names its depth: lines stay short, output linear. */
+export const SHOW_INDENT_LEVELS = 64;
+
 export const SHOW_USAGE = `metacot show TRACE [options]
 
-Prints a trace file's tree as indented text with values.
+Prints a trace file's tree as indented text with values. Control characters in trace text are printed as
+escapes (\\x1b, \\r, …). Below depth ${SHOW_INDENT_LEVELS} the indentation stops growing and lines show [depth N].
 
 Options:
-  --depth N        show nodes down to this depth only
+  --depth N        show nodes down to this depth only (default ${DEFAULT_SHOW_DEPTH})
   --width N        characters of step text per line (default 72; 0 = whole first line)
   --superseded     also show subtrees replaced by a later re-run (hidden by default)
 `;
@@ -39,7 +46,21 @@ export function nodeDetails(n: TraceNode): string {
 
 const MARK: Record<TraceNode['status'], string> = { open: '', running: '…', expanded: '', terminal: '■', pruned: '✂', failed: '✗', cancelled: '⊘' };
 
-export function renderTree(trace: Trace, opts: { depth?: number; width?: number; superseded?: boolean } = {}): string {
+export interface TreeOptions {
+  depth?: number;
+  width?: number;
+  superseded?: boolean;
+}
+
+/** Characters collected before a chunk is handed on: a deep tree's text is never one huge string. */
+const CHUNK = 1 << 16;
+
+/**
+ * Writes the tree in chunks of whole lines to `emit`; returns whether `depth` cut anything off. Iterative preorder
+ * with a bounded indentation, so time and memory are linear in the nodes printed however deep the tree is. Every
+ * line has its control characters escaped (node text is JSON-quoted, which leaves DEL and C1 alone).
+ */
+export function writeTree(trace: Trace, opts: TreeOptions, emit: (text: string) => void): { cut: boolean } {
   const width = opts.width ?? 72;
   const kids = new Map<string, TraceNode[]>();
   for (const n of trace.nodes) {
@@ -49,33 +70,65 @@ export function renderTree(trace: Trace, opts: { depth?: number; width?: number;
     if (list) list.push(n);
     else kids.set(n.parentId, [n]);
   }
-  const lines: string[] = [];
+  let buf = '';
+  const line = (l: string) => {
+    buf += `${escapeControlChars(l)}\n`;
+    if (buf.length >= CHUNK) {
+      emit(buf);
+      buf = '';
+    }
+  };
+  let cut = false;
   const bestId = trace.result?.bestNodeId;
   const text = (n: TraceNode): string => {
-    const first = n.kind === 'root' ? 'problem' : (n.text.split('\n').find((l) => l.trim() !== '') ?? '').trim();
-    const more = n.kind !== 'root' && (n.text.trim().includes('\n') || (width > 0 && first.length > width));
-    const cut = width > 0 && first.length > width ? first.slice(0, width - 1) : first;
-    return `${cut}${more ? '…' : ''}`;
+    if (n.kind === 'root') return 'problem';
+    const first = firstLine(n.text);
+    const more = n.text.trim().includes('\n') || (width > 0 && first.length > width);
+    const shown = width > 0 && first.length > width ? first.slice(0, width - 1) : first;
+    return `${shown}${more ? '…' : ''}`;
   };
-  // Iterative preorder: traces can be deep.
   const stack: { n: TraceNode; prefix: string; last: boolean; depth: number }[] = [{ n: trace.nodes[0]!, prefix: '', last: true, depth: 0 }];
   while (stack.length) {
     const { n, prefix, last, depth } = stack.pop()!;
     const branch = depth === 0 ? '' : last ? '└─ ' : '├─ ';
+    const deep = depth > SHOW_INDENT_LEVELS ? `[depth ${depth}] ` : '';
     const mark = MARK[n.status] ? `${MARK[n.status]} ` : '';
     const details = nodeDetails(n);
     const best = n.id === bestId ? '  ★ best' : '';
     const superseded = n.supersededBy !== undefined ? `  (superseded by ${n.supersededBy})` : '';
-    lines.push(`${prefix}${branch}${n.id} ${mark}${JSON.stringify(text(n))}${details ? `  ${details}` : ''}${best}${superseded}`);
+    line(`${prefix}${branch}${deep}${n.id} ${mark}${JSON.stringify(text(n))}${details ? `  ${details}` : ''}${best}${superseded}`);
     const children = kids.get(n.id) ?? [];
+    const childPrefix = depth === 0 ? '' : depth >= SHOW_INDENT_LEVELS ? prefix : prefix + (last ? '   ' : '│  ');
     if (opts.depth !== undefined && depth >= opts.depth) {
-      if (children.length) lines.push(`${prefix}${depth === 0 ? '' : last ? '   ' : '│  '}└─ … ${children.length} more below`);
+      if (children.length) {
+        line(`${childPrefix}└─ … ${children.length} more below`);
+        cut = true;
+      }
       continue;
     }
-    const childPrefix = depth === 0 ? '' : prefix + (last ? '   ' : '│  ');
     for (let i = children.length - 1; i >= 0; i--) stack.push({ n: children[i]!, prefix: childPrefix, last: i === children.length - 1, depth: depth + 1 });
   }
-  return lines.join('\n') + '\n';
+  if (buf) emit(buf);
+  return { cut };
+}
+
+/** The first non-blank line, trimmed, found without splitting the whole text (steps can be megabytes). */
+function firstLine(text: string): string {
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const l = text.slice(start, end).trim();
+    if (l !== '') return l;
+    start = end + 1;
+  }
+  return '';
+}
+
+export function renderTree(trace: Trace, opts: TreeOptions = {}): string {
+  const parts: string[] = [];
+  writeTree(trace, opts, (t) => parts.push(t));
+  return parts.join('');
 }
 
 export function renderHeader(trace: Trace): string {
@@ -94,7 +147,8 @@ export function renderHeader(trace: Trace): string {
   const res = trace.result;
   if (res) out.push(`result: ${res.finalAnswer !== undefined ? `answer ${res.finalAnswer}` : 'no answer'}${res.bestNodeId ? ` (node ${res.bestNodeId})` : ''}, ${res.verified ? 'verified' : 'not verified'}`);
   out.push(`${trace.nodes.length} nodes, ${trace.events.length} events`);
-  return out.join('\n') + '\n\n';
+  // Problem text, reasons, params, model and URL come from the file: control characters are shown, not sent.
+  return out.map((l) => escapeControlChars(l)).join('\n') + '\n\n';
 }
 
 export async function runShowCommand(argv: string[], options: CommandOutput = {}): Promise<number> {
@@ -106,17 +160,18 @@ export async function runShowCommand(argv: string[], options: CommandOutput = {}
   if (typeof cmd === 'number') return cmd;
   const { values, positionals, out, err, bad, badWithUsage } = cmd;
   if (positionals.length !== 1) return badWithUsage('give one trace file');
-  const depth = values.depth === undefined ? undefined : Number(values.depth);
+  const depth = values.depth === undefined ? DEFAULT_SHOW_DEPTH : Number(values.depth);
   const width = values.width === undefined ? undefined : Number(values.width);
-  if ((depth !== undefined && !(depth >= 0)) || (width !== undefined && !(width >= 0))) return bad('--depth and --width take non-negative numbers');
+  if (!(depth >= 0) || (width !== undefined && !(width >= 0))) return bad('--depth and --width take non-negative numbers');
   let trace: Trace;
   try {
     trace = await readTraceFile(positionals[0]!);
   } catch (e) {
-    err(`metacot show: ${(e as Error).message}\n`);
+    err(`${escapeControlChars(`metacot show: ${(e as Error).message}`, { keepNewlines: true })}\n`);
     return 1;
   }
   out(renderHeader(trace));
-  out(renderTree(trace, { ...(depth !== undefined ? { depth } : {}), ...(width !== undefined ? { width } : {}), superseded: values.superseded === true }));
+  const { cut } = writeTree(trace, { depth, ...(width !== undefined ? { width } : {}), superseded: values.superseded === true }, out);
+  if (cut && values.depth === undefined) out(`(nodes below depth ${DEFAULT_SHOW_DEPTH} not shown: give --depth N for more)\n`);
   return 0;
 }

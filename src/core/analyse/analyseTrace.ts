@@ -1,4 +1,5 @@
 /** Everything `metacot analyse` prints about one trace, as data (for the panel) and as text (for the CLI). */
+import { escapeControlChars } from '../trace/controlChars';
 import type { TraceTree } from '../trace/tree';
 import { accuracyVsN, passAtK, type AccuracyRow, type SubsetOptions } from './passAtK';
 import { answerSamples } from './samples';
@@ -55,5 +56,6 @@ export function formatAnalysis(a: TraceAnalysis): string {
     lines.push('  N      pass@N   maj@N    best-of-N');
     for (const r of a.accuracyVsN) lines.push(`  ${String(r.n).padEnd(6)} ${pct(r.passAtN).padEnd(8)} ${pct(r.majAtN).padEnd(8)} ${pct(r.bestOfN)}`);
   }
-  return `${lines.join('\n')}\n`;
+  // Step texts and answers come from the file: control characters are shown, never sent to the terminal.
+  return `${lines.map((l) => escapeControlChars(l)).join('\n')}\n`;
 }

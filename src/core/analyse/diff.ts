@@ -8,6 +8,7 @@ import type { Trace, TraceNode } from '../trace/schema';
 import { TraceTree } from '../trace/tree';
 import { contentTokens, dice } from '../trace/import/similarity';
 import { normalizeStepText } from './treeStats';
+import { escapeControlChars } from '../trace/controlChars';
 
 export type DiffKind = 'same' | 'changed' | 'removed' | 'added';
 
@@ -63,9 +64,12 @@ export function diffTraces(traceA: Trace | TraceTree, traceB: Trace | TraceTree,
     if (b.verified !== undefined) e.verifiedB = b.verified;
     return e;
   };
+  // A removed / added subtree, preorder with children in creation order (as TraceTree.subtree), depth carried along.
   const single = (kind: 'removed' | 'added', tree: TraceTree, n: TraceNode, depth: number) => {
-    for (const d of tree.subtree(n.id)) {
-      const e: DiffEntry = { kind, depth: depth + tree.depth(d.id) - tree.depth(n.id), valueChanged: false };
+    const stack: { d: TraceNode; depth: number }[] = [{ d: n, depth }];
+    while (stack.length) {
+      const { d, depth: at } = stack.pop()!;
+      const e: DiffEntry = { kind, depth: at, valueChanged: false };
       if (kind === 'removed') {
         e.a = d.id;
         e.textA = d.text;
@@ -81,17 +85,27 @@ export function diffTraces(traceA: Trace | TraceTree, traceB: Trace | TraceTree,
       }
       entries.push(e);
       counts[kind]++;
+      const kids = tree.childIdsOf(d.id);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push({ d: tree.node(kids[i]!), depth: at + 1 });
     }
   };
 
-  const visit = (a: TraceNode, b: TraceNode, depth: number): void => {
+  /** Pairs the children of two aligned nodes: same normalized text first, then by similarity. */
+  const pairChildren = (a: TraceNode, b: TraceNode) => {
     const ca = A.children(a.id);
     const cb = B.children(b.id);
     const pairOf = new Map<string, { b: TraceNode; kind: 'same' | 'changed' }>();
     const usedB = new Set<string>();
+    // B's children by text, in order: each of A's children takes the first unused one (a map, not a scan per child).
+    const byText = new Map<string, TraceNode[]>();
+    for (const y of cb) {
+      const key = normalizeStepText(y.text);
+      const list = byText.get(key);
+      if (list) list.push(y);
+      else byText.set(key, [y]);
+    }
     for (const x of ca) {
-      const key = normalizeStepText(x.text);
-      const y = cb.find((c) => !usedB.has(c.id) && normalizeStepText(c.text) === key);
+      const y = byText.get(normalizeStepText(x.text))?.shift();
       if (y) {
         pairOf.set(x.id, { b: y, kind: 'same' });
         usedB.add(y.id);
@@ -100,11 +114,14 @@ export function diffTraces(traceA: Trace | TraceTree, traceB: Trace | TraceTree,
     const restA = ca.filter((x) => !pairOf.has(x.id));
     const restB = cb.filter((y) => !usedB.has(y.id));
     const scored: { x: TraceNode; y: TraceNode; s: number }[] = [];
-    for (const x of restA) {
-      const tx = contentTokens(x.text);
-      for (const y of restB) {
-        const s = dice(tx, contentTokens(y.text));
-        if (s >= threshold) scored.push({ x, y, s });
+    if (restA.length && restB.length) {
+      const tokensB = restB.map((y) => contentTokens(y.text));
+      for (const x of restA) {
+        const tx = contentTokens(x.text);
+        restB.forEach((y, j) => {
+          const s = dice(tx, tokensB[j]!);
+          if (s >= threshold) scored.push({ x, y, s });
+        });
       }
     }
     scored.sort((p, q) => q.s - p.s);
@@ -113,23 +130,39 @@ export function diffTraces(traceA: Trace | TraceTree, traceB: Trace | TraceTree,
       pairOf.set(x.id, { b: y, kind: 'changed' });
       usedB.add(y.id);
     }
-    // A's children in order (pairs and removals), then B's unpaired children (additions).
-    for (const x of ca) {
-      const p = pairOf.get(x.id);
-      if (!p) {
-        single('removed', A, x, depth + 1);
-        continue;
-      }
-      const e = pairEntry(p.kind, x, p.b, depth + 1);
-      entries.push(e);
-      counts[p.kind]++;
-      if (e.valueChanged) counts.valueChanged++;
-      visit(x, p.b, depth + 1);
-    }
-    for (const y of cb) if (!usedB.has(y.id)) single('added', B, y, depth + 1);
+    return { ca, cb, pairOf, usedB };
   };
 
-  visit(A.root(), B.root(), 0);
+  // Explicit stack (trees can be deep). Each task writes its entries when popped; a pair's children are pushed
+  // in reverse after it, so the entries come out in the same preorder as a recursive walk: A's children in order
+  // (pairs with their subtrees, removals), then B's unpaired children (additions).
+  type Task =
+    | { t: 'pair'; kind: 'same' | 'changed'; x: TraceNode; y: TraceNode; depth: number }
+    | { t: 'single'; kind: 'removed' | 'added'; tree: TraceTree; n: TraceNode; depth: number };
+  const expand = (a: TraceNode, b: TraceNode, depth: number, stack: Task[]) => {
+    const { ca, cb, pairOf, usedB } = pairChildren(a, b);
+    const tasks: Task[] = [];
+    for (const x of ca) {
+      const p = pairOf.get(x.id);
+      tasks.push(p ? { t: 'pair', kind: p.kind, x, y: p.b, depth: depth + 1 } : { t: 'single', kind: 'removed', tree: A, n: x, depth: depth + 1 });
+    }
+    for (const y of cb) if (!usedB.has(y.id)) tasks.push({ t: 'single', kind: 'added', tree: B, n: y, depth: depth + 1 });
+    for (let i = tasks.length - 1; i >= 0; i--) stack.push(tasks[i]!);
+  };
+  const stack: Task[] = [];
+  expand(A.root(), B.root(), 0, stack);
+  while (stack.length) {
+    const task = stack.pop()!;
+    if (task.t === 'single') {
+      single(task.kind, task.tree, task.n, task.depth);
+      continue;
+    }
+    const e = pairEntry(task.kind, task.x, task.y, task.depth);
+    entries.push(e);
+    counts[task.kind]++;
+    if (e.valueChanged) counts.valueChanged++;
+    expand(task.x, task.y, task.depth, stack);
+  }
   return {
     traceA: A.trace.id,
     traceB: B.trace.id,
@@ -145,7 +178,7 @@ const short = (s: string | undefined, n = 70) => {
 };
 const val = (v: number | undefined, verified: boolean | undefined) => `${v === undefined ? '–' : String(Number(v.toFixed(4)))}${verified === undefined ? '' : verified ? ' ✓' : ' ✗'}`;
 
-/** Text for the CLI: changes only (unless `all`), indented by depth. */
+/** Text for the CLI: changes only (unless `all`), indented by depth; control characters escaped. */
 export function formatDiff(d: TraceDiff, opts: { all?: boolean } = {}): string {
   const lines = [`diff ${d.traceA} → ${d.traceB}${d.sameProblem ? '' : ' (the problems differ)'}`];
   for (const e of d.entries) {
@@ -169,5 +202,6 @@ export function formatDiff(d: TraceDiff, opts: { all?: boolean } = {}): string {
   }
   const c = d.counts;
   lines.push(`${c.same} same, ${c.changed} changed, ${c.removed} removed, ${c.added} added, ${c.valueChanged} value changes`);
-  return `${lines.join('\n')}\n`;
+  // Node texts and ids come from the files: control characters are shown, never sent to the terminal.
+  return `${lines.map((l) => escapeControlChars(l)).join('\n')}\n`;
 }

@@ -6,6 +6,7 @@
 import { AGGREGATIONS, aggregateScores, type Aggregation } from '../verify/aggregate';
 import { answerKey } from '../verify/answerEquivalence';
 import { answerChecker, autoChecker, countdownChecker, noneChecker, type Checker } from '../verify/checker';
+import { escapeControlChars } from '../trace/controlChars';
 import type { Trace, TraceNode } from '../trace/schema';
 import { TraceTree } from '../trace/tree';
 
@@ -169,5 +170,6 @@ export function formatRescore(res: RescoreResult, top = 5): string {
   for (const p of res.ranking.slice(0, top)) {
     lines.push(`  ${p.nodeId.padEnd(6)} score ${p.score === undefined ? '–' : p.score.toFixed(4)}  ${p.answer ?? ''}${p.verified === undefined ? '' : p.verified ? ' ✓' : ' ✗'}`);
   }
-  return `${lines.join('\n')}\n`;
+  // Answers and ids come from the file: control characters are shown, never sent to the terminal.
+  return `${lines.map((l) => escapeControlChars(l)).join('\n')}\n`;
 }

@@ -68,19 +68,19 @@ export function exportTraces(traces: readonly (Trace | TraceTree)[], opts: Expor
       case 'dpo': {
         const recs = buildDpoRecords(tree, opts.dpo);
         if (recs.length === 0) skipped.push({ traceId: id, reason: 'no node with two valued children far enough apart' });
-        records.push(...recs);
+        for (const r of recs) records.push(r);
         break;
       }
       case 'prm800k': {
         const recs = buildPrm800kRecords(tree, opts.prm);
         if (recs.length === 0) skipped.push({ traceId: id, reason: 'no steps' });
-        records.push(...recs);
+        for (const r of recs) records.push(r);
         break;
       }
       case 'math-shepherd': {
         const { records: recs, unlabeledPaths } = buildMathShepherdRecords(tree, opts.mathShepherd);
         if (recs.length === 0) skipped.push({ traceId: id, reason: unlabeledPaths ? `${unlabeledPaths} path(s) with unlabeled steps (no value, no verdict below)` : 'no steps' });
-        records.push(...recs);
+        for (const r of recs) records.push(r);
         break;
       }
     }

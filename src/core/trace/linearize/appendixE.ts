@@ -3,7 +3,7 @@
  * (`0.03125`; a verified final step `1.0`), then a `Solution:` block with only the winning path.
  */
 import type { TraceTree } from '../tree';
-import { finish, plan, solutionBlock, stepBlock, type CommonOptions, type Linearization } from './blocks';
+import { finish, plan, pushAll, solutionBlock, stepBlock, type CommonOptions, type Linearization } from './blocks';
 import { seg, type Segment } from './segment';
 import { isSwitch } from './visitOrder';
 
@@ -21,8 +21,8 @@ export function linearizeAppendixE(tree: TraceTree, opts: AppendixEOptions = {})
   nodes.forEach((n, i) => {
     if (isSwitch(nodes[i - 1], n, rootId)) switches++;
     if (i > 0) segments.push(seg(sep, 'Z', 'separator', n.id));
-    segments.push(...stepBlock(n, opts.values ?? true, opts.valueDigits));
+    pushAll(segments, stepBlock(n, opts.values ?? true, opts.valueDigits));
   });
-  if (opts.solution ?? true) segments.push(...solutionBlock(path, sep, nodes.length > 0));
+  if (opts.solution ?? true) pushAll(segments, solutionBlock(path, sep, nodes.length > 0));
   return finish('appendix-e', segments, nodes, path, switches);
 }

@@ -50,6 +50,11 @@ export function plan(tree: TraceTree, opts: CommonOptions): { nodes: TraceNode[]
   return { nodes: orderNodes(tree, included, opts.order ?? 'visit'), path: winningPath(tree) };
 }
 
+/** Appends in a loop: `push(...items)` passes every item as an argument, a RangeError for a path of ~100k steps. */
+export function pushAll<T>(target: T[], items: readonly T[]): void {
+  for (const x of items) target.push(x);
+}
+
 /** One step of Z: its text, then (optionally) its value on its own line. */
 export function stepBlock(node: TraceNode, values: boolean, digits: number | undefined, text = node.text): Segment[] {
   const out = [seg(text, 'Z', 'step', node.id)];

@@ -2,7 +2,7 @@
 import type { TraceTree } from '../tree';
 import { linearizeAppendixE, type AppendixEOptions } from './appendixE';
 import { linearizeBacktrack, type BacktrackOptions } from './backtrack';
-import { finish, type Linearization } from './blocks';
+import type { Linearization } from './blocks';
 import { applyObjective, type Objective } from './segment';
 import { linearizeSos, type SosOptions } from './streamOfSearch';
 
@@ -31,7 +31,10 @@ export function linearize(tree: TraceTree, opts: LinearizeOptions, objective: Ob
       lin = linearizeBacktrack(tree, opts);
       break;
   }
+  // Every segment is made with loss on, which is what z-and-s wants: no copy (a million-step trace has millions).
+  if (objective === 'z-and-s' && lin.segments.every((s) => s.loss)) return lin;
   const onPath = new Set(lin.winningPath);
   const segments = applyObjective(lin.segments, objective, onPath);
-  return { ...finish(lin.format, segments, [], [], lin.switches), visited: lin.visited, winningPath: lin.winningPath };
+  // The loss flags change, the texts do not.
+  return { ...lin, segments };
 }

@@ -14,7 +14,7 @@
 import { parseCountdownProblem } from '../../verify/countdown';
 import type { TraceNode } from '../schema';
 import type { TraceTree } from '../tree';
-import { finish, plan, solutionBlock, type CommonOptions, type Linearization } from './blocks';
+import { finish, plan, pushAll, solutionBlock, type CommonOptions, type Linearization } from './blocks';
 import { applyOp, compactOp, numberValue, parseOpStep, pyNumberList, pyStringList, type CountdownOp } from './countdownText';
 import { seg, type Segment } from './segment';
 import { isSwitch } from './visitOrder';
@@ -40,9 +40,17 @@ function explored(node: TraceNode): { compact: string; op?: CountdownOp; left?: 
   return { compact: node.meta.sosOp, left: left ? left[1]!.split(',').map((x) => x.trim()).filter(Boolean) : undefined };
 }
 
+/** Numbers after a node's operation; its operations are the chain of `op`s up to the root (shared, not copied). */
 interface NodeState {
   numbers: string[];
-  ops: string[];
+  op?: string;
+  up?: NodeState;
+}
+
+function opsOf(st: NodeState): string[] {
+  const ops: string[] = [];
+  for (let cur: NodeState | undefined = st; cur; cur = cur.up) if (cur.op !== undefined) ops.push(cur.op);
+  return ops.reverse();
 }
 
 /** Target and starting numbers: the problem's meta (our generators, SoS import), else parsed from its text. */
@@ -56,38 +64,54 @@ export function countdownStart(tree: TraceTree): { target: string; numbers: stri
   return { target: String(spec.target), numbers: spec.numbers.map(String) };
 }
 
-export function sosId(tree: TraceTree, node: TraceNode, ids: Map<string, string>): string {
-  const known = ids.get(node.id);
-  if (known !== undefined) return known;
-  let id: string;
-  if (typeof node.meta?.sosId === 'string') id = node.meta.sosId;
-  else if (node.parentId === null) id = '0';
-  else {
-    // Rank among the parent's kept (generated) children, in creation order.
-    const parent = tree.node(node.parentId);
-    const kept = tree.children(parent.id).filter((c) => {
-      const p = explored(c);
-      return p !== undefined && c.status !== 'pruned' && (p.left === undefined || p.left.length > 1);
-    });
-    const rank = kept.findIndex((c) => c.id === node.id);
-    id = `${sosId(tree, parent, ids)},${rank < 0 ? kept.length : rank}`;
+/** A kept (generated) child: the search put it on its frontier, so it has a node id. */
+function isKept(c: TraceNode): boolean {
+  const p = explored(c);
+  return p !== undefined && c.status !== 'pruned' && (p.left === undefined || p.left.length > 1);
+}
+
+/**
+ * The SoS id of a node (`0,1,0`): `meta.sosId` when an import kept it, else its parent's id and its rank among the
+ * parent's kept children in creation order. Climbs iteratively to the nearest ancestor with a known id.
+ */
+export function sosId(tree: TraceTree, node: TraceNode, ids: Map<string, string>, ranks = new Map<string, Map<string, number>>()): string {
+  const pending: TraceNode[] = [];
+  let cur: TraceNode | undefined = node;
+  while (cur && !ids.has(cur.id)) {
+    if (typeof cur.meta?.sosId === 'string') ids.set(cur.id, cur.meta.sosId);
+    else if (cur.parentId === null) ids.set(cur.id, '0');
+    else {
+      pending.push(cur);
+      cur = tree.node(cur.parentId);
+    }
   }
-  ids.set(node.id, id);
-  return id;
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const n = pending[i]!;
+    const parentId = n.parentId!;
+    let rank = ranks.get(parentId);
+    if (!rank) {
+      rank = new Map();
+      for (const c of tree.children(parentId)) if (isKept(c)) rank.set(c.id, rank.size);
+      ranks.set(parentId, rank);
+    }
+    ids.set(n.id, `${ids.get(parentId)!},${rank.get(n.id) ?? rank.size}`);
+  }
+  return ids.get(node.id)!;
 }
 
 export function linearizeSos(tree: TraceTree, opts: SosOptions = {}): Linearization {
   const { target, numbers } = countdownStart(tree);
   const { nodes: ordered, path } = plan(tree, opts);
   const root = tree.root();
-  const states = new Map<string, NodeState>([[root.id, { numbers, ops: [] }]]);
+  const states = new Map<string, NodeState>([[root.id, { numbers }]]);
   const ids = new Map<string, string>();
+  const ranks = new Map<string, Map<string, number>>();
   const segments: Segment[] = [];
   const line = (text: string, role: Segment['role'], node: string) =>
     segments.push(seg(segments.length === 0 ? text : `\n${text}`, 'Z', role, node));
   const stateLine = (n: TraceNode) => {
     const st = states.get(n.id)!;
-    return `Current State: ${target}:${pyNumberList(st.numbers)}, Operations: ${pyStringList(st.ops)}`;
+    return `Current State: ${target}:${pyNumberList(st.numbers)}, Operations: ${pyStringList(opsOf(st))}`;
   };
 
   line(stateLine(root), 'marker', root.id);
@@ -102,12 +126,12 @@ export function linearizeSos(tree: TraceTree, opts: SosOptions = {}): Linearizat
     if (!parsed || !parentState) continue;
     const numbers = parsed.left ?? (parsed.op ? applyOp(parentState.numbers, parsed.op) : undefined);
     if (!numbers) continue;
-    const st: NodeState = { numbers, ops: [...parentState.ops, parsed.compact] };
+    const st: NodeState = { numbers, op: parsed.compact, up: parentState };
     states.set(node.id, st);
     if (isSwitch(shown[shown.length - 1], node, root.id)) switches++;
     if (afterLeaf || node.parentId !== loc) {
       const parent = tree.node(node.parentId!);
-      line(`Moving to Node #${sosId(tree, parent, ids)}`, 'marker', parent.id);
+      line(`Moving to Node #${sosId(tree, parent, ids, ranks)}`, 'marker', parent.id);
       line(stateLine(parent), 'marker', parent.id);
       loc = parent.id;
     }
@@ -121,9 +145,9 @@ export function linearizeSos(tree: TraceTree, opts: SosOptions = {}): Linearizat
       line(leaf, 'step', node.id);
       if (goal && opts.stopAtGoal) break;
     } else if (node.status !== 'pruned') {
-      line(`Generated Node #${sosId(tree, node, ids)}: ${target}:${pyNumberList(st.numbers)} Operation: ${parsed.compact}`, 'step', node.id);
+      line(`Generated Node #${sosId(tree, node, ids, ranks)}: ${target}:${pyNumberList(st.numbers)} Operation: ${parsed.compact}`, 'step', node.id);
     }
   }
-  if (opts.solution ?? false) segments.push(...solutionBlock(path, opts.separator ?? '\n\n', true));
+  if (opts.solution ?? false) pushAll(segments, solutionBlock(path, opts.separator ?? '\n\n', true));
   return finish('sos', segments, shown, path, switches);
 }

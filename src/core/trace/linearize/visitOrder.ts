@@ -49,14 +49,11 @@ function firstEventIndex(tree: TraceTree): Map<string, number> {
  * log's order; otherwise (imported or hand-made traces) iteration number, then creation order.
  */
 export function visitOrder(tree: TraceTree, included: ReadonlySet<string>): TraceNode[] {
-  const creation = new Map<string, number>();
-  tree.trace.nodes.forEach((n, i) => creation.set(n.id, i));
   const nodes = tree.trace.nodes.filter((n) => included.has(n.id));
   const events = firstEventIndex(tree);
   const byEvents = nodes.every((n) => events.has(n.id));
-  const sorted = [...nodes].sort((a, b) =>
-    byEvents ? events.get(a.id)! - events.get(b.id)! : a.iteration - b.iteration || creation.get(a.id)! - creation.get(b.id)!,
-  );
+  // `nodes` is in creation order and sort is stable, so equal iterations keep creation order.
+  const sorted = byEvents ? nodes.sort((a, b) => events.get(a.id)! - events.get(b.id)!) : nodes.sort((a, b) => a.iteration - b.iteration);
   return parentsFirst(sorted, tree.root().id);
 }
 
@@ -65,18 +62,27 @@ function parentsFirst(sorted: TraceNode[], rootId: string): TraceNode[] {
   const shown = new Set<string>([rootId]);
   const waiting = new Map<string, TraceNode[]>();
   const out: TraceNode[] = [];
-  const emit = (n: TraceNode): void => {
-    out.push(n);
-    shown.add(n.id);
-    const kids = waiting.get(n.id);
-    if (kids) {
-      waiting.delete(n.id);
-      for (const k of kids) emit(k);
-    }
-  };
+  // Showing a node releases the nodes waiting for it, and theirs, depth-first: an explicit stack, as a chain of
+  // waiting nodes can be as deep as the tree.
+  const stack: TraceNode[] = [];
   for (const n of sorted) {
-    if (shown.has(n.parentId!)) emit(n);
-    else waiting.set(n.parentId!, [...(waiting.get(n.parentId!) ?? []), n]);
+    if (!shown.has(n.parentId!)) {
+      const list = waiting.get(n.parentId!);
+      if (list) list.push(n);
+      else waiting.set(n.parentId!, [n]);
+      continue;
+    }
+    stack.push(n);
+    while (stack.length) {
+      const cur = stack.pop()!;
+      out.push(cur);
+      shown.add(cur.id);
+      const kids = waiting.get(cur.id);
+      if (kids) {
+        waiting.delete(cur.id);
+        for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+      }
+    }
   }
   return out;
 }
@@ -99,9 +105,12 @@ export function winningPath(tree: TraceTree): TraceNode[] {
   let end: TraceNode | undefined = best === undefined ? undefined : tree.get(best);
   if (!end) {
     let bestKey: [number, number] | undefined;
+    // One pass for all depths: tree.depth per candidate is O(depth) each, quadratic on a deep tree.
+    let depths: Map<string, number> | undefined;
     for (const n of tree.trace.nodes) {
       if (n.verified !== true || n.kind === 'root' || n.kind === 'rollout') continue;
-      const key: [number, number] = [n.value ?? 1, tree.depth(n.id)];
+      depths ??= tree.depths();
+      const key: [number, number] = [n.value ?? 1, depths.get(n.id)!];
       if (!bestKey || key[0] > bestKey[0] || (key[0] === bestKey[0] && key[1] > bestKey[1])) {
         bestKey = key;
         end = n;
