@@ -64,4 +64,6 @@ export const allowedExtra = [
   /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|LICENSE)$/i,
   /^extension\/model\/README\.md$/,
   /^extension\/media\/icons\/[^/]+$/,
+  // pictures a walkthrough page links to (the pages themselves are required: package.json names them)
+  /^extension\/media\/walkthrough\/[^/]+\.(png|svg|gif|jpg|jpeg|webp)$/,
 ];
