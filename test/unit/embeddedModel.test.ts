@@ -148,13 +148,3 @@ test('an aborted request stops with an AbortError', async () => {
     { name: 'AbortError' },
   );
 });
-
-test('overlapping decodes on one model (MCTS parallel simulations) each get their own, unchanged result', async () => {
-  const req = { prefix: prefix(), n: 2, maxTokens: 40, temperature: 1, topP: 1 };
-  const seeds = [21, 22, 23, 24, 25, 26];
-  const sequential: string[][] = [];
-  for (const seed of seeds) sequential.push((await model.decode({ ...req, seed })).map((s) => text(s.tokens)));
-  // All at once: the wasm session is not re-entrant, so the model must queue its forward calls.
-  const parallel = await Promise.all(seeds.map((seed) => model.decode({ ...req, seed })));
-  assert.deepEqual(parallel.map((r) => r.map((s) => text(s.tokens))), sequential);
-});
