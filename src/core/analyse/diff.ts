@@ -138,22 +138,22 @@ export function diffTraces(traceA: Trace | TraceTree, traceB: Trace | TraceTree,
   // (pairs with their subtrees, removals), then B's unpaired children (additions).
   type Task =
     | { t: 'pair'; kind: 'same' | 'changed'; x: TraceNode; y: TraceNode; depth: number }
-    | { t: 'single'; kind: 'removed' | 'added'; tree: TraceTree; n: TraceNode; depth: number };
+    | { t: 'lone'; kind: 'removed' | 'added'; tree: TraceTree; n: TraceNode; depth: number };
   const expand = (a: TraceNode, b: TraceNode, depth: number, stack: Task[]) => {
     const { ca, cb, pairOf, usedB } = pairChildren(a, b);
     const tasks: Task[] = [];
     for (const x of ca) {
       const p = pairOf.get(x.id);
-      tasks.push(p ? { t: 'pair', kind: p.kind, x, y: p.b, depth: depth + 1 } : { t: 'single', kind: 'removed', tree: A, n: x, depth: depth + 1 });
+      tasks.push(p ? { t: 'pair', kind: p.kind, x, y: p.b, depth: depth + 1 } : { t: 'lone', kind: 'removed', tree: A, n: x, depth: depth + 1 });
     }
-    for (const y of cb) if (!usedB.has(y.id)) tasks.push({ t: 'single', kind: 'added', tree: B, n: y, depth: depth + 1 });
+    for (const y of cb) if (!usedB.has(y.id)) tasks.push({ t: 'lone', kind: 'added', tree: B, n: y, depth: depth + 1 });
     for (let i = tasks.length - 1; i >= 0; i--) stack.push(tasks[i]!);
   };
   const stack: Task[] = [];
   expand(A.root(), B.root(), 0, stack);
   while (stack.length) {
     const task = stack.pop()!;
-    if (task.t === 'single') {
+    if (task.t === 'lone') {
       single(task.kind, task.tree, task.n, task.depth);
       continue;
     }

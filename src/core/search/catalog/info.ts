@@ -55,7 +55,11 @@ export const THINK_VERIFY_PROMPT =
   'check it; when a step is wrong or leads nowhere, say "Wait," and go back to an earlier step and try another way. ' +
   'Then close the thinking and state the final answer in \\boxed{}.';
 
-export const DEFAULT_STRATEGY: StrategyName = 'beam';
+/**
+ * A* by default: on the embedded default (checker only, no value model yet) it solves the sample problem in ~64 nodes,
+ * while beam ranks every candidate at the prior and ends unsolved — a first run must show a verified answer.
+ */
+export const DEFAULT_STRATEGY: StrategyName = 'astar';
 
 /** Engine parameters every strategy accepts; saved in `RunConfig.params` beside the strategy's own. */
 export const COMMON_PARAMS: CatalogParam[] = [
