@@ -81,7 +81,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 // ---------------------------------------------------------------- the package
 /** What the .vsix is built from: a package older than any of these is stale. */
-const PACKAGE_SOURCES = ['src', 'webview', 'model', 'media/icons', 'package.json', '.vscodeignore', 'scripts/build.mjs', 'README.md'];
+const PACKAGE_SOURCES = ['src', 'webview', 'model', 'media/icons', 'media/walkthrough', 'package.json', '.vscodeignore', 'scripts/build.mjs', 'scripts/packageFiles.mjs', 'scripts/listVsix.mjs', 'README.md'];
 
 function newestMtime(p) {
   let st;
