@@ -57,7 +57,7 @@ export const ProblemFileArgsSchema = z.strictObject({
 });
 
 /** The walkthrough's sample run: always the embedded model and the settings' strategy; only how it shows. */
-export const RunSampleArgsSchema = z.strictObject({ open: RunSettings.open, wait: RunSettings.wait });
+export const RunSampleArgsSchema = z.strictObject({ open: RunSettings.open, wait: RunSettings.wait, strategy: StrategyNameSchema.optional() });
 /** Commands that take no arguments (an empty object is still an API call: it never prompts). */
 export const NoArgsSchema = z.strictObject({});
 

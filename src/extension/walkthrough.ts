@@ -12,6 +12,7 @@ import { SearchPanel } from './searchPanel';
 import { EMBEDDED_ENDPOINT } from './settings';
 import type { Invocation, RerunArgs, RunSampleArgs } from './commandArgs';
 import type { CommandContext } from './commandPickers';
+import { DEFAULT_STRATEGY } from '../core/search/catalog';
 import type { RunOutcome } from './runCommands';
 import { LATEST_TRACE_KEY, rerunFromNode, runOnSelection } from './runCommands';
 
@@ -23,7 +24,8 @@ export const SAMPLE_TEXT = `${COUNTDOWN_EXAMPLE}\n\nSelect a problem line and ru
 /**
  * Opens the sample problem (the workspace's sample file, created once and then left to the person's edits, or an
  * untitled document when no folder is open), selects its first line and searches it with the embedded model and the
- * settings' strategy.
+ * catalog's default strategy (A*, which solves it there), whatever `metacot.search.strategy` says: the first run has
+ * to show a verified answer. A `strategy` argument picks another.
  */
 export async function runSample(ctx: CommandContext, inv: Invocation<RunSampleArgs>): Promise<RunOutcome> {
   const doc = await sampleDocument();
@@ -31,11 +33,11 @@ export async function runSample(ctx: CommandContext, inv: Invocation<RunSampleAr
   const line = firstProblemLine(doc);
   editor.selection = new vscode.Selection(line.range.start, line.range.end);
   editor.revealRange(line.range);
-  const { open, wait } = inv.args;
+  const { open, wait, strategy } = inv.args;
   // An API-style call of the ordinary run path: no questions, the selection as the problem.
   return runOnSelection(ctx, {
     target: {},
-    args: { endpoint: EMBEDDED_ENDPOINT, ...(open !== undefined ? { open } : {}), ...(wait !== undefined ? { wait } : {}) },
+    args: { endpoint: EMBEDDED_ENDPOINT, strategy: strategy ?? DEFAULT_STRATEGY, ...(open !== undefined ? { open } : {}), ...(wait !== undefined ? { wait } : {}) },
     interactive: false,
   });
 }

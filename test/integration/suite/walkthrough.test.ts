@@ -11,6 +11,7 @@ import type { Trace } from '../../../src/core/trace/schema';
 import type { RunSummary } from '../../../src/extension/searchRunner';
 import type { TestApi } from '../../../src/extension/testApi';
 import { COUNTDOWN_EXAMPLE } from '../../../src/core/problems';
+import { DEFAULT_STRATEGY } from '../../../src/core/search/catalog';
 import { closeAllEditors, readTrace, startServer, testApi, wsPath } from './extensionHelpers';
 
 interface Step {
@@ -104,7 +105,8 @@ describe('walkthrough and welcome view (first run)', function () {
     assert.equal(trace.problem.text, COUNTDOWN_EXAMPLE);
     assert.equal(trace.problem.source?.file, '.metacot/sample-problem.txt');
     assert.equal(trace.runs[0]!.config.endpoint.name, 'embedded');
-    assert.equal(trace.runs[0]!.config.strategy, vscode.workspace.getConfiguration('metacot').get('search.strategy'), 'the settings strategy');
+    // The catalog's default (A*), whatever the workspace's `search.strategy` says (mcts in the fixture workspace).
+    assert.equal(trace.runs[0]!.config.strategy, DEFAULT_STRATEGY, 'the sample runs the default strategy');
     assert.equal(trace.result?.verified, true);
     // The run opened its search panel.
     await waitFor('the search panel on the sample trace', () => api.hosts(uri).length > 0, 15_000);
@@ -184,6 +186,8 @@ describe('walkthrough and welcome view (first run)', function () {
     await vscode.workspace.fs.writeFile(sampleUri, new TextEncoder().encode(edited));
     try {
       await closeAllEditors();
+      // VS Code reloads an open, clean document from disk asynchronously: a person would see the new text first.
+      await waitFor('the sample document to show the edit', () => !vscode.workspace.textDocuments.some((d) => d.uri.fsPath === sampleUri.fsPath && d.getText() !== edited), 10_000);
       const again = (await vscode.commands.executeCommand('metacot.runSample', { open: false })) as RunSummary;
       assert.ok(again, 'no run summary (see the Meta-CoT log)');
       assert.equal(fs.readFileSync(sampleUri.fsPath, 'utf8'), edited);

@@ -185,7 +185,8 @@ describe('walkthrough, welcome view and strategy pick @trusted-only', function (
     assert.equal(trace.result?.verified, true, 'the sample run did not verify an answer');
     // Back on the walkthrough, the first step is complete (its completion event is the command).
     await page.locator('.tabs-container .tab', { hasText: /Welcome|Walkthrough/ }).first().click();
-    await container.locator('.getting-started-step.complete', { hasText: 'Run the sample problem' }).first().waitFor({ state: 'attached', timeout: 10_000 });
+    // VS Code marks the step's check icon (`[data-done-step-id]`), not the step, with `complete`.
+    await container.locator('.getting-started-step', { hasText: 'Run the sample problem' }).locator('[data-done-step-id].complete').first().waitFor({ state: 'attached', timeout: 10_000 });
   });
 
   it('the walkthrough\'s Configure Endpoint button starts the endpoint wizard', async () => {
