@@ -7,6 +7,7 @@ import type { ContinuationMode } from '../core/trace/schema';
 import { endpointConfigFromSetting, type EndpointConfigInput } from '../core/llm/endpointConfig';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
+import { ApiKeys } from './secrets';
 import { EMBEDDED_ENDPOINT, listEndpoints, readSearchDefaults, resolveEndpoint, SECTION } from './settings';
 import type { EndpointSetting, Provider, ResolvedEndpoint } from './settings';
 
@@ -34,7 +35,7 @@ export interface ConfigureEndpointArgs {
   baseUrl?: string;
   model?: string;
   mode?: ContinuationMode;
-  /** Stored in SecretStorage under the endpoint's name, never in settings. */
+  /** Stored in SecretStorage for the endpoint's origin and name, never in settings. */
   apiKey?: string;
   /** Where the entry is saved (default: user settings, which Restricted Mode still honours). */
   target?: 'user' | 'workspace';
@@ -66,7 +67,7 @@ export async function configureEndpoint(services: Services, args: ConfigureEndpo
   const name = args.name ?? (await ask({ title: 'Meta-CoT: Configure Endpoint (3/5) — name', value: suggested, prompt: 'Used in settings, traces and the key store', validateInput: (v) => (v.trim() && v !== EMBEDDED_ENDPOINT ? undefined : 'a name other than "embedded"') }));
   let apiKey = args.apiKey;
   if (apiKey === undefined && !programmatic) {
-    const existing = await services.keys.get(name);
+    const existing = await services.keys.get({ name, baseUrl });
     const entered = await vscode.window.showInputBox({
       title: 'Meta-CoT: Configure Endpoint (4/5) — API key',
       prompt: preset.requiresKey ? 'API key (kept in VS Code secret storage, never in settings)' : 'API key, if the server needs one (leave empty otherwise)',
@@ -77,8 +78,8 @@ export async function configureEndpoint(services: Services, args: ConfigureEndpo
     if (entered === undefined) return undefined;
     apiKey = entered || existing;
   }
-  if (args.apiKey) await services.keys.set(name, args.apiKey);
-  else if (apiKey) await services.keys.set(name, apiKey);
+  // Bound to this base URL's origin: the same name with another URL (a workspace entry, a later edit) gets no key.
+  if (apiKey) await services.keys.set({ name, baseUrl }, apiKey);
 
   let models: string[] | undefined;
   const shouldTest = args.test ?? !programmatic;
@@ -166,30 +167,41 @@ export async function testConnection(services: Services, args: { endpoint?: stri
     resolved = pick.e;
   } else resolved = resolveEndpoint(args.endpoint);
   if (resolved.origin === 'embedded') return { endpoint: EMBEDDED_ENDPOINT, models: [resolved.setting.model] };
-  const key = args.apiKey ?? (await services.keys.get(resolved.setting.name));
+  const key = args.apiKey ?? (await services.keys.get(resolved.setting));
   const models = await listModels(services, resolved.setting, key);
   if (Object.keys(args).length === 0) void vscode.window.showInformationMessage(`Meta-CoT: ${resolved.setting.name} serves ${models.length} model(s): ${models.slice(0, 8).join(', ')}${models.length > 8 ? ', …' : ''}`);
   return { endpoint: resolved.setting.name, models };
 }
 
-export async function setApiKey(services: Services, args: { endpoint?: string; key?: string }): Promise<{ endpoint: string; stored: boolean } | undefined> {
-  let endpoint = args.endpoint;
-  if (!endpoint) {
-    const items = listEndpoints().map((e) => ({ label: e.setting.name, description: e.setting.baseUrl }));
-    const pick = await vscode.window.showQuickPick([...items, { label: '$(add) Another name…', description: '' }], { title: 'Meta-CoT: Set API Key — for which endpoint?' });
+/**
+ * Stores (or, given an empty key, deletes) the key of a configured endpoint, bound to the origin of its base URL as
+ * settings give it now (user settings, plus the workspace's when trusted). A name no endpoint has is refused: a key
+ * is always stored for a place, never for a name alone.
+ */
+export async function setApiKey(services: Services, args: { endpoint?: string; key?: string }): Promise<{ endpoint: string; origin: string; stored: boolean } | undefined> {
+  let resolved: ResolvedEndpoint;
+  if (!args.endpoint) {
+    const items = listEndpoints().map((e) => ({ label: e.setting.name, description: `${ApiKeys.originOf(e.setting) ?? e.setting.baseUrl} · ${e.origin} settings`, e }));
+    if (!items.length) {
+      void vscode.window.showInformationMessage('Meta-CoT: no endpoint configured yet; Configure Endpoint stores its key too.', 'Configure Endpoint').then((a) => a && vscode.commands.executeCommand('metacot.configureEndpoint'));
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(items, { title: 'Meta-CoT: Set API Key — for which endpoint? (the key is sent only to that origin)' });
     if (!pick) return undefined;
-    endpoint = pick.label.startsWith('$(add)') ? await vscode.window.showInputBox({ title: 'Endpoint name' }) : pick.label;
-    if (!endpoint) return undefined;
-  }
+    resolved = pick.e;
+  } else resolved = resolveEndpoint(args.endpoint);
+  const { name } = resolved.setting;
+  const origin = resolved.origin === 'embedded' ? undefined : ApiKeys.originOf(resolved.setting);
+  if (!origin) throw new Error(`endpoint "${name}" takes no API key${resolved.origin === 'embedded' ? ' (the embedded model runs in process)' : ': its base URL is not an http(s) URL'}`);
   let key = args.key;
   if (key === undefined) {
-    key = await vscode.window.showInputBox({ title: `Meta-CoT: API key for "${endpoint}"`, password: true, ignoreFocusOut: true, prompt: 'Kept in VS Code secret storage. Leave empty to delete the stored key.' });
+    key = await vscode.window.showInputBox({ title: `Meta-CoT: API key for "${name}" (sent only to ${origin})`, password: true, ignoreFocusOut: true, prompt: 'Kept in VS Code secret storage. Leave empty to delete the stored key.' });
     if (key === undefined) return undefined;
   }
-  if (key) await services.keys.set(endpoint, key);
-  else await services.keys.delete(endpoint);
-  services.log.info(`API key for ${endpoint} ${key ? 'stored' : 'deleted'} (secret storage)`);
-  return { endpoint, stored: !!key };
+  if (key) await services.keys.set(resolved.setting, key);
+  else await services.keys.delete(resolved.setting);
+  services.log.info(`API key for ${name} (${origin}) ${key ? 'stored' : 'deleted'} (secret storage)`);
+  return { endpoint: name, origin, stored: !!key };
 }
 
 /** Settings entry → the endpoint layer's config (the mapping itself is settings-free, in core; price: see src/core/run). */

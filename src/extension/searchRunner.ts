@@ -285,7 +285,7 @@ export class Runs implements vscode.Disposable {
   /** The embedded model runs in process (as in the CLI); any other endpoint goes through the endpoint client. */
   private async endpointChoice(endpoint: ResolvedEndpoint, stepDelimiter: string): Promise<EndpointChoice> {
     if (endpoint.origin === 'embedded' || endpoint.setting.name === EMBEDDED_ENDPOINT) return { kind: 'embedded' };
-    const apiKey = await this.services.keys.get(endpoint.setting.name);
+    const apiKey = await this.services.keys.get(endpoint.setting);
     if (endpoint.setting.requiresKey && !apiKey) {
       const { RunSetupError } = await import('../core/run');
       throw new RunSetupError('api-key', `endpoint "${endpoint.setting.name}" needs an API key: run "Meta-CoT: Set API Key".`, 'Run "Meta-CoT: Set API Key".');

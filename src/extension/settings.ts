@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import type { Budgets, Params, StrategyName, VerifierConfig } from '../core/trace/schema';
 import { DEFAULT_STRATEGY, STRATEGY_CATALOG } from '../core/search/catalog';
-import type { EndpointConfigInput } from '../core/llm/endpointConfig';
+import { endpointOrigin, type EndpointConfigInput } from '../core/llm/endpointConfig';
 import type { ConfigMessage } from '../protocol/hostMessages';
 
 export const SECTION = 'metacot';
@@ -16,7 +16,7 @@ export type Provider = 'openai' | 'vllm' | 'sglang' | 'ollama' | 'llamacpp' | 'c
 
 /**
  * One entry of `metacot.endpoints`: the endpoint layer's config plus where it came from in the setup wizard.
- * Never holds a key: keys live in SecretStorage under the endpoint's name.
+ * Never holds a key: keys live in SecretStorage under the endpoint's origin and name (src/extension/secrets.ts).
  */
 export type EndpointSetting = EndpointConfigInput & {
   provider?: Provider;
@@ -121,6 +121,18 @@ export function listEndpoints(): ResolvedEndpoint[] {
     add(i?.workspaceFolderValue, 'workspaceFolder');
   }
   return [...out.values()];
+}
+
+/**
+ * The origin that the user's own settings give an endpoint name, or undefined. Only user settings count: a
+ * workspace's settings come with a repository, so a name there says nothing about where the user meant a key to go.
+ * A key stored by name only (before keys were bound to origins) moves to this origin and to no other.
+ */
+export function userEndpointOrigin(name: string): string | undefined {
+  const entry = cfg()
+    .inspect<EndpointSetting[]>('endpoints')
+    ?.globalValue?.find((e) => e && e.name === name);
+  return typeof entry?.baseUrl === 'string' ? endpointOrigin(entry.baseUrl) : undefined;
 }
 
 /** Name of the built-in endpoint: the embedded Countdown model behind a local reference server, started on demand. */

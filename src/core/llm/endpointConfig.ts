@@ -74,9 +74,31 @@ export const EndpointConfigSchema = z
 export type EndpointConfig = z.output<typeof EndpointConfigSchema>;
 export type EndpointConfigInput = z.input<typeof EndpointConfigSchema>;
 
-/** The part of a config a trace records (no headers, limits or prices: nothing that might be private). */
+/** A URL without the `user:password@` part (kept byte-identical when it has none). */
+export function stripUrlCredentials(url: string): string {
+  // The authority ends at the first / ? or #; WHATWG URLs split userinfo at the last @ before it.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+}
+
+/**
+ * Where a key may go: scheme, host and port of a URL (default ports left out, host lower-cased, credentials
+ * ignored), e.g. `https://api.openai.com`; undefined for a URL that does not parse.
+ */
+export function endpointOrigin(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.origin === 'null' ? undefined : u.origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The part of a config a trace records (no headers, limits or prices: nothing that might be private). Credentials
+ * written into the base URL are left out: a trace is a file people share.
+ */
 export function describeEndpoint(config: EndpointConfig): EndpointDescription {
-  const d: EndpointDescription = { name: config.name, baseUrl: config.baseUrl, model: config.model, mode: config.mode, sampling: { ...config.sampling } };
+  const d: EndpointDescription = { name: config.name, baseUrl: stripUrlCredentials(config.baseUrl), model: config.model, mode: config.mode, sampling: { ...config.sampling } };
   if (config.stepPattern !== undefined) d.stepPattern = config.stepPattern;
   if (config.promptTemplate !== undefined) d.promptTemplate = config.promptTemplate;
   return d;
