@@ -9,7 +9,9 @@ import { TRACE_FILE_SUFFIX } from '../core/trace/io';
 import { strategyDefaults, strategyPickItems } from '../core/search/catalog';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
-import type { TraceActions } from './traceActions';
+import type { RerunChoice, RerunPreview, TraceActions } from './traceActions';
+import { describeVerifier } from '../core/run/rerunVerifier';
+import { stripUrlCredentials } from '../core/llm/endpointConfig';
 import type { CommandTarget } from './commandArgs';
 import { describeNode, oneLine } from './traceTreeView';
 import { readSearchDefaults, SECTION } from './settings';
@@ -139,4 +141,49 @@ export async function askParams(strategy: StrategyName, start?: Params): Promise
   });
   if (text === undefined) throw new CancelledByUser();
   return ParamsSchema.parse(JSON.parse(text || '{}'));
+}
+
+/** "endpoint openai (https://api.openai.com/v1) · verifier prm, http://host/pooling, token from $PRM_KEY": what a re-run sends where. */
+export function describeRerunTargets(preview: RerunPreview): string {
+  const e = preview.endpoint;
+  const endpoint = 'error' in e ? `endpoint: none (${e.error})` : e.origin === 'embedded' ? 'endpoint embedded (in process)' : `endpoint ${e.setting.name} (${stripUrlCredentials(e.setting.baseUrl)})`;
+  return `${endpoint} · verifier ${describeVerifier(preview.verifier)}${preview.verifierConcern ? ' · $(warning) the verifier comes from the trace: you will be asked' : ''}`;
+}
+
+/**
+ * A person's re-run: "Same settings" (strategy, parameters, and where requests and keys would go: the endpoint and
+ * the verifier with its URL) or "Edit settings…" (strategy and parameters). Returns the choice to pass on, with the
+ * modal confirmation for a verifier that comes from the trace.
+ */
+export async function askRerunChoice(ctx: CommandContext, trace: Trace, node: TraceNode, choice: RerunChoice): Promise<RerunChoice> {
+  const preview = ctx.actions.previewRerun(trace, node.id);
+  const { plan } = preview;
+  const same = {
+    label: '$(debug-restart) Same settings',
+    description: plan ? `${plan.strategy} ${JSON.stringify(plan.params)}` : 'settings defaults',
+    detail: describeRerunTargets(preview),
+    edit: false,
+  };
+  const edit = { label: '$(edit) Edit settings…', description: 'choose the strategy and parameters', edit: true };
+  const pick = await vscode.window.showQuickPick([same, edit], { title: `Re-run from ${node.id}: ${oneLine(node.text, 40)}` });
+  if (!pick) throw new CancelledByUser();
+  const out: RerunChoice = { ...choice, confirmTraceVerifier: confirmTraceVerifier };
+  if (pick.edit) {
+    out.strategy = await pickStrategy(plan?.strategy);
+    out.params = await askParams(out.strategy, plan && plan.strategy === out.strategy ? plan.params : undefined);
+  }
+  return out;
+}
+
+/** The modal question before a re-run uses a verifier whose URL or key variable only the trace names. */
+export async function confirmTraceVerifier(concern: string): Promise<'trace' | 'settings' | undefined> {
+  const useTrace = "Use the Trace's Verifier";
+  const useSettings = 'Use My Verifier Setting';
+  const answer = await vscode.window.showWarningMessage(
+    `Meta-CoT: ${concern}.`,
+    { modal: true, detail: 'A trace file can come from anyone. Use its verifier only if you trust that server with your steps and that variable\'s value.' },
+    useTrace,
+    useSettings,
+  );
+  return answer === useTrace ? 'trace' : answer === useSettings ? 'settings' : undefined;
 }

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Problem } from '../core/trace/schema';
 import { parseProblemSetText, COUNTDOWN_EXAMPLE } from '../core/problems';
-import { planRerun, traceFileName } from '../core/run';
+import { traceFileName } from '../core/run';
 import type { RunSummary } from './searchRunner';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
@@ -15,7 +15,7 @@ import { SearchPanel } from './searchPanel';
 import type { CancelArgs, Invocation, ProblemFileArgs, RerunArgs, RunArgs } from './commandArgs';
 import type { RerunChoice } from './traceActions';
 import type { CommandContext } from './commandPickers';
-import { askParams, askRunStrategy, pickNode, pickStrategy } from './commandPickers';
+import { askRerunChoice, askRunStrategy, pickNode } from './commandPickers';
 import { oneLine } from './traceTreeView';
 
 /** A finished run's summary, or (with `wait: false`) the run as soon as it has started. */
@@ -146,18 +146,8 @@ export async function rerunFromNode(ctx: CommandContext, inv: Invocation<RerunAr
     ...(args.verifier ? { verifier: args.verifier } : {}),
     ...(args.endpoint ? { endpoint: args.endpoint } : {}),
   };
-  if (inv.interactive) {
-    const plan = trace.runs.length ? planRerun(trace, node.id) : undefined;
-    const same = { label: '$(debug-restart) Same settings', description: plan ? `${plan.strategy} ${JSON.stringify(plan.params)}` : 'settings defaults', edit: false };
-    const edit = { label: '$(edit) Edit settings…', description: 'choose the strategy and parameters', edit: true };
-    const pick = await vscode.window.showQuickPick([same, edit], { title: `Re-run from ${node.id}: ${oneLine(node.text, 40)}` });
-    if (!pick) throw new CancelledByUser();
-    if (pick.edit) {
-      choice.strategy = await pickStrategy(plan?.strategy);
-      choice.params = await askParams(choice.strategy, plan && plan.strategy === choice.strategy ? plan.params : undefined);
-    }
-  }
-  const started = await ctx.actions.rerunFromNode(uri, node.id, choice);
+  // A person sees where requests and keys would go ("same settings" shows endpoint and verifier) and is asked.
+  const started = await ctx.actions.rerunFromNode(uri, node.id, inv.interactive ? await askRerunChoice(ctx, trace, node, choice) : choice);
   await rememberLatestTrace(ctx.services, uri);
   if (args.open !== false) showPanel(ctx.services, uri, node.id);
   if (args.wait === false) return { runId: started.runId, uri: uri.toString() };

@@ -6,12 +6,14 @@
  */
 import * as vscode from 'vscode';
 import type { Budgets, Params, StrategyName, Trace, TraceNode, VerifierConfig } from '../core/trace/schema';
-import { planRerun } from '../core/run';
+import { planRerun, type RerunPlan } from '../core/run';
+import { traceVerifierConcern } from '../core/run/rerunVerifier';
 import type { PanelResult } from '../protocol/panelRequests';
 import type { Services } from './services';
+import { CancelledByUser } from './services';
 import type { TraceDocumentModel } from './traceModel';
 import type { LiveRun, RunSummary } from './searchRunner';
-import type { EndpointSetting } from './settings';
+import type { EndpointSetting, ResolvedEndpoint } from './settings';
 import { isTrusted, readSearchDefaults, resolveEndpoint } from './settings';
 import type { ExportSpec } from './exportCommand';
 import { defaultExportUri, renderExport } from './exportCommand';
@@ -28,6 +30,23 @@ export interface RerunChoice {
   budgets?: Budgets;
   verifier?: VerifierConfig;
   endpoint?: string | EndpointSetting;
+  /**
+   * Asked (a person, modal) when the trace's verifier names a URL or an environment variable that the
+   * `metacot.verifier` setting does not: 'trace' uses it, 'settings' uses the setting's, undefined cancels. Without
+   * it (API calls, panel requests) such a re-run is refused unless `verifier` is passed.
+   */
+  confirmTraceVerifier?: (concern: string) => Promise<'trace' | 'settings' | undefined>;
+}
+
+/** What "same settings" means for a re-run from a node, for a person to see before choosing it. */
+export interface RerunPreview {
+  plan: RerunPlan | undefined;
+  /** The endpoint the re-run would use (the origin run's when still configured, else the default), or why none. */
+  endpoint: ResolvedEndpoint | { error: string };
+  /** The verifier the re-run would use without a choice: the origin run's, else the settings'. */
+  verifier: VerifierConfig | 'auto';
+  /** Set when using the trace's verifier needs a person's confirmation: what it would do. */
+  verifierConcern?: string;
 }
 
 export type RerunStarted = PanelResult<'rerunFromNode'> & { run: LiveRun; done: Promise<RunSummary> };
@@ -125,19 +144,59 @@ export class TraceActions {
     const strategy = choice.strategy ?? plan?.strategy;
     const defaults = readSearchDefaults(strategy);
     const params = choice.params ?? (plan && plan.strategy === defaults.strategy ? plan.params : {});
+    // Before anything is saved or started: a refused verifier leaves the file and every server untouched.
+    const verifier = await this.rerunVerifier(choice, plan, defaults.verifier);
+    const endpoint = resolveEndpoint(choice.endpoint ?? this.stillConfigured(plan?.endpointName));
     if (model.document.isDirty) await model.document.save();
     const run = await this.services.runs.start({
       problem: trace.problem,
-      endpoint: resolveEndpoint(choice.endpoint ?? this.stillConfigured(plan?.endpointName)),
+      endpoint,
       strategy: defaults.strategy,
       params: { ...defaults.params, ...params },
       budgets: { ...defaults.budgets, ...(choice.budgets ? {} : plan?.budgets), ...choice.budgets },
-      // The origin run's verifier is part of "same settings"; without one, the settings decide.
-      verifier: choice.verifier ?? plan?.verifier ?? defaults.verifier,
+      verifier,
       uri,
       base: { trace, startNodeId: node.id },
     });
     return { runId: run.id, startNodeId: node.id, message: `run ${run.id} (${defaults.strategy}) started from ${node.id}`, run, done: run.done };
+  }
+
+  /** "Same settings" of a re-run from a node, as rerunFromNode would apply them without a choice. */
+  previewRerun(trace: Trace, nodeId: string): RerunPreview {
+    const plan = trace.runs.length ? planRerun(trace, nodeId) : undefined;
+    const setting = readSearchDefaults(plan?.strategy).verifier;
+    let endpoint: RerunPreview['endpoint'];
+    try {
+      endpoint = resolveEndpoint(this.stillConfigured(plan?.endpointName));
+    } catch (e) {
+      endpoint = { error: (e as Error).message };
+    }
+    const verifierConcern = traceVerifierConcern(plan?.verifier, setting);
+    return { plan, endpoint, verifier: plan?.verifier ?? setting, ...(verifierConcern ? { verifierConcern } : {}) };
+  }
+
+  /**
+   * The origin run's verifier is part of "same settings", but a trace is a file anyone can send: a verifier naming a
+   * URL or an environment variable the setting does not name is used only once a person confirms it, or when the
+   * caller passes a verifier itself; otherwise the re-run is refused with the URL named.
+   */
+  private async rerunVerifier(choice: RerunChoice, plan: RerunPlan | undefined, setting: VerifierConfig | 'auto'): Promise<VerifierConfig | 'auto'> {
+    if (choice.verifier) return choice.verifier;
+    if (!plan?.verifier) return setting;
+    const concern = traceVerifierConcern(plan.verifier, setting);
+    if (!concern) return plan.verifier;
+    if (!choice.confirmTraceVerifier) {
+      throw new Error(
+        `Re-run refused: ${concern}. Pass a verifier with the request (e.g. {"kind": "countdown"}), set metacot.verifier to this one, or re-run from the Command Palette, which shows it and asks.`,
+      );
+    }
+    const answer = await choice.confirmTraceVerifier(concern);
+    if (answer === 'trace') {
+      this.services.log.info(`re-run: using the trace's verifier after confirmation (${concern})`);
+      return plan.verifier;
+    }
+    if (answer === 'settings') return setting;
+    throw new CancelledByUser();
   }
 
   /** Cancels one run, every run of one trace, or every run. */

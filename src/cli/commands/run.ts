@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EndpointConfigInput } from '../../core/llm/endpointConfig';
+import { endpointOrigin, type EndpointConfigInput } from '../../core/llm/endpointConfig';
 import { prepareRun, RunSetupError, traceFileName, type EndpointChoice, type PreparedRun, type RunReport, type RunRequest } from '../../core/run';
 import { describeStrategiesForCli, strategyNames } from '../../core/search/catalog';
 import { writeTraceFile, TRACE_FILE_SUFFIX } from '../../core/trace/io';
@@ -44,7 +44,9 @@ Endpoint (default: the embedded Countdown model):
   --endpoint URL          OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1
   --model M               model id (required with --endpoint)
   --mode MODE             chat | chat-continue | completions (default chat)
-  --api-key-env NAME      environment variable holding the API key (default OPENAI_API_KEY when set)
+  --api-key-env NAME      send the API key in $NAME to the --endpoint. Without it a key is sent only when
+                          OPENAI_API_KEY is set and --endpoint has the origin of $OPENAI_BASE_URL (default
+                          https://api.openai.com); stderr says which variable was sent where
   --max-concurrency N     requests in flight to the endpoint (default: the concurrency param, 8)
   --price-in X            cost per 1M prompt tokens (for the cost meter and maxCost)
   --price-out X           cost per 1M completion tokens
@@ -112,6 +114,29 @@ function optInteger(flag: string, v: string | undefined, min: number): number | 
   return n;
 }
 
+const OPENAI_ORIGIN = 'https://api.openai.com';
+
+/**
+ * The one key the CLI sends, and the stderr line saying so. A key goes only where it was meant to: `--api-key-env
+ * NAME` sends $NAME to the endpoint given; otherwise $OPENAI_API_KEY reaches only the origin (scheme, host, port) of
+ * $OPENAI_BASE_URL, else of the OpenAI API, so a local or third-party --endpoint never receives it unasked.
+ */
+export function cliApiKey(endpointUrl: string, keyEnv: string | undefined, env: NodeJS.ProcessEnv): { apiKey?: string; note?: string } {
+  const target = endpointOrigin(endpointUrl) ?? endpointUrl;
+  if (keyEnv !== undefined) {
+    const apiKey = env[keyEnv];
+    if (!apiKey) throw new UsageError(`--api-key-env ${keyEnv}: that environment variable is not set`);
+    return { apiKey, note: `metacot run: sending the API key in $${keyEnv} to ${target} (--api-key-env)` };
+  }
+  const apiKey = env.OPENAI_API_KEY;
+  if (!apiKey) return {};
+  const fromBase = env.OPENAI_BASE_URL ? endpointOrigin(env.OPENAI_BASE_URL) : undefined;
+  const allowed = fromBase ?? OPENAI_ORIGIN;
+  const why = fromBase ? 'the origin of $OPENAI_BASE_URL' : 'the OpenAI API';
+  if (endpointOrigin(endpointUrl) === allowed) return { apiKey, note: `metacot run: sending the API key in $OPENAI_API_KEY to ${allowed} (${why})` };
+  return { note: `metacot run: no API key sent: $OPENAI_API_KEY goes only to ${allowed} (${why}); to send it to ${target}, pass --api-key-env OPENAI_API_KEY` };
+}
+
 /** The CLI's own words for the embedded model failing to load (the core's advice names no flags). */
 const EMBEDDED_ADVICE =
   'Pass --endpoint URL --model M for an OpenAI-compatible server (vLLM, SGLang, OpenAI, …), or start the local\n' +
@@ -151,6 +176,7 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
 
   let problems: Problem[];
   let request: Omit<RunRequest, 'problem'>;
+  let keyNote: string | undefined;
   try {
     if ((values.problem === undefined) === (values.problems === undefined)) throw new UsageError('give exactly one of --problem TEXT or --problems FILE.jsonl');
     if (values.select !== undefined && values.problems === undefined) throw new UsageError('--select needs --problems');
@@ -178,9 +204,8 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       const mode = values.mode === undefined ? 'chat' : ContinuationModeSchema.safeParse(values.mode).data;
       if (!mode) throw new UsageError(`--mode: expected chat, chat-continue or completions, got "${values.mode}"`);
       const cap = optNumber('--max-concurrency', values['max-concurrency']) ?? Number(params.concurrency ?? 8);
-      const keyEnv = values['api-key-env'] ?? 'OPENAI_API_KEY';
-      const apiKey = process.env[keyEnv];
-      if (values['api-key-env'] && !apiKey) throw new UsageError(`--api-key-env ${keyEnv}: that environment variable is not set`);
+      const { apiKey, note } = cliApiKey(values.endpoint, values['api-key-env'], process.env);
+      keyNote = note;
       const timeoutMs = optInteger('--timeout', values.timeout, 1);
       const maxRetries = optInteger('--retries', values.retries, 0);
       const config: EndpointConfigInput = {
@@ -195,6 +220,7 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       endpoint = { kind: 'openai', config, ...(apiKey ? { apiKey } : {}) };
     } else {
       if (values.model || values.mode) throw new UsageError('--model and --mode go with --endpoint');
+      if (values['api-key-env'] !== undefined) throw new UsageError('--api-key-env goes with --endpoint (the embedded model needs no key)');
       if (values.timeout !== undefined || values.retries !== undefined) throw new UsageError('--timeout and --retries go with --endpoint (the embedded model makes no HTTP requests)');
       endpoint = { kind: 'embedded' };
     }
@@ -203,6 +229,8 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
     if (e instanceof UsageError || e instanceof ProblemSetError) return bad(e.message);
     throw e;
   }
+
+  if (keyNote) err(`${keyNote}\n`);
 
   // Every problem is set up before the first request: a caller mistake stops the batch before anything is spent,
   // a problem the model cannot read is reported in its row and the others still run.

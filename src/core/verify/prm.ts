@@ -8,6 +8,7 @@
  *   (an array, or one number for the last step).
  * The node's value is its own (last) step score; all step scores are kept for aggregation.
  */
+import { redact } from '../llm/redact';
 import type { Estimate, ValueEstimator, ValueInput } from './valueEstimator';
 
 export interface PrmOptions {
@@ -29,9 +30,10 @@ export interface PrmOptions {
 
 export const DEFAULT_PRM_TEMPLATE = '{problem}\n\n{steps}';
 
+/** Every PRM message is redacted as it is made: it ends up in a trace's node error, the log and the CLI's stderr. */
 export class PrmError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, secrets: readonly (string | undefined)[] = []) {
+    super(redact(message, secrets));
     this.name = 'PrmError';
   }
 }
@@ -102,21 +104,24 @@ export function prmEstimator(opts: PrmOptions, fetchImpl: typeof fetch = fetch):
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       const key = opts.apiKeyEnv ? process.env[opts.apiKeyEnv] : undefined;
       if (key) headers.authorization = `Bearer ${key}`;
+      const secrets = [key];
+      // Redacted before it is cut: a cut must not leave the head of a key that redaction would no longer recognise.
+      const excerpt = (text: string) => redact(text, secrets).slice(0, 200);
       const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
       let res: Response;
       try {
         res = await fetchImpl(opts.url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any([input.signal, timeout]) });
       } catch (err) {
         if (input.signal.aborted) throw err;
-        throw new PrmError(`PRM request to ${opts.url} failed: ${(err as Error).message}`);
+        throw new PrmError(`PRM request to ${opts.url} failed: ${(err as Error).message}`, secrets);
       }
       const text = await res.text();
-      if (!res.ok) throw new PrmError(`PRM at ${opts.url} answered ${res.status}: ${text.slice(0, 200)}`);
+      if (!res.ok) throw new PrmError(`PRM at ${opts.url} answered ${res.status}: ${excerpt(text)}`, secrets);
       let json: unknown;
       try {
         json = JSON.parse(text);
       } catch {
-        throw new PrmError(`PRM at ${opts.url} answered non-JSON: ${text.slice(0, 200)}`);
+        throw new PrmError(`PRM at ${opts.url} answered non-JSON: ${excerpt(text)}`, secrets);
       }
       const scores = readPrmScores(json, opts);
       const value = scores[scores.length - 1]!;

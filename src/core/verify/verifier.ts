@@ -4,6 +4,7 @@
  * included) are what the trace saves.
  */
 import type { VerifierConfig } from '../trace/schema';
+import { redact } from '../llm/redact';
 import { ParamError, bool, num, optNum, optStr, resolveParams, str, type ParamSpec } from '../search/params';
 import { answerChecker, autoChecker, countdownChecker, noneChecker, type Checker } from './checker';
 import { judgeEstimator } from './judge';
@@ -75,6 +76,28 @@ function checkerFor(name: string, exactlyOnce: boolean): Checker {
   }
 }
 
+/**
+ * Value estimators that talk to a server (PRM, judge) pass every error through `redact` before the engine stores it
+ * as a node's error: a server's error body may echo the presented key or a credential header. The error keeps its
+ * class (the engine tells a stop from a failure by it); only its text is cleaned.
+ */
+function redactingEstimator(estimator: ValueEstimator, secrets: () => readonly (string | undefined)[]): ValueEstimator {
+  return {
+    kind: estimator.kind,
+    async estimate(input) {
+      try {
+        return await estimator.estimate(input);
+      } catch (err) {
+        if (err instanceof Error && !input.signal.aborted) {
+          err.message = redact(err.message, secrets());
+          if (err.stack) err.stack = redact(err.stack, secrets());
+        }
+        throw err;
+      }
+    },
+  };
+}
+
 export interface VerifierDeps {
   /** Used by the PRM adapter; tests pass their own. */
   fetch?: typeof fetch;
@@ -109,7 +132,8 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps = {}):
     case 'prm': {
       const url = optStr(p, 'url');
       if (!url) throw new ParamError('verifier prm: parameter "url" is required (e.g. url=http://localhost:8000/pooling)');
-      const estimator = prmEstimator(
+      const apiKeyEnv = optStr(p, 'apiKeyEnv');
+      const prm = prmEstimator(
         {
           url,
           format: str(p, 'format') as 'vllm-pooling' | 'json',
@@ -118,15 +142,17 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps = {}):
           template: str(p, 'template'),
           positiveIndex: num(p, 'positiveIndex'),
           scoresPath: str(p, 'scoresPath'),
-          apiKeyEnv: optStr(p, 'apiKeyEnv'),
+          apiKeyEnv,
           timeoutMs: num(p, 'timeoutMs'),
         },
         deps.fetch,
       );
+      const estimator = redactingEstimator(prm, () => [apiKeyEnv ? process.env[apiKeyEnv] : undefined]);
       return { config: resolved, checker: checkerFor(str(p, 'check'), exactlyOnce), estimator, keepRollouts: false };
     }
     case 'judge': {
-      const estimator = judgeEstimator({ k: num(p, 'k'), prompt: optStr(p, 'prompt'), maxTokens: optNum(p, 'maxTokens'), temperature: optNum(p, 'temperature') });
+      const judge = judgeEstimator({ k: num(p, 'k'), prompt: optStr(p, 'prompt'), maxTokens: optNum(p, 'maxTokens'), temperature: optNum(p, 'temperature') });
+      const estimator = redactingEstimator(judge, () => []);
       return { config: resolved, checker: checkerFor(str(p, 'check'), exactlyOnce), estimator, keepRollouts: false };
     }
   }
