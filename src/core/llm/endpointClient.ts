@@ -14,6 +14,8 @@ import type { GenerationDelta } from './generator';
 import { RateWindow, Semaphore } from './limiter';
 import { redact } from './redact';
 import { ChatChunkWireSchema, ChatCompletionWireSchema, CompletionWireSchema, normalizeChat, normalizeCompletion, StreamAccumulator } from './wire';
+import { CUT_FINISH, cappedFetch, DEFAULT_MAX_RESPONSE_BYTES, newCap, withCap } from './responseCap';
+import type { ResponseCap } from './responseCap';
 import type { RawResult } from './wire';
 
 export type WireApi = 'chat' | 'completions';
@@ -35,6 +37,11 @@ export interface EndpointClientOptions {
   apiKey?: string | undefined;
   /** Custom fetch (tests, proxies). */
   fetch?: typeof fetch;
+  /**
+   * Most bytes read of one response (default 2 MiB). A longer one is cut there: a stream stops being read, a whole
+   * body keeps what fit, and its choices end with finishReason 'cut'. What stays in memory per request is bounded.
+   */
+  maxResponseBytes?: number;
 }
 
 class Timeout extends Error {}
@@ -67,6 +74,7 @@ export class EndpointClient {
   private readonly slots: Semaphore;
   private readonly rate: RateWindow;
   private readonly secrets: (string | undefined)[];
+  readonly maxResponseBytes: number;
   /** HTTP attempts made (retries included). */
   httpRequests = 0;
   retries = 0;
@@ -74,6 +82,7 @@ export class EndpointClient {
   constructor(config: EndpointConfig, options: EndpointClientOptions = {}) {
     this.config = config;
     this.secrets = [options.apiKey];
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.openai = new OpenAI({
       baseURL: config.baseUrl,
       // Local servers need no key, but the SDK insists on one; this placeholder is not a secret.
@@ -82,7 +91,7 @@ export class EndpointClient {
       timeout: config.timeoutMs + 5_000,
       defaultHeaders: config.headers,
       logLevel: 'off',
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: cappedFetch(options.fetch ?? globalThis.fetch, this.maxResponseBytes),
     });
     this.slots = new Semaphore(config.maxConcurrency);
     this.rate = new RateWindow(config.requestsPerMinute, config.tokensPerMinute);
@@ -159,9 +168,10 @@ export class EndpointClient {
       timedOut = true;
       ctl.abort(new Timeout('timeout'));
     }, this.config.timeoutMs);
-    const opts = { signal: ctl.signal, maxRetries: 0, timeout: this.config.timeoutMs + 5_000 };
+    const cap = newCap(this.maxResponseBytes);
+    const opts = { signal: ctl.signal, maxRetries: 0, timeout: this.config.timeoutMs + 5_000, fetchOptions: withCap(cap) };
     try {
-      const result = this.config.stream || onDelta ? await this.streamed(call, opts, onDelta) : await this.whole(call, opts);
+      const result = this.config.stream || onDelta ? await this.streamed(call, opts, cap, onDelta) : await this.whole(call, opts, cap);
       // The SDK ends a stream quietly when aborted: check why it ended.
       if (timedOut) throw this.timeoutError();
       if (signal?.aborted) throw this.cancelled();
@@ -180,7 +190,7 @@ export class EndpointClient {
     return this.error('timeout', `no complete response within ${this.config.timeoutMs} ms`, { advice: 'Raise timeoutMs for this endpoint, lower maxTokens, or check that the server is not overloaded.' });
   }
 
-  private async whole(call: WireCall, opts: { signal: AbortSignal; maxRetries: number; timeout: number }): Promise<RawResult> {
+  private async whole(call: WireCall, opts: RequestOpts, cap: ResponseCap): Promise<RawResult> {
     let raw: unknown;
     try {
       raw = call.api === 'chat'
@@ -189,17 +199,35 @@ export class EndpointClient {
     } catch (e) {
       throw this.classify(e);
     }
+    // A body cut at the cap was closed into JSON (see closeCutJson): its usage may be half there, so it is estimated.
+    if (cap.cut && raw && typeof raw === 'object') delete (raw as { usage?: unknown }).usage;
+    let result: RawResult;
     if (call.api === 'chat') {
       const parsed = ChatCompletionWireSchema.safeParse(raw);
-      if (!parsed.success) throw this.malformedShape('chat completion', raw, parsed.error.issues[0]);
-      return normalizeChat(parsed.data);
+      if (!parsed.success) throw this.cutOrMalformed(cap, 'chat completion', raw, parsed.error.issues[0]);
+      result = normalizeChat(parsed.data);
+    } else {
+      const parsed = CompletionWireSchema.safeParse(raw);
+      if (!parsed.success || parsed.data.choices.length === 0) throw this.cutOrMalformed(cap, 'completion', raw, parsed.success ? undefined : parsed.error.issues[0]);
+      result = normalizeCompletion(parsed.data);
     }
-    const parsed = CompletionWireSchema.safeParse(raw);
-    if (!parsed.success || parsed.data.choices.length === 0) throw this.malformedShape('completion', raw, parsed.success ? undefined : parsed.error.issues[0]);
-    return normalizeCompletion(parsed.data);
+    if (cap.cut) for (const c of result.choices) c.finishReason = CUT_FINISH;
+    return result;
   }
 
-  private async streamed(call: WireCall, opts: { signal: AbortSignal; maxRetries: number; timeout: number }, onDelta?: (d: GenerationDelta) => void): Promise<RawResult> {
+  /** A body that did not parse: malformed, or cut at the cap before any choice's text arrived. */
+  private cutOrMalformed(cap: ResponseCap, what: string, raw: unknown, issue?: { path: PropertyKey[]; message: string }): EndpointError {
+    if (!cap.cut) return this.malformedShape(what, raw, issue);
+    return this.tooLarge();
+  }
+
+  private tooLarge(): EndpointError {
+    return this.error('malformed', `the response is larger than the ${this.maxResponseBytes}-byte cap (maxResponseBytes) and no choice's text arrived before it`, {
+      advice: 'Lower maxTokens, or check that the server is not sending something other than completions.',
+    });
+  }
+
+  private async streamed(call: WireCall, opts: RequestOpts, cap: ResponseCap, onDelta?: (d: GenerationDelta) => void): Promise<RawResult> {
     const body = { ...call.body, stream: true, stream_options: { include_usage: true } };
     const acc = new StreamAccumulator();
     try {
@@ -224,10 +252,17 @@ export class EndpointClient {
       }
     } catch (e) {
       if (e instanceof EndpointError) throw e;
+      // The cap ended the stream: what arrived is the answer, cut.
+      if (cap.cut && acc.chunks > 0) return acc.result(CUT_FINISH);
+      if (cap.cut) throw this.tooLarge();
       if (acc.chunks > 0 && !(e instanceof SyntaxError) && !(e instanceof OpenAI.APIError && e.status !== undefined)) {
         throw this.error('stream-cut', `the response stream broke off after ${acc.chunks} chunks (${redact(causeChain(e), this.secrets)})`, { advice: STREAM_ADVICE });
       }
       throw this.classify(e);
+    }
+    if (cap.cut) {
+      if (acc.chunks === 0) throw this.tooLarge();
+      return acc.result(CUT_FINISH);
     }
     const n = typeof call.body.n === 'number' ? call.body.n : 1;
     const expected = Math.max(1, Math.min(n, acc.choiceCount || 1));
@@ -346,6 +381,8 @@ export class EndpointClient {
     return Math.ceil(chars / 4) + max * n;
   }
 }
+
+type RequestOpts = { signal: AbortSignal; maxRetries: number; timeout: number; fetchOptions: ReturnType<typeof withCap> };
 
 const STREAM_ADVICE = 'If this keeps happening, check proxies or server logs, or turn streaming off for this endpoint.';
 const MALFORMED_ADVICE = 'Check that the base URL points at an OpenAI-compatible API (usually ending in /v1).';

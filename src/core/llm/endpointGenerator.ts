@@ -26,6 +26,8 @@ export interface EndpointGeneratorOptions {
   /** Set false to bypass the cache even when a folder is given. */
   cache?: boolean;
   fetch?: typeof fetch;
+  /** Most bytes read of one response (default 2 MiB); longer ones are cut and their choices end 'cut'. */
+  maxResponseBytes?: number;
 }
 
 /** Default max_tokens for one step when neither the request nor the config says. */
@@ -45,7 +47,11 @@ export class EndpointGenerator implements Generator {
 
   constructor(config: EndpointConfig, options: EndpointGeneratorOptions = {}) {
     this.config = config;
-    this.client = new EndpointClient(config, { apiKey: options.apiKey, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    this.client = new EndpointClient(config, {
+      apiKey: options.apiKey,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
+    });
     this.cache = options.cacheDir && options.cache !== false ? new ReplayCache(options.cacheDir) : undefined;
     this.nSupport = config.nStrategy === 'native' ? 'yes' : config.nStrategy === 'separate' ? 'no' : 'unknown';
     this.logprobSupport = config.sampling.logprobs === false ? 'no' : config.sampling.logprobs === true ? 'yes' : 'unknown';

@@ -177,15 +177,88 @@ export class StreamAccumulator {
     return this.parts.size;
   }
 
-  result(): RawResult {
+  /** `unfinished`: the finish reason of choices the stream never finished (a stream cut at the size cap). */
+  result(unfinished = 'unknown'): RawResult {
     const choices = [...this.parts.entries()]
       .sort(([a], [b]) => a - b)
       .map(([, s]): RawChoice => {
-        const r: RawChoice = { content: s.content, finishReason: s.finish ?? 'unknown' };
+        const r: RawChoice = { content: s.content, finishReason: s.finish ?? unfinished };
         if (s.reasoning) r.reasoning = s.reasoning;
         if (s.sawLogprobs) r.logprobs = s.logprobs;
         return r;
       });
     return { choices, ...usageOf(this.usage, choices) };
+  }
+}
+
+/**
+ * A JSON body cut at the size cap, closed so that what arrived still parses: an open string is ended (a half escape
+ * dropped), a dangling key, colon, comma or half literal removed, and open arrays and objects closed. Non-streamed
+ * answers keep the text that fit under the cap this way instead of failing as malformed. Undefined when it cannot
+ * be made whole (the cut fell before the first choice's text).
+ */
+export function closeCutJson(text: string): unknown {
+  const stack: string[] = [];
+  let inString = false;
+  // Where the input can be cut and still form a valid prefix: after a complete value or an opening bracket.
+  let safe = 0;
+  let safeStack: string[] = [];
+  let stringStart = -1;
+  let stringIsKey = false;
+  /** The last character outside strings that is not white space. */
+  let last = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') {
+        inString = false;
+        last = '"';
+        if (!stringIsKey) ((safe = i + 1), (safeStack = [...stack]));
+      }
+      continue;
+    }
+    const before = last;
+    if (c !== ' ' && c !== '\n' && c !== '\r' && c !== '\t') last = c;
+    if (c === '"') {
+      inString = true;
+      stringStart = i;
+      // A string right after `{` or `,` inside an object is a key: cutting inside it drops the key.
+      stringIsKey = stack.at(-1) === '{' && (before === '{' || before === ',');
+    } else if (c === '{' || c === '[') {
+      stack.push(c);
+      safe = i + 1;
+      safeStack = [...stack];
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      safe = i + 1;
+      safeStack = [...stack];
+    } else if (/[\d.eE+\-truefalsn]/.test(c) && /[\s,}\]]/.test(text[i + 1] ?? '')) {
+      safe = i + 1;
+      safeStack = [...stack];
+    }
+  }
+  let body: string;
+  let open: string[];
+  if (inString && !stringIsKey) {
+    // A value string cut mid-way: keep its text (without a trailing half escape or half surrogate) and close it.
+    let s = text.slice(stringStart);
+    const escapes = /\\+$/.exec(s)?.[0].length ?? 0;
+    if (escapes % 2 === 1) s = s.slice(0, -1);
+    s = s.replace(/\\u[0-9a-fA-F]{0,3}$/, '');
+    body = text.slice(0, stringStart) + s + '"';
+    open = stack;
+  } else {
+    body = text.slice(0, safe);
+    open = safeStack;
+  }
+  body = body.replace(/[\s,]+$/, '');
+  // A key whose value never arrived.
+  body = body.replace(/,?\s*"(?:[^"\\]|\\.)*"\s*:\s*$/, '');
+  const closers = open.map((b) => (b === '{' ? '}' : ']')).reverse().join('');
+  try {
+    return JSON.parse(body + closers);
+  } catch {
+    return undefined;
   }
 }

@@ -3,6 +3,7 @@
  * and the checker's verdict fill into it, and the rollout children a value estimate may keep.
  */
 import type { Generation } from '../llm/generator';
+import { CUT_FINISH } from '../llm/responseCap';
 import type { NewNode } from '../trace/tree';
 import type { Params, TraceNode } from '../trace/schema';
 import type { CheckResult } from '../verify/checker';
@@ -46,11 +47,23 @@ export function placeholder(kind: TraceNode['kind'], runId: string, meta: Params
   } as NewNode;
 }
 
+/** Longest step kept by default (characters); a model that never stops would otherwise fill the trace with one node. */
+export const DEFAULT_MAX_STEP_CHARS = 4_000;
+
+/**
+ * A step longer than `maxChars` cut to its first `maxChars` characters, with finishReason 'cut' and a note of
+ * what was cut where (kept on the node as `meta.cut`). Other generations pass through unchanged.
+ */
+export function capStep(g: Generation, maxChars: number): { g: Generation; cut?: string } {
+  if (g.text.length <= maxChars) return { g };
+  return { g: { ...g, text: g.text.slice(0, maxChars), finishReason: CUT_FINISH }, cut: `step over maxStepChars (${maxChars}): kept the first ${maxChars} of ${g.text.length} characters` };
+}
+
 /**
  * Writes the model's text and the checker's verdict into a placeholder. Direct field writes, no notification
  * (the caller sends one): this runs for every node of 100k-node trees.
  */
-export function fillNode(node: TraceNode, g: Generation, check: CheckResult, final: boolean): void {
+export function fillNode(node: TraceNode, g: Generation, check: CheckResult, final: boolean, cut?: string): void {
   node.text = g.text;
   node.kind = check.answer !== undefined || final ? 'answer' : 'step';
   node.status = check.terminal ? 'terminal' : 'open';
@@ -62,10 +75,13 @@ export function fillNode(node: TraceNode, g: Generation, check: CheckResult, fin
   if (g.logprobs) node.logprobs = g.logprobs;
   if (check.answer !== undefined) node.answer = check.answer;
   if (check.verified !== undefined) node.verified = check.verified;
-  if (g.cached || (check.terminal && check.reason)) {
+  // A response cut by the endpoint's byte cap arrives with finishReason 'cut' and no note of its own.
+  const cutNote = cut ?? (g.finishReason === CUT_FINISH ? `response over the endpoint's size cap (maxResponseBytes): kept the first ${g.text.length} characters` : undefined);
+  if (g.cached || (check.terminal && check.reason) || cutNote) {
     const meta: Params = { ...(node.meta ?? {}) };
     if (g.cached) meta.cached = true;
     if (check.terminal && check.reason) meta.check = check.reason;
+    if (cutNote) meta.cut = cutNote;
     node.meta = meta;
   }
 }

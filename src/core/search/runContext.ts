@@ -10,7 +10,7 @@ import type { TraceTree } from '../trace/tree';
 import type { Budgets, EventType, Params, Problem, Prune, Run, RunStatus, Selection, TraceNode, Usage } from '../trace/schema';
 import type { Verifier } from '../verify/verifier';
 import { budgetBlock } from './budget';
-import { fillNode, placeholder, rolloutNode } from './nodeFilling';
+import { capStep, DEFAULT_MAX_STEP_CHARS, fillNode, placeholder, rolloutNode } from './nodeFilling';
 import { num, optNum } from './params';
 import { describeError, isFatalError, StoppedError } from './runErrors';
 import { deriveSeed } from './seeds';
@@ -40,6 +40,8 @@ export interface RunContextOptions {
   costOf?: CostFn;
   /** Called after every finished request (progress bars, status lines). */
   onProgress?: (p: { usage: Usage; nodes: number; inFlight: number }) => void;
+  /** Longest step text a node keeps (characters); longer steps are cut and marked. Default DEFAULT_MAX_STEP_CHARS. */
+  maxStepChars?: number;
 }
 
 export interface StopInfo {
@@ -77,6 +79,7 @@ export class RunContext implements SearchContext {
   private readonly seedBase: number | undefined;
   private readonly samplingParams: { temperature?: number; maxTokens?: number };
   private readonly hasBudgets: boolean;
+  private readonly maxStepChars: number;
   private wallTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onCallerAbort = () => this.stop('cancelled', 'cancelled by the user', true);
 
@@ -96,6 +99,7 @@ export class RunContext implements SearchContext {
     this.seedBase = optNum(opts.params, 'seed');
     this.samplingParams = this.sampling();
     this.hasBudgets = Object.values(opts.budgets).some((v) => v !== undefined);
+    this.maxStepChars = opts.maxStepChars ?? DEFAULT_MAX_STEP_CHARS;
     this.startedAt = opts.now();
     const params = opts.params;
     this.usage = new UsageMeter(opts.run, opts.tree, opts.costOf ?? ((tokensIn, tokensOut) => (tokensIn * num(params, 'priceIn') + tokensOut * num(params, 'priceOut')) / 1e6));
@@ -282,8 +286,10 @@ export class RunContext implements SearchContext {
         this.log('error', k.id, { message: 'missing choice' });
         continue;
       }
-      path[path.length - 1] = g.text;
-      done.push(this.fill(k, g, path, req.purpose !== 'step'));
+      // Only steps are capped: a full solution is checked whole, and its size is bounded by the response cap.
+      const capped = req.purpose === 'step' ? capStep(g, this.maxStepChars) : { g };
+      path[path.length - 1] = capped.g.text;
+      done.push(this.fill(k, capped.g, path, req.purpose !== 'step', capped.cut));
     }
     this.progress();
     return done;
@@ -304,9 +310,9 @@ export class RunContext implements SearchContext {
   }
 
   /** Fills a placeholder with the model's text and the checker's verdict. */
-  private fill(node: TraceNode, g: Generation, steps: readonly string[], final: boolean): TraceNode {
+  private fill(node: TraceNode, g: Generation, steps: readonly string[], final: boolean, cut?: string): TraceNode {
     const check = this.verifier.checker.check(this.problem, steps, { final });
-    fillNode(node, g, check, final);
+    fillNode(node, g, check, final, cut);
     this.tree.changed(node);
     // Arrival of an ordinary open step is implied by its `evaluate` / `expand` events; only outcomes are logged.
     if (node.status !== 'open') {
