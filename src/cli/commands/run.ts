@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { endpointOrigin, type EndpointConfigInput } from '../../core/llm/endpointConfig';
+import { endpointOrigin, stripUrlCredentials, type EndpointConfigInput } from '../../core/llm/endpointConfig';
+import { redact } from '../../core/llm/redact';
 import { prepareRun, RunSetupError, traceFileName, type EndpointChoice, type PreparedRun, type RunReport, type RunRequest } from '../../core/run';
 import { describeStrategiesForCli, strategyNames } from '../../core/search/catalog';
 import { writeTraceFile, TRACE_FILE_SUFFIX } from '../../core/trace/io';
@@ -201,6 +202,8 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
     let endpoint: EndpointChoice;
     if (values.endpoint !== undefined) {
       if (!values.model) throw new UsageError('--endpoint needs --model');
+      // fetch cannot send URL credentials, and a trace must not keep them: refused before anything is sent or written.
+      if (stripUrlCredentials(values.endpoint) !== values.endpoint) throw new UsageError(`--endpoint ${redact(values.endpoint)}: the URL holds credentials (user:password@), which are never sent or stored; give the key with --api-key-env NAME instead`);
       const mode = values.mode === undefined ? 'chat' : ContinuationModeSchema.safeParse(values.mode).data;
       if (!mode) throw new UsageError(`--mode: expected chat, chat-continue or completions, got "${values.mode}"`);
       const cap = optNumber('--max-concurrency', values['max-concurrency']) ?? Number(params.concurrency ?? 8);

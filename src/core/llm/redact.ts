@@ -6,10 +6,10 @@
  */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
 const URL_QUERY_SECRET = /([?&](?:key|token|access_token|auth|secret|password)=)[^&\s"'#]+/gi;
-const AUTH_HEADER = /\b((?:proxy-)?authorization["'\s]*[:=]["'\s]*)(?:(Bearer|Basic|Token|Digest|Negotiate)\s+)?[^\s"',}]+/gi;
+const AUTH_HEADER = /\b((?:proxy-)?authorization["'\s]*[:=]["'\s]*)(?:(Bearer|Basic|Token|Digest|Negotiate)\s+)?[^\s"',};&]+/gi;
 const KEY_SHAPED = /\b(sk|pk|rk)-[A-Za-z0-9_-]{6,}/g;
 const SCHEME_TOKEN = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
-const KEY_FIELD = /\b(api[-_]?key|x-api-key)(["'\s:=]+)[^\s"',}]+/gi;
+const KEY_FIELD = /\b(api[-_]?key|x-api-key)(["'\s:=]+)[^\s"',};&]+/gi;
 
 export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = text;
