@@ -15,9 +15,11 @@ export interface RunReport {
   startNodeId: string;
   /** One line for logs and the CLI. */
   summary: string;
+  /** The crash journal stopped (e.g. disk full): the checkpoints went on, but a crash would have lost more. */
+  journalError?: string;
 }
 
-export function buildRunReport(run: Run, traceId: string, nodes: number, nodesAdded: number, result: Result | null): RunReport {
+export function buildRunReport(run: Run, traceId: string, nodes: number, nodesAdded: number, result: Result | null, journalError?: string): RunReport {
   const u = run.usage;
   const answer = result?.finalAnswer !== undefined ? `; answer ${result.finalAnswer}${result.verified ? ' (verified)' : ''}` : '';
   const cost = u.cost > 0 ? `, cost ${u.cost.toFixed(4)}` : '';
@@ -35,5 +37,6 @@ export function buildRunReport(run: Run, traceId: string, nodes: number, nodesAd
     result,
     startNodeId: run.startNodeId,
     summary,
+    ...(journalError !== undefined ? { journalError } : {}),
   };
 }

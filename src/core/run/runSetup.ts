@@ -12,8 +12,10 @@ import { nextRunId, resolveRunConfig, runSearch, type CheckpointOptions, type Ru
 import { ParamError } from '../search/params';
 import { strategyNames } from '../search/catalog';
 import { getStrategy } from '../search/registry';
-import { BudgetsSchema, type Budgets, type EndpointDescription, type Params, type Problem, type StrategyName, type Trace, type Usage, type VerifierConfig } from '../trace/schema';
+import { BudgetsSchema, type Budgets, type EndpointDescription, type Params, type Problem, type Run, type StrategyName, type Trace, type Usage, type VerifierConfig } from '../trace/schema';
 import { TraceTree } from '../trace/tree';
+import { writeTraceFile } from '../trace/io';
+import { TraceJournal } from '../trace/journal';
 import { embeddedGenerator } from './embeddedLoader';
 import { buildRunReport, type RunReport } from './runReport';
 import { RunSetupError } from './runSetupError';
@@ -45,7 +47,21 @@ export interface RunRequest {
 
 export interface ExecuteOptions {
   signal?: AbortSignal;
+  /**
+   * How the trace is persisted: written once before the first request, then every `intervalMs` and at the end.
+   * With a journal, `write` must take its snapshot synchronously when called (serialize first, then do I/O).
+   */
   checkpoint?: CheckpointOptions;
+  /**
+   * The trace file the checkpoints go to: finished nodes are journaled beside it (`<file>.journal.jsonl`) as they
+   * finish, so a killed process loses only the requests in flight (see trace/journal.ts). Without `checkpoint`,
+   * the checkpoints are written to this file every 2 s.
+   */
+  traceFile?: string;
+  /** Journal fsync period (default 200 ms); for benchmarks. */
+  journalSyncMs?: number;
+  /** Called once the trace file is written and the journal started, before the first request. */
+  onTraceWritten?: () => void;
   onProgress?: (p: { usage: Usage; nodes: number }) => void;
 }
 
@@ -110,19 +126,45 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
       executed = true;
       const before = tree.size;
       const onProgress = opts.onProgress;
-      const run = await runSearch({
-        tree,
-        config,
-        generator,
-        startNodeId,
-        runId,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        ...(opts.checkpoint ? { checkpoint: opts.checkpoint } : {}),
-        ...(onProgress ? { onProgress: (p: { usage: Usage; nodes: number }) => onProgress({ usage: p.usage, nodes: p.nodes }) } : {}),
-      });
-      return buildRunReport(run, tree.trace.id, tree.size, tree.size - before, tree.trace.result);
+      const checkpoint = opts.checkpoint ?? (opts.traceFile !== undefined ? fileCheckpoint(opts.traceFile) : undefined);
+      // The file exists from the start, so a crash before the first checkpoint still leaves a trace behind.
+      if (checkpoint) await checkpoint.write(tree.trace);
+      let journal: TraceJournal | undefined;
+      let journalError: string | undefined;
+      if (checkpoint && opts.traceFile !== undefined) {
+        try {
+          journal = TraceJournal.open(opts.traceFile, tree, runId, opts.journalSyncMs !== undefined ? { syncMs: opts.journalSyncMs } : {});
+        } catch (err) {
+          // The run still goes on with its checkpoints; the report says what a crash would cost.
+          journalError = `the crash journal could not be created: ${(err as Error).message}`;
+        }
+      }
+      opts.onTraceWritten?.();
+      let run: Run;
+      try {
+        run = await runSearch({
+          tree,
+          config,
+          generator,
+          startNodeId,
+          runId,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          ...(checkpoint ? { checkpoint: journal ? { ...checkpoint, write: (t: Trace) => journal.checkpoint(() => checkpoint.write(t)) } : checkpoint } : {}),
+          ...(onProgress ? { onProgress: (p: { usage: Usage; nodes: number }) => onProgress({ usage: p.usage, nodes: p.nodes }) } : {}),
+        });
+      } catch (err) {
+        // The final checkpoint failed: the journal holds what the file lacks, so it stays.
+        await journal?.close({ remove: false });
+        throw err;
+      }
+      await journal?.close({ remove: true });
+      return buildRunReport(run, tree.trace.id, tree.size, tree.size - before, tree.trace.result, journalError ?? journal?.error?.message);
     },
   };
+}
+
+function fileCheckpoint(path: string): CheckpointOptions {
+  return { write: (t) => writeTraceFile(path, t), intervalMs: 2000 };
 }
 
 async function buildGenerator(choice: EndpointChoice, cacheDir: string | undefined): Promise<Generator> {

@@ -10,6 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { TRACE_FORMAT, TRACE_VERSION, TraceSchema, type Trace } from './schema';
 import { migrateToCurrent } from './migrate';
 import { MAX_JSON_NESTING, findDeepNesting, findJsonErrorOffset } from './jsonError';
+import { journalPathFor, stampOf, writerAlive, type FileStamp, type JournalHeader } from './journal';
+import { foldJournal, markStaleRuns, type Recovery } from './journalFold';
 
 export const TRACE_FILE_SUFFIX = '.metacot.json';
 
@@ -250,14 +252,93 @@ export function serializeTrace(trace: Trace): string {
   return `${JSON.stringify(result.data, null, 2)}\n`;
 }
 
-export async function readTraceFile(path: string): Promise<Trace> {
-  let text: string;
+export interface RecoverOptions {
+  /** Whether the process that wrote a journal still runs; default: its pid on this host answers. */
+  writerAlive?: (header: JournalHeader) => boolean;
+  /** Runs of this trace that this process itself runs (they are not stale, journal or not). */
+  ownsRun?: (runId: string) => boolean;
+}
+
+export interface OpenedTrace {
+  trace: Trace;
+  /** Undefined when there was no journal and no run left running: the trace is the file's. */
+  recovery: Recovery | undefined;
+}
+
+/**
+ * The trace as a crash left it: the journal beside the file folded in (whole batches only, and only when the
+ * result is still a valid trace), then runs whose process is gone marked cancelled. `journalText`: the journal's
+ * content, undefined when there is none; `stamp`: the trace file's identity when its text was read.
+ */
+export function recoverTrace(trace: Trace, journalText: string | undefined, stamp: FileStamp | undefined, opts: RecoverOptions = {}): OpenedTrace {
+  let current = trace;
+  let folded = 0;
+  const problems: string[] = [];
+  let header: JournalHeader | undefined;
+  if (journalText !== undefined) {
+    const fold = foldJournal(trace, journalText, stamp);
+    header = fold.header;
+    problems.push(...fold.problems);
+    if (fold.folded > 0) {
+      try {
+        current = validateTrace(fold.trace);
+        folded = fold.folded;
+      } catch (err) {
+        const first = err instanceof TraceParseError ? err.issues[0] : undefined;
+        problems.push(`folding the journal in would make the trace invalid (${first ? `${first.path}: ${first.message}` : String(err)}); left alone`);
+      }
+    }
+  }
+  const ours = header !== undefined && header.traceId === trace.id;
+  const live = ours && (opts.writerAlive ?? writerAlive)(header!);
+  const stale = markStaleRuns(current, (runId) => (live && header!.runId === runId) || opts.ownsRun?.(runId) === true);
+  if (!folded && !stale.runs.length && !problems.length && !live) return { trace, recovery: undefined };
+  return { trace: stale.trace, recovery: { folded, staleRuns: stale.runs, staleNodes: stale.nodes, live, problems } };
+}
+
+/** Reads, validates and recovers a trace file (see recoverTrace); the files are not touched. */
+export async function openTraceFile(path: string, opts: RecoverOptions = {}): Promise<OpenedTrace> {
+  // A live run rewrites its journal after each checkpoint: read the journal first, then the trace (a trace newer
+  // than the journal is caught by the journal's file stamp), and read both again if a live writer raced us.
+  for (let attempt = 0; ; attempt++) {
+    const journalText = await readJournal(path);
+    const { text, stamp } = await readWithStamp(path);
+    const opened = recoverTrace(parseTrace(text, path), journalText, stamp, opts);
+    if (attempt >= 2 || !opened.recovery?.live || opened.recovery.problems.length === 0) return opened;
+  }
+}
+
+/** The journal's text, undefined when there is none (or it cannot be read: reading the trace then says enough). */
+async function readJournal(tracePath: string): Promise<string | undefined> {
   try {
-    text = await fsp.readFile(path, 'utf8');
+    return await fsp.readFile(journalPathFor(tracePath), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function readWithStamp(path: string): Promise<{ text: string; stamp: FileStamp }> {
+  try {
+    const fh = await fsp.open(path, 'r');
+    try {
+      const stamp = stampOf(await fh.stat());
+      return { text: await fh.readFile('utf8'), stamp };
+    } finally {
+      await fh.close();
+    }
   } catch (err) {
     throw new TraceParseError([{ path: '', message: `cannot read file: ${(err as Error).message}` }], path);
   }
-  return parseTrace(text, path);
+}
+
+/**
+ * Reads a trace file as `openTraceFile` does (journal folded in, stale runs marked); `onRecovery` hears what was
+ * found, for a caller that reports it.
+ */
+export async function readTraceFile(path: string, opts: RecoverOptions & { onRecovery?: (r: Recovery) => void } = {}): Promise<Trace> {
+  const { trace, recovery } = await openTraceFile(path, opts);
+  if (recovery) opts.onRecovery?.(recovery);
+  return trace;
 }
 
 /** File operations used by atomicWrite; replaceable so tests can simulate a failure midway. */
