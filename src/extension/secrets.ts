@@ -5,78 +5,17 @@
  * never written to settings, traces or logs; every key read in this session is remembered so the log can redact it.
  */
 import type * as vscode from 'vscode';
-import { endpointOrigin } from '../core/llm/endpointConfig';
 import { redact } from '../core/llm/redact';
+import { OriginKeyStore } from './keyStore';
 import { userEndpointOrigin } from './settings';
 
-/** Entries before keys were bound to origins: `metacot.apiKey/<name>`. */
-const LEGACY_PREFIX = 'metacot.apiKey/';
-/** `metacot.apiKey@<origin>/<name>`: an origin has no "/" after its "//", and the legacy prefix cannot collide. */
-const PREFIX = 'metacot.apiKey@';
+export type { KeyTarget } from './keyStore';
 
-/** What a key is stored for: an endpoint's name and the URL its requests go to. */
-export interface KeyTarget {
-  name: string;
-  baseUrl: string;
-}
-
-export class ApiKeys {
-  /** Keys seen in this session, for redaction of any text that reaches the log or the user. */
-  private readonly seen = new Set<string>();
-
-  /** `userOriginOf`: the origin the user's settings give a name (decides the one-time move of a name-only key). */
-  constructor(
-    private readonly storage: vscode.SecretStorage,
-    private readonly userOriginOf: (name: string) => string | undefined = userEndpointOrigin,
-  ) {}
-
-  /** The origin a target's key is bound to; undefined for a URL that does not parse (such a target has no key). */
-  static originOf(target: KeyTarget): string | undefined {
-    return target.baseUrl ? endpointOrigin(target.baseUrl) : undefined;
+/** ApiKeys over VS Code's SecretStorage; a name-only key moves to the origin the user's settings give its name. */
+export class ApiKeys extends OriginKeyStore {
+  constructor(storage: vscode.SecretStorage, userOriginOf: (name: string) => string | undefined = userEndpointOrigin) {
+    super(storage, userOriginOf);
   }
-
-  /**
-   * The key for requests to the target's origin. A name-only key from an earlier version is moved to this origin
-   * (and deleted under its old name) only when the user's own settings give the name this same origin; otherwise it
-   * stays where it is and nothing is returned.
-   */
-  async get(target: KeyTarget): Promise<string | undefined> {
-    const origin = ApiKeys.originOf(target);
-    if (!origin) return undefined;
-    let key = await this.storage.get(storageKey(origin, target.name));
-    if (!key) {
-      const legacy = await this.storage.get(LEGACY_PREFIX + target.name);
-      if (legacy && this.userOriginOf(target.name) === origin) {
-        await this.storage.store(storageKey(origin, target.name), legacy);
-        await this.storage.delete(LEGACY_PREFIX + target.name);
-        key = legacy;
-      }
-    }
-    if (key) this.seen.add(key);
-    return key || undefined;
-  }
-
-  async set(target: KeyTarget, key: string): Promise<void> {
-    const origin = ApiKeys.originOf(target);
-    if (!origin) throw new Error(`no API key can be stored for "${target.name}": its base URL "${redact(target.baseUrl)}" is not an http(s) URL`);
-    this.seen.add(key);
-    await this.storage.store(storageKey(origin, target.name), key);
-  }
-
-  /** Deletes the target's key, and a name-only key of the same name (asking for no key covers the old entry too). */
-  async delete(target: KeyTarget): Promise<void> {
-    const origin = ApiKeys.originOf(target);
-    if (origin) await this.storage.delete(storageKey(origin, target.name));
-    await this.storage.delete(LEGACY_PREFIX + target.name);
-  }
-
-  redact(text: string): string {
-    return redact(text, [...this.seen]);
-  }
-}
-
-function storageKey(origin: string, name: string): string {
-  return `${PREFIX}${origin}/${name}`;
 }
 
 export type Log = Pick<vscode.LogOutputChannel, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'show'> & {
