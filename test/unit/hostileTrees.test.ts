@@ -306,7 +306,7 @@ describe('deep trees', () => {
     assert.ok(findDeepNesting(text) >= 0, 'deeper than the limit, which v0 is exempt from');
     const trace = await measured(t, 'parse + migrate v0', () => parseTrace(text));
     assert.equal(trace.nodes.length, depth + 1);
-    assert.deepEqual(trace.result, { bestNodeId: `n${depth}`, verified: true });
+    assert.deepEqual(trace.result, { bestNodeId: `n${depth}`, verified: true, runId: 'r1' });
     assert.equal(trace.nodes[depth]!.parentId, `n${depth - 1}`);
     assert.equal(trace.nodes[depth]!.kind, 'answer');
     assert.equal(validateTrace(JSON.parse(text)).nodes.length, depth + 1);

@@ -58,7 +58,9 @@ describe('migration', () => {
     assert.equal(trace.nodes[3]!.q, 0.25);
     assert.equal(trace.runs[0]!.config.strategy, 'beam');
     assert.deepEqual(trace.runs[0]!.config.params, { width: 2, N: 3 });
-    assert.deepEqual(trace.result, { bestNodeId: 'n4', verified: true });
+    // v0 had one search: its verified node is the migrated run's own result and the trace's, found by r1.
+    assert.deepEqual(trace.result, { bestNodeId: 'n4', verified: true, runId: 'r1' });
+    assert.deepEqual(trace.runs[0]!.result, { bestNodeId: 'n4', verified: true });
     // Migrated output is a valid v1 trace that round-trips.
     const text = serializeTrace(trace);
     assert.equal(serializeTrace(parseTrace(text)), text);

@@ -1,10 +1,11 @@
 /**
  * runSearch: the engine's one entry point (extension, CLI, tests, benchmarks). Adds a Run record to the trace,
  * resolves params (defaults saved in the trace), marks an old subtree superseded (or removes it) for a re-run,
- * runs the strategy under a RunContext, writes checkpoints, and closes the run with its status, reason, usage
- * and the trace's result. Never throws for model, budget or cancellation problems: they end up in the Run.
- * It throws for caller mistakes (unknown strategy, bad params, unknown start node) before anything changes,
- * and when the final checkpoint write fails (the caller must know the file is stale).
+ * runs the strategy under a RunContext, writes checkpoints, and closes the run with its status, reason, usage,
+ * its own result and the trace's result (the best over runs: analyse/runResults.ts). Never throws for model,
+ * budget or cancellation problems: they end up in the Run. It throws for caller mistakes (unknown strategy, bad
+ * params, unknown start node) before anything changes, and when the final checkpoint write fails (the caller must
+ * know the file is stale).
  */
 import type { Generator } from '../llm/generator';
 import type { TraceTree } from '../trace/tree';
@@ -16,6 +17,7 @@ import { COMMON_PARAMS } from './commonParams';
 import { ParamError, resolveParams } from './params';
 import { getStrategy } from './registry';
 import { isEndpointError } from '../llm/errors';
+import { closeRunResult, resultOfNode } from '../analyse/runResults';
 import { RunContext, describeError } from './runContext';
 
 export interface CheckpointOptions {
@@ -116,8 +118,11 @@ export async function runSearch(opts: RunSearchOptions): Promise<Run> {
 
   // A re-run: the old subtree stays for comparison (superseded) unless the caller asked to replace it.
   if (tree.childIdsOf(startId).length > 0) {
-    if (opts.replaceSubtree) tree.removeDescendants(startId);
-    else tree.supersede(startId, run.id);
+    if (opts.replaceSubtree) {
+      tree.removeDescendants(startId);
+      // Earlier runs' results keep their answer and verdict, but not a node that no longer exists.
+      for (const r of trace.runs) if (r.result?.bestNodeId !== undefined && !tree.get(r.result.bestNodeId)) delete r.result.bestNodeId;
+    } else tree.supersede(startId, run.id);
   }
   // The start node's old search statistics belong to the superseded subtree.
   if (start.kind !== 'root') tree.update(startId, { status: 'open', visits: undefined, q: undefined });
@@ -207,8 +212,8 @@ export async function runSearch(opts: RunSearchOptions): Promise<Run> {
   }
   run.endedAt = new Date(now()).toISOString();
 
-  if (best) trace.result = { bestNodeId: best.id, ...(best.answer !== undefined ? { finalAnswer: best.answer } : {}), verified: best.verified === true };
-  else if (trace.result === null) trace.result = { verified: false };
+  // The run keeps its own result; the trace's is the best over runs, so a verified answer survives an unsolved re-run.
+  trace.result = closeRunResult(tree, run, resultOfNode(best));
 
   unsubscribe?.();
   if (opts.checkpoint) {

@@ -118,12 +118,14 @@ function migrateV0(raw: unknown): unknown {
         status: 'completed',
         reason: 'migrated from trace format v0',
         usage: emptyUsage(),
+        // v0 had one search: its first verified node is both the run's result and the trace's.
+        result: best ? { bestNodeId: best.id, verified: true } : { verified: false },
       },
     ],
     nodes,
     events: [],
     usage: emptyUsage(),
-    result: best ? { bestNodeId: best.id, verified: best.verified } : null,
+    result: best ? { bestNodeId: best.id, verified: best.verified, runId: 'r1' } : null,
   };
 }
 

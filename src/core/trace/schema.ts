@@ -109,6 +109,19 @@ export const UsageSchema = z.object({
   cost: finite,
 });
 
+/** What one run found: the node it chose, that node's answer, whether the answer verifies. */
+export const RunResultSchema = z.object({
+  bestNodeId: z.string().optional(),
+  finalAnswer: z.string().optional(),
+  verified: z.boolean(),
+});
+
+/**
+ * The trace's answer: the best over its runs (see analyse/runResults.ts). `runId` names the run that found it;
+ * absent for an imported answer and in traces written before runs kept their own results.
+ */
+export const ResultSchema = RunResultSchema.extend({ runId: z.string().optional() });
+
 export const RunStatusSchema = z.enum(['running', 'completed', 'solved', 'budget', 'cancelled', 'failed']);
 
 export const RunSchema = z.object({
@@ -122,6 +135,8 @@ export const RunSchema = z.object({
   /** Why the run ended, in words (e.g. "budget maxTokens reached: 10012 > 10000"). */
   reason: z.string().optional(),
   usage: UsageSchema,
+  /** This run's own result, set when it ends (absent while running and in older traces). */
+  result: RunResultSchema.optional(),
 });
 
 export const NodeKindSchema = z.enum(['root', 'step', 'answer', 'rollout', 'verification']);
@@ -206,12 +221,6 @@ export const EventSchema = z.object({
   data: ParamsSchema.optional(),
 });
 
-export const ResultSchema = z.object({
-  bestNodeId: z.string().optional(),
-  finalAnswer: z.string().optional(),
-  verified: z.boolean(),
-});
-
 export const TraceSchema = z.object({
   format: z.literal(TRACE_FORMAT),
   version: z.literal(TRACE_VERSION),
@@ -248,6 +257,7 @@ export type Prune = z.infer<typeof PruneSchema>;
 export type TraceNode = z.infer<typeof NodeSchema>;
 export type EventType = z.infer<typeof EventTypeSchema>;
 export type TraceEvent = z.infer<typeof EventSchema>;
+export type RunResult = z.infer<typeof RunResultSchema>;
 export type Result = z.infer<typeof ResultSchema>;
 export type Trace = z.infer<typeof TraceSchema>;
 
