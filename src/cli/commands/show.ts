@@ -2,6 +2,7 @@
  * `metacot show TRACE`: the tree as indented text with values — status marks, value and its source, N / Q,
  * beam rank, prune reason, answers — and a header with the problem, the runs and the result.
  */
+import { resultOrigin, runResultOf } from '../../core/analyse/runResults';
 import { escapeControlChars } from '../../core/trace/controlChars';
 import { readTraceFile } from '../../core/trace/io';
 import type { Trace, TraceNode } from '../../core/trace/schema';
@@ -143,9 +144,23 @@ export function renderHeader(trace: Trace): string {
     out.push(`run ${r.id}: ${r.config.strategy} from ${r.startNodeId}, ${r.status}${r.reason ? ` — ${r.reason}` : ''}`);
     out.push(`  ${params}`);
     out.push(`  verifier ${r.config.verifier.kind}; model ${r.config.endpoint.model} at ${r.config.endpoint.baseUrl}; ${u.requests} requests, ${u.tokensIn + u.tokensOut} tokens${u.cost > 0 ? `, cost ${u.cost.toFixed(4)}` : ''}`);
+    const own = runResultOf(trace, r);
+    if (own?.bestNodeId === undefined && own?.finalAnswer === undefined) {
+      if (own) out.push('  found: nothing');
+    } else {
+      // A replacing re-run can delete the node a run chose; its answer and verdict stay on record.
+      const at = own.bestNodeId !== undefined ? `node ${own.bestNodeId}` : 'its node was removed by a re-run';
+      out.push(`  found: ${own.finalAnswer !== undefined ? `answer ${own.finalAnswer}` : 'no answer'} (${at}), ${own.verified ? 'verified' : 'not verified'}`);
+    }
   }
   const res = trace.result;
-  if (res) out.push(`result: ${res.finalAnswer !== undefined ? `answer ${res.finalAnswer}` : 'no answer'}${res.bestNodeId ? ` (node ${res.bestNodeId})` : ''}, ${res.verified ? 'verified' : 'not verified'}`);
+  if (res) {
+    const origin = resultOrigin(trace);
+    const found = origin ? `, found by ${origin.text}` : '';
+    // The best node can sit in a subtree a later re-run replaced: the tree below hides it unless asked.
+    const hidden = origin?.supersededBy !== undefined ? ` (its subtree was superseded by run ${origin.supersededBy}; --superseded shows it)` : '';
+    out.push(`result: ${res.finalAnswer !== undefined ? `answer ${res.finalAnswer}` : 'no answer'}${res.bestNodeId ? ` (node ${res.bestNodeId})` : ''}, ${res.verified ? 'verified' : 'not verified'}${found}${hidden}`);
+  }
   out.push(`${trace.nodes.length} nodes, ${trace.events.length} events`);
   // Problem text, reasons, params, model and URL come from the file: control characters are shown, not sent.
   return out.map((l) => escapeControlChars(l)).join('\n') + '\n\n';

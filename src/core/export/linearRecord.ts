@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { linearize, type LinearizeOptions } from '../trace/linearize/linearize';
 import { SegmentSchema, type Objective } from '../trace/linearize/segment';
 import type { TraceTree } from '../trace/tree';
+import { solutionRunId } from './solutionRun';
 
 export const LinearRecordSchema = z.object({
   trace_id: z.string(),
@@ -13,12 +14,15 @@ export const LinearRecordSchema = z.object({
   segments: z.array(SegmentSchema),
   winning_path: z.array(z.string()),
   verified: z.boolean(),
+  /** The run that found the winning path's answer (absent for an imported answer). */
+  found_by_run: z.string().optional(),
 });
 export type LinearRecord = z.infer<typeof LinearRecordSchema>;
 
 export function buildLinearRecord(tree: TraceTree, opts: { linearize: LinearizeOptions; objective?: Objective; verified: boolean }): LinearRecord {
   const objective = opts.objective ?? 'z-and-s';
   const lin = linearize(tree, opts.linearize, objective);
+  const run = solutionRunId(tree, lin.winningPath);
   return {
     trace_id: tree.trace.id,
     problem: tree.trace.problem.text,
@@ -28,5 +32,6 @@ export function buildLinearRecord(tree: TraceTree, opts: { linearize: LinearizeO
     segments: lin.segments,
     winning_path: lin.winningPath,
     verified: opts.verified,
+    ...(run !== undefined ? { found_by_run: run } : {}),
   };
 }

@@ -5,6 +5,7 @@
 import type { Checker } from '../verify/checker';
 import { winningPath } from '../trace/linearize/visitOrder';
 import type { TraceTree } from '../trace/tree';
+import { solutionRunId } from './solutionRun';
 
 export function solutionVerifies(tree: TraceTree, checker?: Checker): { ok: boolean; reason: string } {
   const path = winningPath(tree);
@@ -14,6 +15,9 @@ export function solutionVerifies(tree: TraceTree, checker?: Checker): { ok: bool
     return r.verified === true ? { ok: true, reason: `${checker.name}: ${r.reason ?? 'verified'}` } : { ok: false, reason: `${checker.name}: ${r.reason ?? 'not verified'}` };
   }
   const last = path[path.length - 1]!;
-  if (tree.trace.result?.verified === true || last.verified === true) return { ok: true, reason: 'verified in the trace' };
+  if (tree.trace.result?.verified === true || last.verified === true) {
+    const run = solutionRunId(tree, path.map((n) => n.id));
+    return { ok: true, reason: `verified in the trace${run !== undefined ? ` (found by run ${run})` : ''}` };
+  }
   return { ok: false, reason: 'the final solution is not verified' };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { linearize, type LinearizeOptions } from '../trace/linearize/linearize';
 import { lossSpans, type Objective } from '../trace/linearize/segment';
 import type { TraceTree } from '../trace/tree';
+import { solutionRunId } from './solutionRun';
 
 export const DEFAULT_SYSTEM_PROMPT =
   'Solve the problem by searching: propose steps, judge them, go back when a path fails, and finish with the solution.';
@@ -22,6 +23,8 @@ export const SftRecordSchema = z.object({
     objective: z.string(),
     verified: z.boolean(),
     final_answer: z.string().optional(),
+    /** The run that found the solution S (absent for an imported answer). */
+    found_by_run: z.string().optional(),
   }),
 });
 export type SftRecord = z.infer<typeof SftRecordSchema>;
@@ -44,5 +47,7 @@ export function buildSftRecord(
   if (objective !== 'z-and-s') rec.assistant_spans = lossSpans(lin.segments);
   if (t.problem.id !== undefined) rec.meta.problem_id = t.problem.id;
   if (t.result?.finalAnswer !== undefined) rec.meta.final_answer = t.result.finalAnswer;
+  const run = solutionRunId(tree, lin.winningPath);
+  if (run !== undefined) rec.meta.found_by_run = run;
   return rec;
 }
