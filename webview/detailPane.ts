@@ -155,6 +155,7 @@ export class DetailPane {
               ['Answer', m.result.finalAnswer ?? '—'],
               ['Verified', m.result.verified ? 'yes' : 'no'],
               ['Best node', best !== undefined ? linkTo(m, best, this.actions) : '—'],
+              ['Found by', foundBy(this.store.resultRun, best === undefined ? undefined : m.nodes[best])],
             ])
           : h('p', { class: 'muted' }, 'No result yet.'),
       ),
@@ -207,6 +208,7 @@ export class DetailPane {
       h('div', { class: 'muted small' }, params || 'no parameters'),
       h('div', { class: 'muted small' }, `${r.config.endpoint.model} · ${fmtInt(r.usage.tokensIn + r.usage.tokensOut)} tokens · ${fmtInt(r.usage.requests)} requests`),
       r.reason ? h('div', { class: 'small' }, r.reason) : null,
+      r.result ? h('div', { class: 'small run-result' }, runResultText(r.result)) : null,
     );
   }
 
@@ -439,6 +441,19 @@ export class DetailPane {
     }
     return section(`Path from the root (${path.length} nodes)`, list);
   }
+}
+
+/** Who found the trace's answer, and whether a later re-run replaced the subtree it sits in. */
+function foundBy(run: Run | null, best: TraceNode | undefined): string {
+  const who = run ? `run ${run.id} (${run.config.strategy})` : best?.author === 'imported' ? 'the import' : '—';
+  return best?.supersededBy !== undefined ? `${who}; subtree superseded by run ${best.supersededBy}` : who;
+}
+
+/** A run's own result on its card: what it chose, whatever the trace's overall answer is. */
+function runResultText(r: NonNullable<Run['result']>): string {
+  if (r.bestNodeId === undefined && r.finalAnswer === undefined) return 'Found: nothing';
+  const answer = r.finalAnswer !== undefined ? `answer ${r.finalAnswer}` : 'no answer';
+  return `Found: ${answer}${r.bestNodeId !== undefined ? ` (${r.bestNodeId})` : ''}, ${r.verified ? 'verified' : 'not verified'}`;
 }
 
 function section(title: string, ...body: Node[]): HTMLElement {

@@ -2,7 +2,7 @@
  * The one owner of the panel's state: what the host sent (trace model, read-only, config, strategy catalog) and
  * what the user chose (selection, collapsed nodes, scrubber position). Other modules read it; PanelApp writes it.
  */
-import type { StrategyCatalog } from '../src/protocol/fromCore';
+import type { Run, StrategyCatalog } from '../src/protocol/fromCore';
 import type { ColorBy } from '../src/protocol/hostMessages';
 import type { RerunDefaults } from './rerunFormModel';
 import { TraceModel } from './traceModel';
@@ -35,6 +35,18 @@ export class PanelStore {
 
   get selectedId(): string | null {
     return this.idOf(this.selected);
+  }
+
+  /**
+   * The run that found the trace's result: `result.runId`, else the run that created the best node (traces written
+   * before runs kept their results); null for an imported answer or no answer. Same rule as core's resultRunId.
+   */
+  get resultRun(): Run | null {
+    const r = this.model.result;
+    if (r?.bestNodeId === undefined) return null;
+    const i = this.model.index.get(r.bestNodeId);
+    const id = r.runId ?? (i === undefined ? undefined : this.model.nodes[i].runId);
+    return id === undefined ? null : (this.model.runs.find((x) => x.id === id) ?? null);
   }
 
   /** Whether node `i` exists at the scrubber's iteration. */

@@ -72,7 +72,12 @@ export class Toolbar {
       const last = m.runs[m.runs.length - 1];
       parts.push(h('span', { class: 'muted' }, `${fmtInt(m.size)} nodes`));
       if (last) parts.push(badge(last.status, last.reason));
-      if (m.result?.verified) parts.push(h('span', { class: 'chip ok' }, icon('pass-filled'), ` ${m.result.finalAnswer ?? 'solved'}`));
+      if (m.result?.verified) {
+        // The last run's badge can say "budget" while an earlier run's verified answer stands: name that run.
+        const finder = s.resultRun;
+        const by = finder && finder.id !== last?.id ? ` · found by ${finder.id}` : '';
+        parts.push(h('span', { class: 'chip ok', title: finder ? `Found by run ${finder.id} (${finder.config.strategy})` : 'Verified answer' }, icon('pass-filled'), ` ${m.result.finalAnswer ?? 'solved'}${by}`));
+      }
     }
     this.runStatus.replaceChildren(...parts);
   }
