@@ -11,5 +11,7 @@ import './extensionRuns.test';
 import './traceEditor.test';
 import './traceTreeView.test';
 import './trustAndSecrets.test';
+import './secretsOrigin.test';
 import './walkthrough.test';
 import './uiFixtures.test';
+import './failedRuns.test';
