@@ -14,4 +14,3 @@ import './trustAndSecrets.test';
 import './secretsOrigin.test';
 import './walkthrough.test';
 import './uiFixtures.test';
-import './failedRuns.test';
