@@ -17,6 +17,8 @@ import type { RerunChoice } from './traceActions';
 import type { CommandContext } from './commandPickers';
 import { askRerunChoice, askRunStrategy, pickNode } from './commandPickers';
 import { oneLine } from './traceTreeView';
+import { actionsFor, refusalCause, showNotice } from './runNotices';
+import type { Log } from './secrets';
 
 /** A finished run's summary, or (with `wait: false`) the run as soon as it has started. */
 export type RunOutcome = RunSummary | { runId: string; uri: string };
@@ -96,21 +98,55 @@ async function pickProblemFile(interactive: boolean): Promise<vscode.Uri> {
 export async function startRun(ctx: CommandContext, problem: Problem, args: RunArgs | ProblemFileArgs): Promise<RunOutcome> {
   const { services } = ctx;
   const defaults = readSearchDefaults(args.strategy);
-  const endpoint = resolveEndpoint(args.endpoint);
-  const uri = ('traceFile' in args ? args.traceFile : undefined) ?? (await newTraceUri(services, problem, defaults.tracesFolder));
-  const run = await services.runs.start({
-    problem,
-    endpoint,
-    strategy: defaults.strategy,
-    params: { ...defaults.params, ...args.params },
-    budgets: { ...defaults.budgets, ...args.budgets },
-    verifier: args.verifier ?? defaults.verifier,
-    uri,
+  // A refused run (unknown endpoint, no key, a problem the model cannot read…) says why, with the action that fixes it.
+  const run = await withRefusalNotice(services.log, (t) => services.keys.redact(t), async () => {
+    const endpoint = resolveEndpoint(args.endpoint);
+    const uri = ('traceFile' in args ? args.traceFile : undefined) ?? (await newTraceUri(services, problem, defaults.tracesFolder));
+    return services.runs.start({
+      problem,
+      endpoint,
+      strategy: defaults.strategy,
+      params: { ...defaults.params, ...args.params },
+      budgets: { ...defaults.budgets, ...args.budgets },
+      verifier: args.verifier ?? defaults.verifier,
+      uri,
+    });
   });
   await rememberLatestTrace(services, run.uri);
   if (args.open !== false) showPanel(services, run.uri);
   if (args.wait === false) return { runId: run.id, uri: run.uri.toString() };
   return run.done;
+}
+
+/**
+ * A refused start whose notice was shown: the command layer treats it as handled (no second notification), and an
+ * API caller still gets the original message.
+ */
+export class RefusalShown extends CancelledByUser {
+  constructor(readonly refused: unknown) {
+    super();
+    this.name = 'RefusalShown';
+    this.message = refused instanceof Error ? refused.message : String(refused);
+  }
+}
+
+/**
+ * Runs `start`; an error it throws (a refused run: no endpoint, no key, a problem the model cannot read…) is logged
+ * and shown with the actions for its cause, then thrown on as RefusalShown. A dismissed prompt passes through as is.
+ */
+async function withRefusalNotice<T>(log: Log, redact: (s: string) => string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    if (err instanceof CancelledByUser) throw err;
+    const message = redact(err instanceof Error ? err.message : String(err));
+    const advice = (err as { advice?: unknown }).advice;
+    // RunSetupError keeps what to do apart from what happened; say both.
+    const text = typeof advice === 'string' && !message.toLowerCase().includes(advice.toLowerCase()) ? `${message} ${redact(advice)}` : message;
+    log.error(`run refused: ${text}`);
+    showNotice(log, { severity: 'error', message: `Meta-CoT: the run could not start: ${text}`, actions: actionsFor(refusalCause(err)) });
+    throw new RefusalShown(err);
+  }
 }
 
 /** workspaceState key of the trace the last run started from a command wrote (see latestTraceUri in walkthrough.ts). */
@@ -147,7 +183,8 @@ export async function rerunFromNode(ctx: CommandContext, inv: Invocation<RerunAr
     ...(args.endpoint ? { endpoint: args.endpoint } : {}),
   };
   // A person sees where requests and keys would go ("same settings" shows endpoint and verifier) and is asked.
-  const started = await ctx.actions.rerunFromNode(uri, node.id, inv.interactive ? await askRerunChoice(ctx, trace, node, choice) : choice);
+  const asked = inv.interactive ? await askRerunChoice(ctx, trace, node, choice) : choice;
+  const started = await withRefusalNotice(ctx.services.log, (t) => ctx.services.keys.redact(t), () => ctx.actions.rerunFromNode(uri, node.id, asked));
   await rememberLatestTrace(ctx.services, uri);
   if (args.open !== false) showPanel(ctx.services, uri, node.id);
   if (args.wait === false) return { runId: started.runId, uri: uri.toString() };

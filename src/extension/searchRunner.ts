@@ -12,6 +12,7 @@ import type { ApiKeys, Log } from './secrets';
 import type { TraceDelta, TraceModels } from './traceModel';
 import type { ResolvedEndpoint } from './settings';
 import { EMBEDDED_ENDPOINT, isTrusted, readSearchDefaults, RestrictedModeError } from './settings';
+import { endNotice, showNotice } from './runNotices';
 
 export interface StartRunOptions {
   problem: Problem;
@@ -257,6 +258,9 @@ export class Runs implements vscode.Disposable {
           const s = await run.done;
           const msg = `${s.status}${s.result?.finalAnswer ? `: ${s.result.finalAnswer}` : ''} (${s.nodesAdded} nodes)`;
           progress.report({ message: msg });
+          // The progress notification closes with the run: a failure (or no verified answer) gets a notice that stays.
+          const notice = endNotice(run.strategy, s, run.tree.trace);
+          if (notice) showNotice(this.services.log, { ...notice, message: this.services.keys.redact(notice.message) });
         } catch {
           // reported by the command
         } finally {

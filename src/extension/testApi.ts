@@ -9,6 +9,8 @@ import type { PanelHost } from './panelHost';
 import { TraceEditorProvider } from './traceEditor';
 import { SearchPanel } from './searchPanel';
 import { setTrustOverride } from './settings';
+import { recentNotices } from './runNotices';
+import type { RunNotice } from './runNotices';
 
 export interface TestApi {
   activationMs: number;
@@ -37,6 +39,8 @@ export interface TestApi {
   runningSearches(): { id: string; uri: string; nodes: number }[];
   selection(): { uri: string; nodeId: string } | undefined;
   revealInTree(uri: vscode.Uri, nodeId: string): Promise<void>;
+  /** Run notices (failed, refused, no verified answer) shown most recently, newest last: message and actions. */
+  runNotices(): RunNotice[];
 }
 
 export function createTestApi(services: Services, tree: TraceTreeProvider, activationMs: number): TestApi {
@@ -70,5 +74,6 @@ export function createTestApi(services: Services, tree: TraceTreeProvider, activ
       return s ? { uri: s.uri.toString(), nodeId: s.nodeId } : undefined;
     },
     revealInTree: (uri, nodeId) => tree.revealNode(uri, nodeId),
+    runNotices: () => recentNotices(),
   };
 }

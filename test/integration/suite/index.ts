@@ -14,3 +14,4 @@ import './trustAndSecrets.test';
 import './secretsOrigin.test';
 import './walkthrough.test';
 import './uiFixtures.test';
+import './failedRuns.test';

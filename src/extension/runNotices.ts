@@ -1,0 +1,84 @@
+/**
+ * What a person is told when a run ends or is refused: a run that failed (or could not start) is an error
+ * notification naming the cause, with the actions that fix that cause (Configure Endpoint for a wrong URL, model or
+ * an unreachable server; Set API Key for a refused key; Open Settings for limits; Show Log always); a run that
+ * finished without a verified answer is an information message. The notices shown are kept for the test API.
+ * Imports nothing of the extension but types: the runner uses it, and services import the runner.
+ */
+import * as vscode from 'vscode';
+import type { RunReport } from '../core/run';
+import type { Trace } from '../core/trace/schema';
+import type { Log } from './secrets';
+
+export type NoticeAction = 'Show Log' | 'Configure Endpoint' | 'Set API Key' | 'Open Settings';
+
+export interface RunNotice {
+  severity: 'error' | 'info';
+  message: string;
+  actions: NoticeAction[];
+}
+
+/** Causes fixed in the endpoint's set-up: its URL, model, mode, or a server that is not there. */
+const ENDPOINT_CAUSES = new Set(['config', 'unreachable', 'bad-url', 'model-not-found', 'malformed', 'bad-request', 'context-length', 'endpoint']);
+/** Causes fixed by a key. */
+const KEY_CAUSES = new Set(['auth', 'api-key']);
+/** Causes fixed by a limit in the endpoint's settings (timeoutMs, maxRetries, maxConcurrency). */
+const LIMIT_CAUSES = new Set(['timeout', 'rate-limited']);
+
+/** The actions that fit a cause: an endpoint error kind or a run set-up error kind. */
+export function actionsFor(cause: string | undefined): NoticeAction[] {
+  if (cause && KEY_CAUSES.has(cause)) return ['Set API Key', 'Show Log'];
+  if (cause && ENDPOINT_CAUSES.has(cause)) return ['Configure Endpoint', 'Show Log'];
+  if (cause && LIMIT_CAUSES.has(cause)) return ['Open Settings', 'Show Log'];
+  return ['Show Log'];
+}
+
+/** The endpoint error kind behind a failed run: its first error event that has one, else its reason's prefix. */
+export function failureCause(trace: Trace, runId: string, reason: string | undefined): string | undefined {
+  const event = trace.events.find((e) => e.run === runId && e.type === 'error' && typeof e.data?.kind === 'string');
+  if (event) return String(event.data!.kind);
+  return /(?:^|first: )([a-z-]+): endpoint "/.exec(reason ?? '')?.[1];
+}
+
+/** The notice for a run that ended: an error for a failed run, information for one without a verified answer. */
+export function endNotice(strategy: string, report: RunReport, trace: Trace): RunNotice | undefined {
+  const nodes = `${report.nodesAdded} node${report.nodesAdded === 1 ? '' : 's'}`;
+  if (report.status === 'failed') {
+    return { severity: 'error', message: `Meta-CoT: ${strategy} search failed (${nodes}): ${report.reason ?? 'no reason recorded'}`, actions: actionsFor(failureCause(trace, report.runId, report.reason)) };
+  }
+  if ((report.status === 'completed' || report.status === 'budget') && report.result?.verified !== true) {
+    return { severity: 'info', message: `Meta-CoT: ${strategy} search ${report.status} without a verified answer (${nodes}): ${report.reason ?? ''}`.replace(/: $/, ''), actions: ['Show Log'] };
+  }
+  return undefined;
+}
+
+/** The cause kind of an error thrown before a run started (RunSetupError, EndpointError, a settings error). */
+export function refusalCause(err: unknown): string | undefined {
+  const kind = (err as { kind?: unknown } | undefined)?.kind;
+  if (typeof kind === 'string') return kind;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/Set API Key/.test(message)) return 'api-key';
+  if (/Configure Endpoint/.test(message)) return 'endpoint';
+  return undefined;
+}
+
+const RECENT = 20;
+const shown: RunNotice[] = [];
+
+/** The notices shown most recently (newest last), for the integration tests. */
+export function recentNotices(): RunNotice[] {
+  return [...shown];
+}
+
+/** Shows a notice (not awaited: a notification stays until dismissed); the action picked runs. */
+export function showNotice(log: Log, notice: RunNotice): void {
+  shown.push(notice);
+  if (shown.length > RECENT) shown.shift();
+  const shownNow = notice.severity === 'error' ? vscode.window.showErrorMessage(notice.message, ...notice.actions) : vscode.window.showInformationMessage(notice.message, ...notice.actions);
+  void shownNow.then((action) => {
+    if (action === 'Show Log') log.show(true);
+    else if (action === 'Configure Endpoint') void vscode.commands.executeCommand('metacot.configureEndpoint');
+    else if (action === 'Set API Key') void vscode.commands.executeCommand('metacot.setApiKey');
+    else if (action === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'metacot.endpoints');
+  });
+}
