@@ -68,7 +68,7 @@ test('in-context: the tree grows while the answer streams and equals the importe
     assert.equal(answer.verified, true);
     assert.equal(answer.runId, run.id);
     assert.ok(answer.tokensOut! > 0);
-    assert.deepEqual(tree.trace.result, { bestNodeId: answer.id, finalAnswer: '20', verified: true });
+    assert.deepEqual(tree.trace.result, { bestNodeId: answer.id, finalAnswer: '20', verified: true, runId: 'r1' });
     assert.ok(run.usage.requests === 1 && run.usage.tokensOut > 0);
     assert.deepEqual(checkInvariants(tree.toJSON()), []);
   });
@@ -132,7 +132,11 @@ for (const mode of ['chat-continue', 'completions'] as const) {
       assert.equal(fresh[0]!.meta?.prev, at.id);
       const inFork = new Set(tree.subtree(at.id).map((n) => n.id));
       assert.ok(fresh.every((n) => inFork.has(n.id)));
-      assert.equal(tree.trace.result?.bestNodeId, fresh.at(-1)!.id);
+      // The fork keeps its own verified answer; the trace's answer stays the earlier verified one, still on the live
+      // tree (the earliest verified answer stands: docs/engine.md, results per run).
+      assert.equal(tree.trace.runs.find((r) => r.id === run.id)?.result?.bestNodeId, fresh.at(-1)!.id);
+      assert.equal(fresh.at(-1)!.verified, true);
+      assert.equal(tree.trace.result?.runId, tree.trace.runs[0]!.id);
       assert.deepEqual(checkInvariants(tree.toJSON()), []);
     });
   });
