@@ -159,6 +159,8 @@ export class Runs implements vscode.Disposable {
   constructor(private readonly services: RunsDeps) {
     // Drives `when` clauses (Cancel Search in the palette, the view title, the keybinding).
     this.onDidChange(() => void vscode.commands.executeCommand('setContext', 'metacot.searchRunning', this.runs.size > 0));
+    // A run of ours is not a stale one, whatever its file says.
+    services.models.setRunningHere((uri) => this.forUri(uri)?.id);
   }
 
   list(): LiveRun[] {
@@ -207,8 +209,9 @@ export class Runs implements vscode.Disposable {
     });
     const { tree, runId, startNodeId } = prepared;
     const run = new LiveRun(runId, opts.uri, tree, opts.strategy, startNodeId, (r) => this.progressEmitter.fire(r));
-    const write = (trace: Trace) => this.writeTrace(opts.uri, trace);
-    await write(tree.trace); // the file exists from the start of the run
+    const io = await import('../core/trace/io');
+    const write = (trace: Trace) => this.writeTrace(io, opts.uri, trace);
+    await write(tree.trace); // the file exists before the first request (and before start() resolves)
     this.runs.set(runId, run);
     run.status = 'running';
     this.changeEmitter.fire();
@@ -223,6 +226,9 @@ export class Runs implements vscode.Disposable {
             run.progress.nodes = p.nodes;
           },
           checkpoint: { write, intervalMs: defaults.checkpointIntervalMs },
+          traceWritten: true,
+          // Finished nodes are journaled beside a file on disk, so a crashed window loses only requests in flight.
+          ...(opts.uri.scheme === 'file' ? { traceFile: opts.uri.fsPath } : {}),
         });
         run.status = report.status;
         run.flush();
@@ -270,20 +276,16 @@ export class Runs implements vscode.Disposable {
     );
   }
 
-  /** Through the open document when there is one (so editors stay in sync), else an atomic write on disk. */
-  private async writeTrace(uri: vscode.Uri, trace: Trace): Promise<void> {
+  /**
+   * Through the open document when there is one (so editors stay in sync), else an atomic write on disk. Takes its
+   * snapshot synchronously, as the crash journal requires (it cuts at the moment of the call).
+   */
+  private writeTrace(io: typeof import('../core/trace/io'), uri: vscode.Uri, trace: Trace): Promise<void> {
     const model = this.services.models.peek(uri);
-    if (model) {
-      await model.replaceWith(trace, { save: true });
-      return;
-    }
-    if (uri.scheme === 'file') {
-      const { writeTraceFile } = await import('../core/trace/io');
-      await writeTraceFile(uri.fsPath, trace);
-    } else {
-      const { serializeTrace } = await import('../core/trace/io');
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(serializeTrace(trace)));
-    }
+    if (model) return model.replaceWith(trace, { save: true });
+    if (uri.scheme === 'file') return io.writeTraceFile(uri.fsPath, trace);
+    const bytes = new TextEncoder().encode(io.serializeTrace(trace));
+    return Promise.resolve(vscode.workspace.fs.writeFile(uri, bytes));
   }
 
   /** The embedded model runs in process (as in the CLI); any other endpoint goes through the endpoint client. */

@@ -3,8 +3,11 @@
  * every mutation, which it applies as a minimal WorkspaceEdit so undo / redo / dirty / save / revert stay VS Code's.
  * Views subscribe to `onDidChange`: a `delta` for our own edits (cheap to apply), a `reload` for anything else.
  */
+import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { parseTrace, serializeTrace, TraceParseError } from '../core/trace/io';
+import { parseTrace, recoverTrace, serializeTrace, TraceParseError } from '../core/trace/io';
+import { journalPathFor, stampOf } from '../core/trace/journal';
+import type { Recovery } from '../core/trace/journalFold';
 import { TraceTree } from '../core/trace/tree';
 import type { Trace, TraceNode } from '../core/trace/schema';
 import type { TraceDeltaMessage } from '../protocol/hostMessages';
@@ -13,8 +16,12 @@ import { minimalEdits } from '../core/trace/minimalEdits';
 export type TraceDelta = Omit<TraceDeltaMessage, 'type'>;
 
 export type TraceState =
-  | { ok: true; trace: Trace; version: number }
+  /** `recovery`: the trace shown is the file's with its crash journal folded in and stale runs marked. */
+  | { ok: true; trace: Trace; version: number; recovery?: Recovery }
   | { ok: false; error: TraceParseError; version: number };
+
+/** The id of the run this extension runs on a trace now, if any (so it is never taken for a stale one). */
+export type RunningHere = (uri: vscode.Uri) => string | undefined;
 
 export type ModelChange = { kind: 'delta'; delta: TraceDelta } | { kind: 'reload' };
 
@@ -29,8 +36,13 @@ export class TraceDocumentModel implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private reparseTimer: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Writing a recovered trace back: no second recovery until it is saved and its journal gone. */
+  private persisting = false;
 
-  constructor(private doc: vscode.TextDocument) {}
+  constructor(
+    private doc: vscode.TextDocument,
+    private readonly runningHere: RunningHere = () => undefined,
+  ) {}
 
   /** The document behind the model; rebound when VS Code closes a hidden document and it is opened again. */
   get document(): vscode.TextDocument {
@@ -58,13 +70,54 @@ export class TraceDocumentModel implements vscode.Disposable {
       return this.state;
     }
     try {
-      this.state = { ok: true, trace: parseTrace(text, vscode.workspace.asRelativePath(this.document.uri)), version: this.document.version };
+      const trace = parseTrace(text, vscode.workspace.asRelativePath(this.document.uri));
+      this.state = { ok: true, version: this.document.version, ...this.recover(trace) };
     } catch (err) {
+      // A file that does not parse is shown as an error and never written over: no recovery either.
       const error = err instanceof TraceParseError ? err : new TraceParseError([{ path: '', message: String(err) }]);
       this.state = { ok: false, error, version: this.document.version };
     }
     this.expected = undefined;
     return this.state;
+  }
+
+  /**
+   * A file on disk whose run crashed: its journal folded in and runs a dead process left running marked cancelled
+   * (see core/trace/journalFold.ts). In a trusted workspace the result is written back and the journal removed.
+   */
+  private recover(trace: Trace): { trace: Trace; recovery?: Recovery } {
+    const uri = this.document.uri;
+    if (uri.scheme !== 'file' || this.persisting) return { trace };
+    const journalFile = journalPathFor(uri.fsPath);
+    let journalText: string | undefined;
+    let stamp;
+    try {
+      if (existsSync(journalFile)) journalText = readFileSync(journalFile, 'utf8');
+      // The document is the file as last read; a dirty one is not, and a journal cannot continue it.
+      if (!this.document.isDirty) stamp = stampOf(statSync(uri.fsPath));
+    } catch {
+      // Unreadable journal or file: shown as the document has it.
+    }
+    const ours = this.runningHere(uri);
+    const opened = recoverTrace(trace, journalText, stamp, { ownsRun: (runId) => runId === ours });
+    const recovery = opened.recovery;
+    if (!recovery) return { trace };
+    const changed = recovery.folded > 0 || recovery.staleRuns.length > 0;
+    if (changed && !recovery.live && vscode.workspace.isTrusted) void this.persistRecovery(opened.trace, recovery.folded > 0 ? journalFile : undefined);
+    return { trace: opened.trace, recovery };
+  }
+
+  private async persistRecovery(trace: Trace, journalFile: string | undefined): Promise<void> {
+    this.persisting = true;
+    try {
+      await this.replaceWith(trace, { save: true });
+      // Only once the file holds what the journal had.
+      if (journalFile && !this.document.isDirty) unlinkSync(journalFile);
+    } catch {
+      // Stays in memory; the next open tries again.
+    } finally {
+      this.persisting = false;
+    }
   }
 
   /** Called by the registry for every change of our document. */
@@ -149,8 +202,9 @@ export class TraceDocumentModel implements vscode.Disposable {
    * editor follows the run without a reload from disk. The trace object is not kept: the run goes on mutating it.
    */
   replaceWith(trace: Trace, opts: { save?: boolean } = {}): Promise<void> {
+    // The snapshot is taken now, not when the queue gets to it: the run goes on changing the trace meanwhile.
+    const newText = serializeTrace(trace);
     const run = this.queue.then(async () => {
-      const newText = serializeTrace(trace);
       const edits = minimalEdits(this.document.getText(), newText);
       if (edits.length) {
         const we = new vscode.WorkspaceEdit();
@@ -183,6 +237,12 @@ export class TraceModels implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
   /** Any model changed (after its debounce): the tree view refreshes that file. */
   readonly onDidChangeModel = this.changeEmitter.event;
+  private runningHere: RunningHere = () => undefined;
+
+  /** The search runner says which run it has going on a file (it is created after the models). */
+  setRunningHere(fn: RunningHere): void {
+    this.runningHere = fn;
+  }
 
   constructor() {
     this.disposables.push(
@@ -207,7 +267,7 @@ export class TraceModels implements vscode.Disposable {
     let m = this.models.get(key);
     if (m) m.rebind(document);
     else {
-      const model = new TraceDocumentModel(document);
+      const model = new TraceDocumentModel(document, (uri) => this.runningHere(uri));
       model.onDidChange(() => this.changeEmitter.fire(model.uri));
       this.models.set(key, model);
       m = model;

@@ -60,6 +60,8 @@ export interface ExecuteOptions {
   traceFile?: string;
   /** Journal fsync period (default 200 ms); for benchmarks. */
   journalSyncMs?: number;
+  /** The caller has just written the trace as it is now: the write before the first request is skipped. */
+  traceWritten?: boolean;
   /** Called once the trace file is written and the journal started, before the first request. */
   onTraceWritten?: () => void;
   onProgress?: (p: { usage: Usage; nodes: number }) => void;
@@ -128,7 +130,7 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
       const onProgress = opts.onProgress;
       const checkpoint = opts.checkpoint ?? (opts.traceFile !== undefined ? fileCheckpoint(opts.traceFile) : undefined);
       // The file exists from the start, so a crash before the first checkpoint still leaves a trace behind.
-      if (checkpoint) await checkpoint.write(tree.trace);
+      if (checkpoint && !opts.traceWritten) await checkpoint.write(tree.trace);
       let journal: TraceJournal | undefined;
       let journalError: string | undefined;
       if (checkpoint && opts.traceFile !== undefined) {
