@@ -12,6 +12,7 @@ import { TraceTree } from '../core/trace/tree';
 import type { Trace, TraceNode } from '../core/trace/schema';
 import type { TraceDeltaMessage } from '../protocol/hostMessages';
 import { minimalEdits } from '../core/trace/minimalEdits';
+import { isTrusted } from './settings';
 
 export type TraceDelta = Omit<TraceDeltaMessage, 'type'>;
 
@@ -103,7 +104,7 @@ export class TraceDocumentModel implements vscode.Disposable {
     const recovery = opened.recovery;
     if (!recovery) return { trace };
     const changed = recovery.folded > 0 || recovery.staleRuns.length > 0;
-    if (changed && !recovery.live && vscode.workspace.isTrusted) void this.persistRecovery(opened.trace, recovery.folded > 0 ? journalFile : undefined);
+    if (changed && !recovery.live && isTrusted()) void this.persistRecovery(opened.trace, recovery.folded > 0 ? journalFile : undefined);
     return { trace: opened.trace, recovery };
   }
 

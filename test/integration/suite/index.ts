@@ -13,5 +13,6 @@ import './traceTreeView.test';
 import './trustAndSecrets.test';
 import './secretsOrigin.test';
 import './walkthrough.test';
+import './crashRecovery.test';
 import './uiFixtures.test';
 import './failedRuns.test';
