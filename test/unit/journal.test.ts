@@ -5,9 +5,10 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { prepareRun } from '../../src/core/run';
 import { startReferenceServer } from '../../src/core/server/referenceServer';
 import { openTraceFile, readTraceFile, serializeTrace, writeTraceFile } from '../../src/core/trace/io';
@@ -244,6 +245,77 @@ test('execute with traceFile: the trace exists before the first request, the jou
     assert.equal(onDisk.recovery, undefined);
     assert.equal(onDisk.trace.nodes.length, report.nodes);
     assert.equal(onDisk.trace.runs[0]!.status, report.status);
+  } finally {
+    await server.close();
+  }
+});
+
+test('execute with a checkpoint only (no journal): the trace file is still written before the first request', async () => {
+  const server = await startReferenceServer({ seed: 3 });
+  try {
+    const path = join(dir, 'first.metacot.json');
+    let atWrite: { file: boolean; requests: number } | undefined;
+    const prepared = await prepareRun({
+      problem: { text: 'Use the numbers 3, 5, 7, 2 to reach 24. Use + - * / and each number at most once.' },
+      strategy: 'beam',
+      params: { width: 2, N: 2, maxDepth: 2, seed: 1 },
+      endpoint: { kind: 'openai', config: { name: 'ref', baseUrl: server.url, model: 'sim-countdown', maxRetries: 0 } },
+    });
+    await prepared.execute({
+      checkpoint: { write: (t) => writeTraceFile(path, t), intervalMs: 2000 },
+      onTraceWritten: () => (atWrite = { file: existsSync(path), requests: server.log.generations().length }),
+    });
+    assert.deepEqual(atWrite, { file: true, requests: 0 });
+    assert.ok(!existsSync(journalPathFor(path)), 'no traceFile, no journal');
+  } finally {
+    await server.close();
+  }
+});
+
+test('kill -9 of a real run: every node finished before the kill is in the opened trace, the run is marked', async () => {
+  const server = await startReferenceServer({ seed: 4, latencyMs: 20 });
+  const path = join(dir, 'killed.metacot.json');
+  const child = join(dir, 'child.ts');
+  const src = resolve(__dirname, '../../src');
+  // The child runs a search on the trace file and says, after each batch is journaled, how many nodes have finished.
+  writeFileSync(
+    child,
+    `import { prepareRun } from ${JSON.stringify(join(src, 'core/run'))};
+const [url, file] = process.argv.slice(2);
+void (async () => {
+  const p = await prepareRun({ problem: { text: 'Use the numbers 25, 7, 4, 9, 3, 2 to reach 187. Use + - * / and each number at most once.' }, strategy: 'beam',
+    params: { width: 8, N: 4, concurrency: 2, seed: 1 }, endpoint: { kind: 'openai', config: { name: 'ref', baseUrl: url, model: 'sim-countdown', maxRetries: 0 } } });
+  const finished = () => p.tree.trace.nodes.filter((n) => n.author === 'model' && n.status !== 'running').length;
+  // After the journal's own end-of-turn write (setImmediate callbacks run in order).
+  await p.execute({ traceFile: file, onProgress: () => setImmediate(() => process.stdout.write(finished() + '\\n')) });
+})();
+`,
+  );
+  try {
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, server.url, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let reported = 0;
+    await new Promise<void>((res, rej) => {
+      let buf = '';
+      proc.stdout!.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const counts = buf.split('\n').filter(Boolean).map(Number);
+        reported = Math.max(reported, ...counts);
+        if (reported >= 24) {
+          proc.kill('SIGKILL');
+          res();
+        }
+      });
+      proc.once('exit', () => (reported >= 24 ? res() : rej(new Error(`the child ended early (${reported} nodes)`))));
+    });
+    await new Promise((r) => proc.once('exit', r));
+    const { trace, recovery } = await openTraceFile(path);
+    const finished = trace.nodes.filter((n) => n.author === 'model' && n.status !== 'running' && n.status !== 'cancelled').length;
+    assert.ok(finished >= reported, `${finished} finished nodes in the opened trace, ${reported} reported before the kill`);
+    assert.equal(trace.runs[0]!.status, 'cancelled');
+    assert.equal(trace.runs[0]!.reason, STALE_RUN_REASON);
+    assert.ok(!trace.nodes.some((n) => n.status === 'running'), 'a node is still running');
+    assert.ok(recovery && recovery.folded > 0 && recovery.problems.length === 0, JSON.stringify(recovery));
+    serializeTrace(trace);
   } finally {
     await server.close();
   }
