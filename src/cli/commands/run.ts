@@ -297,6 +297,8 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
         report = await job.prepared.execute({
           signal: ctl.signal,
           checkpoint: { write: (t) => writeTraceFile(job.file, t), intervalMs: 2000 },
+          // Finished nodes go to <file>.journal.jsonl as they finish, so a kill loses only the requests in flight.
+          traceFile: job.file,
           ...(values.quiet
             ? {}
             : {
