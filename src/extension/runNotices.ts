@@ -46,8 +46,11 @@ export function endNotice(strategy: string, report: RunReport, trace: Trace): Ru
   if (report.status === 'failed') {
     return { severity: 'error', message: `Meta-CoT: ${strategy} search failed (${nodes}): ${report.reason ?? 'no reason recorded'}`, actions: actionsFor(failureCause(trace, report.runId, report.reason)) };
   }
-  if ((report.status === 'completed' || report.status === 'budget') && report.result?.verified !== true) {
-    return { severity: 'info', message: `Meta-CoT: ${strategy} search ${report.status} without a verified answer (${nodes}): ${report.reason ?? ''}`.replace(/: $/, ''), actions: ['Show Log'] };
+  // This run's own result: a re-run that found nothing says so even when the trace keeps an earlier verified answer.
+  const own = report.runResult ?? (report.result?.runId === report.runId ? report.result : undefined);
+  if ((report.status === 'completed' || report.status === 'budget') && own?.verified !== true) {
+    const kept = report.result?.verified && report.result.runId !== report.runId ? ` (the trace keeps the verified answer ${report.result.finalAnswer ?? ''} of run ${report.result.runId})` : '';
+    return { severity: 'info', message: `Meta-CoT: ${strategy} search ${report.status} without a verified answer (${nodes})${kept}: ${report.reason ?? ''}`.replace(/: $/, ''), actions: ['Show Log'] };
   }
   return undefined;
 }

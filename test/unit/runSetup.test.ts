@@ -213,3 +213,19 @@ test('embedded model: each tree strategy runs on the sample without a failed req
     assert.ok(report.usage.requests >= 1 && report.usage.tokensOut > 0, `${strategy}: ${report.usage.requests} requests`);
   }
 });
+
+test('report: an unsolved re-run reports its own result and names the run whose verified answer the trace keeps', async () => {
+  const first = await prepareRun({ problem: SAMPLE, strategy: 'astar', endpoint: { kind: 'embedded' } });
+  const solved = await first.execute();
+  assert.equal(solved.result?.verified, true);
+  assert.equal(solved.runResult?.verified, true);
+  assert.match(solved.summary, /answer .+ \(verified\)$/);
+  // Beam without a value signal leaves the sample unsolved on the embedded model (see the catalog's default).
+  const again = await prepareRun({ problem: SAMPLE, strategy: 'beam', endpoint: { kind: 'embedded' }, base: { trace: first.tree.toJSON(), startNodeId: 'n0' } });
+  const report = await again.execute();
+  assert.notEqual(report.runResult?.verified, true, 'beam was expected to end unsolved here');
+  assert.equal(report.result?.verified, true, 'the trace keeps the verified answer');
+  assert.equal(report.result?.runId, solved.runId);
+  assert.match(report.summary, new RegExp(`the trace keeps answer ${solved.result!.finalAnswer!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(verified\\) found by run ${solved.runId}`));
+  assert.doesNotMatch(report.summary.split('; the trace keeps')[0]!, /\(verified\)/, `the re-run claims a verified answer: ${report.summary}`);
+});
