@@ -1,5 +1,8 @@
 /** `metacot rescore TRACE`: re-check and re-rank the saved paths with another verifier or aggregation. */
 import { RESCORE_AGGREGATIONS, RESCORE_CHECKERS, applyRescore, formatRescore, rescoreTrace, type RescoreOptions } from '../../core/analyse/rescore';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { journalPathFor } from '../../core/trace/journal';
 import { readTraceFile, writeTraceFile } from '../../core/trace/io';
 import { TraceTree } from '../../core/trace/tree';
 import { startCommand, type CommandOutput } from '../commandArgs';
@@ -68,6 +71,8 @@ export async function runRescoreCommand(argv: string[], options: CommandOutput =
     if (v.out) {
       applyRescore(tree, res);
       await writeTraceFile(v.out, tree.toJSON());
+      // Rescored in place: the journal it was read with is folded into what was just written.
+      if (resolve(v.out) === resolve(positionals[0]!)) await rm(journalPathFor(v.out), { force: true });
     }
     return 0;
   } catch (e) {
