@@ -320,3 +320,19 @@ void (async () => {
     await server.close();
   }
 });
+
+test('rescore in place writes the folded trace and removes the journal; rescore to another file leaves it', async () => {
+  const { runRescoreCommand } = await import('../../src/cli/commands/rescore');
+  const { path, tree, journal, run } = await started();
+  finish(tree, run, 'n0', 'The answer is 4.');
+  await turn();
+  await journal.close({ remove: false });
+  assert.ok(existsSync(journalPathFor(path)));
+  const sink = { out: () => undefined, err: () => undefined };
+  const other = join(dir, `rescored-${fileNo}.metacot.json`);
+  assert.equal(await runRescoreCommand([path, '--out', other], sink), 0);
+  assert.ok(existsSync(journalPathFor(path)), 'a copy elsewhere must not take the journal away from its trace');
+  assert.equal(await runRescoreCommand([path, '--out', path], sink), 0);
+  assert.ok(!existsSync(journalPathFor(path)), 'the journal was folded into the rescored file and must go');
+  assert.equal((await readTraceFile(path)).nodes[1]!.text, 'The answer is 4.');
+});
