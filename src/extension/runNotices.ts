@@ -66,16 +66,19 @@ export function refusalCause(err: unknown): string | undefined {
 }
 
 const RECENT = 20;
-const shown: RunNotice[] = [];
+/** A shown notice with its number since activation (the list keeps the last RECENT; numbers keep counting). */
+export type ShownNotice = RunNotice & { seq: number };
+const shown: ShownNotice[] = [];
+let seq = 0;
 
-/** The notices shown most recently (newest last), for the integration tests. */
-export function recentNotices(): RunNotice[] {
+/** The notices shown most recently (newest last), for the integration tests: wait for `seq` past the last seen. */
+export function recentNotices(): ShownNotice[] {
   return [...shown];
 }
 
 /** Shows a notice (not awaited: a notification stays until dismissed); the action picked runs. */
 export function showNotice(log: Log, notice: RunNotice): void {
-  shown.push(notice);
+  shown.push({ ...notice, seq: ++seq });
   if (shown.length > RECENT) shown.shift();
   const shownNow = notice.severity === 'error' ? vscode.window.showErrorMessage(notice.message, ...notice.actions) : vscode.window.showInformationMessage(notice.message, ...notice.actions);
   void shownNow.then((action) => {

@@ -10,7 +10,7 @@ import { TraceEditorProvider } from './traceEditor';
 import { SearchPanel } from './searchPanel';
 import { setTrustOverride } from './settings';
 import { recentNotices } from './runNotices';
-import type { RunNotice } from './runNotices';
+import type { ShownNotice } from './runNotices';
 
 export interface TestApi {
   activationMs: number;
@@ -40,7 +40,7 @@ export interface TestApi {
   selection(): { uri: string; nodeId: string } | undefined;
   revealInTree(uri: vscode.Uri, nodeId: string): Promise<void>;
   /** Run notices (failed, refused, no verified answer) shown most recently, newest last: message and actions. */
-  runNotices(): RunNotice[];
+  runNotices(): ShownNotice[];
 }
 
 export function createTestApi(services: Services, tree: TraceTreeProvider, activationMs: number): TestApi {

@@ -51,16 +51,18 @@ describe('extension: failed run notifications @trusted-only', function () {
 
   after(async () => {
     await closeAllEditors();
+    // The error toasts stay until dismissed; left on screen they sit over the editor the UI tests click next.
+    await vscode.commands.executeCommand('notifications.clearAll');
     await cfg().update('endpoints', saved, vscode.ConfigurationTarget.Global);
     await server?.close();
   });
 
-  /** The first notice shown after `from` notices that matches. */
+  /** The first notice numbered after `from` that matches (the list keeps only the last 20; numbers keep counting). */
   const noticeAfter = (from: number, match: (n: RunNotice) => boolean) =>
-    waitFor('the run notice', () => api.runNotices().slice(from).find(match), 10_000, 50);
+    waitFor('the run notice', () => api.runNotices().find((n) => n.seq > from && match(n)), 10_000, 50);
 
   it('a failed run against a closed port: status failed, the panel gets the failed run, an error notification with Configure Endpoint', async () => {
-    const from = api.runNotices().length;
+    const from = api.runNotices().at(-1)?.seq ?? 0;
     const s = (await vscode.commands.executeCommand('metacot.runSearchOnSelection', {
       problem: COUNTDOWN,
       endpoint: 'failing-closed',
@@ -88,7 +90,7 @@ describe('extension: failed run notifications @trusted-only', function () {
   });
 
   it('a failed run on an unknown model: an error notification naming the model, with Configure Endpoint', async () => {
-    const from = api.runNotices().length;
+    const from = api.runNotices().at(-1)?.seq ?? 0;
     const s = (await vscode.commands.executeCommand('metacot.runSearchOnSelection', {
       problem: COUNTDOWN,
       endpoint: 'failing-model',
@@ -105,7 +107,7 @@ describe('extension: failed run notifications @trusted-only', function () {
   });
 
   it('a run refused before it starts (no API key): an error notification with Set API Key; the API caller gets the message', async () => {
-    const from = api.runNotices().length;
+    const from = api.runNotices().at(-1)?.seq ?? 0;
     const requests = server.log.entries.length;
     await assert.rejects(
       Promise.resolve(vscode.commands.executeCommand('metacot.runSearchOnSelection', { problem: COUNTDOWN, endpoint: 'failing-keyed', strategy: 'single', open: false })),

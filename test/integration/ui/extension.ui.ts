@@ -105,11 +105,15 @@ describe('extension UI @trusted-only', function () {
     const ctx = uiContext();
     const { workbench, page } = ctx;
     await workbench.closeQuickInput();
+    // Toasts left by earlier tests (failed-run notices) would cover the editor this test clicks into.
+    await workbench.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
     await page.locator('.monaco-workbench').focus().catch(() => undefined);
     await page.keyboard.press('Control+P');
     await page.locator('.quick-input-widget .quick-input-box input').fill('countdown.txt');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'countdown.txt' }).first().waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
+    // Click the file's row: Enter can land on a list that is still showing the previous results.
+    const fileRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'countdown.txt' }).first();
+    await fileRow.waitFor({ timeout: 10_000 });
+    await fileRow.click();
     await workbench.activateTab('countdown.txt');
     await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+Home');
