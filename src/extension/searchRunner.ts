@@ -5,6 +5,7 @@
  * with it the engine, the endpoint client and the embedded model) is imported on first use, so activation stays light.
  */
 import * as vscode from 'vscode';
+import { createHash } from 'node:crypto';
 import type { Budgets, Params, Problem, RunStatus, StrategyName, Trace, TraceEvent, TraceNode, Usage, VerifierConfig } from '../core/trace/schema';
 import type { TraceTree } from '../core/trace/tree';
 import type { EndpointChoice, RunReport } from '../core/run';
@@ -192,7 +193,7 @@ export class Runs implements vscode.Disposable {
 
     const { prepareRun } = await import('../core/run');
     const defaults = readSearchDefaults(opts.strategy);
-    const cacheDir = this.cacheDir(opts.endpoint.setting.name);
+    const cacheDir = this.cacheDir(opts.endpoint.setting.name, opts.endpoint.setting.baseUrl);
     // Caller mistakes (unknown params, bad values, a problem the embedded model cannot read) throw here, before
     // any request and before the trace file is written.
     const prepared = await prepareRun({
@@ -302,12 +303,13 @@ export class Runs implements vscode.Disposable {
 
   /**
    * The replay cache lives in the extension's global storage (on disk only: the cache writes files), one folder per
-   * endpoint name: cache keys leave out the server address, so two endpoints serving the same model id (or one with
-   * a wrong key) must not answer each other's requests.
+   * endpoint name and server: cache keys leave out the server address, so two endpoints serving the same model id
+   * (or one name pointed at another URL, or a wrong key) must not answer each other's requests.
    */
-  private cacheDir(endpointName: string): string | undefined {
+  private cacheDir(endpointName: string, baseUrl: string): string | undefined {
     const storage = this.services.context.globalStorageUri;
-    return storage.scheme === 'file' ? vscode.Uri.joinPath(storage, 'replay-cache', encodeURIComponent(endpointName)).fsPath : undefined;
+    const folder = `${encodeURIComponent(endpointName)}@${createHash('sha256').update(baseUrl).digest('hex').slice(0, 16)}`;
+    return storage.scheme === 'file' ? vscode.Uri.joinPath(storage, 'replay-cache', folder).fsPath : undefined;
   }
 
   dispose(): void {

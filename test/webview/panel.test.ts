@@ -239,7 +239,8 @@ describe('search panel', () => {
     const ok = p.page.locator('#message-bar .message.success');
     await ok.filter({ hasText: 'Pruned n5' }).waitFor({ timeout: 5000 });
     assert.equal(await p.page.locator('#message-bar .message.error').count(), 0);
-    assert.match((await p.page.locator('#live-region').textContent()) ?? '', /Pruned n5/);
+    // The announcer sets its text on the next animation frame (clear first, so a repeat is announced): wait for it.
+    await p.page.locator('#live-region', { hasText: 'Pruned n5' }).waitFor({ state: 'attached', timeout: 5000 });
     const [req] = await p.requests('pruneNode');
     assert.deepEqual(req.params, { nodeId: 'n5', reason: 'pruned in the search panel' });
 

@@ -54,25 +54,27 @@ describe('extension: keys bound to origins, re-run and the trace verifier @trust
     await server?.close();
   });
 
-  // Each run its own seed: the replay cache is per endpoint name, so a repeated request would not reach a server.
-  const run = async (endpoint: unknown): Promise<RunSummary> =>
+  // The replay cache is per endpoint name and server: the same request to the same server is answered from it, to
+  // another server under the same name it is not. A run gets its own seed unless it must repeat one.
+  const run = async (endpoint: unknown, seed = Math.floor(Math.random() * 1e9)): Promise<RunSummary> =>
     (await vscode.commands.executeCommand('metacot.runSearchOnSelection', {
       problem: COUNTDOWN,
       endpoint,
       strategy: 'single',
-      params: { seed: Math.floor(Math.random() * 1e9) },
+      params: { seed },
       open: false,
     })) as RunSummary;
   const sawKey = (r: Recorder) => r.requests.some((q) => JSON.stringify(q.headers).includes(KEY));
 
   it('the key reaches the origin it was stored for, and not another URL under the same name (inline or workspace)', async () => {
-    const s = await run('shared-name');
+    const s = await run('shared-name', 7);
     assert.ok(['solved', 'completed'].includes(s.status), `${s.status}: ${s.reason}`);
     assert.ok(mine.requests.length > 0, 'the user endpoint received nothing');
     assert.deepEqual(new Set(mine.authorizations()), new Set([`Bearer ${KEY}`]));
 
-    // The same name with another URL, passed to the command: requests go there, the key does not.
-    const inline = await run({ name: 'shared-name', baseUrl: `${other.origin}/v1`, model: 'sim-countdown', mode: 'chat' });
+    // The same name with another URL, passed to the command, and the same seed: requests go there (not answered from
+    // the first server's replay cache), the key does not.
+    const inline = await run({ name: 'shared-name', baseUrl: `${other.origin}/v1`, model: 'sim-countdown', mode: 'chat' }, 7);
     assert.ok(['solved', 'completed'].includes(inline.status), `${inline.status}: ${inline.reason}`);
     assert.ok(other.requests.length > 0, 'the inline endpoint received nothing');
     assert.equal(sawKey(other), false, 'the key went to another origin (inline endpoint of the same name)');
