@@ -68,7 +68,11 @@ export async function pickNode(
     qp.items = items;
     if (active) qp.activeItems = [active];
     nodeId = await new Promise<string | undefined>((resolve) => {
-      qp.onDidAccept(() => resolve(qp.selectedItems[0]?.nodeId ?? qp.activeItems[0]?.nodeId));
+      // Enter before the list has an active row (still rendering, or filtered to nothing) picks nothing: keep waiting.
+      qp.onDidAccept(() => {
+        const id = qp.selectedItems[0]?.nodeId ?? qp.activeItems[0]?.nodeId;
+        if (id !== undefined) resolve(id);
+      });
       qp.onDidHide(() => resolve(undefined));
       qp.show();
     });
@@ -108,7 +112,10 @@ export async function askRunStrategy(services: Services): Promise<StrategyName |
   const active = preselectedItem(items, remembered);
   qp.activeItems = rows.filter((r) => r.choice === active);
   const picked = await new Promise<StrategyChoiceItem | undefined>((resolve) => {
-    qp.onDidAccept(() => resolve(qp.selectedItems[0]?.choice ?? qp.activeItems[0]?.choice));
+    qp.onDidAccept(() => {
+      const choice = qp.selectedItems[0]?.choice ?? qp.activeItems[0]?.choice;
+      if (choice !== undefined) resolve(choice);
+    });
     qp.onDidHide(() => resolve(undefined));
     qp.show();
   });

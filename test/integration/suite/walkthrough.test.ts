@@ -125,7 +125,7 @@ describe('walkthrough and welcome view (first run)', function () {
     this.timeout(90_000);
     const before = readTrace(sample.uri);
     const { result, accepted } = await runAccepting<RunSummary>('metacot.rerunLatestTrace');
-    assert.ok(accepted >= 2, 'the node pick and the settings pick were not shown');
+    assert.ok(accepted >= 2, `the node pick and the settings pick were not shown (accepted ${accepted}, result ${JSON.stringify(result)?.slice(0, 300)})`);
     assert.ok(result, 'no run summary (see the Meta-CoT log)');
     assert.equal(result.uri, sample.uri, 'the re-run went to another trace');
     const after = readTrace(sample.uri);
