@@ -2,6 +2,7 @@
 // UI tests are mocha files (describe / it) named test/integration/ui/*.ui.ts, run by the runner in Node
 // while the extension host holds after the in-host suite; they call uiContext() inside their tests.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Workbench } from './workbench';
 
@@ -47,4 +48,21 @@ export function commandTitle(ctx: UiContext, command: string): string | undefine
   const c = ctx.manifest.contributes?.commands?.find((x) => x.command === command);
   if (!c) return undefined;
   return c.category ? `${c.category}: ${c.title}` : c.title;
+}
+
+const repoRoot = path.join(__dirname, '..', '..', '..');
+
+/**
+ * Screenshot through the harness; with METACOT_UPDATE_SCREENSHOTS=1 the trusted run's copy also goes to
+ * media/screenshots/vscode-<name>.png for the README, so ordinary test runs leave tracked files alone.
+ */
+export async function shoot(name: string): Promise<string> {
+  const { workbench, trusted } = uiContext();
+  const file = await workbench.screenshot(name);
+  if (trusted && process.env.METACOT_UPDATE_SCREENSHOTS === '1') {
+    const dir = path.join(repoRoot, 'media', 'screenshots');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(file, path.join(dir, `vscode-${name}.png`));
+  }
+  return file;
 }

@@ -6,24 +6,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { commandTitle, uiContext } from './context';
+import { commandTitle, shoot, uiContext } from './context';
 import { STRATEGY_CATALOG } from '../../../src/core/search/catalog';
 
 const repoRoot = path.join(__dirname, '..', '..', '..');
 // The callbacks given to waitForFunction run in the page; the project's tsconfig has no DOM lib.
 declare const document: { querySelector(s: string): { childElementCount: number } | null; querySelectorAll(s: string): { length: number } };
 
-/** Screenshot through the harness; a copy for the docs only on request, so test runs leave tracked files alone. */
-async function shoot(name: string): Promise<string> {
-  const { workbench, trusted } = uiContext();
-  const file = await workbench.screenshot(name);
-  if (trusted && process.env.METACOT_UPDATE_SCREENSHOTS === '1') {
-    const dir = path.join(repoRoot, 'media', 'screenshots');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.copyFileSync(file, path.join(dir, `vscode-${name}.png`));
-  }
-  return file;
-}
 
 describe('extension UI @trusted-only', function () {
 
@@ -144,28 +133,13 @@ describe('extension UI @trusted-only', function () {
   });
 
   it('VS Code reports the extension activation time (Running Extensions)', async () => {
-    const ctx = uiContext();
-    const { workbench, page } = ctx;
-    await workbench.runCommand('Developer: Show Running Extensions');
-    const editor = page.locator('.editor-group-container.active .editor-container').first();
-    await editor.locator('.monaco-list-row').first().waitFor({ state: 'visible', timeout: 15_000 });
-    // The list is virtualised and holds every built-in extension: scroll until our row is rendered.
+    const { workbench } = uiContext();
     // An extension under development is listed by its id rather than its display name.
-    const row = editor.locator('.monaco-list-row', { hasText: /Meta-CoT Trace Debugger|metacot\.metacot-debugger/ }).first();
-    const box = await editor.boundingBox();
-    for (let i = 0; i < 60 && !(await row.isVisible()); i++) {
-      if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-      await page.mouse.wheel(0, 300);
-      await page.waitForTimeout(100);
-    }
-    await row.waitFor({ state: 'visible', timeout: 5_000 });
-    await page.waitForTimeout(300);
-    const text = ((await row.textContent()) ?? '').replace(/\s+/g, ' ');
-    const m = /(\d+)\s*ms/.exec(text);
+    const { text, activationMs } = await workbench.runningExtensionRow(/Meta-CoT Trace Debugger|metacot\.metacot-debugger/);
     const out = path.join(repoRoot, 'test-results', 'bench', 'extension-activation-vscode.json');
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, `${JSON.stringify({ source: 'code-server 4.100.3 Running Extensions', row: text, activationMs: m ? Number(m[1]) : null, at: new Date().toISOString() }, null, 2)}\n`);
+    fs.writeFileSync(out, `${JSON.stringify({ source: 'code-server 4.100.3 Running Extensions', row: text, activationMs, at: new Date().toISOString() }, null, 2)}\n`);
     console.log(`    Running Extensions row: ${text}`);
-    assert.ok(m, `no activation time in the row: ${text}`);
+    assert.ok(activationMs !== null, `no activation time in the row: ${text}`);
   });
 });

@@ -9,24 +9,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
-import { commandTitle, uiContext } from './context';
+import { commandTitle, shoot, uiContext } from './context';
 import { STRATEGY_CATALOG } from '../../../src/core/search/catalog';
 
-const repoRoot = path.join(__dirname, '..', '..', '..');
 const WALKTHROUGH_TITLE = 'Get started with the Meta-CoT Trace Debugger';
 const TRACE_SUFFIX = '.metacot.json';
 
-/** Screenshot through the harness; a copy for the docs only on request, so test runs leave tracked files alone. */
-async function shoot(name: string): Promise<string> {
-  const { workbench, trusted } = uiContext();
-  const file = await workbench.screenshot(name);
-  if (trusted && process.env.METACOT_UPDATE_SCREENSHOTS === '1') {
-    const dir = path.join(repoRoot, 'media', 'screenshots');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.copyFileSync(file, path.join(dir, `vscode-${name}.png`));
-  }
-  return file;
-}
 
 /** Every trace file under a folder (node_modules left out). */
 function traceFiles(dir: string): string[] {

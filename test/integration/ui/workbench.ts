@@ -46,6 +46,28 @@ export class Workbench {
     return file;
   }
 
+  /**
+   * Opens "Developer: Show Running Extensions" and reads the row whose text matches `label` (the list is virtualised:
+   * it scrolls until the row is rendered). Returns the row's text and the activation time it shows, if any.
+   */
+  async runningExtensionRow(label: string | RegExp): Promise<{ text: string; activationMs: number | null }> {
+    await this.runCommand('Developer: Show Running Extensions');
+    const editor = this.page.locator('.editor-group-container.active .editor-container').first();
+    await editor.locator('.monaco-list-row').first().waitFor({ state: 'visible', timeout: 15_000 });
+    const row = editor.locator('.monaco-list-row', { hasText: label }).first();
+    const box = await editor.boundingBox();
+    for (let i = 0; i < 60 && !(await row.isVisible()); i++) {
+      if (box) await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await this.page.mouse.wheel(0, 300);
+      await this.page.waitForTimeout(100);
+    }
+    await row.waitFor({ state: 'visible', timeout: 5_000 });
+    await this.page.waitForTimeout(300);
+    const text = ((await row.textContent()) ?? '').replace(/\s+/g, ' ');
+    const m = /(\d+)\s*ms/.exec(text);
+    return { text, activationMs: m ? Number(m[1]) : null };
+  }
+
   // ------------------------------------------------------------------ quick input / command palette
 
   quickInput(): Locator {
