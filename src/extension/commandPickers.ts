@@ -67,16 +67,7 @@ export async function pickNode(
     qp.matchOnDescription = true;
     qp.items = items;
     if (active) qp.activeItems = [active];
-    nodeId = await new Promise<string | undefined>((resolve) => {
-      // Enter before the list has an active row (still rendering, or filtered to nothing) picks nothing: keep waiting.
-      qp.onDidAccept(() => {
-        const id = qp.selectedItems[0]?.nodeId ?? qp.activeItems[0]?.nodeId;
-        if (id !== undefined) resolve(id);
-      });
-      qp.onDidHide(() => resolve(undefined));
-      qp.show();
-    });
-    qp.dispose();
+    nodeId = await showPick(qp, (item) => item.nodeId);
     if (!nodeId) throw new CancelledByUser();
   }
   return { uri, trace, node: actions.findNode(uri, trace, nodeId) };
@@ -111,15 +102,7 @@ export async function askRunStrategy(services: Services): Promise<StrategyName |
   qp.items = rows;
   const active = preselectedItem(items, remembered);
   qp.activeItems = rows.filter((r) => r.choice === active);
-  const picked = await new Promise<StrategyChoiceItem | undefined>((resolve) => {
-    qp.onDidAccept(() => {
-      const choice = qp.selectedItems[0]?.choice ?? qp.activeItems[0]?.choice;
-      if (choice !== undefined) resolve(choice);
-    });
-    qp.onDidHide(() => resolve(undefined));
-    qp.show();
-  });
-  qp.dispose();
+  const picked = await showPick(qp, (row) => row.choice);
   if (!picked) throw new CancelledByUser();
   await services.context.globalState.update(LAST_STRATEGY_KEY, rememberAnswer(picked.answer));
   if (picked.answer.kind === 'alwaysSettings') {
@@ -193,4 +176,21 @@ export async function confirmTraceVerifier(concern: string): Promise<'trace' | '
     useSettings,
   );
   return answer === useTrace ? 'trace' : answer === useSettings ? 'settings' : undefined;
+}
+
+/**
+ * Shows a quick pick and resolves with what `read` takes from the accepted row, or undefined when it is hidden.
+ * Enter before the list has an active row (still rendering, or filtered to nothing) picks nothing: it keeps waiting.
+ */
+function showPick<T extends vscode.QuickPickItem, R>(qp: vscode.QuickPick<T>, read: (item: T) => R | undefined): Promise<R | undefined> {
+  return new Promise<R | undefined>((resolve) => {
+    qp.onDidAccept(() => {
+      const [selected] = qp.selectedItems;
+      const [active] = qp.activeItems;
+      const value = (selected && read(selected)) ?? (active && read(active));
+      if (value !== undefined) resolve(value);
+    });
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  }).finally(() => qp.dispose());
 }
