@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import {
   CHROMIUM, CODE_SERVER_VERSION, codeServerEnv, freePort, installCodeServer, launchBrowser, readJson, registerTsx, runMochaFiles, sleep,
-  startCodeServer, userSettings, writeResults, writeUserSettings,
+  startCodeServer, userSettings, writeResults, writeUserSettings, runDirs,
 } from './lib/integrationLib.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -180,14 +180,7 @@ async function runMode(mode, codeServerDir) {
   if (!opts.keep) addCleanup(() => fs.rmSync(runDir, { recursive: true, force: true }));
   else log(`${tag} keeping ${runDir}`);
 
-  const dirs = {
-    userData: path.join(runDir, 'user-data'),
-    extensions: path.join(runDir, 'extensions'),
-    browser: path.join(runDir, 'browser-profile'),
-    xdg: path.join(runDir, 'xdg'),
-    workspace: path.join(runDir, 'workspace'),
-  };
-  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  const dirs = runDirs(runDir);
   fs.cpSync(path.join(root, 'test/fixtures/workspace'), dirs.workspace, { recursive: true });
 
   // Fresh user settings: trust on = restricted mode without the startup modal; trust off = trust disabled.

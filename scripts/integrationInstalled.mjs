@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import {
   CHROMIUM, CODE_SERVER_VERSION, codeServerEnv, freePort, installCodeServer, launchBrowser, registerTsx,
-  runMochaFiles, startCodeServer, userSettings, writeResults, writeUserSettings,
+  runMochaFiles, startCodeServer, userSettings, writeResults, writeUserSettings, runDirs,
 } from './lib/integrationLib.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -139,15 +139,7 @@ async function run(codeServerDir, vsix) {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'metacot-it-installed-'));
   if (!opts.keep) cleanups.push(() => fs.rmSync(runDir, { recursive: true, force: true }));
   else log(`${TAG} keeping ${runDir}`);
-  const dirs = {
-    run: runDir,
-    userData: path.join(runDir, 'user-data'),
-    extensions: path.join(runDir, 'extensions'),
-    browser: path.join(runDir, 'browser-profile'),
-    xdg: path.join(runDir, 'xdg'),
-    workspace: path.join(runDir, 'workspace'),
-  };
-  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  const dirs = { run: runDir, ...runDirs(runDir) };
   fs.cpSync(path.join(root, 'test/integration/installed/workspace'), dirs.workspace, { recursive: true });
   // A person trusts the folder they opened; the trust prompt itself is not what this mode tests.
   writeUserSettings(dirs.userData, userSettings(true));

@@ -90,6 +90,19 @@ export function installCodeServer(root) {
   return install.stdout.trim().split('\n').pop();
 }
 
+/** The fresh folders of one code-server run under `runDir` (created): user data, extensions, browser profile, XDG, workspace. */
+export function runDirs(runDir) {
+  const dirs = {
+    userData: path.join(runDir, 'user-data'),
+    extensions: path.join(runDir, 'extensions'),
+    browser: path.join(runDir, 'browser-profile'),
+    xdg: path.join(runDir, 'xdg'),
+    workspace: path.join(runDir, 'workspace'),
+  };
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  return dirs;
+}
+
 /** Fresh user settings: trusted = workspace trust disabled; otherwise restricted mode without the startup modal. */
 export function userSettings(trusted) {
   return {
