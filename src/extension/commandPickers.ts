@@ -155,7 +155,11 @@ export async function askRerunChoice(ctx: CommandContext, trace: Trace, node: Tr
     edit: false,
   };
   const edit = { label: '$(edit) Edit settings…', description: 'choose the strategy and parameters', edit: true };
-  const pick = await vscode.window.showQuickPick([same, edit], { title: `Re-run from ${node.id}: ${oneLine(node.text, 40)}` });
+  // Through showPick like the node pick before it: an Enter before the list is ready must not cancel the re-run.
+  const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { edit: boolean }>();
+  qp.title = `Re-run from ${node.id}: ${oneLine(node.text, 40)}`;
+  qp.items = [same, edit];
+  const pick = await showPick(qp, (row) => row);
   if (!pick) throw new CancelledByUser();
   const out: RerunChoice = { ...choice, confirmTraceVerifier: confirmTraceVerifier };
   if (pick.edit) {
