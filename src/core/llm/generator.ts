@@ -2,7 +2,7 @@
  * The one seam between the search engine and a model. Strategies ask a Generator for text; the endpoint layer
  * (OpenAI-compatible client), the embedded model and in-process test policies implement it.
  */
-import type { EndpointDescription, Problem } from '../trace/schema';
+import type { Adaptation, EndpointDescription, Problem } from '../trace/schema';
 
 export type GeneratePurpose = 'step' | 'full' | 'rollout' | 'judge' | 'revision';
 
@@ -47,6 +47,15 @@ export interface Generation {
   logprobs?: { mean: number; min: number; tokens: number };
   /** Served by the replay cache: costs no tokens (tokensIn and tokensOut are 0). */
   cached: boolean;
+  /**
+   * HTTP requests that reached the server for this generation: 1 on the first choice of each request sent, 0 on its
+   * siblings and on replays. Absent on every generation of a call: the engine counts the call as one request.
+   */
+  requests?: number;
+  /** Prompt tokens of this generation's request that the server served from its prefix cache; absent = not reported. */
+  cachedTokensIn?: number;
+  /** Set when the client, not the server, ended the step (the server ran past the step delimiter): what was cut. */
+  stepCut?: string;
 }
 
 /** A generator's answer on whether it can work on a problem at all. */
@@ -61,4 +70,8 @@ export interface Generator {
    * model) refuses the others up front, with a message saying what it accepts. Absent: every problem is fine.
    */
   checkProblem?(problem: Problem): ProblemCheck;
+  /** HTTP requests a call for `n` samples will send now (n when the server is known to ignore `n`). Absent: 1. */
+  requestsFor?(n: number): number;
+  /** How this generator adapted to its server so far (recorded on the run when it ends). */
+  adaptations?(): Adaptation[];
 }

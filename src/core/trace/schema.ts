@@ -66,6 +66,44 @@ export const SamplingSchema = z.object({
   logprobs: z.boolean().optional(),
 });
 
+/** A server's answer to one capability question: 'unknown' until a probe or a response has shown it. */
+export const SupportSchema = z.enum(['yes', 'no', 'unknown']);
+
+/**
+ * What an OpenAI-compatible server was found to do (src/core/llm/capabilityProbe.ts), probed once per endpoint and
+ * remembered. Every field is what the server did, not what it claims: `n: 'no'` means asking for n choices gave fewer.
+ */
+export const CapabilitiesSchema = z
+  .object({
+    /** When the probe ran (ISO 8601). */
+    probedAt: z.string(),
+    /** `n` > 1 answered with that many choices in one request. */
+    n: SupportSchema,
+    /** `logprobs` asked for and token logprobs came back. */
+    logprobs: SupportSchema,
+    /** `top_logprobs` (chat) / `logprobs: k` (completions) gave alternatives per token. */
+    topLogprobs: SupportSchema,
+    /** 'cuts': the text ends before the stop string; 'keeps': the stop string is left in; 'ignored': text runs past it. */
+    stop: z.enum(['cuts', 'keeps', 'ignored', 'unknown']),
+    /** The same `seed` gave the same text twice. */
+    seed: SupportSchema,
+    /** A final assistant message with `continue_final_message` is continued (not refused, not answered afresh). */
+    continuation: SupportSchema,
+    /** `/v1/completions` is served. */
+    completions: SupportSchema,
+    /** `echo` on `/v1/completions` returns the prompt before the completion. */
+    echo: SupportSchema,
+    /** Where reasoning text arrives: a message field, inline `<think>` tags, or nowhere seen. */
+    reasoningField: z.enum(['reasoning_content', 'reasoning', 'think-tags', 'none', 'unknown']),
+    /** `usage.prompt_tokens_details.cached_tokens` is reported. */
+    cachedTokens: SupportSchema,
+    /** HTTP requests the probe sent. */
+    requests: count,
+    /** What the server said when it refused something (redacted), one line each. */
+    notes: z.array(z.string()).optional(),
+  })
+  .strict();
+
 /** What a trace records about an endpoint. Deliberately has no field for a key or auth header. */
 export const EndpointDescriptionSchema = z
   .object({
@@ -77,8 +115,22 @@ export const EndpointDescriptionSchema = z
     /** Regex used to segment generated text into steps, when not the stop sequence. */
     stepPattern: z.string().optional(),
     promptTemplate: z.string().optional(),
+    /** What the server was found to do, when it was probed (see CapabilitiesSchema). */
+    capabilities: CapabilitiesSchema.optional(),
   })
   .strict();
+
+/**
+ * Something the client did differently from what was configured because the server behaves differently: said once
+ * per run and recorded on it, with how often it happened.
+ */
+export const AdaptationSchema = z.object({
+  kind: z.enum(['mode-fallback', 'separate-requests', 'no-logprobs', 'client-step-cut', 'stop-text-removed']),
+  /** In words: what the server did, and what the client does instead. */
+  message: z.string(),
+  /** How many times it happened in the run (requests or steps). */
+  count: z.number().int().positive(),
+});
 
 export const VerifierConfigSchema = z.object({
   kind: z.enum(['none', 'answer', 'countdown', 'rollout', 'prm', 'judge', 'oracle']),
@@ -107,6 +159,8 @@ export const UsageSchema = z.object({
   tokensIn: count,
   tokensOut: count,
   cost: finite,
+  /** Prompt tokens the server served from its prefix cache; absent = the server did not say (unknown, not 0). */
+  cachedTokensIn: count.optional(),
 });
 
 /** What one run found: the node it chose, that node's answer, whether the answer verifies. */
@@ -137,6 +191,8 @@ export const RunSchema = z.object({
   usage: UsageSchema,
   /** This run's own result, set when it ends (absent while running and in older traces). */
   result: RunResultSchema.optional(),
+  /** How the client adapted to the server during this run (absent: it did not need to). */
+  adaptations: z.array(AdaptationSchema).optional(),
 });
 
 export const NodeKindSchema = z.enum(['root', 'step', 'answer', 'rollout', 'verification']);
@@ -241,6 +297,9 @@ export type StrategyName = z.infer<typeof StrategyNameSchema>;
 export type ContinuationMode = z.infer<typeof ContinuationModeSchema>;
 export type Sampling = z.infer<typeof SamplingSchema>;
 export type EndpointDescription = z.infer<typeof EndpointDescriptionSchema>;
+export type Support = z.infer<typeof SupportSchema>;
+export type Capabilities = z.infer<typeof CapabilitiesSchema>;
+export type Adaptation = z.infer<typeof AdaptationSchema>;
 export type VerifierConfig = z.infer<typeof VerifierConfigSchema>;
 export type Budgets = z.infer<typeof BudgetsSchema>;
 export type RunConfig = z.infer<typeof RunConfigSchema>;
