@@ -229,3 +229,38 @@ test('report: an unsolved re-run reports its own result and names the run whose 
   assert.match(report.summary, new RegExp(`the trace keeps answer ${solved.result!.finalAnswer!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(verified\\) found by run ${solved.runId}`));
   assert.doesNotMatch(report.summary.split('; the trace keeps')[0]!, /\(verified\)/, `the re-run claims a verified answer: ${report.summary}`);
 });
+
+test('capabilities: probed once after validation, remembered, recorded in the run config endpoint; a probe failure is a RunSetupError', async () => {
+  const s = await startReferenceServer({ seed: 4, nSupport: 'ignore' });
+  try {
+    const capsDir = join(dir, 'caps');
+    const choice = refChoice(s);
+    // A caller mistake is refused before the probe spends a request.
+    await assert.rejects(prepareRun({ problem: SAMPLE, strategy: 'best-of-n', params: { nope: 1 }, endpoint: choice, capabilities: { dir: capsDir, probe: true } }), RunSetupError);
+    assert.equal(s.log.generations().length, 0);
+    const first = await prepareRun({ problem: SAMPLE, strategy: 'best-of-n', params: { n: 2, seed: 1 }, endpoint: choice, capabilities: { dir: capsDir, probe: true } });
+    const probeRequests = s.log.generations().length;
+    assert.equal(probeRequests, 5);
+    assert.equal(first.endpoint.capabilities?.n, 'no');
+    assert.equal(first.endpoint.capabilities?.requests, probeRequests);
+    assert.equal(readdirSync(capsDir).length, 1);
+    const report = await first.execute();
+    assert.notEqual(report.status, 'failed', report.summary);
+    // The probe's requests are its own, not the run's.
+    assert.equal(report.usage.requests, s.log.generations().length - probeRequests);
+    assert.deepEqual(first.tree.trace.runs[0]!.config.endpoint.capabilities, first.endpoint.capabilities);
+    // Remembered: a second run sends no probe.
+    const before = s.log.generations().length;
+    const second = await prepareRun({ problem: SAMPLE, strategy: 'best-of-n', params: { n: 2, seed: 1 }, endpoint: choice, capabilities: { dir: capsDir, probe: true } });
+    assert.equal(s.log.generations().length, before);
+    assert.deepEqual(second.endpoint.capabilities, first.endpoint.capabilities);
+    // Probing off and nothing remembered: no capabilities, no request.
+    const off = await prepareRun({ problem: SAMPLE, strategy: 'best-of-n', endpoint: choice, capabilities: { dir: join(dir, 'caps-empty'), probe: false } });
+    assert.equal(off.endpoint.capabilities, undefined);
+    assert.equal(s.log.generations().length, before);
+    const wrong: EndpointChoice = { kind: 'openai', config: { name: 'ref', baseUrl: s.url, model: 'no-such-model', maxRetries: 0 } };
+    await assert.rejects(prepareRun({ problem: SAMPLE, strategy: 'best-of-n', endpoint: wrong, capabilities: { probe: true } }), (e: unknown) => e instanceof RunSetupError && e.kind === 'endpoint' && /capability probe failed: .*no-such-model/.test(e.message) && /sim-countdown/.test(e.advice));
+  } finally {
+    await s.close();
+  }
+});

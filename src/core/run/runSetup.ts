@@ -1,10 +1,13 @@
 /**
  * One run set-up for every client (CLI, extension, tests): picks the generator (the embedded model in process, or an
  * OpenAI-compatible endpoint with the replay cache), applies the price table, validates strategy, params, budgets,
- * verifier, start node and problem, and only then hands back a run to execute. Nothing is requested or written
- * before `execute`, so a caller mistake never leaves a half-made trace or a billed request behind.
+ * verifier, start node and problem, and only then hands back a run to execute. Nothing is written before `execute`,
+ * and the only requests before it are an OpenAI endpoint's capability probe (once per endpoint, remembered), sent
+ * after everything else validated: a caller mistake never leaves a half-made trace or a billed request behind.
  */
 import { createEndpointGenerator } from '../llm/endpointGenerator';
+import type { EndpointGeneratorOptions } from '../llm/endpointGenerator';
+import { EndpointConfigSchema } from '../llm/endpointConfig';
 import type { EndpointConfigInput } from '../llm/endpointConfig';
 import { EndpointError } from '../llm/errors';
 import type { Generator } from '../llm/generator';
@@ -12,12 +15,13 @@ import { nextRunId, resolveRunConfig, runSearch, type CheckpointOptions, type Ru
 import { ParamError } from '../search/params';
 import { strategyNames } from '../search/catalog';
 import { getStrategy } from '../search/registry';
-import { BudgetsSchema, type Budgets, type EndpointDescription, type Params, type Problem, type Run, type StrategyName, type Trace, type Usage, type VerifierConfig } from '../trace/schema';
+import { BudgetsSchema, type Adaptation, type Budgets, type Capabilities, type EndpointDescription, type Params, type Problem, type Run, type StrategyName, type Trace, type Usage, type VerifierConfig } from '../trace/schema';
 import { TraceTree } from '../trace/tree';
 import { writeTraceFile } from '../trace/io';
 import { TraceJournal } from '../trace/journal';
 import { embeddedGenerator } from './embeddedLoader';
 import { buildRunReport, type RunReport } from './runReport';
+import { endpointCapabilities } from './capabilities';
 import { RunSetupError } from './runSetupError';
 
 export type EndpointChoice =
@@ -43,6 +47,22 @@ export interface RunRequest {
   cacheDir?: string;
   /** Re-run: extend a copy of this trace from this node. */
   base?: { trace: Trace; startNodeId: string };
+  /**
+   * Capability probing for an 'openai' endpoint: the probe remembered in `dir`, else (with `probe`) one probe sent
+   * now and remembered; the generator adapts to it and the trace's endpoint description records it. Absent: none.
+   */
+  capabilities?: RunCapabilities;
+  /** Called as the generator adapts to its server (once per kind per run: said as it happens). */
+  onAdaptation?: (adaptation: Adaptation) => void;
+}
+
+export interface RunCapabilities {
+  /** Where probes are remembered (absent: not remembered). */
+  dir?: string;
+  /** Probe when nothing is remembered (false: only a remembered probe is used). */
+  probe: boolean;
+  /** Custom fetch for the probe (tests). */
+  fetch?: typeof fetch;
 }
 
 export interface ExecuteOptions {
@@ -99,9 +119,9 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
   if (start.kind === 'rollout') throw new RunSetupError('start-node', `node "${startNodeId}" is a rollout`, 'Start from a step or the root.');
   const problem = tree.trace.problem;
 
-  const generator = await buildGenerator(req.endpoint, req.cacheDir);
+  let generator = await buildGenerator(req.endpoint, req.cacheDir, undefined, req.onAdaptation);
   refuseUnreadable(generator, problem);
-  const endpoint = generator.describe();
+  let endpoint = generator.describe();
 
   const config: RunConfigInput = {
     strategy: req.strategy,
@@ -114,6 +134,12 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
   } catch (e) {
     if (!(e instanceof ParamError)) throw e;
     throw new RunSetupError('params', e.message, 'Check the parameter names and values against the strategy and verifier documentation (docs/engine.md).');
+  }
+  // Only now, with everything else valid, may the probe spend requests; the generator is rebuilt knowing the server.
+  const capabilities = await runCapabilities(req);
+  if (capabilities) {
+    generator = await buildGenerator(req.endpoint, req.cacheDir, capabilities, req.onAdaptation);
+    endpoint = generator.describe();
   }
 
   const runId = nextRunId(tree.trace);
@@ -169,7 +195,22 @@ function fileCheckpoint(path: string): CheckpointOptions {
   return { write: (t) => writeTraceFile(path, t), intervalMs: 2000 };
 }
 
-async function buildGenerator(choice: EndpointChoice, cacheDir: string | undefined): Promise<Generator> {
+/** The endpoint's remembered or probed capabilities (undefined: not asked for, or not an 'openai' endpoint). */
+async function runCapabilities(req: RunRequest): Promise<Capabilities | undefined> {
+  if (!req.capabilities || req.endpoint.kind !== 'openai') return undefined;
+  // An invalid config was refused when the generator was built above.
+  const config = EndpointConfigSchema.parse(req.endpoint.config);
+  const { dir, probe, fetch } = req.capabilities;
+  try {
+    const found = await endpointCapabilities(config, { probe, ...(dir !== undefined ? { dir } : {}), ...(fetch ? { fetch } : {}), ...(req.endpoint.apiKey ? { apiKey: req.endpoint.apiKey } : {}) });
+    return found?.capabilities;
+  } catch (e) {
+    if (e instanceof EndpointError) throw new RunSetupError('endpoint', `capability probe failed: ${e.message}`, e.advice ?? 'Check the endpoint configuration (docs/endpoints.md).');
+    throw e;
+  }
+}
+
+async function buildGenerator(choice: EndpointChoice, cacheDir: string | undefined, capabilities?: Capabilities, onAdaptation?: (a: Adaptation) => void): Promise<Generator> {
   if (choice.kind === 'embedded') {
     try {
       return await embeddedGenerator();
@@ -182,7 +223,14 @@ async function buildGenerator(choice: EndpointChoice, cacheDir: string | undefin
     }
   }
   try {
-    return createEndpointGenerator(choice.config, { ...(choice.apiKey ? { apiKey: choice.apiKey } : {}), ...(cacheDir ? { cacheDir } : {}) });
+    // `capabilities` and `onAdaptation` are the generator's adaptation inputs (typed here until its options declare them).
+    const options: EndpointGeneratorOptions & { capabilities?: Capabilities; onAdaptation?: (a: Adaptation) => void } = {
+      ...(choice.apiKey ? { apiKey: choice.apiKey } : {}),
+      ...(cacheDir ? { cacheDir } : {}),
+      ...(capabilities ? { capabilities } : {}),
+      ...(onAdaptation ? { onAdaptation } : {}),
+    };
+    return createEndpointGenerator(choice.config, options);
   } catch (e) {
     if (e instanceof EndpointError) throw new RunSetupError('endpoint', e.message, e.advice ?? 'Fix the endpoint configuration (docs/endpoints.md).');
     throw e;
