@@ -3,6 +3,8 @@
  * for `n` siblings in one request where the server allows it (falling back to separate requests, detected once
  * per endpoint), serves identical requests from the replay cache, and turns each choice into a Generation
  * (step cut, reasoning kept apart, logprob summary, tokens). Keeps a usage meter for budgets and cost.
+ * Adapts to servers that differ from the reference (adaptations.ts): `chat-continue` refused → completions or chat,
+ * no logprobs in a 200 → stop asking, `stop` ignored or kept → the client cuts the step; each is recorded once.
  */
 import { cacheKey, ReplayCache } from './replayCache';
 import type { CacheKeyParts } from './replayCache';
@@ -11,12 +13,13 @@ import type { CallResult, WireCall } from './endpointClient';
 import { costOf, describeEndpoint, EndpointConfigSchema } from './endpointConfig';
 import type { EndpointConfig, EndpointConfigInput } from './endpointConfig';
 import { EndpointError } from './errors';
+import { AdaptationLog } from './adaptations';
 import type { GenerateRequest, Generation, Generator } from './generator';
 import { summarizeLogprobs } from './logprobs';
 import { buildPrompt, STEP_SEPARATOR } from './prompt';
-import { cutFirstStep, splitThinking } from './segment';
+import { cutFirstStep, enforceStop, splitThinkingAt } from './segment';
 import type { RawChoice, RawResult } from './wire';
-import type { EndpointDescription, Usage } from '../trace/schema';
+import type { Adaptation, Capabilities, ContinuationMode, EndpointDescription, Support, Usage } from '../trace/schema';
 
 export interface EndpointGeneratorOptions {
   /** From secret storage; used only in the Authorization header and scrubbed from every error. */
@@ -28,12 +31,23 @@ export interface EndpointGeneratorOptions {
   fetch?: typeof fetch;
   /** Most bytes read of one response (default 2 MiB); longer ones are cut and their choices end 'cut'. */
   maxResponseBytes?: number;
+  /** What a probe found (capabilityProbe.ts): the starting point for `n`, logprobs and continuation; in describe(). */
+  capabilities?: Capabilities;
+  /** Called the first time each kind of adaptation happens (to say it once). */
+  onAdaptation?: (a: Adaptation) => void;
 }
+
+/** Requests of one generate call that the server refused before the client adapted (each counts as a request). */
+interface Tally {
+  refused: number;
+}
+
+type Sent = RawResult & { fromCache: boolean; latencyMs: number };
+
+const CONTINUATION_FIELDS = /continue_final_message|add_generation_prompt/;
 
 /** Default max_tokens for one step when neither the request nor the config says. */
 const STEP_MAX_TOKENS = 512;
-
-type Support = 'unknown' | 'yes' | 'no';
 
 export class EndpointGenerator implements Generator {
   readonly config: EndpointConfig;
@@ -42,23 +56,55 @@ export class EndpointGenerator implements Generator {
   private nSupport: Support;
   private nProbe: Promise<void> | undefined;
   private logprobSupport: Support;
-  private readonly inflight = new Map<string, Promise<RawResult & { fromCache: boolean; latencyMs: number }>>();
+  /** Why logprobs are no longer asked for, when the server showed it has none (not when the config says so). */
+  private noLogprobs: string | undefined;
+  /** The mode requests go out in: the configured one until `chat-continue` is refused. */
+  private mode: ContinuationMode;
+  private continuation: Support;
+  private contProbe: Promise<void> | undefined;
+  private fallbackNote: string | undefined;
+  private readonly capabilities: Capabilities | undefined;
+  private readonly log: AdaptationLog;
+  private readonly inflight = new Map<string, Promise<Sent>>();
   private readonly meter: Usage = { requests: 0, cachedRequests: 0, tokensIn: 0, tokensOut: 0, cost: 0 };
 
   constructor(config: EndpointConfig, options: EndpointGeneratorOptions = {}) {
     this.config = config;
+    const caps = options.capabilities;
+    this.capabilities = caps;
+    this.log = new AdaptationLog(options.onAdaptation);
     this.client = new EndpointClient(config, {
       apiKey: options.apiKey,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
     });
     this.cache = options.cacheDir && options.cache !== false ? new ReplayCache(options.cacheDir) : undefined;
-    this.nSupport = config.nStrategy === 'native' ? 'yes' : config.nStrategy === 'separate' ? 'no' : 'unknown';
-    this.logprobSupport = config.sampling.logprobs === false ? 'no' : config.sampling.logprobs === true ? 'yes' : 'unknown';
+    this.nSupport = config.nStrategy === 'native' ? 'yes' : config.nStrategy === 'separate' ? 'no' : (caps?.n ?? 'unknown');
+    this.logprobSupport = config.sampling.logprobs === false ? 'no' : config.sampling.logprobs === true ? 'yes' : (caps?.logprobs ?? 'unknown');
+    if (config.sampling.logprobs === undefined && caps?.logprobs === 'no') this.noLogprobs = 'the probe found that the server returns no logprobs: node confidence is unknown';
+    this.mode = config.mode;
+    this.continuation = config.mode === 'chat-continue' ? (caps?.continuation ?? 'unknown') : 'unknown';
+    if (config.mode === 'chat-continue' && caps?.continuation === 'no') this.fallBack('the probe found that the server does not continue an assistant message');
   }
 
   describe(): EndpointDescription {
-    return describeEndpoint(this.config);
+    const d = describeEndpoint(this.config);
+    return this.capabilities ? { ...d, capabilities: this.capabilities } : d;
+  }
+
+  /** HTTP requests a call for `n` samples sends now: n when the server is known to ignore or refuse `n`. */
+  requestsFor(n: number): number {
+    return n > 1 && this.nSupport === 'no' ? n : 1;
+  }
+
+  /** How this endpoint adapted to its server so far, with counts. */
+  adaptations(): Adaptation[] {
+    return this.log.list();
+  }
+
+  /** The mode requests go out in now (differs from the config's after a continuation fallback). */
+  get currentMode(): ContinuationMode {
+    return this.mode;
   }
 
   /** Requests, cache hits, tokens and cost so far (cache hits cost nothing). */
@@ -81,8 +127,59 @@ export class EndpointGenerator implements Generator {
       throw new EndpointError({ kind: 'config', endpoint: this.config.name, message: `n must be a positive integer (got ${req.n}).` });
     }
     if (req.signal?.aborted) throw this.client.error('cancelled', 'request cancelled by the caller.');
-    const body = this.body(req);
-    const api = this.config.mode === 'completions' ? 'completions' : 'chat';
+    const continues = this.config.mode === 'chat-continue' && req.steps.length > 0 && req.purpose !== 'judge';
+    // The first continuation finds out whether the server takes one; the others wait for it (as for the n probe).
+    if (continues && this.continuation === 'unknown' && this.contProbe) await this.contProbe;
+    const probing = continues && this.continuation === 'unknown';
+    let settle: () => void = () => {};
+    if (probing) this.contProbe = new Promise<void>((r) => (settle = r));
+    const tally: Tally = { refused: 0 };
+    let out: Generation[];
+    try {
+      const mode = this.mode;
+      try {
+        out = await this.generateIn(mode, req, tally);
+        if (probing && mode === 'chat-continue') this.continuation = 'yes';
+      } catch (e) {
+        if (!(continues && mode === 'chat-continue' && this.refusesContinuation(e))) throw e;
+        this.continuation = 'no';
+        if (this.mode === 'chat-continue') this.fallBack(`the server refused the continuation (${this.serverWords(e)})`);
+        out = await this.generateIn(this.mode, req, tally);
+      }
+    } finally {
+      if (probing) settle();
+    }
+    if (this.mode !== this.config.mode && this.fallbackNote) this.log.note('mode-fallback', this.fallbackNote);
+    if (this.noLogprobs) this.log.note('no-logprobs', this.noLogprobs);
+    // The refused requests reached the server: they count (with 0 tokens) on the call's first generation.
+    if (tally.refused > 0 && out[0]) out[0].requests = (out[0].requests ?? 0) + tally.refused;
+    return out;
+  }
+
+  /** Switches this endpoint away from `chat-continue`: to completions where served, else chat with the steps in the prompt. */
+  private fallBack(why: string): void {
+    this.mode = this.capabilities?.completions === 'yes' ? 'completions' : 'chat';
+    this.continuation = 'no';
+    const how = this.mode === 'completions' ? 'completions mode (/v1/completions)' : 'chat mode (the partial steps go in the user message)';
+    this.fallbackNote = `${why}: requests go out in ${how} instead of chat-continue`;
+  }
+
+  private refusesContinuation(e: unknown): boolean {
+    if (!(e instanceof EndpointError) || e.kind !== 'bad-request') return false;
+    const field = (e as { field?: unknown }).field;
+    return (typeof field === 'string' && CONTINUATION_FIELDS.test(field)) || CONTINUATION_FIELDS.test(e.serverMessage ?? e.message);
+  }
+
+  private serverWords(e: unknown): string {
+    const msg = e instanceof EndpointError ? (e.serverMessage ?? e.message) : String(e);
+    return msg.length > 300 ? `${msg.slice(0, 300)}…` : msg;
+  }
+
+  /** One call in `mode`: `n` in one request where the server allows it, else separate single-sample requests. */
+  private async generateIn(mode: ContinuationMode, req: GenerateRequest, tally: Tally): Promise<Generation[]> {
+    const body = this.body(mode, req);
+    const api = mode === 'completions' ? 'completions' : 'chat';
+    const stops = Array.isArray(body.stop) ? (body.stop as string[]) : [];
     const results: { raw: RawResult; fromCache: boolean; latencyMs: number; choices: RawChoice[] }[] = [];
 
     if (req.n > 1 && this.nSupport === 'unknown' && this.nProbe) await this.nProbe.catch(() => {});
@@ -91,13 +188,17 @@ export class EndpointGenerator implements Generator {
       const probing = req.n > 1 && this.nSupport === 'unknown';
       if (probing) this.nProbe = new Promise<void>((r) => (settle = r));
       try {
-        const r = await this.send(api, req.n > 1 ? { ...body, n: req.n } : body, 0, req.signal, req.onDelta);
+        const r = await this.send(api, req.n > 1 ? { ...body, n: req.n } : body, 0, tally, req.signal, req.onDelta);
         results.push({ raw: r, fromCache: r.fromCache, latencyMs: r.latencyMs, choices: r.choices.slice(0, req.n) });
         if (req.n > 1 && r.choices.length < req.n) this.nSupport = 'no'; // the server ignored n
         else if (req.n > 1) this.nSupport = 'yes';
       } catch (e) {
-        if (!(req.n > 1 && this.nSupport !== 'yes' && this.rejectsParam(e, 'n'))) throw e;
+        if (!(req.n > 1 && this.nSupport !== 'yes' && !this.refusesContinuation(e) && this.rejectsParam(e, 'n'))) {
+          if (this.refusesContinuation(e)) this.refused(tally);
+          throw e;
+        }
         this.nSupport = 'no';
+        this.refused(tally);
       } finally {
         if (probing) settle();
       }
@@ -105,23 +206,35 @@ export class EndpointGenerator implements Generator {
     // Separate single-sample requests for what one request did not give (seed varied per sample so they differ).
     const have = results.reduce((s, r) => s + r.choices.length, 0);
     if (have < req.n) {
+      if (this.config.nStrategy !== 'separate') this.log.note('separate-requests', 'the server does not answer n choices in one request: each sample is sent as its own request');
       const missing = Array.from({ length: req.n - have }, (_, k) => have + k);
-      const extra = await Promise.all(
+      const settled = await Promise.allSettled(
         missing.map((i) => {
           // n is left out (= 1): the most widely accepted form.
           const seeded = typeof body.seed === 'number' ? { ...body, seed: (body.seed as number) + i } : body;
-          return this.send(api, seeded, i, req.signal);
+          return this.send(api, seeded, i, tally, req.signal);
         }),
       );
-      for (const r of extra) results.push({ raw: r, fromCache: r.fromCache, latencyMs: r.latencyMs, choices: r.choices.slice(0, 1) });
+      const failed = settled.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+      for (const f of failed) if (this.refusesContinuation(f.reason)) this.refused(tally);
+      if (failed[0]) throw failed[0].reason;
+      for (const x of settled) {
+        if (x.status === 'fulfilled') results.push({ raw: x.value, fromCache: x.value.fromCache, latencyMs: x.value.latencyMs, choices: x.value.choices.slice(0, 1) });
+      }
     }
-    return results.flatMap((r) => this.toGenerations(req, r.raw, r.choices, r.fromCache, r.latencyMs));
+    return results.flatMap((r) => this.toGenerations(req, stops, r.raw, r.choices, r.fromCache, r.latencyMs));
+  }
+
+  /** A refused request that reached the server: a request with no tokens. */
+  private refused(tally: Tally): void {
+    tally.refused++;
+    this.meter.requests++;
   }
 
   /** The request body for this request's prompt and sampling (n is added only when > 1). */
-  private body(req: GenerateRequest): Record<string, unknown> {
+  private body(mode: ContinuationMode, req: GenerateRequest): Record<string, unknown> {
     const s = this.config.sampling;
-    const prompt = buildPrompt(this.config, req);
+    const prompt = buildPrompt({ mode, systemPrompt: this.config.systemPrompt, promptTemplate: this.config.promptTemplate }, req);
     // A step ends at a blank line (the stop sequence) unless a stepPattern says where steps start: then blank lines
     // may sit inside a step, and the client cuts at the pattern instead (max_tokens still bounds the cost).
     const stepStop = this.config.stepPattern ? undefined : [STEP_SEPARATOR];
@@ -154,9 +267,10 @@ export class EndpointGenerator implements Generator {
     api: WireCall['api'],
     body: Record<string, unknown>,
     sample: number,
+    tally: Tally,
     signal?: AbortSignal,
     onDelta?: GenerateRequest['onDelta'],
-  ): Promise<RawResult & { fromCache: boolean; latencyMs: number }> {
+  ): Promise<Sent> {
     const parts: CacheKeyParts = { model: this.config.model, path: api, body, sample };
     const key = this.cache ? cacheKey(parts) : undefined;
     if (this.cache && key) {
@@ -186,13 +300,16 @@ export class EndpointGenerator implements Generator {
         // Reasoning models and some servers refuse logprobs: drop them for this endpoint and ask again, once.
         if (body.logprobs !== undefined && this.logprobSupport !== 'yes' && this.rejectsParam(e, 'logprobs')) {
           this.logprobSupport = 'no';
+          this.noLogprobs = `the server refuses logprobs (${this.serverWords(e)}): node confidence is unknown`;
+          this.refused(tally);
           const { logprobs: _l, top_logprobs: _t, ...rest } = body;
-          return this.send(api, rest, sample, signal, onDelta);
+          return this.send(api, rest, sample, tally, signal, onDelta);
         }
         throw e;
       }
-      if (body.logprobs !== undefined && this.logprobSupport === 'unknown') this.logprobSupport = 'yes';
+      if (body.logprobs !== undefined && this.logprobSupport === 'unknown') this.learnLogprobs(result.choices);
       this.meter.requests++;
+      if (result.cachedPromptTokens !== undefined) this.meter.cachedTokensIn = (this.meter.cachedTokensIn ?? 0) + result.cachedPromptTokens;
       this.meter.tokensIn += result.promptTokens;
       this.meter.tokensOut += result.completionTokens;
       this.meter.cost += costOf(this.config, result.promptTokens, result.completionTokens);
@@ -212,13 +329,22 @@ export class EndpointGenerator implements Generator {
     return run;
   }
 
+  /** Logprobs are supported only when they came back: a 200 without them (the field ignored) means they never will. */
+  private learnLogprobs(choices: readonly RawChoice[]): void {
+    if (choices.some((c) => c.logprobs !== undefined && c.logprobs.length > 0)) this.logprobSupport = 'yes';
+    else if (choices.some((c) => c.content.length > 0 && c.logprobs === undefined)) {
+      this.logprobSupport = 'no';
+      this.noLogprobs = 'the server returns no logprobs: node confidence is unknown';
+    }
+  }
+
   private rejectsParam(e: unknown, param: string): boolean {
     if (!(e instanceof EndpointError) || e.kind !== 'bad-request') return false;
     const msg = e.serverMessage ?? e.message;
     return new RegExp(`['"\`]?\\b${param}\\b['"\`]?`).test(msg) && /unsupported|not supported|must be|only|invalid|not allowed/i.test(msg);
   }
 
-  private toGenerations(req: GenerateRequest, raw: RawResult, choices: RawChoice[], fromCache: boolean, latencyMs: number): Generation[] {
+  private toGenerations(req: GenerateRequest, stops: readonly string[], raw: RawResult, choices: RawChoice[], fromCache: boolean, latencyMs: number): Generation[] {
     // Completion tokens per choice: counted from logprobs when present, else shared out by text length (sums stay exact).
     const lengths = choices.map((c) => c.content.length + (c.reasoning?.length ?? 0));
     const totalLen = lengths.reduce((a, b) => a + b, 0) || 1;
@@ -232,17 +358,29 @@ export class EndpointGenerator implements Generator {
       return share;
     });
     return choices.map((c, i) => {
-      const split = splitThinking(c.content);
+      const split = splitThinkingAt(c.content);
       const reasoning = [c.reasoning, split.thinking].filter((x): x is string => !!x && x.length > 0).join('\n\n');
       let text = split.answer;
       let finishReason = c.finishReason;
       let keepChars = Infinity;
+      let stepCut: string | undefined;
       if (req.purpose === 'step') {
+        // A server that ignored `stop` ran past the step; one that kept the stop text left it at the end.
+        const enforced = enforceStop(text, stops);
+        if (enforced.action === 'cut') {
+          stepCut = `the server ran past the step delimiter ${JSON.stringify(stops)}: kept ${enforced.text.trim().length} of ${text.trim().length} characters`;
+          this.log.note('client-step-cut', "the server does not stop at the step delimiter (it ignores 'stop'): the client cuts each step where the stop string first occurs");
+          finishReason = 'stop';
+        } else if (enforced.action === 'removed') {
+          this.log.note('stop-text-removed', "the server keeps the stop text at the end of a step: the client removes it");
+        }
+        text = enforced.text;
+        keepChars = enforced.keptChars;
         const cut = cutFirstStep(text, this.config.stepPattern);
         text = cut.step;
         if (cut.cut) {
           finishReason = 'stop';
-          keepChars = cut.keptChars;
+          keepChars = Math.min(keepChars, cut.keptChars);
         }
       }
       const g: Generation = {
@@ -253,9 +391,14 @@ export class EndpointGenerator implements Generator {
         tokensOut: fromCache ? 0 : Math.max(0, outs[i] as number),
         latencyMs,
         cached: fromCache,
+        requests: fromCache || i > 0 ? 0 : 1,
       };
+      if (!fromCache && i === 0 && raw.cachedPromptTokens !== undefined) g.cachedTokensIn = raw.cachedPromptTokens;
       if (reasoning) g.reasoning = reasoning;
-      const lp = summarizeLogprobs(c.logprobs, split.thinking === undefined ? keepChars : Infinity);
+      if (stepCut) g.stepCut = stepCut;
+      // Inline thinking: the tokens cover the thinking too, so a cut answer's limit is counted from where it starts.
+      const limit = split.thinking === undefined ? keepChars : keepChars === Infinity ? Infinity : split.answerStart !== undefined ? split.answerStart + keepChars : Infinity;
+      const lp = summarizeLogprobs(c.logprobs, limit);
       if (lp) g.logprobs = lp;
       return g;
     });

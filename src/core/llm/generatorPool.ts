@@ -3,10 +3,11 @@
  * relative to its concurrency cap; ties rotate), and moves on to the next member when one fails in a way
  * another endpoint may not (unreachable, dropped connection, timeout, 429 or 5xx after retries).
  */
+import { sumAdaptations } from './adaptations';
 import { EndpointError } from './errors';
 import type { EndpointErrorKind } from './errors';
 import type { GenerateRequest, Generation, Generator } from './generator';
-import type { EndpointDescription, Usage } from '../trace/schema';
+import type { Adaptation, EndpointDescription, Usage } from '../trace/schema';
 
 export interface PoolMember extends Generator {
   readonly load: number;
@@ -65,8 +66,19 @@ export class GeneratorPool implements Generator {
       total.tokensIn += u.tokensIn;
       total.tokensOut += u.tokensOut;
       total.cost += u.cost;
+      if (u.cachedTokensIn !== undefined) total.cachedTokensIn = (total.cachedTokensIn ?? 0) + u.cachedTokensIn;
     }
     return total;
+  }
+
+  /** The most requests any member would send for `n` samples (which member serves the call is decided later). */
+  requestsFor(n: number): number {
+    return Math.max(...this.members.map((m) => m.requestsFor?.(n) ?? 1));
+  }
+
+  /** The members' adaptations, counts added up per kind. */
+  adaptations(): Adaptation[] {
+    return sumAdaptations(this.members.map((m) => m.adaptations?.() ?? []));
   }
 
   get load(): number {

@@ -12,10 +12,15 @@ export interface BudgetState {
   elapsedMs: number;
 }
 
-/** Why a new request for `newNodes` nodes may not start, or undefined when it may. */
-export function budgetBlock(b: Budgets, s: BudgetState, newNodes: number): string | undefined {
+/**
+ * Why a new call for `newNodes` nodes, sending `newRequests` HTTP requests (n of them when the server ignores `n`),
+ * may not start, or undefined when it may.
+ */
+export function budgetBlock(b: Budgets, s: BudgetState, newNodes: number, newRequests = 1): string | undefined {
   const tokens = s.usage.tokensIn + s.usage.tokensOut;
-  if (b.maxRequests !== undefined && s.usage.requests + 1 > b.maxRequests) return `budget maxRequests reached: ${s.usage.requests} of ${b.maxRequests} requests sent`;
+  if (b.maxRequests !== undefined && s.usage.requests + newRequests > b.maxRequests) {
+    return `budget maxRequests reached: ${s.usage.requests} of ${b.maxRequests} requests sent${newRequests > 1 ? `, the next call needs ${newRequests}` : ''}`;
+  }
   if (b.maxTokens !== undefined && tokens >= b.maxTokens) return `budget maxTokens reached: ${tokens} >= ${b.maxTokens}`;
   if (b.maxCost !== undefined && s.usage.cost >= b.maxCost) return `budget maxCost reached: ${s.usage.cost.toFixed(4)} >= ${b.maxCost}`;
   if (b.maxNodes !== undefined && s.nodes + newNodes > b.maxNodes) return `budget maxNodes reached: ${s.nodes} nodes, ${newNodes} more would pass ${b.maxNodes}`;

@@ -16,6 +16,7 @@ import { createVerifier, type Verifier, type VerifierDeps } from '../verify/veri
 import { COMMON_PARAMS } from './commonParams';
 import { ParamError, resolveParams } from './params';
 import { getStrategy } from './registry';
+import { adaptationsSince } from '../llm/adaptations';
 import { isEndpointError } from '../llm/errors';
 import { closeRunResult, resultOfNode } from '../analyse/runResults';
 import { RunContext, describeError } from './runContext';
@@ -135,6 +136,8 @@ export async function runSearch(opts: RunSearchOptions): Promise<Run> {
     : undefined;
 
   const stopOnSolve = config.params.stopOnSolve === true;
+  // A generator may outlive the run (one per endpoint): the run records only what it adapted during this run.
+  const adaptedBefore = opts.generator.adaptations?.() ?? [];
   const ctx = new RunContext({
     tree,
     problem,
@@ -211,6 +214,8 @@ export async function runSearch(opts: RunSearchOptions): Promise<Run> {
     run.reason = found > 0 ? `${found} node${found === 1 ? '' : 's'} verified, but the chosen answer ${best ? `(node ${best.id}) ` : ''}does not` : 'search finished without a verified answer';
   }
   run.endedAt = new Date(now()).toISOString();
+  const adapted = adaptationsSince(adaptedBefore, opts.generator.adaptations?.() ?? []);
+  if (adapted.length > 0) run.adaptations = adapted;
 
   // The run keeps its own result; the trace's is the best over runs, so a verified answer survives an unsolved re-run.
   trace.result = closeRunResult(tree, run, resultOfNode(best));

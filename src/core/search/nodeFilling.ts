@@ -77,11 +77,13 @@ export function fillNode(node: TraceNode, g: Generation, check: CheckResult, fin
   if (check.verified !== undefined) node.verified = check.verified;
   // A response cut by the endpoint's byte cap arrives with finishReason 'cut' and no note of its own.
   const cutNote = cut ?? (g.finishReason === CUT_FINISH ? `response over the endpoint's size cap (maxResponseBytes): kept the first ${g.text.length} characters` : undefined);
-  if (g.cached || (check.terminal && check.reason) || cutNote) {
+  if (g.cached || (check.terminal && check.reason) || cutNote || g.stepCut !== undefined) {
     const meta: Params = { ...(node.meta ?? {}) };
     if (g.cached) meta.cached = true;
     if (check.terminal && check.reason) meta.check = check.reason;
     if (cutNote) meta.cut = cutNote;
+    // The client, not the server, ended this step (the server ignored `stop`): what was cut.
+    if (g.stepCut !== undefined) meta.stepCut = g.stepCut;
     node.meta = meta;
   }
 }

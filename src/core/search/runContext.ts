@@ -74,7 +74,7 @@ export class RunContext implements SearchContext {
   private readonly usage: UsageMeter;
   private inFlight = 0;
   /** Expansions sent ahead by prefetchExpand, by parent id, until their expand takes them. */
-  private readonly prefetched = new Map<string, { purpose: ExpandRequest['purpose']; n: number; answer: Promise<Generation[]> }>();
+  private readonly prefetched = new Map<string, { purpose: ExpandRequest['purpose']; n: number; reserved: number; answer: Promise<Generation[]> }>();
   /** `seed`, `temperature`, `maxTokens`, `prior`… are read once: params do not change during a run. */
   private readonly seedBase: number | undefined;
   private readonly samplingParams: { temperature?: number; maxTokens?: number };
@@ -162,27 +162,33 @@ export class RunContext implements SearchContext {
    * budget blocks (the permit is then given back). When a permit is free the answer is synchronous — no promise,
    * no closure per request; the caller then owns the permit and gives it back with `this.sem.release()`.
    */
-  private admit(newNodes: number): boolean | Promise<boolean> {
+  private admit(newNodes: number, requests: number): boolean | Promise<boolean> {
     if (this.stopped || this.stopCtl.signal.aborted) return false;
-    if (this.sem.tryAcquire()) return this.admitted(newNodes);
+    if (this.sem.tryAcquire()) return this.admitted(newNodes, requests);
     // No abort listener per waiter: `stop` with abort drains the queue (see there).
-    return this.sem.wait().then((ok) => ok && this.admitted(newNodes));
+    return this.sem.wait().then((ok) => ok && this.admitted(newNodes, requests));
   }
 
-  /** Holding a permit: the stop and budget checks, then the request and its nodes are reserved. */
-  private admitted(newNodes: number): boolean {
+  /** HTTP requests a call for `n` samples will send (n where the server ignores `n`): reserved before it goes. */
+  private requestsFor(n: number): number {
+    return this.generator.requestsFor?.(n) ?? 1;
+  }
+
+  /** Holding a permit: the stop and budget checks, then the requests and nodes are reserved. */
+  private admitted(newNodes: number, requests: number): boolean {
     if (this.stopped) {
       this.sem.release();
       return false;
     }
-    const blocked = this.hasBudgets ? budgetBlock(this.budgets, { usage: this.run.usage, nodes: this.nodes, elapsedMs: this.elapsedMs() }, newNodes) : undefined;
+    const blocked = this.hasBudgets ? budgetBlock(this.budgets, { usage: this.run.usage, nodes: this.nodes, elapsedMs: this.elapsedMs() }, newNodes, requests) : undefined;
     if (blocked) {
       this.sem.release();
       this.stop('budget', blocked, this.budgets.maxWallMs !== undefined && blocked.includes('maxWallMs'));
       return false;
     }
-    // Reserved here, synchronously after the check, so concurrent requests cannot all pass the same check.
-    this.usage.add(1, 0, 0, 0, 0);
+    // Reserved here, synchronously after the check, so concurrent requests cannot all pass the same check; corrected
+    // to what was sent when the answer arrives (UsageMeter.account).
+    this.usage.add(requests, 0, 0, 0, 0);
     this.nodes += newNodes;
     return true;
   }
@@ -204,7 +210,8 @@ export class RunContext implements SearchContext {
 
   prefetchExpand(parentId: string, req: ExpandRequest): boolean {
     if (this.prefetched.has(parentId) || this.sem.inUse >= this.sem.limit) return false;
-    if (this.admit(req.n) !== true) return false; // synchronous: a permit is free
+    const reserved = this.requestsFor(req.n);
+    if (this.admit(req.n, reserved) !== true) return false; // synchronous: a permit is free
     this.inFlight++;
     let answer: Promise<Generation[]>;
     try {
@@ -217,7 +224,7 @@ export class RunContext implements SearchContext {
       this.sem.release();
     });
     answer.catch(() => undefined); // handled when expand takes it
-    this.prefetched.set(parentId, { purpose: req.purpose, n: req.n, answer });
+    this.prefetched.set(parentId, { purpose: req.purpose, n: req.n, reserved, answer });
     return true;
   }
 
@@ -238,11 +245,14 @@ export class RunContext implements SearchContext {
   async expand(parentId: string, req: ExpandRequest): Promise<TraceNode[]> {
     const ahead = this.prefetched.get(parentId);
     const sentAhead = ahead !== undefined && ahead.purpose === req.purpose && ahead.n === req.n;
+    let reserved: number;
     if (sentAhead) {
       this.prefetched.delete(parentId);
+      reserved = ahead.reserved;
       if (this.stopped) return []; // as admit would answer; the answer sent ahead is dropped
     } else {
-      const admit = this.admit(req.n);
+      reserved = this.requestsFor(req.n);
+      const admit = this.admit(req.n, reserved);
       if (admit !== true && !(admit !== false && (await admit))) return [];
     }
     const kind = req.purpose === 'step' ? 'step' : 'answer';
@@ -274,7 +284,7 @@ export class RunContext implements SearchContext {
         this.sem.release();
       }
     }
-    this.usage.account(gens);
+    this.usage.account(gens, reserved);
     const done: TraceNode[] = [];
     // One path array for all siblings: the checker reads it synchronously and keeps nothing of it.
     const path = [...req.steps, ''];
@@ -331,7 +341,8 @@ export class RunContext implements SearchContext {
 
   /** `seedNode`: the node a valuation samples for (its seed key is node and purpose). */
   async sample(req: Parameters<SearchContext['sample']>[0], seedNode?: string): Promise<Generation[]> {
-    const admit = this.admit(0);
+    const reserved = this.requestsFor(req.n);
+    const admit = this.admit(0, reserved);
     if (admit !== true && !(admit !== false && (await admit))) throw new StoppedError();
     this.inFlight++;
     let gens: Generation[];
@@ -352,7 +363,7 @@ export class RunContext implements SearchContext {
       this.inFlight--;
       this.sem.release();
     }
-    this.usage.account(gens);
+    this.usage.account(gens, reserved);
     this.progress();
     return gens;
   }

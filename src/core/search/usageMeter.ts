@@ -8,12 +8,14 @@ import type { Run, Usage } from '../trace/schema';
 
 export type CostFn = (tokensIn: number, tokensOut: number) => number;
 
-function addTo(u: Usage, requests: number, cachedRequests: number, tokensIn: number, tokensOut: number, cost: number): void {
+function addTo(u: Usage, requests: number, cachedRequests: number, tokensIn: number, tokensOut: number, cost: number, cachedTokensIn?: number): void {
   u.requests += requests;
   u.cachedRequests += cachedRequests;
   u.tokensIn += tokensIn;
   u.tokensOut += tokensOut;
   u.cost += cost;
+  // Absent until a server reports cached prompt tokens: unknown is not 0.
+  if (cachedTokensIn !== undefined) u.cachedTokensIn = (u.cachedTokensIn ?? 0) + cachedTokensIn;
 }
 
 export class UsageMeter {
@@ -23,26 +25,41 @@ export class UsageMeter {
     private readonly costOf: CostFn,
   ) {}
 
-  add(requests: number, cachedRequests: number, tokensIn: number, tokensOut: number, cost: number): void {
-    addTo(this.run.usage, requests, cachedRequests, tokensIn, tokensOut, cost);
-    addTo(this.tree.trace.usage, requests, cachedRequests, tokensIn, tokensOut, cost);
+  add(requests: number, cachedRequests: number, tokensIn: number, tokensOut: number, cost: number, cachedTokensIn?: number): void {
+    addTo(this.run.usage, requests, cachedRequests, tokensIn, tokensOut, cost, cachedTokensIn);
+    addTo(this.tree.trace.usage, requests, cachedRequests, tokensIn, tokensOut, cost, cachedTokensIn);
   }
 
-  /** Usage of one answered request. Siblings share one prompt, so prompt tokens count once per request. */
-  account(gens: readonly Generation[]): void {
+  /**
+   * Usage of one answered call, `reserved` requests having been counted when it was admitted. Each request sent
+   * carries its prompt tokens on its first choice (siblings 0), so prompt tokens add up over the call's requests
+   * (4 separate requests for n=4 are 4 prompts).
+   * Requests are what the generations say were sent (`Generation.requests`), else one; the reservation is
+   * corrected to that. A call answered only by replays counts one request and one cached request.
+   */
+  account(gens: readonly Generation[], reserved = 1): void {
     let tokensIn = 0;
+    let maxIn = 0;
     let tokensOut = 0;
     let live = 0;
+    let sent: number | undefined;
+    let cachedIn: number | undefined;
     for (const g of gens) {
+      if (g.requests !== undefined) sent = (sent ?? 0) + g.requests;
       if (g.cached) continue;
       live++;
-      tokensIn = Math.max(tokensIn, g.tokensIn);
+      tokensIn += g.tokensIn;
+      maxIn = Math.max(maxIn, g.tokensIn);
       tokensOut += g.tokensOut;
+      if (g.cachedTokensIn !== undefined) cachedIn = (cachedIn ?? 0) + g.cachedTokensIn;
     }
+    const requests = Math.max(1, sent ?? 1);
+    // A generator that does not say what it sent is one request: its siblings share one prompt (some repeat it).
+    if (sent === undefined) tokensIn = maxIn;
     if (gens.length > 0 && live === 0) {
-      this.add(0, 1, 0, 0, 0);
+      this.add(requests - reserved, 1, 0, 0, 0);
       return;
     }
-    this.add(0, 0, tokensIn, tokensOut, this.costOf(tokensIn, tokensOut));
+    this.add(requests - reserved, 0, tokensIn, tokensOut, this.costOf(tokensIn, tokensOut), cachedIn);
   }
 }

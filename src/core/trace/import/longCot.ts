@@ -91,6 +91,8 @@ export class LongCotImporter {
   readonly tree: TraceTree;
   private readonly markers: MarkerLists;
   private readonly splitter: ThinkSplitter;
+  /** Content after a separate reasoning field: all answer, but stray think tags are still dropped. */
+  private readonly contentSplitter: ThinkSplitter;
   private readonly segmenter: StepSegmenter;
   private cursor: string;
   private prev: string | undefined;
@@ -120,6 +122,7 @@ export class LongCotImporter {
     this.tree = target instanceof TraceTree ? target : TraceTree.create(target, { id: opts.id, createdAt: opts.createdAt });
     this.markers = { ...DEFAULT_MARKERS, ...opts.markers };
     this.splitter = new ThinkSplitter('<think>', opts.closeTags ?? ['</think>']);
+    this.contentSplitter = new ThinkSplitter('<think>', opts.closeTags ?? ['</think>'], false);
     const token = opts.backToken ?? '[BACK]';
     this.segmenter = new StepSegmenter(opts.segment ?? 'sentence', token);
     this.backRe = new RegExp(`^(?:${token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*)+`);
@@ -139,7 +142,7 @@ export class LongCotImporter {
       this.sawReasoning = true;
       thinking = chunk;
     } else if (channel === 'content' && this.sawReasoning) {
-      content = chunk;
+      content = this.contentSplitter.push(chunk).content;
     } else {
       ({ thinking, content } = this.splitter.push(chunk));
     }
@@ -296,7 +299,7 @@ export class LongCotImporter {
   finish(): LongCotResult {
     const held = this.splitter.flush();
     this.addThinking(held.thinking);
-    this.content += held.content;
+    this.content += held.content + this.contentSplitter.flush().content;
     this.closeThinking();
     const tree = this.tree;
     const content = this.content.trim();

@@ -2,7 +2,8 @@
  * Splits streamed model text into thinking and final content at `<think>` / `</think>` tags, chunk by chunk: a tag
  * cut across two chunks (`</thi` + `nk>`) is held back until it is complete, so any chunking gives the same split.
  * Text before `</think>` is thinking even without an opening tag (R1 prompts end with `<think>\n`); text with no
- * tags at all is all thinking.
+ * tags at all is all thinking. After the thinking ends, stray tags (a second `</think>`, a late `<think>`) are dropped
+ * from the content: no answer text holds a think tag.
  */
 
 export interface SplitText {
@@ -11,17 +12,26 @@ export interface SplitText {
 }
 
 export class ThinkSplitter {
-  private inThinking = true;
+  private inThinking: boolean;
   private held = '';
+  /** Tags removed from the content after the thinking: the open tag and the closing tags that are tags. */
+  private readonly strayTags: readonly string[];
   /** Whether `<think>` / a closing tag was seen. */
   sawOpen = false;
   sawClose = false;
 
-  /** `closeTags`: strings that end the thinking (default `</think>`; e.g. add "\nSolution:\n" for our linearized text). */
+  /**
+   * `closeTags`: strings that end the thinking (default `</think>`; e.g. add "\nSolution:\n" for our linearized text).
+   * `startInThinking` false: all is content from the start (the thinking came in a separate reasoning field).
+   */
   constructor(
     private readonly openTag = '<think>',
     private readonly closeTags: readonly string[] = ['</think>'],
-  ) {}
+    startInThinking = true,
+  ) {
+    this.inThinking = startInThinking;
+    this.strayTags = [openTag, ...closeTags.filter((t) => t.startsWith('<'))];
+  }
 
   push(chunk: string): SplitText {
     const out: SplitText = { thinking: '', content: '' };
@@ -29,7 +39,7 @@ export class ThinkSplitter {
     this.held = '';
     while (s !== '') {
       if (!this.inThinking) {
-        out.content += s;
+        out.content += this.dropStrayTags(s);
         break;
       }
       let at = -1;
@@ -65,10 +75,19 @@ export class ThinkSplitter {
     return this.inThinking ? { thinking: s, content: '' } : { thinking: '', content: s };
   }
 
+  /** Content with stray tags removed; a suffix that may begin one is held back for the next chunk. */
+  private dropStrayTags(s: string): string {
+    let text = s;
+    for (const t of this.strayTags) text = text.split(t).join('');
+    const keep = this.partialTagSuffix(text, this.strayTags);
+    this.held = text.slice(text.length - keep);
+    return text.slice(0, text.length - keep);
+  }
+
   /** Length of the longest suffix of `s` that could begin a tag. */
-  private partialTagSuffix(s: string): number {
+  private partialTagSuffix(s: string, tags: readonly string[] = [this.openTag, ...this.closeTags]): number {
     let best = 0;
-    for (const t of [this.openTag, ...this.closeTags]) {
+    for (const t of tags) {
       for (let k = Math.min(t.length - 1, s.length); k > best; k--) {
         if (s.endsWith(t.slice(0, k))) {
           best = k;
