@@ -9,6 +9,7 @@ import type { Policy } from '../../core/server/policy';
 import { countdownPolicy } from '../../core/server/policies/countdownProposer';
 import { arithmeticPolicy } from '../../core/server/policies/arithmeticSolver';
 import { longCotPolicy } from '../../core/server/policies/longCotResponder';
+import { getServerProfile, serverProfileNames } from '../../core/server/profiles';
 import { startCommand } from '../commandArgs';
 
 export const SERVE_USAGE = `metacot serve [options]
@@ -24,6 +25,9 @@ Options:
   --policy NAME         countdown | arithmetic | long-cot (repeatable or comma-separated; default: all three)
   --error-rate P        mistake rate of the countdown / arithmetic policies (default 0.1)
   --seed N              seed for requests without one and for fault draws (default 0)
+  --profile NAME        behave like a real server: ${serverProfileNames().join(' | ')}
+                        (error bodies, refused / ignored fields, stop handling, reasoning field, usage)
+  --reasoning           the served model reasons: each chat choice carries a one-line reasoning text
 `;
 
 const POLICY_MAKERS: Record<string, (errorRate: number | undefined) => Policy> = {
@@ -57,6 +61,8 @@ export async function runServeCommand(argv: string[], options: ServeCommandOptio
       policy: { type: 'string', multiple: true },
       'error-rate': { type: 'string' },
       seed: { type: 'string' },
+      profile: { type: 'string' },
+      reasoning: { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -81,6 +87,7 @@ export async function runServeCommand(argv: string[], options: ServeCommandOptio
     const latencyMs = num('latency', values.latency);
     const perTokenMs = num('per-token', values['per-token']);
     const seed = num('seed', values.seed);
+    const profile = values.profile === undefined ? undefined : getServerProfile(values.profile).name;
     opts = {
       policies,
       ...(port !== undefined ? { port } : {}),
@@ -89,6 +96,8 @@ export async function runServeCommand(argv: string[], options: ServeCommandOptio
       ...(maxConcurrent !== undefined ? { maxConcurrent } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(faults ? { faults } : {}),
+      ...(profile ? { profile } : {}),
+      ...(values.reasoning ? { reasoning: true } : {}),
     };
   } catch (e) {
     return bad((e as Error).message);
@@ -100,7 +109,8 @@ export async function runServeCommand(argv: string[], options: ServeCommandOptio
     err(`metacot serve: cannot start: ${(e as Error).message}\n`);
     return 1;
   }
-  out(`Reference server (simulated policies) listening at ${server.url}\nModels: ${server.models.join(', ')}\nPress Ctrl+C to stop.\n`);
+  const as = opts.profile ? ` behaving like ${getServerProfile(opts.profile).title}` : '';
+  out(`Reference server (simulated policies)${as} listening at ${server.url}\nModels: ${server.models.join(', ')}\nPress Ctrl+C to stop.\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -41,7 +41,11 @@ function withLogprobs(choice: PolicyChoice, seed: number, index: number, topK: n
   });
 }
 
-export function finalizeChoice(choice: PolicyChoice, opts: { stop: string[]; maxTokens: number; seed: number; index: number; topK: number }): FinalChoice {
+/**
+ * `stopMode` (server profiles): 'cuts' (default) ends the text before the stop string, 'keeps' after it,
+ * 'ignored' does not look for it at all (only `max_tokens` ends the text).
+ */
+export function finalizeChoice(choice: PolicyChoice, opts: { stop: string[]; maxTokens: number; seed: number; index: number; topK: number; stopMode?: 'cuts' | 'keeps' | 'ignored' }): FinalChoice {
   let tokens = withLogprobs(choice, opts.seed, opts.index, opts.topK);
   let finishReason: 'stop' | 'length' = choice.finishReason;
   let truncated = false;
@@ -51,11 +55,16 @@ export function finalizeChoice(choice: PolicyChoice, opts: { stop: string[]; max
   }
   let text = tokens.map((t) => t.token).join('');
   let cut = -1;
-  for (const s of opts.stop) {
+  let cutLength = 0;
+  for (const s of opts.stopMode === 'ignored' ? [] : opts.stop) {
     if (s === '') continue;
     const i = text.indexOf(s);
-    if (i >= 0 && (cut < 0 || i < cut)) cut = i;
+    if (i >= 0 && (cut < 0 || i < cut)) {
+      cut = i;
+      cutLength = s.length;
+    }
   }
+  if (cut >= 0 && opts.stopMode === 'keeps') cut += cutLength;
   if (cut >= 0) {
     const kept: TokenLogprob[] = [];
     let pos = 0;

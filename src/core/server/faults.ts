@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { Rng } from './rng';
 
-export const FaultKindSchema = z.enum(['429', '500', '503', 'reset', 'hang', 'malformed', 'bad-shape', 'stream-cut']);
+/** `proxy-502`: an nginx-style HTML 502 page; `validation-422`: FastAPI's `{"detail":[…]}` validation list. */
+export const FaultKindSchema = z.enum(['429', '500', '503', 'reset', 'hang', 'malformed', 'bad-shape', 'stream-cut', 'proxy-502', 'validation-422']);
 export type FaultKind = z.infer<typeof FaultKindSchema>;
 
 export const FaultPlanSchema = z

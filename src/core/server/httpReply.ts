@@ -16,6 +16,9 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+
+  /** A body already laid out in a server profile's error shape (profileErrors.ts); absent: OpenAI's. */
+  rendered?: { contentType: string; body: string };
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -25,6 +28,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 export function sendError(res: ServerResponse, e: HttpError): void {
+  if (e.rendered) {
+    res.writeHead(e.status, { 'content-type': e.rendered.contentType, 'content-length': Buffer.byteLength(e.rendered.body), ...e.headers });
+    res.end(e.rendered.body);
+    return;
+  }
   sendJson(res, e.status, errorBody(e.message, e.type, e.param, e.code), e.headers);
 }
 

@@ -15,3 +15,5 @@ export type { LongCotPolicyOptions } from './policies/longCotResponder';
 export { scriptedPolicy } from './policies/scriptedPolicy';
 export { defaultPolicies } from './policies/defaultPolicies';
 export { tokenize, countTokens } from './tokenize';
+export { SERVER_PROFILES, serverProfileNames, getServerProfile, resolveServerProfile, expectedCapabilities, ServerProfileSchema } from './profiles';
+export type { ExpectedCapabilities, ServerProfile, ErrorShape, ReasoningPlacement } from './profiles';

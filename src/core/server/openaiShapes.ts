@@ -24,11 +24,26 @@ export interface UsageCounts {
   reasoningTokens: number;
 }
 
-export function usageBody(u: UsageCounts) {
-  return {
+/**
+ * How a server profile varies the bodies: the reasoning field's name, and whether usage reports cached tokens
+ * (servers that do not omit `prompt_tokens_details`). Default: OpenAI's shapes with vLLM's `reasoning_content`.
+ */
+export interface ReplyStyle {
+  reasoningKey: 'reasoning_content' | 'reasoning';
+  cachedTokens: boolean;
+}
+
+export const REFERENCE_STYLE: ReplyStyle = { reasoningKey: 'reasoning_content', cachedTokens: true };
+
+export function usageBody(u: UsageCounts, style: ReplyStyle = REFERENCE_STYLE) {
+  const base = {
     prompt_tokens: u.promptTokens,
     completion_tokens: u.completionTokens,
     total_tokens: u.promptTokens + u.completionTokens,
+  };
+  if (!style.cachedTokens) return base;
+  return {
+    ...base,
     prompt_tokens_details: { cached_tokens: u.cachedTokens, audio_tokens: 0 },
     completion_tokens_details: { reasoning_tokens: u.reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
@@ -40,7 +55,7 @@ export interface ResponseMeta {
   model: string;
 }
 
-export function chatCompletionBody(meta: ResponseMeta, choices: FinalChoice[], usage: UsageCounts, logprobs: boolean) {
+export function chatCompletionBody(meta: ResponseMeta, choices: FinalChoice[], usage: UsageCounts, logprobs: boolean, style: ReplyStyle = REFERENCE_STYLE) {
   return {
     id: meta.id,
     object: 'chat.completion' as const,
@@ -53,13 +68,13 @@ export function chatCompletionBody(meta: ResponseMeta, choices: FinalChoice[], u
         content: c.text,
         refusal: null,
         annotations: [],
-        // vLLM / DeepSeek field for reasoning models; absent when the policy gives none.
-        ...(c.reasoning !== undefined ? { reasoning_content: c.reasoning } : {}),
+        // vLLM / DeepSeek field for reasoning models (`reasoning` on newer vLLM / Ollama); absent when none.
+        ...(c.reasoning !== undefined ? { [style.reasoningKey]: c.reasoning } : {}),
       },
       logprobs: logprobs ? { content: c.tokens.map(chatTokenLogprob), refusal: null } : null,
       finish_reason: c.finishReason,
     })),
-    usage: usageBody(usage),
+    usage: usageBody(usage, style),
     service_tier: 'default' as const,
     system_fingerprint: SYSTEM_FINGERPRINT,
   };
@@ -69,6 +84,7 @@ export interface ChunkDelta {
   role?: 'assistant';
   content?: string;
   reasoning_content?: string;
+  reasoning?: string;
 }
 
 export function chatChunkBody(
@@ -76,6 +92,7 @@ export function chatChunkBody(
   choices: { index: number; delta: ChunkDelta; tokens?: TokenLogprob[]; finishReason: 'stop' | 'length' | null }[],
   logprobs: boolean,
   usage?: UsageCounts | null,
+  style: ReplyStyle = REFERENCE_STYLE,
 ) {
   return {
     id: meta.id,
@@ -91,7 +108,7 @@ export function chatChunkBody(
       finish_reason: c.finishReason,
     })),
     // Only present with stream_options.include_usage: null on content chunks, counts on the last one.
-    ...(usage === undefined ? {} : { usage: usage === null ? null : usageBody(usage) }),
+    ...(usage === undefined ? {} : { usage: usage === null ? null : usageBody(usage, style) }),
   };
 }
 
@@ -116,6 +133,7 @@ export function completionBody(
   choices: { index: number; text: string; tokens: TokenLogprob[]; offset: number; finishReason: 'stop' | 'length' | null }[],
   logprobs: boolean,
   usage?: UsageCounts,
+  style: ReplyStyle = REFERENCE_STYLE,
 ) {
   return {
     id: meta.id,
@@ -129,7 +147,7 @@ export function completionBody(
       logprobs: logprobs ? completionLogprobs(c.tokens, c.offset) : null,
       finish_reason: c.finishReason,
     })),
-    ...(usage ? { usage: usageBody(usage) } : {}),
+    ...(usage ? { usage: usageBody(usage, style) } : {}),
   };
 }
 

@@ -6,6 +6,8 @@
 import { renderChatTemplate } from './chatTemplate';
 import { HttpError } from './httpReply';
 import type { Policy, PolicyMessage, PolicyRequest } from './policy';
+import { checkProfileFields, profilePolicyFor, profileTreatment } from './profileRequest';
+import type { ServerProfile } from './profiles/schema';
 import { ChatRequestSchema, CompletionRequestSchema } from './requests';
 import type { ChatRequest, CompletionRequest } from './requests';
 import type { LiveKnobs } from './serverOptions';
@@ -22,6 +24,10 @@ export interface Prepared {
   logprobs: boolean;
   topK: number;
   kind: 'chat' | 'completion';
+  /** `n` as asked (the `n` generated is policyReq.n). */
+  requestedN: number;
+  /** Completions with `echo` honoured: the prompt comes back before the text. */
+  echo: boolean;
 }
 
 export interface PrepareContext {
@@ -31,6 +37,8 @@ export interface PrepareContext {
   defaultMaxTokens: number;
   /** The seed of a request that carries none (a fresh, reproducible draw per request). */
   nextSeed: () => number;
+  /** The server behaves like this real server (absent: the reference behaviour). */
+  profile?: ServerProfile | undefined;
 }
 
 const stopList = (stop: string | string[] | null | undefined): string[] => (stop == null ? [] : Array.isArray(stop) ? stop : [stop]);
@@ -64,8 +72,9 @@ function checkUnsupported(knobs: LiveKnobs, body: Record<string, unknown>, n: nu
 }
 
 export function prepareRequest(path: string, json: unknown, ctx: PrepareContext): Prepared {
-  const { knobs } = ctx;
+  const { knobs, profile } = ctx;
   const isChat = path === '/v1/chat/completions';
+  if (profile) checkProfileFields(profile, isChat ? 'chat' : 'completion', json);
   const parsed = (isChat ? ChatRequestSchema : CompletionRequestSchema).safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -73,10 +82,21 @@ export function prepareRequest(path: string, json: unknown, ctx: PrepareContext)
     throw new HttpError(400, `Invalid request: ${param ? `'${param}': ` : ''}${issue?.message ?? 'bad body'}`, 'invalid_request_error', param || null, 'invalid_value');
   }
   const body = parsed.data;
-  const policy = policyFor(ctx.policies, body.model);
+  const policy = profile ? profilePolicyFor(profile, ctx.policies, body.model) : policyFor(ctx.policies, body.model);
   const requestedN = body.n ?? 1;
-  checkUnsupported(knobs, body as Record<string, unknown>, requestedN);
-  const n = knobs.nSupport === 'ignore' ? 1 : requestedN;
+  // A profile says how `n` is treated; the nSupport knob applies only without one.
+  checkUnsupported(profile ? { ...knobs, nSupport: 'native' } : knobs, body as Record<string, unknown>, requestedN);
+  const lastMessage = isChat ? (body as ChatRequest).messages.at(-1) : undefined;
+  const treatment = profile
+    ? profileTreatment(profile, {
+      kind: isChat ? 'chat' : 'completion',
+      n: requestedN,
+      logprobs: isChat ? (body as ChatRequest).logprobs === true : (body as CompletionRequest).logprobs != null,
+      echo: !isChat && (body as CompletionRequest).echo === true,
+      lastRole: lastMessage?.role,
+    })
+    : null;
+  const n = treatment ? treatment.n : knobs.nSupport === 'ignore' ? 1 : requestedN;
   let maxTokens = body.max_tokens ?? ctx.defaultMaxTokens;
   let promptText: string;
   let policyReq: PolicyRequest;
@@ -92,26 +112,27 @@ export function prepareRequest(path: string, json: unknown, ctx: PrepareContext)
     const chat = body as ChatRequest;
     maxTokens = chat.max_completion_tokens ?? chat.max_tokens ?? ctx.defaultMaxTokens;
     const messages = toPolicyMessages(chat.messages);
-    const continueFinalMessage = chat.continue_final_message === true;
-    if (continueFinalMessage && messages[messages.length - 1]?.role !== 'assistant') {
+    const prefill = treatment?.continueFinal ?? null; // null: the request's own continuation fields decide
+    const continueFinalMessage = prefill ?? chat.continue_final_message === true;
+    if (prefill === null && continueFinalMessage && messages[messages.length - 1]?.role !== 'assistant') {
       throw new HttpError(400, 'continue_final_message is set but the last message is not an assistant message.', 'invalid_request_error', 'messages', 'invalid_value');
     }
-    if (continueFinalMessage && chat.add_generation_prompt === true) {
+    if (prefill === null && continueFinalMessage && chat.add_generation_prompt === true) {
       throw new HttpError(400, 'Cannot set both `continue_final_message` and `add_generation_prompt` to True.', 'invalid_request_error', 'continue_final_message', 'invalid_value');
     }
-    promptText = renderChatTemplate(messages, { addGenerationPrompt: chat.add_generation_prompt ?? true, continueFinalMessage });
-    logprobs = chat.logprobs === true;
+    promptText = renderChatTemplate(messages, { addGenerationPrompt: prefill !== null ? !continueFinalMessage : (chat.add_generation_prompt ?? true), continueFinalMessage });
+    logprobs = treatment ? treatment.logprobs : chat.logprobs === true;
     topK = logprobs ? Math.max(1, chat.top_logprobs ?? 1) : 0;
     policyReq = { ...common, messages, continueFinalMessage, maxTokens, logprobs };
   } else {
     const comp = body as CompletionRequest;
     promptText = Array.isArray(comp.prompt) ? (comp.prompt[0] ?? '') : comp.prompt;
-    logprobs = comp.logprobs != null;
+    logprobs = treatment ? treatment.logprobs : comp.logprobs != null;
     topK = logprobs ? Math.max(1, comp.logprobs ?? 1) : 0;
     policyReq = { ...common, prompt: promptText, continueFinalMessage: false, maxTokens, logprobs };
   }
   // Same request + seed → same output; no seed → a fresh draw per request, still reproducible per server seed.
-  policyReq.seed = body.seed ?? ctx.nextSeed();
+  policyReq.seed = (treatment?.useSeed ?? true) && body.seed != null ? body.seed : ctx.nextSeed();
   const promptTokens = tokenize(promptText);
   if (promptTokens.length + maxTokens > knobs.contextLength) {
     throw new HttpError(
@@ -129,9 +150,11 @@ export function prepareRequest(path: string, json: unknown, ctx: PrepareContext)
     promptText,
     promptTokens,
     stream: body.stream === true,
-    includeUsage: body.stream_options?.include_usage === true,
+    includeUsage: profile?.streamUsage === 'always' || body.stream_options?.include_usage === true,
     logprobs,
     topK,
     kind: isChat ? 'chat' : 'completion',
+    requestedN,
+    echo: treatment ? treatment.echo : false,
   };
 }

@@ -13,8 +13,11 @@ import type { FinalChoice } from './choices';
 import { createFaultDecider, FaultPlanSchema } from './faults';
 import type { FaultDecider, FaultPlan } from './faults';
 import { checkAuth, HttpError, readBody, retryHeaders, sendError, sendJson, sleep } from './httpReply';
-import { chatCompletionBody, completionBody, modelBody, modelListBody } from './openaiShapes';
-import type { ResponseMeta, UsageCounts } from './openaiShapes';
+import { chatCompletionBody, completionBody, modelBody, modelListBody, REFERENCE_STYLE } from './openaiShapes';
+import type { ReplyStyle, ResponseMeta, UsageCounts } from './openaiShapes';
+import { fastapiValidationBody, inProfileShape, profileHttpError, PROXY_502_HTML } from './profileErrors';
+import { placeReasoning, reasoningKeyOf, runPastStop } from './profileReply';
+import { resolveServerProfile } from './profiles';
 import type { Policy } from './policy';
 import { PrefixCache } from './prefixCache';
 import { policyFor, prepareRequest } from './prepareRequest';
@@ -56,6 +59,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   if (options.policy) policies[options.policy.name] = options.policy;
   if (Object.keys(policies).length === 0) Object.assign(policies, defaultPolicies());
   const models = Object.keys(policies);
+  const profile = options.profile === undefined ? undefined : resolveServerProfile(options.profile);
+  const style: ReplyStyle = profile ? { reasoningKey: reasoningKeyOf(profile.reasoning), cachedTokens: profile.cachedTokens } : REFERENCE_STYLE;
 
   const knobs: LiveKnobs = {
     latencyMs: options.latencyMs ?? 0,
@@ -79,7 +84,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const sockets = new Set<Socket>();
 
   const now = () => performance.now() - t0;
-  const prepareCtx: PrepareContext = { policies, knobs, defaultMaxTokens, nextSeed: () => seedFrom('request', serverSeed, requestCounter++) };
+  const prepareCtx: PrepareContext = { policies, knobs, defaultMaxTokens, nextSeed: () => seedFrom('request', serverSeed, requestCounter++), profile };
 
   async function handleGeneration(req: IncomingMessage, res: ServerResponse, path: string, entry: RequestLogEntry, closed: AbortSignal): Promise<void> {
     const raw = await readBody(req);
@@ -102,6 +107,9 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     }
     active++;
     try {
+      if (profile && path === '/v1/completions' && profile.completions === 'not-served') {
+        throw profileHttpError(profile, profile.errors.completionsNotServed, { path });
+      }
       const p = prepareRequest(path, json, prepareCtx);
       entry.promptText = p.promptText;
       entry.promptTokens = p.promptTokens.length;
@@ -110,6 +118,16 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       if (fault === '429') throw new HttpError(429, 'Rate limit reached for requests (injected fault). Please try again later.', 'requests', null, 'rate_limit_exceeded', retryHeaders(faultPlan.retryAfterMs ?? 50));
       if (fault === '500') throw new HttpError(500, 'The server had an error while processing your request. Sorry about that! (injected fault)', 'server_error');
       if (fault === '503') throw new HttpError(503, 'The engine is currently overloaded, please try again later. (injected fault)', 'server_error', null, null, retryHeaders(faultPlan.retryAfterMs ?? 50));
+      if (fault === 'proxy-502') {
+        const e = new HttpError(502, 'Bad Gateway', 'server_error');
+        e.rendered = { contentType: 'text/html', body: PROXY_502_HTML };
+        throw e;
+      }
+      if (fault === 'validation-422') {
+        const e = new HttpError(422, 'Field required', 'invalid_request_error');
+        e.rendered = fastapiValidationBody(['body', 'messages'], 'Field required', json);
+        throw e;
+      }
       if (fault === 'reset') {
         req.socket.destroy();
         return;
@@ -122,8 +140,12 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       const seed = p.policyReq.seed ?? 0;
       const result = await p.policy.generate(p.policyReq, closed);
       if (closed.aborted) return;
-      const choices: FinalChoice[] = result.choices.map((c, index) =>
-        finalizeChoice(c, { stop: p.policyReq.stop, maxTokens: p.policyReq.maxTokens, seed, index, topK: Math.max(1, p.topK) }),
+      let raw = result.choices;
+      if (profile?.stop === 'ignored' && p.policyReq.stop.length > 0) raw = await runPastStop(p.policy, p.policyReq, raw, closed);
+      if (closed.aborted) return;
+      if (profile || options.reasoning) raw = raw.map((c) => placeReasoning(c, { placement: profile?.reasoning ?? 'reasoning_content', reasoning: options.reasoning === true, kind: p.kind }));
+      const choices: FinalChoice[] = raw.map((c, index) =>
+        finalizeChoice(c, { stop: p.policyReq.stop, maxTokens: p.policyReq.maxTokens, seed, index, topK: Math.max(1, p.topK), stopMode: profile?.stop ?? 'cuts' }),
       );
       const completionTokens = choices.reduce((s, c) => s + c.tokens.length + c.reasoningTokens, 0);
       const usage: UsageCounts = {
@@ -132,8 +154,9 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
         cachedTokens,
         reasoningTokens: choices.reduce((s, c) => s + c.reasoningTokens, 0),
       };
-      entry.cachedTokens = cachedTokens;
+      if (style.cachedTokens) entry.cachedTokens = cachedTokens;
       entry.completionTokens = completionTokens;
+      entry.choices = choices.length;
       const meta: ResponseMeta = {
         id: `${p.kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${seedFrom('id', serverSeed, entry.index).toString(16).padStart(8, '0')}${entry.index.toString(16)}`,
         created: Math.floor(Date.now() / 1000),
@@ -146,8 +169,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
         await sleep(knobs.perTokenMs * steps, closed);
         if (closed.aborted) return;
         const body = p.kind === 'chat'
-          ? chatCompletionBody(meta, choices, usage, p.logprobs)
-          : completionBody(meta, choices.map((c, index) => ({ index, text: c.text, tokens: c.tokens, offset: p.promptText.length, finishReason: c.finishReason })), p.logprobs, usage);
+          ? chatCompletionBody(meta, choices, usage, p.logprobs, style)
+          : completionBody(meta, choices.map((c, index) => ({ index, text: p.echo ? p.promptText + c.text : c.text, tokens: c.tokens, offset: p.promptText.length, finishReason: c.finishReason })), p.logprobs, usage, style);
         if (fault === 'malformed') {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify(body).slice(0, 40) + '<<not json');
@@ -163,7 +186,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
         }
         return;
       }
-      await streamChoices(res, p, meta, choices, usage, fault, closed, { knobs, cutAfterChunks: faultPlan.cutAfterChunks });
+      await streamChoices(res, p, meta, choices, usage, fault, closed, { knobs, cutAfterChunks: faultPlan.cutAfterChunks, style });
     } finally {
       active--;
     }
@@ -223,6 +246,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
         sendJson(res, 200, modelBody(id, created));
         return;
       }
+      if (profile) throw profileHttpError(profile, profile.errors.notFound, { path });
       throw new HttpError(404, `Invalid URL (${req.method} ${path})`, 'invalid_request_error');
     };
     handle().catch((err: unknown) => {
@@ -230,8 +254,13 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
         res.destroy();
         return;
       }
-      if (err instanceof HttpError) sendError(res, err);
-      else sendError(res, new HttpError(500, `Policy or server failure: ${err instanceof Error ? err.message : String(err)}`, 'server_error'));
+      // An error answer bills nothing: the log says so, like the usage a client must count.
+      entry.promptTokens = 0;
+      entry.completionTokens = 0;
+      entry.choices = 0;
+      if (style.cachedTokens) entry.cachedTokens = 0;
+      const e = err instanceof HttpError ? err : new HttpError(500, `Policy or server failure: ${err instanceof Error ? err.message : String(err)}`, 'server_error');
+      sendError(res, profile ? inProfileShape(profile, e) : e);
     });
   });
   server.on('connection', (s: Socket) => {

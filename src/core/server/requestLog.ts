@@ -17,9 +17,12 @@ export interface RequestLogEntry {
   /** The prompt as the model would see it (chat template applied for chat requests). */
   promptText?: string;
   promptTokens?: number;
-  /** Prompt tokens served by the simulated prefix cache (16-token blocks, like vLLM's). */
+  /** Prompt tokens served by the simulated prefix cache (16-token blocks, like vLLM's); absent when the server's
+   * profile does not report cached tokens. */
   cachedTokens?: number;
   completionTokens?: number;
+  /** Choices in the answer (0 for an error answer; 1 when the server ignored `n`). */
+  choices?: number;
   status?: number;
   fault?: FaultKind;
   /** ms since the server started (performance.now based). */

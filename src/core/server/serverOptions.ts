@@ -1,6 +1,7 @@
 /** What a reference server is started with, and the knobs that may change while it runs. */
 import type { FaultPlan } from './faults';
 import type { Policy } from './policy';
+import type { ServerProfile } from './profiles/schema';
 
 export interface ReferenceServerOptions {
   /** Loopback only (127.0.0.1 default, or ::1 / localhost). */
@@ -32,6 +33,14 @@ export interface ReferenceServerOptions {
   nSupport?: 'native' | 'reject' | 'ignore';
   /** Parameters answered with 400 "Unsupported parameter" when present (e.g. ['logprobs'] like reasoning models). */
   unsupportedParams?: string[];
+  /**
+   * Behave like a real server (`openai`, `vllm`, `vllm-legacy`, `sglang`, `llamacpp`, `ollama`, `transformers`,
+   * or a modified profile object): its error bodies, refused and ignored fields, stop handling, reasoning field and
+   * usage layout. Its `n` treatment replaces `nSupport`. Absent: the reference behaviour.
+   */
+  profile?: string | ServerProfile;
+  /** The served model reasons: every chat choice carries a one-line reasoning text where the profile puts it. */
+  reasoning?: boolean;
 }
 
 export type ServerKnobs = Pick<ReferenceServerOptions, 'latencyMs' | 'perTokenMs' | 'maxConcurrent' | 'retryAfterMs' | 'nSupport' | 'unsupportedParams' | 'contextLength'>;

@@ -4,7 +4,8 @@ import type { FinalChoice } from './choices';
 import type { FaultKind } from './faults';
 import { sleep } from './httpReply';
 import { chatChunkBody, completionBody } from './openaiShapes';
-import type { ResponseMeta, UsageCounts } from './openaiShapes';
+import { REFERENCE_STYLE } from './openaiShapes';
+import type { ChunkDelta, ReplyStyle, ResponseMeta, UsageCounts } from './openaiShapes';
 import type { Prepared } from './prepareRequest';
 import type { LiveKnobs } from './serverOptions';
 
@@ -13,6 +14,8 @@ export interface StreamPacing {
   knobs: LiveKnobs;
   /** From the fault plan; a `stream-cut` fault ends the stream after this many chunks (default 2). */
   cutAfterChunks: number | undefined;
+  /** A server profile's reasoning field and usage layout (default: the reference's). */
+  style?: ReplyStyle;
 }
 
 /**
@@ -38,6 +41,7 @@ export function sse(res: ServerResponse, data: string): boolean {
  */
 export async function streamChoices(res: ServerResponse, p: Prepared, meta: ResponseMeta, choices: FinalChoice[], usage: UsageCounts, fault: FaultKind | null, closed: AbortSignal, pacing: StreamPacing): Promise<void> {
   const { knobs } = pacing;
+  const style = pacing.style ?? REFERENCE_STYLE;
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   const cutAfter = fault === 'stream-cut' ? (pacing.cutAfterChunks ?? 2) : Infinity;
   let sent = 0;
@@ -59,13 +63,19 @@ export async function streamChoices(res: ServerResponse, p: Prepared, meta: Resp
     // First chunk carries the role (and reasoning, when the policy gave any), like OpenAI and vLLM.
     for (let i = 0; i < choices.length; i++) {
       const c = choices[i] as FinalChoice;
-      const delta: { role: 'assistant'; content: string; reasoning_content?: string } = { role: 'assistant', content: '' };
-      if (c.reasoning !== undefined) delta.reasoning_content = c.reasoning;
-      if (!(await emit(chatChunkBody(meta, [{ index: i, delta, finishReason: null }], p.logprobs, usageField)))) return;
+      const delta: ChunkDelta = { role: 'assistant', content: '' };
+      if (c.reasoning !== undefined) delta[style.reasoningKey] = c.reasoning;
+      if (!(await emit(chatChunkBody(meta, [{ index: i, delta, finishReason: null }], p.logprobs, usageField, style)))) return;
     }
   }
   const steps = Math.max(0, ...choices.map((c) => c.tokens.length));
   const offsets = choices.map(() => p.promptText.length);
+  if (p.kind === 'completion' && p.echo) {
+    // echo: the prompt comes back first, as its own chunk per choice.
+    for (let i = 0; i < choices.length; i++) {
+      if (!(await emit(completionBody(meta, [{ index: i, text: p.promptText, tokens: [], offset: 0, finishReason: null }], false)))) return;
+    }
+  }
   for (let t = 0; t < steps; t++) {
     if (t > 0) await sleep(knobs.perTokenMs, closed);
     if (closed.aborted) return;
@@ -74,7 +84,7 @@ export async function streamChoices(res: ServerResponse, p: Prepared, meta: Resp
       const tok = c.tokens[t];
       if (!tok) continue;
       const ok = p.kind === 'chat'
-        ? await emit(chatChunkBody(meta, [{ index: i, delta: { content: tok.token }, tokens: [tok], finishReason: null }], p.logprobs, usageField))
+        ? await emit(chatChunkBody(meta, [{ index: i, delta: { content: tok.token }, tokens: [tok], finishReason: null }], p.logprobs, usageField, style))
         : await emit(completionBody(meta, [{ index: i, text: tok.token, tokens: [tok], offset: offsets[i] as number, finishReason: null }], p.logprobs));
       offsets[i] = (offsets[i] as number) + tok.token.length;
       if (!ok) return;
@@ -83,14 +93,14 @@ export async function streamChoices(res: ServerResponse, p: Prepared, meta: Resp
   for (let i = 0; i < choices.length; i++) {
     const c = choices[i] as FinalChoice;
     const ok = p.kind === 'chat'
-      ? await emit(chatChunkBody(meta, [{ index: i, delta: {}, finishReason: c.finishReason }], p.logprobs, usageField))
+      ? await emit(chatChunkBody(meta, [{ index: i, delta: {}, finishReason: c.finishReason }], p.logprobs, usageField, style))
       : await emit(completionBody(meta, [{ index: i, text: '', tokens: [], offset: offsets[i] as number, finishReason: c.finishReason }], p.logprobs));
     if (!ok) return;
   }
   if (p.includeUsage) {
     const ok = p.kind === 'chat'
-      ? await emit(chatChunkBody(meta, [], p.logprobs, usage))
-      : await emit({ ...completionBody(meta, [], p.logprobs, usage) });
+      ? await emit(chatChunkBody(meta, [], p.logprobs, usage, style))
+      : await emit({ ...completionBody(meta, [], p.logprobs, usage, style) });
     if (!ok) return;
   }
   if (sent >= cutAfter) {
