@@ -3,6 +3,8 @@
  * the first error the trace recorded) and what to do, in terms of the CLI's own flags. The core's advice speaks of
  * endpoint settings; here each kind of endpoint error maps to the flag that fixes it.
  */
+import { fieldInMessage } from '../core/llm/errorBody';
+import { CONTINUATION_FIELDS, SAMPLING_SETTING, topField } from '../core/llm/errorCause';
 import type { EndpointErrorKind } from '../core/llm/errors';
 import type { Trace } from '../core/trace/schema';
 
@@ -26,8 +28,8 @@ const ADVICE: Record<EndpointErrorKind, string> = {
 export interface RunErrorSummary {
   /** Error events of the run (a failed request logs one for its parent, and one per node it left failed). */
   count: number;
-  /** The first one's message and endpoint error kind, when it had one. */
-  first?: { message: string; kind?: EndpointErrorKind };
+  /** The first one's message and endpoint error kind, when it had one, and the request field it names. */
+  first?: { message: string; kind?: EndpointErrorKind; field?: string };
 }
 
 const isKind = (k: unknown): k is EndpointErrorKind => typeof k === 'string' && Object.hasOwn(ADVICE, k);
@@ -47,7 +49,10 @@ export function runErrors(trace: Trace, runId: string): RunErrorSummary {
     if (!copy) previous = { message, node: e.node };
     if (copy) continue;
     count++;
-    if (!first) first = { message, ...(isKind(e.data.kind) ? { kind: e.data.kind } : {}) };
+    if (!first) {
+      const field = isKind(e.data.kind) && e.data.kind === 'bad-request' ? fieldNamed(message) : undefined;
+      first = { message, ...(isKind(e.data.kind) ? { kind: e.data.kind } : {}), ...(field ? { field } : {}) };
+    }
   }
   return first ? { count, first } : { count };
 }
@@ -58,7 +63,42 @@ export function kindInReason(reason: string | undefined): EndpointErrorKind | un
   return m && isKind(m[1]) ? m[1] : undefined;
 }
 
-/** What to do about a failed request of this kind, in CLI flags; a generic pointer when the kind is unknown. */
-export function cliAdvice(kind: EndpointErrorKind | undefined, traceFile: string): string {
-  return kind ? ADVICE[kind] : `See the failed nodes and their errors with \`metacot show ${traceFile}\`.`;
+/**
+ * The request field an error message names: the client's own advice quotes it (`the request field "n"`), else the
+ * server's words do ("Unrecognized request argument supplied: n", "body.n: Extra inputs are not permitted").
+ */
+export function fieldNamed(message: string): string | undefined {
+  const ours = /request field "([^"]+)"/.exec(message);
+  return ours?.[1] ?? fieldInMessage(message);
+}
+
+/** The CLI's advice for a refused request field. */
+export function fieldCliAdvice(field: string): string {
+  const f = topField(field);
+  if (CONTINUATION_FIELDS.has(f)) return `This server cannot continue an assistant message (it refuses "${f}"): pass --mode completions (when it serves /v1/completions) or --mode chat.`;
+  if (f === 'n') return 'The server refuses "n" (several choices in one request): use a server that takes n, or an endpoint with nStrategy "separate" (extension settings).';
+  if (f === 'logprobs' || f === 'top_logprobs') return `The server refuses "${f}": use a server that returns token logprobs, or a --strategy and --verifier that do not need them.`;
+  const setting = SAMPLING_SETTING[f];
+  if (setting) return `The server refuses "${f}": drop --param ${setting} for this server.`;
+  return `The server refuses the request field "${f}": try another --mode (chat, chat-continue, completions) for this server.`;
+}
+
+/** The model ids an unknown-model error lists ("The server serves: a, b."). */
+const servedIn = (message: string): string | undefined => /The server serves: ([^\n]+?)\.(?: |$)/.exec(message)?.[1];
+
+/**
+ * What to do about a failed request of this kind, in CLI flags; a generic pointer when the kind is unknown.
+ * `message` (the error's text, as recorded) makes it precise: the refused field, the models the server serves.
+ */
+export function cliAdvice(kind: EndpointErrorKind | undefined, traceFile: string, message?: string): string {
+  if (!kind) return `See the failed nodes and their errors with \`metacot show ${traceFile}\`.`;
+  if (kind === 'bad-request' && message) {
+    const field = fieldNamed(message);
+    if (field) return fieldCliAdvice(field);
+  }
+  if (kind === 'model-not-found' && message) {
+    const served = servedIn(message);
+    if (served) return `Pass --model with a model the server serves: ${served}.`;
+  }
+  return ADVICE[kind];
 }

@@ -189,7 +189,7 @@ test('401 bad key: not retried, says what to do, and never shows the key even wh
   await withServer({}, async (s) => {
     const wrong = 'sk-wrong-0a1b2c3d4e5f6a7b8c9d';
     const g = createEndpointGenerator({ name: 'local', baseUrl: s.url, model: 'sim-countdown', retryBaseMs: 1 }, { apiKey: wrong });
-    const e = await expectError(g.generate(REQ), 'auth', 1, /rejected the API key \(401: .*\)\. Set a valid key/);
+    const e = await expectError(g.generate(REQ), 'auth', 1, /rejected the API key \(401: .*\)\. Set a valid key for this endpoint with the "Meta-CoT: Set API Key" command/);
     assert.equal(e.status, 401);
     for (const text of [e.message, e.serverMessage ?? '', String(e), e.stack ?? '', JSON.stringify(e)]) assert.ok(!text.includes(wrong), text);
     assert.equal(s.log.generations().length, 1);
@@ -201,6 +201,7 @@ test('404 unknown model lists the server models; 404 path points at the base URL
   await withServer({}, async (s) => {
     const e = await expectError(gen(s, { model: 'gpt-imaginary' }).generate(REQ), 'model-not-found', 1, /model "gpt-imaginary" is not served .* The server serves: sim-countdown, sim-arithmetic, sim-long-cot\. Set the endpoint's model/);
     assert.deepEqual(e.models, ['sim-countdown', 'sim-arithmetic', 'sim-long-cot']);
+    assert.match(e.serverMessage ?? '', /gpt-imaginary/, "the server's own words are kept");
     await expectError(gen(s, { baseUrl: s.origin }).generate(REQ), 'bad-url', 1, /usually expect it to end in \/v1/);
   });
 });

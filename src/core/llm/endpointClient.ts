@@ -8,6 +8,8 @@
 import OpenAI from 'openai';
 import { backoffDelay, retryAfterFrom, sleep } from './backoff';
 import type { EndpointConfig } from './endpointConfig';
+import { extractServerMessage } from './errorBody';
+import { fieldAdvice, isUnknownModel, refusesField, SAMPLING_SETTING, topField } from './errorCause';
 import { EndpointError } from './errors';
 import type { EndpointErrorKind } from './errors';
 import type { GenerationDelta } from './generator';
@@ -15,7 +17,7 @@ import { RateWindow, Semaphore } from './limiter';
 import { redact } from './redact';
 import { ChatChunkWireSchema, ChatCompletionWireSchema, CompletionWireSchema, normalizeChat, normalizeCompletion, StreamAccumulator } from './wire';
 import { CUT_FINISH, cappedFetch, DEFAULT_MAX_RESPONSE_BYTES, newCap, withCap } from './responseCap';
-import type { ResponseCap } from './responseCap';
+import type { ErrorBody, ResponseCap } from './responseCap';
 import type { RawResult } from './wire';
 
 export type WireApi = 'chat' | 'completions';
@@ -106,7 +108,7 @@ export class EndpointClient {
     return this.slots.inUse;
   }
 
-  error(kind: EndpointErrorKind, message: string, extra: Partial<Pick<EndpointError, 'status' | 'retryAfterMs' | 'models' | 'serverMessage' | 'attempts' | 'advice'>> = {}): EndpointError {
+  error(kind: EndpointErrorKind, message: string, extra: Partial<Pick<EndpointError, 'status' | 'retryAfterMs' | 'models' | 'serverMessage' | 'attempts' | 'advice' | 'field'>> = {}): EndpointError {
     const init: ConstructorParameters<typeof EndpointError>[0] = { kind, endpoint: this.config.name, message, secrets: this.secrets };
     if (extra.advice !== undefined) init.advice = extra.advice;
     if (extra.status !== undefined) init.status = extra.status;
@@ -114,6 +116,7 @@ export class EndpointClient {
     if (extra.models !== undefined) init.models = extra.models;
     if (extra.serverMessage !== undefined) init.serverMessage = extra.serverMessage;
     if (extra.attempts !== undefined) init.attempts = extra.attempts;
+    if (extra.field !== undefined) init.field = extra.field;
     return new EndpointError(init);
   }
 
@@ -197,7 +200,7 @@ export class EndpointClient {
         ? await this.openai.chat.completions.create(call.body as never, opts)
         : await this.openai.completions.create(call.body as never, opts);
     } catch (e) {
-      throw this.classify(e);
+      throw this.classify(e, cap);
     }
     // A body cut at the cap was closed into JSON (see closeCutJson): its usage may be half there, so it is estimated.
     if (cap.cut && raw && typeof raw === 'object') delete (raw as { usage?: unknown }).usage;
@@ -258,7 +261,7 @@ export class EndpointClient {
       if (acc.chunks > 0 && !(e instanceof SyntaxError) && !(e instanceof OpenAI.APIError && e.status !== undefined)) {
         throw this.error('stream-cut', `the response stream broke off after ${acc.chunks} chunks (${redact(causeChain(e), this.secrets)})`, { advice: STREAM_ADVICE });
       }
-      throw this.classify(e);
+      throw this.classify(e, cap);
     }
     if (cap.cut) {
       if (acc.chunks === 0) throw this.tooLarge();
@@ -279,8 +282,8 @@ export class EndpointClient {
     return this.error('malformed', `the server's answer is not a valid ${what}${where} (got ${sample})`, { advice: MALFORMED_ADVICE });
   }
 
-  /** Maps anything the SDK or fetch throws to an EndpointError. */
-  classify(e: unknown): EndpointError {
+  /** Maps anything the SDK or fetch throws to an EndpointError (`cap`: the attempt's state, with its error body). */
+  classify(e: unknown, cap?: ResponseCap): EndpointError {
     if (e instanceof EndpointError) return e;
     if (e instanceof Timeout) return this.timeoutError();
     if (isAbortLike(e)) return this.cancelled();
@@ -296,45 +299,7 @@ export class EndpointClient {
         advice: 'If this persists, the server may be crashing or a proxy is cutting connections; check the server logs.',
       });
     }
-    if (e instanceof OpenAI.APIError) {
-      const status = e.status;
-      const serverMessage = redact(typeof e.error === 'object' && e.error && 'message' in e.error ? String((e.error as { message: unknown }).message) : e.message, this.secrets).replace(/\.\s*$/, '');
-      const code = typeof e.code === 'string' ? e.code : '';
-      const retryAfterMs = retryAfterFrom(e.headers as { get(name: string): string | null } | undefined);
-      const extra = { serverMessage, ...(status !== undefined ? { status } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-      if (status === undefined) {
-        // An error object inside a 200 stream.
-        return this.error('server', `the server reported an error mid-response (${serverMessage})`, { ...extra, advice: SERVER_ADVICE });
-      }
-      if (status === 401 || status === 403) {
-        return this.error('auth', `the server rejected the API key (${status}: ${serverMessage})`, {
-          ...extra,
-          advice: 'Set a valid key for this endpoint (it is kept in secret storage, never in settings or traces).',
-        });
-      }
-      if (status === 404) {
-        if (/model/i.test(serverMessage) || code === 'model_not_found') {
-          return this.error('model-not-found', `model "${this.config.model}" is not served at ${url} (${serverMessage})`, { ...extra, advice: "Set the endpoint's model to one the server lists." });
-        }
-        return this.error('bad-url', `${url} answered 404 Not Found (${serverMessage})`, { ...extra, advice: 'Check the base URL: OpenAI-compatible servers usually expect it to end in /v1.' });
-      }
-      if (status === 400 || status === 413 || status === 422) {
-        if (code === 'context_length_exceeded' || /context length|context window|maximum context|too many tokens|prompt is too long|reduce the length/i.test(serverMessage)) {
-          return this.error('context-length', `the prompt plus max_tokens exceed the model's context (${serverMessage})`, {
-            ...extra,
-            advice: 'Lower maxTokens, shorten the problem or the partial solution, or use a model with a longer context.',
-          });
-        }
-        return this.error('bad-request', `the server refused the request (${status}: ${serverMessage})`, { ...extra, advice: "Check the endpoint's sampling settings and continuation mode for this server." });
-      }
-      if (status === 429) {
-        return this.error('rate-limited', `rate limited (429: ${serverMessage})`, { ...extra, advice: RATE_ADVICE });
-      }
-      if (status === 408 || status === 409 || status >= 500) {
-        return this.error('server', `server error ${status} (${serverMessage})`, { ...extra, advice: SERVER_ADVICE });
-      }
-      return this.error('bad-request', `unexpected status ${status} (${serverMessage})`, extra);
-    }
+    if (e instanceof OpenAI.APIError) return this.statusError(e, cap?.error);
     if (e instanceof SyntaxError) {
       return this.error('malformed', `the server's answer is not valid JSON (${redact(e.message, this.secrets)})`, { advice: MALFORMED_ADVICE });
     }
@@ -343,6 +308,52 @@ export class EndpointClient {
       return this.error('stream-cut', `the response broke off mid-way (${redact(chain, this.secrets)})`, { advice: STREAM_ADVICE });
     }
     return this.error('connection', `request to ${url} failed (${redact(chain, this.secrets)})`);
+  }
+
+  /**
+   * An HTTP error status (or an error object inside a 200 stream), classified by what the server says, not only by
+   * the status: the body kept by the fetch wrapper gives the server's words whatever its shape.
+   */
+  private statusError(e: InstanceType<typeof OpenAI.APIError>, body: ErrorBody | undefined): EndpointError {
+    const status = e.status;
+    const url = this.config.baseUrl;
+    const info = body && body.status === status
+      ? extractServerMessage(status, body.text, body.contentType, this.secrets)
+      : extractServerMessage(status, e.error !== undefined ? JSON.stringify({ error: e.error }) : status === undefined ? e.message : '', 'application/json', this.secrets);
+    const msg = info.message;
+    const code = info.code ?? (typeof e.code === 'string' ? e.code : undefined);
+    const retryAfterMs = retryAfterFrom(e.headers as { get(name: string): string | null } | undefined);
+    const extra = { serverMessage: msg, ...(status !== undefined ? { status } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    const said = status === undefined ? msg : `${status}: ${msg}`;
+    if (status === 401 || status === 403 || (status === 400 && BAD_KEY.test(msg))) {
+      return this.error('auth', `the server rejected the API key (${said})`, { ...extra, advice: AUTH_ADVICE });
+    }
+    const transient = status === 408 || status === 429 || (status !== undefined && status >= 500 && TRANSIENT.test(msg));
+    if (!transient && (isUnknownModel(msg, code, this.config.model) || (status === 404 && /model/i.test(msg)))) {
+      return this.error('model-not-found', `model "${this.config.model}" is not served at ${url} (${said})`, { ...extra, advice: "Set the endpoint's model to one the server lists." });
+    }
+    if (status === undefined) return this.error('server', `the server reported an error mid-response (${msg})`, { ...extra, advice: SERVER_ADVICE });
+    if (status === 404) return this.error('bad-url', `${url} answered 404 Not Found (${msg})`, { ...extra, advice: 'Check the base URL: OpenAI-compatible servers usually expect it to end in /v1.' });
+    const refusal = status === 400 || status === 413 || status === 422;
+    if (refusal && (code === 'context_length_exceeded' || CONTEXT.test(msg))) {
+      return this.error('context-length', `the prompt plus max_tokens exceed the model's context (${said})`, {
+        ...extra,
+        advice: 'Lower maxTokens, shorten the problem or the partial solution, or use a model with a longer context.',
+      });
+    }
+    // A refused field is deterministic even behind a 5xx: repeating the request cannot help.
+    const refused = refusesField(`${msg} ${code ?? ''}`);
+    if (info.field && (refusal || (status >= 500 && refused))) {
+      const setting = SAMPLING_SETTING[topField(info.field)];
+      const advice = refused
+        ? fieldAdvice(info.field)
+        : `The server objects to the request field "${info.field}": check the endpoint's ${setting ? `sampling setting ${setting}` : 'continuation mode and settings'} for this server.`;
+      return this.error('bad-request', `the server refused the request (${said})`, { ...extra, field: info.field, advice });
+    }
+    if (refusal) return this.error('bad-request', `the server refused the request (${said})`, { ...extra, advice: "Check the endpoint's sampling settings and continuation mode for this server." });
+    if (status === 429) return this.error('rate-limited', `rate limited (${said})`, { ...extra, advice: RATE_ADVICE });
+    if (status === 408 || status === 409 || status >= 500) return this.error('server', `server error ${status} (${msg})`, { ...extra, advice: SERVER_ADVICE });
+    return this.error('bad-request', `unexpected status ${status} (${msg})`, extra);
   }
 
   /** The error a caller sees once retries are spent (or for a non-retryable failure): attempts counted, advice kept. */
@@ -366,11 +377,12 @@ export class EndpointClient {
 
   /** Model ids the server lists (GET /models). */
   async listModels(signal?: AbortSignal): Promise<string[]> {
+    const cap = newCap(this.maxResponseBytes);
     try {
-      const page = await this.openai.models.list({ maxRetries: 0, ...(signal ? { signal } : {}) });
+      const page = await this.openai.models.list({ maxRetries: 0, fetchOptions: withCap(cap), ...(signal ? { signal } : {}) });
       return page.data.map((m) => m.id);
     } catch (e) {
-      throw this.classify(e);
+      throw this.classify(e, cap);
     }
   }
 
@@ -387,10 +399,17 @@ type RequestOpts = { signal: AbortSignal; maxRetries: number; timeout: number; f
 const STREAM_ADVICE = 'If this keeps happening, check proxies or server logs, or turn streaming off for this endpoint.';
 const MALFORMED_ADVICE = 'Check that the base URL points at an OpenAI-compatible API (usually ending in /v1).';
 const SERVER_ADVICE = 'The server is failing or overloaded: try again later, lower maxConcurrency, or add another endpoint.';
+const AUTH_ADVICE = 'Set a valid key for this endpoint with the "Meta-CoT: Set API Key" command (keys are kept in secret storage, never in settings or traces).';
+/** A 400 that is really about the key (some gateways answer a bad key with 400). */
+const BAD_KEY = /\b(?:invalid|incorrect|missing|no) api[ _-]?key\b|\bapi[ _-]?key (?:is )?(?:not valid|invalid|missing|required)\b/i;
+/** A 5xx that says it will pass (a model still loading): retried, never read as an unknown model. */
+const TRANSIENT = /\bloading\b|try again|retry|later|overloaded|temporarily|warming up|unavailable/i;
+const CONTEXT = /context length|context window|maximum context|too many tokens|prompt is too long|reduce the length/i;
 const RATE_ADVICE = 'Lower maxConcurrency or requestsPerMinute for this endpoint, raise maxRetries, or wait and re-run.';
 
-function pick(err: EndpointError): { status?: number; retryAfterMs?: number; serverMessage?: string; advice?: string } {
-  const out: { status?: number; retryAfterMs?: number; serverMessage?: string; advice?: string } = {};
+function pick(err: EndpointError): { status?: number; retryAfterMs?: number; serverMessage?: string; advice?: string; field?: string } {
+  const out: { status?: number; retryAfterMs?: number; serverMessage?: string; advice?: string; field?: string } = {};
+  if (err.field !== undefined) out.field = err.field;
   if (err.advice !== undefined) out.advice = err.advice;
   if (err.status !== undefined) out.status = err.status;
   if (err.retryAfterMs !== undefined) out.retryAfterMs = err.retryAfterMs;

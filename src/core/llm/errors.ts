@@ -10,10 +10,10 @@ export type EndpointErrorKind =
   | 'connection' // connection dropped before a response arrived
   | 'timeout' // no complete answer within timeoutMs
   | 'auth' // 401 / 403
-  | 'model-not-found' // 404 naming the model
+  | 'model-not-found' // the server says the model is unknown (any status: 404, 400, 422, even 500)
   | 'bad-url' // 404 for the path itself: wrong base URL
   | 'context-length' // 400: prompt + max_tokens exceed the model's context
-  | 'bad-request' // other 400 / 422
+  | 'bad-request' // other 400 / 422, and an unsupported request field (then `field` names it)
   | 'rate-limited' // 429 after all retries
   | 'server' // 5xx after all retries
   | 'malformed' // the body was not JSON, or not the shape of the API
@@ -53,6 +53,8 @@ export interface EndpointErrorInit {
   models?: string[];
   /** The server's own error message, redacted. */
   serverMessage?: string;
+  /** The request field the server refused or named ("n", "continue_final_message"), when it named one. */
+  field?: string;
   secrets?: readonly (string | undefined)[];
 }
 
@@ -64,6 +66,7 @@ export class EndpointError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly models: string[] | undefined;
   readonly serverMessage: string | undefined;
+  readonly field: string | undefined;
   /** What happened, without the endpoint name, attempts or advice. */
   readonly detail: string;
   readonly advice: string | undefined;
@@ -89,6 +92,7 @@ export class EndpointError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     this.models = init.models;
     this.serverMessage = init.serverMessage === undefined ? undefined : redact(init.serverMessage, secrets);
+    this.field = init.field;
   }
 
   get retryable(): boolean {

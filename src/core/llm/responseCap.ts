@@ -2,7 +2,9 @@
  * The response size cap: a fetch wrapper that reads at most `maxResponseBytes` of a body. A server that sends 50 MB
  * (or never stops) costs at most the cap in memory and in the trace: an event stream ends cleanly at the cap (the
  * SSE parser drops the half event), a whole JSON body is closed after what fit (closeCutJson), and the request's
- * cap state says it was cut so the client can end its choices with finishReason 'cut'.
+ * cap state says it was cut so the client can end its choices with finishReason 'cut'. An error response's body
+ * (at most ERROR_BODY_BYTES of it) is kept on the cap state too: the SDK reads only `body.error`, the client reads
+ * the server's own words from it whatever its shape.
  */
 import { closeCutJson } from './wire';
 
@@ -11,11 +13,24 @@ export const CUT_FINISH = 'cut';
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 
+/** Most bytes of an error (non-2xx) response body kept. */
+export const ERROR_BODY_BYTES = 64 * 1024;
+
+/** A non-2xx response as it arrived. */
+export interface ErrorBody {
+  status: number;
+  /** At most ERROR_BODY_BYTES of the body, decoded as UTF-8 (undecodable bytes become U+FFFD). */
+  text: string;
+  contentType: string;
+}
+
 /** One HTTP attempt's cap and what it read. */
 export interface ResponseCap {
   readonly limit: number;
   bytes: number;
   cut: boolean;
+  /** The attempt's error response, when it got one. */
+  error?: ErrorBody;
 }
 
 /** Carries a request's cap through the SDK to the wrapper (the SDK passes per-request fetchOptions on to fetch). */
@@ -33,12 +48,22 @@ export function cappedFetch(base: typeof fetch, limit: number): typeof fetch {
   return async (input, init) => {
     const cap = (init as { [CAP]?: ResponseCap } | undefined)?.[CAP] ?? newCap(limit);
     const res = await base(input, init);
-    if (!res.body) return res;
+    const contentType = res.headers.get('content-type') ?? '';
+    if (!res.body) {
+      if (!res.ok) cap.error = { status: res.status, text: '', contentType };
+      return res;
+    }
     const headers = new Headers(res.headers);
     // The body handed on is already decoded and may be shorter than announced.
     headers.delete('content-length');
     headers.delete('content-encoding');
     const init2 = { status: res.status, statusText: res.statusText, headers };
+    if (!res.ok) {
+      // Read here (bounded) so the client has the server's words; the SDK gets the same text to parse.
+      const text = await readCapped(res.body.getReader(), newCap(ERROR_BODY_BYTES));
+      cap.error = { status: res.status, text, contentType };
+      return new Response(text, init2);
+    }
     if (/text\/event-stream/i.test(res.headers.get('content-type') ?? '')) return new Response(capStream(res.body, cap), init2);
     return new Response(cappedWholeBody(res.body, cap), init2);
   };
