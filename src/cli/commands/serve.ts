@@ -21,7 +21,7 @@ Options:
   --latency MS          delay before the first token (default 0)
   --per-token MS        delay per generated token (default 0)
   --max-concurrent N    requests processed at once; beyond it 429 + Retry-After
-  --faults SPEC         e.g. "429:0.1,500:0.05" or "seq:429,ok,reset"; kinds: 429 500 503 reset hang malformed bad-shape stream-cut
+  --faults SPEC         e.g. "429:0.1,500:0.05" or "seq:429,ok,reset"; kinds: 429 500 503 reset hang malformed bad-shape stream-cut proxy-502 validation-422
   --policy NAME         countdown | arithmetic | long-cot (repeatable or comma-separated; default: all three)
   --error-rate P        mistake rate of the countdown / arithmetic policies (default 0.1)
   --seed N              seed for requests without one and for fault draws (default 0)
