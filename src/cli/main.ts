@@ -7,6 +7,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: { summary: 'search one problem or a JSONL problem set; writes traces', load: async () => (await import('./commands/run')).runRunCommand },
   show: { summary: 'print a trace as an indented tree with values', load: async () => (await import('./commands/show')).runShowCommand },
+  probe: { summary: 'what an endpoint does with n, logprobs, stop, seed, continuation, …, and what the client does about it', load: async () => (await import('./commands/probe')).runProbeCommand },
   serve: { summary: 'local OpenAI-compatible reference server (simulated policies)', load: async () => (await import('./commands/serve')).runServeCommand },
   export: { summary: 'training data (sft, dpo, prm800k, math-shepherd, linear) from traces as JSONL', load: async () => (await import('./commands/export')).runExportCommand },
   import: { summary: 'a long CoT or Stream-of-Search text as a trace', load: async () => (await import('./commands/import')).runImportCommand },

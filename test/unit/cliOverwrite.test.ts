@@ -34,6 +34,10 @@ function withDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
   };
 }
 
+// Capability probes go to a folder of the test's own, not the user's cache.
+process.env.METACOT_STATE_DIR = mkdtempSync(join(tmpdir(), 'metacot-overwrite-state-'));
+test.after(() => rmSync(process.env.METACOT_STATE_DIR!, { recursive: true, force: true }));
+
 const PROBLEM = 'Use the numbers 3, 5, 7, 2 to reach 24. Use + - * / and each number at most once.';
 
 test(

@@ -12,6 +12,10 @@ import { formatTable } from '../../src/cli/table';
 import { startReferenceServer } from '../../src/core/server/referenceServer';
 import { readTraceFile } from '../../src/core/trace/io';
 
+// Capability probes go to a folder of the test's own, not the user's cache.
+process.env.METACOT_STATE_DIR = join(tmpdir(), `metacot-cli-state-${process.pid}`);
+test.after(() => rm(process.env.METACOT_STATE_DIR!, { recursive: true, force: true }));
+
 const sharedData = join(__dirname, '..', '..', '..', 'shared', 'data');
 const skipShared = existsSync(sharedData) ? false : 'skipped: ../shared is absent';
 

@@ -20,8 +20,9 @@ const PROBLEM = 'Use the numbers 3, 5, 7, 2 to reach 24. Use + - * / and each nu
 const dir = mkdtempSync(join(tmpdir(), 'metacot-cli-ends-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** No key from the test's environment goes to a test server. */
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'OPENAI_API_KEY'));
+/** No key from the test's environment goes to a test server; probes are remembered in the test's folder. */
+const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'OPENAI_API_KEY')), METACOT_STATE_DIR: join(dir, 'state') };
+process.env.METACOT_STATE_DIR = env.METACOT_STATE_DIR;
 
 async function closedPort(): Promise<number> {
   const s = createServer();
@@ -34,7 +35,7 @@ async function closedPort(): Promise<number> {
 test('a run against a closed port ends failed: exit 1, stderr names the unreachable server and --endpoint', async () => {
   const port = await closedPort();
   const out = join(dir, 'closed');
-  const r = await runCli(['run', '--problem', PROBLEM, '--strategy', 'beam', '--endpoint', `http://127.0.0.1:${port}/v1`, '--model', 'm', '--retries', '1', '--out', out, '--quiet'], { env });
+  const r = await runCli(['run', '--problem', PROBLEM, '--strategy', 'beam', '--endpoint', `http://127.0.0.1:${port}/v1`, '--model', 'm', '--retries', '1', '--no-probe', '--out', out, '--quiet'], { env });
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stdout.toString(), /^problem\s+failed\s+no\s/m);
   assert.match(r.stderr, new RegExp(`failed problem: every request failed .*cannot reach http://127\\.0\\.0\\.1:${port}/v1 \\(connection refused\\) \\(gave up after 2 attempts\\)`));
@@ -63,7 +64,7 @@ test('--timeout and --retries reach the endpoint: each attempt is cut at the tim
   const server = await startReferenceServer({ latencyMs: 10_000 });
   try {
     const out = join(dir, 'timeout');
-    const r = await runCli(['run', '--problem', PROBLEM, '--strategy', 'single', '--endpoint', server.url, '--model', 'sim-countdown', '--timeout', '300', '--retries', '2', '--out', out, '--quiet'], { env });
+    const r = await runCli(['run', '--problem', PROBLEM, '--strategy', 'single', '--endpoint', server.url, '--model', 'sim-countdown', '--timeout', '300', '--retries', '2', '--no-probe', '--out', out, '--quiet'], { env });
     assert.equal(r.code, 1, r.stderr);
     // Three 300 ms attempts and two backoffs (at most 0.5 s and 1 s), never the server's 10 s.
     const run = (await readTraceFile(join(out, 'problem.metacot.json'))).runs[0]!;
@@ -81,7 +82,7 @@ test('maxWallMs is overshot by at most one request timeout against a slow server
   const server = await startReferenceServer({ latencyMs: 5000 });
   try {
     const out = join(dir, 'wall');
-    const r = await runCli(['run', '--problem', PROBLEM, '--strategy', 'beam', '--endpoint', server.url, '--model', 'sim-countdown', '--budget', 'maxWallMs=600', '--timeout', '1000', '--out', out, '--quiet'], { env });
+    const r = await runCli(['run', '--problem', PROBLEM, '--strategy', 'beam', '--endpoint', server.url, '--model', 'sim-countdown', '--budget', 'maxWallMs=600', '--timeout', '1000', '--no-probe', '--out', out, '--quiet'], { env });
     assert.equal(r.code, 0, r.stderr);
     const run = (await readTraceFile(join(out, 'problem.metacot.json'))).runs[0]!;
     assert.equal(run.status, 'budget');
@@ -107,7 +108,7 @@ test('a run that got answers around a failed request completes with exit 0 and a
     const out = join(dir, 'partial');
     let err = '';
     const code = await runRunCommand(
-      ['--problem', PROBLEM, '--strategy', 'best-of-n', '--param', 'n=4', '--param', 'perRequest=1', '--param', 'concurrency=1', '--param', 'seed=3', '--endpoint', server.url, '--model', 'sim-countdown', '--retries', '0', '--out', out, '--quiet'],
+      ['--problem', PROBLEM, '--strategy', 'best-of-n', '--param', 'n=4', '--param', 'perRequest=1', '--param', 'concurrency=1', '--param', 'seed=3', '--endpoint', server.url, '--model', 'sim-countdown', '--retries', '0', '--no-probe', '--out', out, '--quiet'],
       { out: () => undefined, err: (t) => void (err += t), tty: false },
     );
     assert.equal(code, 0, err);
@@ -128,7 +129,7 @@ test('Ctrl-C (the signal) ends the run cancelled, writes its trace and exits 130
     const ctl = new AbortController();
     let err = '';
     setTimeout(() => ctl.abort(), 400);
-    const code = await runRunCommand(['--problem', PROBLEM, '--strategy', 'beam', '--endpoint', server.url, '--model', 'sim-countdown', '--out', out, '--quiet'], {
+    const code = await runRunCommand(['--problem', PROBLEM, '--strategy', 'beam', '--endpoint', server.url, '--model', 'sim-countdown', '--no-probe', '--out', out, '--quiet'], {
       signal: ctl.signal,
       out: () => undefined,
       err: (t) => void (err += t),

@@ -21,7 +21,7 @@ const KEY = 'sk-h12-openai-7f0c3e9a51d24b86';
 const OTHER = 'local-token-5e1d88c2a0f4';
 const dir = mkdtempSync(join(tmpdir(), 'metacot-secrets-cli-'));
 /** The test's own environment, without any key or base URL it may hold. */
-const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'OPENAI_API_KEY' && k !== 'OPENAI_BASE_URL'));
+const clean = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'OPENAI_API_KEY' && k !== 'OPENAI_BASE_URL')), METACOT_STATE_DIR: join(dir, 'state') };
 
 let server: ReferenceServer;
 let recorder: Recorder;

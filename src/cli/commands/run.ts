@@ -6,11 +6,12 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { endpointOrigin, stripUrlCredentials, type EndpointConfigInput } from '../../core/llm/endpointConfig';
+import { EndpointError } from '../../core/llm/errors';
 import { redact } from '../../core/llm/redact';
 import { prepareRun, RunSetupError, traceFileName, type EndpointChoice, type PreparedRun, type RunReport, type RunRequest } from '../../core/run';
 import { describeStrategiesForCli, strategyNames } from '../../core/search/catalog';
 import { writeTraceFile, TRACE_FILE_SUFFIX } from '../../core/trace/io';
-import { BudgetsSchema, ContinuationModeSchema, StrategyNameSchema, VerifierConfigSchema, type Budgets, type Params, type Problem, type Usage, type VerifierConfig } from '../../core/trace/schema';
+import { BudgetsSchema, ContinuationModeSchema, StrategyNameSchema, VerifierConfigSchema, type Adaptation, type Budgets, type Params, type Problem, type Usage, type VerifierConfig } from '../../core/trace/schema';
 import { readProblemSet, ProblemSetError } from '../problems';
 import { ProgressBar, formatCount } from '../progress';
 import { formatTable } from '../table';
@@ -18,6 +19,7 @@ import { startCommand } from '../commandArgs';
 import { EXIT, EXIT_CODES_HELP } from '../exitCodes';
 import { invalidAs } from '../outputGuard';
 import { cliAdvice, kindInReason, runErrors } from '../runAdvice';
+import { capabilityDir } from './probe';
 
 export const RUN_USAGE = `metacot run (--problem TEXT [--answer A] | --problems FILE.jsonl [--select 1-20]) --strategy S [options]
 
@@ -55,6 +57,9 @@ Endpoint (default: the embedded Countdown model):
   --timeout MS            per-request timeout, whole response (default 120000)
   --retries N             retries of a failed request that may succeed later: 429, 5xx, resets, timeouts
                           (default 4; 0 = none); a deterministic refusal (4xx) is never retried
+  --no-probe              send no capability probe: by default an endpoint is probed once (a few tiny requests,
+                          see \`metacot probe\`) and the result remembered in $METACOT_STATE_DIR or the user cache
+                          folder; the run adapts to it (a remembered probe is still used with --no-probe)
 
 Output:
   --out DIR               where traces go (default ./metacot-runs)
@@ -165,6 +170,7 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       cache: { type: 'string' },
       timeout: { type: 'string' },
       retries: { type: 'string' },
+      'no-probe': { type: 'boolean' },
       out: { type: 'string' },
       force: { type: 'boolean' },
       quiet: { type: 'boolean' },
@@ -174,6 +180,7 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
   });
   if (typeof cmd === 'number') return cmd;
   const { values, out, err, bad } = cmd;
+  const ctl = new AbortController();
 
   let problems: Problem[];
   let request: Omit<RunRequest, 'problem'>;
@@ -225,9 +232,21 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       if (values.model || values.mode) throw new UsageError('--model and --mode go with --endpoint');
       if (values['api-key-env'] !== undefined) throw new UsageError('--api-key-env goes with --endpoint (the embedded model needs no key)');
       if (values.timeout !== undefined || values.retries !== undefined) throw new UsageError('--timeout and --retries go with --endpoint (the embedded model makes no HTTP requests)');
+      if (values['no-probe']) throw new UsageError('--no-probe goes with --endpoint (the embedded model is not probed)');
       endpoint = { kind: 'embedded' };
     }
     request = { strategy: s.data, params, budgets, ...(verifier ? { verifier } : {}), endpoint, ...(values.cache ? { cacheDir: values.cache } : {}) };
+    if (endpoint.kind === 'openai') {
+      request.capabilities = { dir: capabilityDir(process.env), probe: values['no-probe'] !== true, signal: ctl.signal };
+      // Said once per kind for the whole command, as it first happens (a batch repeats the same server's habits).
+      const said = new Set<string>();
+      const where = redact(values.endpoint!);
+      request.onAdaptation = (a: Adaptation) => {
+        if (said.has(a.kind)) return;
+        said.add(a.kind);
+        err(`note: endpoint ${where}: ${a.message}\n`);
+      };
+    }
   } catch (e) {
     if (e instanceof UsageError || e instanceof ProblemSetError) return bad(e.message);
     throw e;
@@ -235,6 +254,30 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
 
   if (keyNote) err(`${keyNote}\n`);
 
+  // Ctrl-C cancels from here on: the capability probe in the set-up, then the run in progress.
+  const onSigint = () => ctl.abort();
+  if (options.signal) options.signal.addEventListener('abort', onSigint, { once: true });
+  else process.once('SIGINT', onSigint);
+  try {
+    return await runBatch({ values, out, err, bad, options, problems, request, ctl });
+  } finally {
+    if (options.signal) options.signal.removeEventListener('abort', onSigint);
+    else process.removeListener('SIGINT', onSigint);
+  }
+}
+
+interface Batch {
+  values: { out?: string | undefined; force?: boolean | undefined; quiet?: boolean | undefined; 'no-probe'?: boolean | undefined };
+  out: (text: string) => void;
+  err: (text: string) => void;
+  bad: (msg: string) => number;
+  options: RunCommandOptions;
+  problems: Problem[];
+  request: Omit<RunRequest, 'problem'>;
+  ctl: AbortController;
+}
+
+async function runBatch({ values, out, err, bad, options, problems, request, ctl }: Batch): Promise<number> {
   // Every problem is set up before the first request: a caller mistake stops the batch before anything is spent,
   // a problem the model cannot read is reported in its row and the others still run.
   const outDir = values.out ?? 'metacot-runs';
@@ -251,6 +294,15 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       jobs.push({ ...job, prepared: await prepareRun({ ...request, problem }) });
     } catch (e) {
       if (!(e instanceof RunSetupError)) throw e;
+      // The probe failed: every problem would fail alike, so the batch stops here (nothing written).
+      if (e.cause instanceof EndpointError) {
+        if (e.cause.kind === 'cancelled') {
+          err('metacot run: interrupted during the capability probe; nothing was written\n');
+          return EXIT.interrupted;
+        }
+        err(`failed ${job.label}: the capability probe failed: ${e.cause.kind}: ${e.cause.message}\n  what to do: ${cliAdvice(e.cause.kind, job.file, e.cause.message)}${values['no-probe'] ? '' : ' (--no-probe skips the probe)'}\n`);
+        return EXIT.failed;
+      }
       // The core's advice names no flags; the CLI's way to another model is --endpoint.
       if (e.kind === 'problem') jobs.push({ ...job, refused: `${e.message}\n  what to do: ${e.advice.replace('pick an OpenAI-compatible endpoint', 'pass --endpoint URL --model M (any OpenAI-compatible server)')}` });
       else if (e.kind === 'embedded-model') return bad(`no --endpoint given, and ${e.message}\n${EMBEDDED_ADVICE}`);
@@ -270,10 +322,6 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
   }
 
   await mkdir(outDir, { recursive: true });
-  const ctl = new AbortController();
-  const onSigint = () => ctl.abort();
-  if (options.signal) options.signal.addEventListener('abort', onSigint, { once: true });
-  else process.once('SIGINT', onSigint);
 
   const bar = new ProgressBar(err, options.tty ?? process.stderr.isTTY === true);
   const totals = { done: 0, total: problems.length, nodes: 0, tokens: 0, cost: 0 };
@@ -329,8 +377,6 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
     }
   } finally {
     if (!values.quiet) bar.end();
-    if (options.signal) options.signal.removeEventListener('abort', onSigint);
-    else process.removeListener('SIGINT', onSigint);
   }
 
   out(formatTable(['problem', 'status', 'solved', 'answer', 'nodes', 'tokens', 'time (s)', 'trace'], rows));

@@ -61,6 +61,8 @@ export interface RunCapabilities {
   dir?: string;
   /** Probe when nothing is remembered (false: only a remembered probe is used). */
   probe: boolean;
+  /** Cancels the probe (Ctrl-C while it runs). */
+  signal?: AbortSignal;
   /** Custom fetch for the probe (tests). */
   fetch?: typeof fetch;
 }
@@ -200,13 +202,22 @@ async function runCapabilities(req: RunRequest): Promise<Capabilities | undefine
   if (!req.capabilities || req.endpoint.kind !== 'openai') return undefined;
   // An invalid config was refused when the generator was built above.
   const config = EndpointConfigSchema.parse(req.endpoint.config);
-  const { dir, probe, fetch } = req.capabilities;
+  const { dir, probe, fetch, signal } = req.capabilities;
   try {
-    const found = await endpointCapabilities(config, { probe, ...(dir !== undefined ? { dir } : {}), ...(fetch ? { fetch } : {}), ...(req.endpoint.apiKey ? { apiKey: req.endpoint.apiKey } : {}) });
+    const found = await endpointCapabilities(config, {
+      probe,
+      ...(dir !== undefined ? { dir } : {}),
+      ...(fetch ? { fetch } : {}),
+      ...(signal ? { signal } : {}),
+      ...(req.endpoint.apiKey ? { apiKey: req.endpoint.apiKey } : {}),
+    });
     return found?.capabilities;
   } catch (e) {
-    if (e instanceof EndpointError) throw new RunSetupError('endpoint', `capability probe failed: ${e.message}`, e.advice ?? 'Check the endpoint configuration (docs/endpoints.md).');
-    throw e;
+    if (!(e instanceof EndpointError)) throw e;
+    const err = new RunSetupError('endpoint', `capability probe failed: ${e.message}`, e.advice ?? 'Check the endpoint configuration (docs/endpoints.md).');
+    // Clients that speak in their own terms (the CLI's flags) read the endpoint error's kind from here.
+    err.cause = e;
+    throw err;
   }
 }
 
