@@ -76,7 +76,7 @@ export async function pickNode(
 /** A strategy from the catalog (every strategy the engine runs, in-context included); the current one is marked. */
 export async function pickStrategy(current: string | undefined): Promise<StrategyName> {
   const items = strategyPickItems().map((i) => (i.name === current ? { ...i, description: `${i.description} · current` } : i));
-  const pick = await vscode.window.showQuickPick(items, { title: 'Meta-CoT: Strategy', matchOnDescription: true });
+  const pick = await vscode.window.showQuickPick(items, { title: 'Meta-CoT: Strategy', matchOnDescription: true, ignoreFocusOut: true });
   if (!pick) throw new CancelledByUser();
   return StrategyNameSchema.parse(pick.name);
 }
@@ -187,6 +187,9 @@ export async function confirmTraceVerifier(concern: string): Promise<'trace' | '
  * Enter before the list has an active row (still rendering, or filtered to nothing) picks nothing: it keeps waiting.
  */
 function showPick<T extends vscode.QuickPickItem, R>(qp: vscode.QuickPick<T>, read: (item: T) => R | undefined): Promise<R | undefined> {
+  // These picks are steps of one flow (node, then settings, then strategy): a panel or notification taking focus
+  // mid-way (the trace panel finishing its load) must not cancel the flow. Escape still does.
+  qp.ignoreFocusOut = true;
   return new Promise<R | undefined>((resolve) => {
     qp.onDidAccept(() => {
       const [selected] = qp.selectedItems;
