@@ -14,6 +14,8 @@ import { EndpointConfigSchema } from '../../src/core/llm/endpointConfig';
 import { EndpointError } from '../../src/core/llm/errors';
 import type { EndpointErrorKind } from '../../src/core/llm/errors';
 import { cliAdvice, fieldNamed } from '../../src/cli/runAdvice';
+import { SERVER_PROFILES } from '../../src/core/server/profiles';
+import { profileHttpError } from '../../src/core/server/profileErrors';
 
 const KEY = 'sk-live-9f8e7d6c5b4a3f2e1d0c';
 const json = (v: unknown): string => JSON.stringify(v);
@@ -160,7 +162,11 @@ test('fieldInMessage: the phrasings servers use', () => {
   assert.equal(fieldInMessage('body.stop: extra fields not permitted'), 'stop');
   assert.equal(fieldInMessage('logprobs is not supported for this model'), 'logprobs');
   assert.equal(fieldInMessage('The model `x` does not exist'), undefined);
-  assert.equal(fieldInMessage('n must be at most 1'), undefined, 'a one-letter word is a field only when quoted or phrased as one');
+  assert.equal(fieldInMessage('n must be at most 1'), 'n');
+  assert.equal(fieldInMessage("Unsupported fields in the request: {'n', 'top_logprobs'}"), 'n');
+  assert.equal(fieldInMessage('Unknown fields: continue_final_message, add_generation_prompt'), 'continue_final_message');
+  assert.equal(fieldInMessage('Only no echo is supported'), 'echo');
+  assert.equal(fieldInMessage('a total of n tokens must be left for the answer'), undefined, 'a one-letter word is a field only when quoted or phrased as one');
   assert.equal(fieldInMessage("'n' must be 1 for this server"), 'n');
 });
 
@@ -440,4 +446,53 @@ test('cliAdvice: field-specific flags for a refused field, the served ids for an
   assert.match(cliAdvice('model-not-found', 't.json'), /Pass --model with a model the server serves/);
   assert.match(cliAdvice('auth', 't.json'), /--api-key-env NAME/);
   assert.match(cliAdvice(undefined, 't.json'), /metacot show t\.json/);
+});
+
+// ---- every reference-server profile's refusals, in its own shape, read right ----
+
+const PROFILE_FIELDS = ['continue_final_message', 'add_generation_prompt'];
+/** What each profile refusal must become: kind, field (undefined: none) and whether it is retried. */
+function expectedFor(profile: string, which: string): { kind: EndpointErrorKind; field?: string | RegExp; retried?: boolean } {
+  if (which === 'unknownModel') return profile === 'transformers' ? { kind: 'server', retried: true } : { kind: 'model-not-found' };
+  if (which === 'unknownField' || which === 'rejectedField') return { kind: 'bad-request', field: /^(continue_final_message|add_generation_prompt)$/ };
+  if (which === 'nRejected') return { kind: 'bad-request', field: 'n' };
+  if (which === 'echoRejected') return profile === 'openai' ? { kind: 'bad-request' } : profile === 'transformers' ? { kind: 'bad-url' } : { kind: 'bad-request', field: 'echo' };
+  if (which === 'completionsNotServed' && profile === 'openai') return { kind: 'bad-request' };
+  return { kind: 'bad-url' };
+}
+
+for (const [name, profile] of Object.entries(SERVER_PROFILES)) {
+  test(`profile ${name}: each refusal in its own error shape gets the right kind, field and retry`, async () => {
+    for (const [which, e] of Object.entries(profile.errors)) {
+      const rendered = profileHttpError(profile, e, { model: 'qwen-9b', fields: PROFILE_FIELDS, path: '/v1/completions' }).rendered!;
+      await withShapeServer({ status: e.status, body: rendered.body, type: rendered.contentType }, async (url, hits) => {
+        const client = new EndpointClient(EndpointConfigSchema.parse({ name: 'e', baseUrl: url, model: 'qwen-9b', maxRetries: 2, retryBaseMs: 1, retryMaxMs: 2 }));
+        const want = expectedFor(name, which);
+        const err = await client.call({ api: 'chat', body: { model: 'qwen-9b', messages: [] } }).then(
+          () => assert.fail('expected a refusal'),
+          (x: unknown) => x,
+        );
+        assert.ok(err instanceof EndpointError, String(err));
+        const what = `${which}: ${err.message}`;
+        assert.equal(err.kind, want.kind, what);
+        assert.equal(err.attempts, want.retried ? 3 : 1, what);
+        assert.equal(hits(), err.attempts, what);
+        if (want.field instanceof RegExp) assert.match(err.field ?? '', want.field, what);
+        else assert.equal(err.field, want.field, what);
+        const words = JSON.parse(JSON.stringify(e.message.replaceAll('{model}', 'qwen-9b'))).split('{')[0].replace(/\.\s*$/, '').trim();
+        assert.ok(err.message.includes(words), `${what} should quote "${words}"`);
+      });
+    }
+  });
+}
+
+test('completions API: a 404 for /v1/completions says the server may not serve it', async () => {
+  await withShapeServer({ status: 404, body: '404 page not found', type: 'text/plain' }, async (url, hits) => {
+    const client = new EndpointClient(EndpointConfigSchema.parse({ name: 'e', baseUrl: url, model: 'm', maxRetries: 2, retryBaseMs: 1 }));
+    const err = await client.call({ api: 'completions', body: { model: 'm', prompt: 'x' } }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof EndpointError);
+    assert.equal(err.kind, 'bad-url');
+    assert.equal(hits(), 1);
+    assert.match(err.message, /answered 404 Not Found \(404 page not found\)\. .*does not serve \/v1\/completions: use mode chat or chat-continue/);
+  });
 });

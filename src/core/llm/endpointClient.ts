@@ -200,7 +200,7 @@ export class EndpointClient {
         ? await this.openai.chat.completions.create(call.body as never, opts)
         : await this.openai.completions.create(call.body as never, opts);
     } catch (e) {
-      throw this.classify(e, cap);
+      throw this.classify(e, cap, call.api);
     }
     // A body cut at the cap was closed into JSON (see closeCutJson): its usage may be half there, so it is estimated.
     if (cap.cut && raw && typeof raw === 'object') delete (raw as { usage?: unknown }).usage;
@@ -261,7 +261,7 @@ export class EndpointClient {
       if (acc.chunks > 0 && !(e instanceof SyntaxError) && !(e instanceof OpenAI.APIError && e.status !== undefined)) {
         throw this.error('stream-cut', `the response stream broke off after ${acc.chunks} chunks (${redact(causeChain(e), this.secrets)})`, { advice: STREAM_ADVICE });
       }
-      throw this.classify(e, cap);
+      throw this.classify(e, cap, call.api);
     }
     if (cap.cut) {
       if (acc.chunks === 0) throw this.tooLarge();
@@ -283,7 +283,7 @@ export class EndpointClient {
   }
 
   /** Maps anything the SDK or fetch throws to an EndpointError (`cap`: the attempt's state, with its error body). */
-  classify(e: unknown, cap?: ResponseCap): EndpointError {
+  classify(e: unknown, cap?: ResponseCap, api?: WireApi): EndpointError {
     if (e instanceof EndpointError) return e;
     if (e instanceof Timeout) return this.timeoutError();
     if (isAbortLike(e)) return this.cancelled();
@@ -299,7 +299,7 @@ export class EndpointClient {
         advice: 'If this persists, the server may be crashing or a proxy is cutting connections; check the server logs.',
       });
     }
-    if (e instanceof OpenAI.APIError) return this.statusError(e, cap?.error);
+    if (e instanceof OpenAI.APIError) return this.statusError(e, cap?.error, api);
     if (e instanceof SyntaxError) {
       return this.error('malformed', `the server's answer is not valid JSON (${redact(e.message, this.secrets)})`, { advice: MALFORMED_ADVICE });
     }
@@ -314,7 +314,7 @@ export class EndpointClient {
    * An HTTP error status (or an error object inside a 200 stream), classified by what the server says, not only by
    * the status: the body kept by the fetch wrapper gives the server's words whatever its shape.
    */
-  private statusError(e: InstanceType<typeof OpenAI.APIError>, body: ErrorBody | undefined): EndpointError {
+  private statusError(e: InstanceType<typeof OpenAI.APIError>, body: ErrorBody | undefined, api?: WireApi): EndpointError {
     const status = e.status;
     const url = this.config.baseUrl;
     const info = body && body.status === status
@@ -328,12 +328,18 @@ export class EndpointClient {
     if (status === 401 || status === 403 || (status === 400 && BAD_KEY.test(msg))) {
       return this.error('auth', `the server rejected the API key (${said})`, { ...extra, advice: AUTH_ADVICE });
     }
+    if (CHAT_ONLY.test(msg)) return this.error('bad-request', `the server refused the request (${said})`, { ...extra, advice: 'This model is served for chat only: use mode chat or chat-continue.' });
     const transient = status === 408 || status === 429 || (status !== undefined && status >= 500 && TRANSIENT.test(msg));
     if (!transient && (isUnknownModel(msg, code, this.config.model) || (status === 404 && /model/i.test(msg)))) {
       return this.error('model-not-found', `model "${this.config.model}" is not served at ${url} (${said})`, { ...extra, advice: "Set the endpoint's model to one the server lists." });
     }
     if (status === undefined) return this.error('server', `the server reported an error mid-response (${msg})`, { ...extra, advice: SERVER_ADVICE });
-    if (status === 404) return this.error('bad-url', `${url} answered 404 Not Found (${msg})`, { ...extra, advice: 'Check the base URL: OpenAI-compatible servers usually expect it to end in /v1.' });
+    if (status === 404) {
+      const advice = api === 'completions'
+        ? 'Check the base URL (OpenAI-compatible servers usually expect it to end in /v1), or the server does not serve /v1/completions: use mode chat or chat-continue.'
+        : 'Check the base URL: OpenAI-compatible servers usually expect it to end in /v1.';
+      return this.error('bad-url', `${url} answered 404 Not Found (${msg})`, { ...extra, advice });
+    }
     const refusal = status === 400 || status === 413 || status === 422;
     if (refusal && (code === 'context_length_exceeded' || CONTEXT.test(msg))) {
       return this.error('context-length', `the prompt plus max_tokens exceed the model's context (${said})`, {
@@ -342,8 +348,9 @@ export class EndpointClient {
       });
     }
     // A refused field is deterministic even behind a 5xx: repeating the request cannot help.
-    const refused = refusesField(`${msg} ${code ?? ''}`);
-    if (info.field && (refusal || (status >= 500 && refused))) {
+    const words = `${msg} ${code ?? ''}`;
+    const refused = refusesField(words, info.field);
+    if (info.field && (refusal || (status >= 500 && (refusesField(words) || /must be|\bonly\b/i.test(msg))))) {
       const setting = SAMPLING_SETTING[topField(info.field)];
       const advice = refused
         ? fieldAdvice(info.field)
@@ -404,6 +411,8 @@ const AUTH_ADVICE = 'Set a valid key for this endpoint with the "Meta-CoT: Set A
 const BAD_KEY = /\b(?:invalid|incorrect|missing|no) api[ _-]?key\b|\bapi[ _-]?key (?:is )?(?:not valid|invalid|missing|required)\b/i;
 /** A 5xx that says it will pass (a model still loading): retried, never read as an unknown model. */
 const TRANSIENT = /\bloading\b|try again|retry|later|overloaded|temporarily|warming up|unavailable/i;
+/** OpenAI's answer to a chat model asked on /v1/completions (a 404 that names the model but is about the mode). */
+const CHAT_ONLY = /chat model and not supported in the v1\/completions|did you mean to use v1\/chat\/completions/i;
 const CONTEXT = /context length|context window|maximum context|too many tokens|prompt is too long|reduce the length/i;
 const RATE_ADVICE = 'Lower maxConcurrency or requestsPerMinute for this endpoint, raise maxRetries, or wait and re-run.';
 

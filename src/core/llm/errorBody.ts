@@ -188,12 +188,13 @@ const REFUSAL = /unsupported|not supported|unknown|unrecognized|unexpected|extra
 export function fieldInMessage(text: string): string | undefined {
   const patterns: RegExp[] = [
     /unrecognized request arguments? supplied:?\s*['"`]?([A-Za-z_][\w.]*)/i,
-    /unexpected (?:keys?|fields?|arguments?|parameters?)[^{[]{0,40}[{[]\s*['"`]([A-Za-z_][\w.]*)/i,
-    /unsupported (?:param(?:eter)?|field|argument|key|option)s?\s*[:=]?\s*['"`]?([A-Za-z_][\w.]*)/i,
-    /unknown (?:param(?:eter)?|field|argument|key|option)s?\s*[:=]?\s*['"`]?([A-Za-z_][\w.]*)/i,
+    // "Unsupported fields in the request: {'n'}", "unknown parameter: 'x'", "Unexpected keys in the request: {'x'}".
+    /(?:unsupported|unknown|unexpected|unrecognized) (?:request )?(?:param(?:eter)?|field|argument|key|option)s?(?: in (?:the )?request)?(?:\s*[:=]\s*|\s+(?=['"`{[(]))[{[(]?\s*['"`]?([A-Za-z_][\w.]*)/i,
     /\bbody\.([A-Za-z_][\w.]*):\s*(?:extra|unexpected|unknown|unsupported|not)/i,
     /'loc':\s*\(\s*'body',\s*'([A-Za-z_][\w.]*)'/i,
     /validation errors? for \w+\s+([A-Za-z_][\w.]*)\s+(?:extra|unexpected|unknown)/i,
+    // A known field opening the message or a clause: "n must be 1", "echo is not supported".
+    new RegExp(`(?:^|[:;]\\s)['"\`]?(${KNOWN_FIELDS.join('|')})['"\`]? (?:must|is not|are not|should|not supported|is unsupported|cannot)\\b`, 'i'),
   ];
   for (const p of patterns) {
     const m = p.exec(text);

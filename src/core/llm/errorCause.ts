@@ -16,10 +16,14 @@ export function isUnknownModel(message: string, code: string | undefined, model?
 }
 
 /** Words of a server refusing a field it does not know or take (not one whose value is merely out of range). */
-const FIELD_REFUSAL = /unsupported|not supported|unknown|unrecognized|unexpected|extra (?:inputs|fields)|not permitted|not allowed|forbidden|only one (?:completion )?choice/i;
+const FIELD_REFUSAL = /unsupported|not supported|unknown|unrecognized|unexpected|extra (?:inputs|fields)|not permitted|not allowed|forbidden|only one (?:completion )?choice|only no \w+ is supported/i;
 
-export function refusesField(message: string): boolean {
-  return FIELD_REFUSAL.test(message);
+/** Fields whose refusal means the same change whatever the words (a value limit on `n` is a refusal of n > 1). */
+const ALWAYS_REFUSED = new Set(['n', 'continue_final_message', 'add_generation_prompt', 'logprobs', 'top_logprobs']);
+
+/** Whether `message` (with the body's code) refuses `field` outright, so fieldAdvice applies. */
+export function refusesField(message: string, field?: string): boolean {
+  return FIELD_REFUSAL.test(message) || (field !== undefined && ALWAYS_REFUSED.has(topField(field)));
 }
 
 /** Wire field → the endpoint's sampling setting that sends it. */
