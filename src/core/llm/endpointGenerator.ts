@@ -14,6 +14,7 @@ import { costOf, describeEndpoint, EndpointConfigSchema } from './endpointConfig
 import type { EndpointConfig, EndpointConfigInput } from './endpointConfig';
 import { EndpointError } from './errors';
 import { AdaptationLog } from './adaptations';
+import { markRequestsSent } from './requestsSent';
 import type { GenerateRequest, Generation, Generator } from './generator';
 import { summarizeLogprobs } from './logprobs';
 import { buildPrompt, STEP_SEPARATOR } from './prompt';
@@ -40,6 +41,8 @@ export interface EndpointGeneratorOptions {
 /** Requests of one generate call that the server refused before the client adapted (each counts as a request). */
 interface Tally {
   refused: number;
+  /** Requests answered so far (refused ones included): what a failed call reports having sent. */
+  sent: number;
 }
 
 type Sent = RawResult & { fromCache: boolean; latencyMs: number };
@@ -133,7 +136,7 @@ export class EndpointGenerator implements Generator {
     const probing = continues && this.continuation === 'unknown';
     let settle: () => void = () => {};
     if (probing) this.contProbe = new Promise<void>((r) => (settle = r));
-    const tally: Tally = { refused: 0 };
+    const tally: Tally = { refused: 0, sent: 0 };
     let out: Generation[];
     try {
       const mode = this.mode;
@@ -146,6 +149,9 @@ export class EndpointGenerator implements Generator {
         if (this.mode === 'chat-continue') this.fallBack(`the server refused the continuation (${this.serverWords(e)})`);
         out = await this.generateIn(this.mode, req, tally);
       }
+    } catch (e) {
+      markRequestsSent(e, tally.sent);
+      throw e;
     } finally {
       if (probing) settle();
     }
@@ -297,6 +303,8 @@ export class EndpointGenerator implements Generator {
       try {
         result = await this.client.call({ api, body }, signal, onDelta);
       } catch (e) {
+        // It reached the server unless it was cancelled first or the server could not be reached at all.
+        if (!(e instanceof EndpointError && (e.kind === 'cancelled' || e.kind === 'unreachable' || e.kind === 'config'))) tally.sent++;
         // Reasoning models and some servers refuse logprobs: drop them for this endpoint and ask again, once.
         if (body.logprobs !== undefined && this.logprobSupport !== 'yes' && this.rejectsParam(e, 'logprobs')) {
           this.logprobSupport = 'no';
@@ -308,6 +316,7 @@ export class EndpointGenerator implements Generator {
         throw e;
       }
       if (body.logprobs !== undefined && this.logprobSupport === 'unknown') this.learnLogprobs(result.choices);
+      tally.sent++;
       this.meter.requests++;
       if (result.cachedPromptTokens !== undefined) this.meter.cachedTokensIn = (this.meter.cachedTokensIn ?? 0) + result.cachedPromptTokens;
       this.meter.tokensIn += result.promptTokens;

@@ -6,6 +6,7 @@
 import type { Generation, Generator } from '../llm/generator';
 import { setMaxListeners } from 'node:events';
 import { isEndpointError } from '../llm/errors';
+import { requestsSentBy } from '../llm/requestsSent';
 import type { TraceTree } from '../trace/tree';
 import type { Budgets, EventType, Params, Problem, Prune, Run, RunStatus, Selection, TraceNode, Usage } from '../trace/schema';
 import type { Verifier } from '../verify/verifier';
@@ -193,6 +194,12 @@ export class RunContext implements SearchContext {
     return true;
   }
 
+  /** A failed call: its reservation corrected to the requests it had sent, when the generator says (else kept). */
+  private unreserve(err: unknown, reserved: number): void {
+    const sent = requestsSentBy(err);
+    if (sent !== undefined && sent !== reserved) this.usage.add(sent - reserved, 0, 0, 0, 0);
+  }
+
   private progress(): void {
     this.opts.onProgress?.({ usage: this.run.usage, nodes: this.nodes, inFlight: this.inFlight });
   }
@@ -268,6 +275,7 @@ export class RunContext implements SearchContext {
       this.log('expand', parentId, { n: req.n, purpose: req.purpose });
       gens = await (sentAhead ? ahead.answer : this.generator.generate(this.expandRequest(parentId, req)));
     } catch (err) {
+      this.unreserve(err, reserved);
       if (this.stopCtl.signal.aborted) {
         for (const k of kids) this.setStatus(k, 'cancelled');
       } else {
@@ -359,6 +367,9 @@ export class RunContext implements SearchContext {
         seed: this.seedBase === undefined ? undefined : this.seedFor(seedNode !== undefined ? `${seedNode}|${req.purpose}` : `${req.purpose}|${req.steps.length}`),
         signal: this.stopCtl.signal,
       });
+    } catch (err) {
+      this.unreserve(err, reserved);
+      throw err;
     } finally {
       this.inFlight--;
       this.sem.release();
