@@ -1,13 +1,15 @@
 /**
  * Guided endpoint setup (OpenAI, vLLM, SGLang, Ollama, llama.cpp, custom), "test connection" (lists the server's
- * models), and the API key command. Keys go to SecretStorage only; the endpoint entry in settings never holds one.
+ * models and probes what it does with n, logprobs, stop, … — remembered for runs — and shows the table), and the API
+ * key command. Keys go to SecretStorage only; the endpoint entry in settings never holds one.
  */
 import * as vscode from 'vscode';
-import type { ContinuationMode } from '../core/trace/schema';
+import type { Capabilities, ContinuationMode } from '../core/trace/schema';
 import { endpointConfigFromSetting, type EndpointConfigInput } from '../core/llm/endpointConfig';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
 import { ApiKeys } from './secrets';
+import { capabilityStorageDir } from './searchRunner';
 import { EMBEDDED_ENDPOINT, listEndpoints, readSearchDefaults, resolveEndpoint, SECTION } from './settings';
 import type { EndpointSetting, Provider, ResolvedEndpoint } from './settings';
 
@@ -153,8 +155,11 @@ export async function configureEndpoint(services: Services, args: ConfigureEndpo
   }
 }
 
-/** "Test connection": the models the server lists, using the stored key. */
-export async function testConnection(services: Services, args: { endpoint?: string | EndpointSetting; apiKey?: string }): Promise<{ endpoint: string; models: string[] } | undefined> {
+/**
+ * "Test connection": the models the server lists and a fresh capability probe of the endpoint's model (a handful of
+ * tiny completions), remembered for its runs, using the stored key. A failure of either throws, in the server's words.
+ */
+export async function testConnection(services: Services, args: { endpoint?: string | EndpointSetting; apiKey?: string }): Promise<{ endpoint: string; models: string[]; capabilities?: Capabilities } | undefined> {
   let resolved: ResolvedEndpoint;
   if (args.endpoint === undefined && Object.keys(args).length === 0) {
     const items = listEndpoints().map((e) => ({ label: e.setting.name, description: `${e.setting.baseUrl} · ${e.origin} settings`, e }));
@@ -168,9 +173,60 @@ export async function testConnection(services: Services, args: { endpoint?: stri
   } else resolved = resolveEndpoint(args.endpoint);
   if (resolved.origin === 'embedded') return { endpoint: EMBEDDED_ENDPOINT, models: [resolved.setting.model] };
   const key = args.apiKey ?? (await services.keys.get(resolved.setting));
-  const models = await listModels(services, resolved.setting, key);
-  if (Object.keys(args).length === 0) void vscode.window.showInformationMessage(`Meta-CoT: ${resolved.setting.name} serves ${models.length} model(s): ${models.slice(0, 8).join(', ')}${models.length > 8 ? ', …' : ''}`);
-  return { endpoint: resolved.setting.name, models };
+  const { setting } = resolved;
+  const interactive = Object.keys(args).length === 0;
+  const work = async () => {
+    const models = await listModels(services, setting, key);
+    return { models, capabilities: await probe(services, setting, key) };
+  };
+  const { models, capabilities } = interactive ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Meta-CoT: testing ${setting.name}…` }, work) : await work();
+  const { capabilitySummary } = await import('../core/run/capabilityTable');
+  const summary = `endpoint ${setting.name} (model ${setting.model}) answered: ${capabilitySummary(capabilities)}`;
+  services.log.info(`${summary}; serves ${models.length} model(s): ${models.join(', ')}`);
+  for (const note of capabilities.notes ?? []) services.log.info(`endpoint ${setting.name}: ${note}`);
+  if (interactive) {
+    void vscode.window.showInformationMessage(`Meta-CoT: ${summary}`, 'Show Capabilities').then((a) => a && showCapabilities(services, setting, capabilities));
+  }
+  return { endpoint: setting.name, models, capabilities };
+}
+
+const CAPABILITY_SCHEME = 'metacot-capabilities';
+const capabilityDocs = new Map<string, string>();
+let capabilityProvider: vscode.Disposable | undefined;
+
+/**
+ * Opens the capability table as a read-only markdown preview: one line per capability and what the client does
+ * about it. Returns the document's URI (its text stays readable through the provider for the window's lifetime).
+ */
+export async function showCapabilities(services: Pick<Services, 'context'>, setting: EndpointSetting, capabilities: Capabilities): Promise<vscode.Uri> {
+  const { capabilityMarkdown } = await import('../core/run/capabilityTable');
+  if (!capabilityProvider) {
+    capabilityProvider = vscode.workspace.registerTextDocumentContentProvider(CAPABILITY_SCHEME, { provideTextDocumentContent: (uri) => capabilityDocs.get(uri.toString()) ?? '' });
+    services.context.subscriptions.push(capabilityProvider, { dispose: () => ((capabilityProvider = undefined), capabilityDocs.clear()) });
+  }
+  const uri = vscode.Uri.from({ scheme: CAPABILITY_SCHEME, path: `/${encodeURIComponent(setting.name)} capabilities.md` });
+  capabilityDocs.set(uri.toString(), capabilityMarkdown(`Endpoint ${setting.name} (model ${setting.model}, ${setting.mode ?? 'chat'} mode)`, capabilities, setting.mode));
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch {
+    // No markdown preview (a minimal editor): the text itself, read-only.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+  }
+  return uri;
+}
+
+/** A fresh probe of the endpoint (Test Connection asks now, not from memory), remembered in global storage. */
+async function probe(services: Services, setting: EndpointSetting, apiKey: string | undefined): Promise<Capabilities> {
+  const [{ EndpointConfigSchema }, { endpointCapabilities }] = await Promise.all([import('../core/llm/endpointConfig'), import('../core/run/capabilities')]);
+  const parsed = EndpointConfigSchema.safeParse(toEndpointConfig(setting));
+  if (!parsed.success) throw new Error(`invalid endpoint: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const dir = capabilityStorageDir(services.context);
+  try {
+    const found = await endpointCapabilities(parsed.data, { probe: true, refresh: true, ...(dir ? { dir } : {}), ...(apiKey ? { apiKey } : {}) });
+    return found!.capabilities;
+  } catch (err) {
+    throw new Error(services.keys.redact(err instanceof Error ? err.message : String(err)));
+  }
 }
 
 /**

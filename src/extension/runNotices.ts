@@ -7,13 +7,13 @@
  */
 import * as vscode from 'vscode';
 import type { RunReport } from '../core/run';
-import type { Trace } from '../core/trace/schema';
+import type { Adaptation, Trace } from '../core/trace/schema';
 import type { Log } from './secrets';
 
 export type NoticeAction = 'Show Log' | 'Configure Endpoint' | 'Set API Key' | 'Open Settings';
 
 export interface RunNotice {
-  severity: 'error' | 'info';
+  severity: 'error' | 'warning' | 'info';
   message: string;
   actions: NoticeAction[];
 }
@@ -55,6 +55,11 @@ export function endNotice(strategy: string, report: RunReport, trace: Trace): Ru
   return undefined;
 }
 
+/** The warning for one way the client adapted to its server during a run (shown once per kind per run). */
+export function adaptationNotice(endpoint: string, adaptation: Adaptation): RunNotice {
+  return { severity: 'warning', message: `Meta-CoT: endpoint "${endpoint}": ${adaptation.message}`, actions: ['Show Log'] };
+}
+
 /** The cause kind of an error thrown before a run started (RunSetupError, EndpointError, a settings error). */
 export function refusalCause(err: unknown): string | undefined {
   const kind = (err as { kind?: unknown } | undefined)?.kind;
@@ -80,7 +85,8 @@ export function recentNotices(): ShownNotice[] {
 export function showNotice(log: Log, notice: RunNotice): void {
   shown.push({ ...notice, seq: ++seq });
   if (shown.length > RECENT) shown.shift();
-  const shownNow = notice.severity === 'error' ? vscode.window.showErrorMessage(notice.message, ...notice.actions) : vscode.window.showInformationMessage(notice.message, ...notice.actions);
+  const show = notice.severity === 'error' ? vscode.window.showErrorMessage : notice.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const shownNow = show(notice.message, ...notice.actions);
   void shownNow.then((action) => {
     if (action === 'Show Log') log.show(true);
     else if (action === 'Configure Endpoint') void vscode.commands.executeCommand('metacot.configureEndpoint');

@@ -6,14 +6,14 @@
  */
 import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
-import type { Budgets, Params, Problem, RunStatus, StrategyName, Trace, TraceEvent, TraceNode, Usage, VerifierConfig } from '../core/trace/schema';
+import type { Adaptation, Budgets, Params, Problem, RunStatus, StrategyName, Trace, TraceEvent, TraceNode, Usage, VerifierConfig } from '../core/trace/schema';
 import type { TraceTree } from '../core/trace/tree';
 import type { EndpointChoice, RunReport } from '../core/run';
 import type { ApiKeys, Log } from './secrets';
 import type { TraceDelta, TraceModels } from './traceModel';
 import type { ResolvedEndpoint } from './settings';
-import { EMBEDDED_ENDPOINT, isTrusted, readSearchDefaults, RestrictedModeError } from './settings';
-import { endNotice, showNotice } from './runNotices';
+import { EMBEDDED_ENDPOINT, isTrusted, readSearchDefaults, RestrictedModeError, SECTION } from './settings';
+import { adaptationNotice, endNotice, showNotice } from './runNotices';
 
 export interface StartRunOptions {
   problem: Problem;
@@ -194,6 +194,16 @@ export class Runs implements vscode.Disposable {
     const { prepareRun } = await import('../core/run');
     const defaults = readSearchDefaults(opts.strategy);
     const cacheDir = this.cacheDir(opts.endpoint.setting.name, opts.endpoint.setting.baseUrl);
+    const endpointName = opts.endpoint.setting.name;
+    // Each way the client adapts to this server is said once per run, as it first happens.
+    const said = new Set<Adaptation['kind']>();
+    const onAdaptation = (a: Adaptation) => {
+      if (said.has(a.kind)) return;
+      said.add(a.kind);
+      log.warn(`endpoint ${endpointName}: ${a.message}`);
+      const notice = adaptationNotice(endpointName, a);
+      showNotice(log, { ...notice, message: services.keys.redact(notice.message) });
+    };
     // Caller mistakes (unknown params, bad values, a problem the embedded model cannot read) throw here, before
     // any request and before the trace file is written.
     const prepared = await prepareRun({
@@ -207,8 +217,16 @@ export class Runs implements vscode.Disposable {
       priceTable: defaults.priceTable,
       ...(cacheDir ? { cacheDir } : {}),
       ...(opts.base ? { base: opts.base } : {}),
+      // The remembered probe (Test Endpoint Connection or an earlier run), else one probe now when allowed.
+      capabilities: { probe: vscode.workspace.getConfiguration(SECTION).get<boolean>('probeEndpoints', true), ...this.capabilityDirOption() },
+      onAdaptation,
     });
     const { tree, runId, startNodeId } = prepared;
+    const caps = prepared.endpoint.capabilities;
+    if (caps) {
+      const { capabilitySummary } = await import('../core/run/capabilityTable');
+      log.info(`endpoint ${endpointName}: ${capabilitySummary(caps)} (probed ${caps.probedAt})`);
+    }
     const run = new LiveRun(runId, opts.uri, tree, opts.strategy, startNodeId, (r) => this.progressEmitter.fire(r));
     const io = await import('../core/trace/io');
     const write = (trace: Trace) => this.writeTrace(io, opts.uri, trace);
@@ -312,10 +330,22 @@ export class Runs implements vscode.Disposable {
     return storage.scheme === 'file' ? vscode.Uri.joinPath(storage, 'replay-cache', folder).fsPath : undefined;
   }
 
+  /** Remembered probes live in global storage beside the replay cache (on disk only: the store writes files). */
+  private capabilityDirOption(): { dir?: string } {
+    const dir = capabilityStorageDir(this.services.context);
+    return dir ? { dir } : {};
+  }
+
   dispose(): void {
     for (const r of this.runs.values()) r.cancel();
     this.changeEmitter.dispose();
     this.progressEmitter.dispose();
     this.endEmitter.dispose();
   }
+}
+
+/** Where the extension remembers capability probes (Test Endpoint Connection and runs share it). */
+export function capabilityStorageDir(context: vscode.ExtensionContext): string | undefined {
+  const storage = context.globalStorageUri;
+  return storage.scheme === 'file' ? vscode.Uri.joinPath(storage, 'capabilities').fsPath : undefined;
 }

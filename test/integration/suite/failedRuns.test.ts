@@ -28,12 +28,16 @@ describe('extension: failed run notifications @trusted-only', function () {
   let api: TestApi;
   let server: ReferenceServer;
   let saved: unknown[];
+  let savedProbe: boolean | undefined;
   const cfg = () => vscode.workspace.getConfiguration('metacot');
 
   before(async function () {
     api = await testApi();
     server = await startServer();
     saved = cfg().inspect<unknown[]>('endpoints')?.globalValue ?? [];
+    // These are the runs' own failures: without probing (a failed probe refuses the run instead; capabilities.test.ts).
+    savedProbe = cfg().inspect<boolean>('probeEndpoints')?.globalValue;
+    await cfg().update('probeEndpoints', false, vscode.ConfigurationTarget.Global);
     const port = await closedPort();
     // Few, quick retries: the closed port answers at once, and the test should not wait out the default backoff.
     const quick = { maxRetries: 1, retryBaseMs: 10, retryMaxMs: 20, timeoutMs: 5_000 };
@@ -54,6 +58,7 @@ describe('extension: failed run notifications @trusted-only', function () {
     // The error toasts stay until dismissed; left on screen they sit over the editor the UI tests click next.
     await vscode.commands.executeCommand('notifications.clearAll');
     await cfg().update('endpoints', saved, vscode.ConfigurationTarget.Global);
+    await cfg().update('probeEndpoints', savedProbe, vscode.ConfigurationTarget.Global);
     await server?.close();
   });
 

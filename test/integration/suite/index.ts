@@ -16,3 +16,4 @@ import './walkthrough.test';
 import './crashRecovery.test';
 import './uiFixtures.test';
 import './failedRuns.test';
+import './capabilities.test';
