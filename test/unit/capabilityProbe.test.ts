@@ -281,3 +281,32 @@ test('capability table: one row per capability with what the client does; summar
   assert.equal(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| capability') && !l.startsWith('| ---')).length, 10);
   assert.match(md, /Extra inputs \\\| are not permitted/);
 });
+
+test('refusals naming several fields drop them together; a field refused with a 500 (llama.cpp) is still a refusal', async () => {
+  const lp = (top: boolean) => ({ content: [{ token: '7', logprob: -0.1, ...(top ? { top_logprobs: [{ token: '7', logprob: -0.1 }, { token: '5', logprob: -2 }] } : {}) }] });
+  const several = await probeFake((path, body) => {
+    if (path === '/completions') return completion('x');
+    if (body.n !== undefined || body.top_logprobs !== undefined) return [422, { detail: "Unsupported fields in the request: {'n', 'top_logprobs'}" }];
+    const [status, out] = chat({});
+    if (body.logprobs) (out as { choices: Record<string, unknown>[] }).choices[0]!.logprobs = lp(false);
+    return [status, out];
+  });
+  assert.equal(several.caps.n, 'no');
+  assert.equal(several.caps.logprobs, 'yes');
+  assert.equal(several.caps.topLogprobs, 'no');
+  assert.equal(several.seen.filter((q) => q.path === '/chat/completions' && q.body.seed === undefined && !q.body.continue_final_message).length, 2);
+  assert.match(several.caps.notes![0]!, /^n, top_logprobs refused: Unsupported fields in the request/);
+
+  const llama = await probeFake((path, body) => {
+    if (path === '/completions') return completion('x');
+    if (typeof body.n === 'number' && body.n > 1) return [500, { error: { code: 500, message: 'Only one completion choice is allowed', type: 'server_error' } }];
+    const [status, out] = chat({});
+    if (body.logprobs) (out as { choices: Record<string, unknown>[] }).choices[0]!.logprobs = lp(body.top_logprobs !== undefined);
+    return [status, out];
+  });
+  assert.equal(llama.caps.n, 'no');
+  assert.equal(llama.caps.logprobs, 'yes');
+  assert.equal(llama.caps.topLogprobs, 'yes');
+  assert.match(llama.caps.notes![0]!, /^n refused: Only one completion choice is allowed/);
+  assert.ok(llama.caps.requests <= 8);
+});

@@ -37,12 +37,14 @@ function isRefusal(e: unknown, pathMayBeMissing: boolean): e is EndpointError {
   if (!(e instanceof EndpointError)) return false;
   if (pathMayBeMissing && (e.kind === 'bad-url' || e.kind === 'model-not-found')) return true;
   if (FATAL.has(e.kind) || e.kind === 'bad-url') return false;
-  return e.status !== undefined && e.status >= 400 && e.status < 500;
+  // Some servers refuse a field with a 500 (llama.cpp: "Only one completion choice is allowed"): the client's
+  // classification by cause ('bad-request') decides, else any other 4xx.
+  return e.kind === 'bad-request' || (e.status !== undefined && e.status >= 400 && e.status < 500);
 }
 
 const serverWords = (e: EndpointError): string => e.serverMessage ?? e.detail;
 
-const mentions = (e: EndpointError, param: string): boolean => new RegExp(`(^|[^a-z_])${param}([^a-z_]|$)`, 'i').test(serverWords(e));
+const mentions = (e: EndpointError, param: string): boolean => e.field === param || new RegExp(`(^|[^a-z_])${param}([^a-z_]|$)`, 'i').test(serverWords(e));
 
 type Raw = Record<string, unknown> | undefined;
 interface Sent {
@@ -133,9 +135,10 @@ export async function probeCapabilities(config: EndpointConfig, opts: ProbeOptio
       main = await send({ api: primary, body: asked });
     } catch (e) {
       if (!isRefusal(e, false) || attempt >= 2) throw e;
-      const named = ['top_logprobs', 'logprobs', 'n'].filter((p) => p in asked && mentions(e, p));
-      // A refusal that names none of them: drop all the optional ones at once, and fail if the bare step is refused too.
-      const drop = named.length > 0 ? [named[0]!] : ['n', 'logprobs', 'top_logprobs'].filter((p) => p in asked);
+      const named = ['n', 'logprobs', 'top_logprobs'].filter((p) => p in asked && mentions(e, p));
+      // Every field the refusal names goes at once; one that names none of them (or a second refusal) drops all the
+      // optional ones, so the third try is the bare step, and a refusal of that is not about a capability.
+      const drop = named.length > 0 && attempt === 0 ? named : ['n', 'logprobs', 'top_logprobs'].filter((p) => p in asked);
       if (drop.length === 0) throw e;
       note(`${drop.join(', ')} refused`, e);
       for (const p of drop) {
