@@ -50,7 +50,7 @@ export function runErrors(trace: Trace, runId: string): RunErrorSummary {
     if (copy) continue;
     count++;
     if (!first) {
-      const field = isKind(e.data.kind) && e.data.kind === 'bad-request' ? fieldNamed(message) : undefined;
+      const field = typeof e.data.field === 'string' ? e.data.field : isKind(e.data.kind) && e.data.kind === 'bad-request' ? fieldNamed(message) : undefined;
       first = { message, ...(isKind(e.data.kind) ? { kind: e.data.kind } : {}), ...(field ? { field } : {}) };
     }
   }

@@ -368,10 +368,10 @@ async function runBatch({ values, out, err, bad, options, problems, request, ctl
       rows.push([job.label, report.status, report.result?.verified ? 'yes' : 'no', (report.result?.finalAnswer ?? '').slice(0, 30), report.nodesAdded, tokens, seconds(), job.file]);
       const errors = runErrors(job.prepared.tree.trace, report.runId);
       if (report.status === 'failed') {
-        failures.push(`failed ${job.label}: ${report.reason ?? 'no reason recorded'}\n  what to do: ${cliAdvice(errors.first?.kind ?? kindInReason(report.reason), job.file)}\n  trace: ${job.file}`);
+        failures.push(`failed ${job.label}: ${report.reason ?? 'no reason recorded'}\n  what to do: ${cliAdvice(errors.first?.kind ?? kindInReason(report.reason), job.file, errors.first?.message ?? report.reason)}\n  trace: ${job.file}`);
       } else if (errors.first) {
         // The run went on around them, but the user should know its answer rests on fewer requests.
-        warnings.push(`warning: ${job.label}: ${errors.count} request${errors.count === 1 ? '' : 's'} failed; first: ${errors.first.message}\n  what to do: ${cliAdvice(errors.first.kind, job.file)}`);
+        warnings.push(`warning: ${job.label}: ${errors.count} request${errors.count === 1 ? '' : 's'} failed; first: ${errors.first.message}\n  what to do: ${cliAdvice(errors.first.kind, job.file, errors.first.message)}`);
       }
       if (!values.quiet) bar.line({ ...totals, label: `${job.label}: ${report.status}` });
     }

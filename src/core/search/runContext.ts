@@ -208,7 +208,7 @@ export class RunContext implements SearchContext {
   private recordFailure(err: unknown, nodeId: string): string {
     const message = describeError(err);
     this.errors++;
-    this.log('error', nodeId, { message: message.slice(0, 500), ...(isEndpointError(err) ? { kind: err.kind } : {}) });
+    this.log('error', nodeId, { message: message.slice(0, 500), ...(isEndpointError(err) ? { kind: err.kind, ...(err.field ? { field: err.field } : {}) } : {}) });
     const maxErrors = num(this.params, 'maxErrors');
     if (isFatalError(err)) this.stop('failed', message, true);
     else if (this.errors >= maxErrors) this.stop('failed', `${this.errors} failed requests (maxErrors ${maxErrors}); last: ${message}`, true);
