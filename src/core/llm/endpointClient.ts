@@ -15,6 +15,7 @@ import type { EndpointErrorKind } from './errors';
 import type { GenerationDelta } from './generator';
 import { RateWindow, Semaphore } from './limiter';
 import { redact } from './redact';
+import { markRequestsSent } from './requestsSent';
 import { ChatChunkWireSchema, ChatCompletionWireSchema, CompletionWireSchema, normalizeChat, normalizeCompletion, StreamAccumulator } from './wire';
 import { CUT_FINISH, cappedFetch, DEFAULT_MAX_RESPONSE_BYTES, newCap, withCap } from './responseCap';
 import type { ErrorBody, ResponseCap } from './responseCap';
@@ -79,6 +80,8 @@ export class EndpointClient {
   readonly maxResponseBytes: number;
   /** HTTP attempts made (retries included). */
   httpRequests = 0;
+  /** Ask streams for a final usage chunk (`stream_options`); off once a server refuses the field (transformers serve). */
+  streamUsage = true;
   retries = 0;
 
   constructor(config: EndpointConfig, options: EndpointClientOptions = {}) {
@@ -129,6 +132,8 @@ export class EndpointClient {
     const started = performance.now();
     const estimate = this.rate.limited ? this.estimateTokens(call) : 0;
     let shown = false;
+    /** An attempt's response began to arrive: a cancel after that still counts the request as sent. */
+    const reached = { any: false };
     const emit = onDelta && ((d: GenerationDelta) => ((shown = true), onDelta(d)));
     for (let attempt = 1; ; attempt++) {
       let release: (() => void) | undefined;
@@ -137,7 +142,7 @@ export class EndpointClient {
         release = await this.slots.acquire(signal);
         const admission = this.rate.limited ? await this.rate.admit(estimate, signal) : undefined;
         this.httpRequests++;
-        const result = await this.once(call, signal, emit);
+        const result = await this.once(call, signal, emit, reached);
         admission?.adjust(result.promptTokens + result.completionTokens);
         return { ...result, latencyMs: performance.now() - started, attempts: attempt };
       } catch (e) {
@@ -145,7 +150,13 @@ export class EndpointClient {
       } finally {
         release?.();
       }
-      if (signal?.aborted || failure.kind === 'cancelled') throw this.cancelled();
+      if (signal?.aborted || failure.kind === 'cancelled') {
+        // A request cancelled once the server had begun to answer it reached the server: it counts as sent. One cancelled
+        // before any answer came is not counted (the client cannot know whether it arrived).
+        const err = this.cancelled();
+        markRequestsSent(err, reached.any ? 1 : 0);
+        throw err;
+      }
       // A server asking for a wait far beyond our backoff cap (e.g. an exhausted daily quota) is not worth sleeping on.
       const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > Math.max(this.config.retryMaxMs, MAX_RETRY_AFTER_MS);
       // Text already streamed to the caller cannot be taken back: no retry after it.
@@ -155,13 +166,15 @@ export class EndpointClient {
       try {
         await sleep(delay, signal);
       } catch {
-        throw this.cancelled();
+        const err = this.cancelled();
+        markRequestsSent(err, reached.any ? 1 : 0);
+        throw err;
       }
     }
   }
 
   /** One HTTP attempt under a timeout that covers the whole (possibly streamed) response. */
-  private async once(call: WireCall, signal?: AbortSignal, onDelta?: (d: GenerationDelta) => void): Promise<RawResult> {
+  private async once(call: WireCall, signal?: AbortSignal, onDelta?: (d: GenerationDelta) => void, reached?: { any: boolean }): Promise<RawResult> {
     const ctl = new AbortController();
     const onAbort = () => ctl.abort(signal?.reason);
     if (signal?.aborted) throw this.cancelled();
@@ -184,6 +197,7 @@ export class EndpointClient {
       if (signal?.aborted) throw this.cancelled();
       throw e;
     } finally {
+      if (cap.responded && reached) reached.any = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
@@ -231,7 +245,7 @@ export class EndpointClient {
   }
 
   private async streamed(call: WireCall, opts: RequestOpts, cap: ResponseCap, onDelta?: (d: GenerationDelta) => void): Promise<RawResult> {
-    const body = { ...call.body, stream: true, stream_options: { include_usage: true } };
+    const body = { ...call.body, stream: true, ...(this.streamUsage ? { stream_options: { include_usage: true } } : {}) };
     const acc = new StreamAccumulator();
     try {
       const stream = call.api === 'chat'

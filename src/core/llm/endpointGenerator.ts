@@ -14,7 +14,7 @@ import { costOf, describeEndpoint, EndpointConfigSchema } from './endpointConfig
 import type { EndpointConfig, EndpointConfigInput } from './endpointConfig';
 import { EndpointError } from './errors';
 import { AdaptationLog } from './adaptations';
-import { markRequestsSent } from './requestsSent';
+import { markRequestsSent, requestsSentBy } from './requestsSent';
 import type { GenerateRequest, Generation, Generator } from './generator';
 import { summarizeLogprobs } from './logprobs';
 import { buildPrompt, STEP_SEPARATOR } from './prompt';
@@ -127,9 +127,15 @@ export class EndpointGenerator implements Generator {
 
   async generate(req: GenerateRequest): Promise<Generation[]> {
     if (!Number.isInteger(req.n) || req.n < 1) {
-      throw new EndpointError({ kind: 'config', endpoint: this.config.name, message: `n must be a positive integer (got ${req.n}).` });
+      const err = new EndpointError({ kind: 'config', endpoint: this.config.name, message: `n must be a positive integer (got ${req.n}).` });
+      markRequestsSent(err, 0);
+      throw err;
     }
-    if (req.signal?.aborted) throw this.client.error('cancelled', 'request cancelled by the caller.');
+    if (req.signal?.aborted) {
+      const err = this.client.error('cancelled', 'request cancelled by the caller.');
+      markRequestsSent(err, 0);
+      throw err;
+    }
     const continues = this.config.mode === 'chat-continue' && req.steps.length > 0 && req.purpose !== 'judge';
     // The first continuation finds out whether the server takes one; the others wait for it (as for the n probe).
     if (continues && this.continuation === 'unknown' && this.contProbe) await this.contProbe;
@@ -303,8 +309,17 @@ export class EndpointGenerator implements Generator {
       try {
         result = await this.client.call({ api, body }, signal, onDelta);
       } catch (e) {
-        // It reached the server unless it was cancelled first or the server could not be reached at all.
-        if (!(e instanceof EndpointError && (e.kind === 'cancelled' || e.kind === 'unreachable' || e.kind === 'config'))) tally.sent++;
+        // It reached the server unless the server could not be reached at all, or it was cancelled before it went out.
+        if (e instanceof EndpointError && e.kind === 'cancelled') tally.sent += requestsSentBy(e) ?? 0;
+        else if (!(e instanceof EndpointError && (e.kind === 'unreachable' || e.kind === 'config'))) tally.sent++;
+        // A server that refuses `stream_options` (transformers serve) streams without it: usage then comes from its
+        // own final chunk, or is estimated.
+        if ((onDelta || this.config.stream) && this.client.streamUsage && e instanceof EndpointError && (e.field === 'stream_options' || this.rejectsParam(e, 'stream_options'))) {
+          this.client.streamUsage = false;
+          this.log.note('no-stream-usage', `the server refuses stream_options (${this.serverWords(e)}): streamed requests go without it`);
+          this.refused(tally);
+          return this.send(api, body, sample, tally, signal, onDelta);
+        }
         // Reasoning models and some servers refuse logprobs: drop them for this endpoint and ask again, once.
         if (body.logprobs !== undefined && this.logprobSupport !== 'yes' && this.rejectsParam(e, 'logprobs')) {
           this.logprobSupport = 'no';
@@ -357,7 +372,9 @@ export class EndpointGenerator implements Generator {
     // Completion tokens per choice: counted from logprobs when present, else shared out by text length (sums stay exact).
     const lengths = choices.map((c) => c.content.length + (c.reasoning?.length ?? 0));
     const totalLen = lengths.reduce((a, b) => a + b, 0) || 1;
-    const haveCounts = choices.every((c) => c.logprobs !== undefined);
+    // Logprobs count only the answer's tokens: with reasoning tokens billed beside them they undercount, and the
+    // request's usage (what the server bills) wins.
+    const haveCounts = choices.every((c) => c.logprobs !== undefined) && choices.reduce((s, c) => s + (c.logprobs as unknown[]).length, 0) === raw.completionTokens;
     let given = 0;
     const outs = choices.map((c, i) => {
       if (haveCounts && choices.length > 1) return (c.logprobs as unknown[]).length;

@@ -31,6 +31,8 @@ export interface ResponseCap {
   cut: boolean;
   /** The attempt's error response, when it got one. */
   error?: ErrorBody;
+  /** The response's status line and headers arrived: the server has the request (a later cancel does not undo that). */
+  responded?: boolean;
 }
 
 /** Carries a request's cap through the SDK to the wrapper (the SDK passes per-request fetchOptions on to fetch). */
@@ -48,6 +50,7 @@ export function cappedFetch(base: typeof fetch, limit: number): typeof fetch {
   return async (input, init) => {
     const cap = (init as { [CAP]?: ResponseCap } | undefined)?.[CAP] ?? newCap(limit);
     const res = await base(input, init);
+    cap.responded = true;
     const contentType = res.headers.get('content-type') ?? '';
     if (!res.body) {
       if (!res.ok) cap.error = { status: res.status, text: '', contentType };

@@ -182,6 +182,7 @@ export async function runSearch(opts: RunSearchOptions): Promise<Run> {
     // A request's own failure that a strategy let through (in-context rethrows it) is the run's reason, not a crash.
     crash = isEndpointError(err) ? describeError(err) : `strategy ${strategy.name} crashed: ${describeError(err)}`;
   } finally {
+    await ctx.settlePrefetched();
     ctx.dispose();
     if (timer) clearInterval(timer);
   }

@@ -141,6 +141,21 @@ export class RunContext implements SearchContext {
   }
 
   /** Detaches timers and listeners; the engine calls it when the strategy returns. */
+  /** What a request sent ahead cost, once it is answered or refused, when no expand takes its answer. */
+  private settleAhead(ahead: { reserved: number; answer: Promise<Generation[]> }): Promise<void> {
+    return ahead.answer.then(
+      (gens) => this.usage.account(gens, ahead.reserved),
+      (err: unknown) => this.unreserve(err, ahead.reserved),
+    );
+  }
+
+  /** Waits for requests sent ahead that no expand took (a stopped run aborted them) and counts what they cost. */
+  async settlePrefetched(): Promise<void> {
+    const left = [...this.prefetched.values()];
+    this.prefetched.clear();
+    await Promise.all(left.map((a) => this.settleAhead(a)));
+  }
+
   dispose(): void {
     if (this.wallTimer) clearTimeout(this.wallTimer);
     this.opts.signal?.removeEventListener('abort', this.onCallerAbort);
@@ -256,7 +271,11 @@ export class RunContext implements SearchContext {
     if (sentAhead) {
       this.prefetched.delete(parentId);
       reserved = ahead.reserved;
-      if (this.stopped) return []; // as admit would answer; the answer sent ahead is dropped
+      if (this.stopped) {
+        // As admit would answer; the answer sent ahead is dropped, but what it cost is counted.
+        void this.settleAhead(ahead);
+        return [];
+      }
     } else {
       reserved = this.requestsFor(req.n);
       const admit = this.admit(req.n, reserved);

@@ -125,7 +125,7 @@ export const EndpointDescriptionSchema = z
  * per run and recorded on it, with how often it happened.
  */
 export const AdaptationSchema = z.object({
-  kind: z.enum(['mode-fallback', 'separate-requests', 'no-logprobs', 'client-step-cut', 'stop-text-removed']),
+  kind: z.enum(['mode-fallback', 'separate-requests', 'no-logprobs', 'client-step-cut', 'stop-text-removed', 'no-stream-usage']),
   /** In words: what the server did, and what the client does instead. */
   message: z.string(),
   /** How many times it happened in the run (requests or steps). */
