@@ -173,3 +173,37 @@ for (const profile of PROFILES) {
     assert.ok((ends.get('solved') ?? 0) * 2 >= started, `only ${ends.get('solved') ?? 0} of ${started} runs solved on ${profile.name}`);
   });
 }
+
+test('a server that ignores or refuses n: the run reports exactly the requests and tokens the server logged', async () => {
+  const checked: string[] = [];
+  for (const profile of PROFILES.filter((p) => p.n !== 'native')) {
+    const server = await startReferenceServer({ profile, seed: 5 });
+    try {
+      for (const [strategy, params] of [['best-of-n', { n: 6, perRequest: 3, stopOnSolve: false }], ['beam', { N: 3, width: 2, maxDepth: 3, stopOnSolve: false }]] as const) {
+        // Without a probe: the client finds out from the first request, as a run with probing off does.
+        const prepared = await prepareRun({
+          problem: countdown,
+          strategy,
+          params: { ...params, seed: 2, concurrency: 2 },
+          endpoint: { kind: 'openai', config: { name: profile.name, baseUrl: server.url, model: 'sim-countdown', maxRetries: 0 } },
+        });
+        const from = server.log.entries.length;
+        const report = await prepared.execute();
+        const run = prepared.tree.trace.runs.find((r) => r.id === report.runId)!;
+        const log = server.log.entries.slice(from).filter((e) => e.method === 'POST');
+        const label = `${profile.name} ${strategy}`;
+        assert.ok(run.status === 'completed' || run.status === 'solved', `${label}: ${run.status} ${run.reason}`);
+        assert.ok(log.some((e) => (e.choices ?? 0) === 1) && log.length > 3, `${label}: the server answered ${log.length} requests`);
+        assert.deepEqual(
+          { requests: run.usage.requests, tokensIn: run.usage.tokensIn, tokensOut: run.usage.tokensOut },
+          { requests: log.length, tokensIn: log.reduce((s, e) => s + (e.promptTokens ?? 0), 0), tokensOut: log.reduce((s, e) => s + (e.completionTokens ?? 0), 0) },
+          label,
+        );
+        checked.push(label);
+      }
+    } finally {
+      await server.close();
+    }
+  }
+  assert.deepEqual(checked.map((c) => c.split(' ')[0]).filter((v, i, a) => a.indexOf(v) === i), ['llamacpp', 'ollama', 'transformers']);
+});

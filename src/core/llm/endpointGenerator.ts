@@ -364,6 +364,9 @@ export class EndpointGenerator implements Generator {
 
   private rejectsParam(e: unknown, param: string): boolean {
     if (!(e instanceof EndpointError) || e.kind !== 'bad-request') return false;
+    // The client's cause classification names the field even where the words do not (llama.cpp: "Only one completion
+    // choice is allowed" for n).
+    if (e.field === param) return true;
     const msg = e.serverMessage ?? e.message;
     return new RegExp(`['"\`]?\\b${param}\\b['"\`]?`).test(msg) && /unsupported|not supported|must be|only|invalid|not allowed/i.test(msg);
   }
