@@ -6,8 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRunCommand } from '../../src/cli/commands/run';
@@ -15,6 +13,7 @@ import { parseFaultSpec } from '../../src/core/server/faults';
 import { startReferenceServer } from '../../src/core/server/referenceServer';
 import { readTraceFile } from '../../src/core/trace/io';
 import { runCli } from './cliSpawn';
+import { closedPort } from './helpers/closedPort';
 
 const PROBLEM = 'Use the numbers 3, 5, 7, 2 to reach 24. Use + - * / and each number at most once.';
 const dir = mkdtempSync(join(tmpdir(), 'metacot-cli-ends-'));
@@ -24,13 +23,6 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'OPENAI_API_KEY')), METACOT_STATE_DIR: join(dir, 'state') };
 process.env.METACOT_STATE_DIR = env.METACOT_STATE_DIR;
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 test('a run against a closed port ends failed: exit 1, stderr names the unreachable server and --endpoint', async () => {
   const port = await closedPort();

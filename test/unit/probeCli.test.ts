@@ -6,8 +6,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capabilityDir, runProbeCommand } from '../../src/cli/commands/probe';
@@ -16,6 +14,7 @@ import { main } from '../../src/cli/main';
 import { startReferenceServer } from '../../src/core/server/referenceServer';
 import { readTraceFile } from '../../src/core/trace/io';
 import { CapabilitiesSchema } from '../../src/core/trace/schema';
+import { closedPort } from './helpers/closedPort';
 
 const PROBLEM = 'Use the numbers 3, 5, 7, 2 to reach 24. Use + - * / and each number at most once.';
 const dir = mkdtempSync(join(tmpdir(), 'metacot-probe-cli-'));
@@ -29,13 +28,6 @@ function capture() {
   return { o, io: { out: (t: string) => void (o.out += t), err: (t: string) => void (o.err += t) } };
 }
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 test('capabilityDir: $METACOT_STATE_DIR first, else the platform cache folder', () => {
   assert.equal(capabilityDir({ METACOT_STATE_DIR: '/s' }, 'linux'), join('/s', 'capabilities'));
