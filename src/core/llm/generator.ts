@@ -74,4 +74,16 @@ export interface Generator {
   requestsFor?(n: number): number;
   /** How this generator adapted to its server so far (recorded on the run when it ends). */
   adaptations?(): Adaptation[];
+  /**
+   * What the model behind it is known not to do (the embedded Countdown model ignores earlier attempts): a strategy
+   * that relies on one is told once, as a `model-limitation` adaptation. Absent: nothing declared.
+   */
+  limitations?(): GeneratorLimitation[];
+}
+
+/** A request feature a model ignores, and what that means for a strategy relying on it. */
+export interface GeneratorLimitation {
+  feature: 'previous-attempts' | 'top-logprobs' | 'seed' | 'temperature' | 'stop';
+  /** In words, e.g. "the embedded model ignores previous attempts: revision is plain resampling". */
+  note: string;
 }

@@ -125,7 +125,7 @@ export const EndpointDescriptionSchema = z
  * per run and recorded on it, with how often it happened.
  */
 export const AdaptationSchema = z.object({
-  kind: z.enum(['mode-fallback', 'separate-requests', 'no-logprobs', 'client-step-cut', 'stop-text-removed', 'no-stream-usage']),
+  kind: z.enum(['mode-fallback', 'separate-requests', 'no-logprobs', 'client-step-cut', 'stop-text-removed', 'no-stream-usage', 'model-limitation']),
   /** In words: what the server did, and what the client does instead. */
   message: z.string(),
   /** How many times it happened in the run (requests or steps). */
@@ -263,6 +263,8 @@ export const NodeSchema = z.object({
   /** Id of the re-run that replaced this node's subtree; the subtree is kept for comparison. */
   supersededBy: z.string().optional(),
   meta: ParamsSchema.optional(),
+  /** Samples this node stands for: identical sibling samples merged into it (absent = 1; see `mergeDuplicates`). */
+  copies: z.number().int().min(2).optional(),
 });
 
 export const EventTypeSchema = z.enum(['add', 'expand', 'evaluate', 'select', 'backup', 'prune', 'edit', 'status', 'label', 'error']);

@@ -63,7 +63,7 @@ export function fullTrace(): Trace {
     valueSource: { kind: 'judge', samples: 3, model: 'judge-1' }, value: 0.2,
   });
   tree.addChild(b.id, { kind: 'verification', text: 'Check: 3 + 5 + 5 = 13', author: 'human', runId: 'r1', status: 'cancelled', valueSource: { kind: 'oracle' }, value: 0, meta: { note: 'hand check' } });
-  tree.addChild(c.id, { kind: 'step', text: 'imported step', author: 'imported', valueSource: { kind: 'imported', source: 'prm800k' }, value: 0.5, supersededBy: 'r1' });
+  tree.addChild(c.id, { kind: 'step', text: 'imported step', author: 'imported', valueSource: { kind: 'imported', source: 'prm800k' }, value: 0.5, supersededBy: 'r1', copies: 3 });
   tree.editText(b.id, '7 - 2 = 5 (left: 3, 5, 5) [edited]');
   tree.logEvent({ type: 'select', node: a.id, run: 'r1', data: { score: 1.5667 } });
   tree.logEvent({ type: 'backup', node: a.id, run: 'r1', data: { v: 1, N: 3, Q: 0.6667 } });
