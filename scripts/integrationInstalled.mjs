@@ -188,7 +188,9 @@ async function run(codeServerDir, vsix) {
     screenshotsDir,
   };
   const dir = path.join(root, 'test/integration/installed');
-  const files = fs.readdirSync(dir).filter((f) => /\.ui\.ts$/.test(f)).sort().map((f) => path.join(dir, f));
+  // installed.ui.ts first: its tests start from the fresh install, and the others change settings.
+  const files = fs.readdirSync(dir).filter((f) => /\.ui\.ts$/.test(f))
+    .sort((a, b) => Number(b === 'installed.ui.ts') - Number(a === 'installed.ui.ts') || a.localeCompare(b)).map((f) => path.join(dir, f));
   try {
     tests.push(...(await runMochaFiles({
       files,
