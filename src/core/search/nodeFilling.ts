@@ -40,6 +40,7 @@ export function placeholder(kind: TraceNode['kind'], runId: string, meta: Params
     error: undefined,
     supersededBy: undefined,
     meta: meta ? { ...meta } : undefined,
+    copies: undefined,
     // Set by TraceTree.addChild; present here (in addChild's key order) so the copy it makes keeps this shape.
     id: undefined,
     parentId: undefined,
@@ -86,6 +87,42 @@ export function fillNode(node: TraceNode, g: Generation, check: CheckResult, fin
     if (g.stepCut !== undefined) meta.stepCut = g.stepCut;
     node.meta = meta;
   }
+}
+
+/** Step texts that are the same step: trimmed, runs of white space folded to one space. */
+export function sameStepKey(text: string): string {
+  return text.trim().replace(/\s+/g, ' ');
+}
+
+/** One distinct sample of a request and how many of its samples it stands for. */
+export interface SampleGroup {
+  g: Generation;
+  cut: string | undefined;
+  copies: number;
+}
+
+/**
+ * The samples of one step request with identical steps (see sameStepKey) folded into their first occurrence, in
+ * first-occurrence order. A group's tokens are the sum of its samples' (they were all generated and billed);
+ * its text, logprobs and finish reason are the first sample's. Steps are capped first, as every step is.
+ */
+export function groupSamples(gens: readonly Generation[], maxStepChars: number): SampleGroup[] {
+  const groups: SampleGroup[] = [];
+  const byKey = new Map<string, SampleGroup>();
+  for (const raw of gens) {
+    const capped = capStep(raw, maxStepChars);
+    const key = sameStepKey(capped.g.text);
+    const same = byKey.get(key);
+    if (same) {
+      same.copies++;
+      same.g = { ...same.g, tokensIn: same.g.tokensIn + raw.tokensIn, tokensOut: same.g.tokensOut + raw.tokensOut };
+      continue;
+    }
+    const group: SampleGroup = { g: capped.g, cut: capped.cut, copies: 1 };
+    byKey.set(key, group);
+    groups.push(group);
+  }
+  return groups;
 }
 
 /** A completion behind a rollout value, kept as a finished child of the valued node. */

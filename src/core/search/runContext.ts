@@ -11,7 +11,7 @@ import type { TraceTree } from '../trace/tree';
 import type { Budgets, EventType, Params, Problem, Prune, Run, RunStatus, Selection, TraceNode, Usage } from '../trace/schema';
 import type { Verifier } from '../verify/verifier';
 import { budgetBlock } from './budget';
-import { capStep, DEFAULT_MAX_STEP_CHARS, fillNode, placeholder, rolloutNode } from './nodeFilling';
+import { capStep, DEFAULT_MAX_STEP_CHARS, fillNode, groupSamples, placeholder, rolloutNode } from './nodeFilling';
 import { num, optNum } from './params';
 import { describeError, isFatalError, StoppedError } from './runErrors';
 import { deriveSeed } from './seeds';
@@ -81,6 +81,8 @@ export class RunContext implements SearchContext {
   private readonly samplingParams: { temperature?: number; maxTokens?: number };
   private readonly hasBudgets: boolean;
   private readonly maxStepChars: number;
+  /** Param `mergeDuplicates` (absent, as in test doubles' params: on, its default). */
+  private readonly mergeDuplicates: boolean;
   private wallTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onCallerAbort = () => this.stop('cancelled', 'cancelled by the user', true);
 
@@ -101,6 +103,7 @@ export class RunContext implements SearchContext {
     this.samplingParams = this.sampling();
     this.hasBudgets = Object.values(opts.budgets).some((v) => v !== undefined);
     this.maxStepChars = opts.maxStepChars ?? DEFAULT_MAX_STEP_CHARS;
+    this.mergeDuplicates = opts.params.mergeDuplicates !== false;
     this.startedAt = opts.now();
     const params = opts.params;
     this.usage = new UsageMeter(opts.run, opts.tree, opts.costOf ?? ((tokensIn, tokensOut) => (tokensIn * num(params, 'priceIn') + tokensOut * num(params, 'priceOut')) / 1e6));
@@ -282,11 +285,14 @@ export class RunContext implements SearchContext {
       if (admit !== true && !(admit !== false && (await admit))) return [];
     }
     const kind = req.purpose === 'step' ? 'step' : 'answer';
+    // Identical step samples become one node (mergeDuplicates): one placeholder stands for the request until it
+    // answers and the other distinct steps are added then, so a duplicate never reaches the tree or the journal.
+    const merge = this.mergeDuplicates && req.purpose === 'step' && req.n > 1;
     const kids: TraceNode[] = [];
     let gens: Generation[];
     if (!sentAhead) this.inFlight++;
     try {
-      for (let i = 0; i < req.n; i++) {
+      for (let i = 0; i < (merge ? 1 : req.n); i++) {
         kids.push(this.tree.addChild(parentId, placeholder(kind, this.run.id, req.meta)));
       }
       const parent = this.tree.node(parentId);
@@ -312,6 +318,37 @@ export class RunContext implements SearchContext {
       }
     }
     this.usage.account(gens, reserved);
+    const done = merge ? this.fillMerged(parentId, kids[0]!, gens, req) : this.fillEach(kids, gens, req);
+    this.progress();
+    return done;
+  }
+
+  /**
+   * The distinct steps of one answer: the first fills `first`, each further one is a new child; a node standing
+   * for k identical samples has `copies` k and a `status` event saying how many were merged into it.
+   */
+  private fillMerged(parentId: string, first: TraceNode, gens: Generation[], req: ExpandRequest): TraceNode[] {
+    if (gens.length < req.n) this.log('error', gens.length === 0 ? first.id : parentId, { message: 'missing choice', returned: gens.length, wanted: req.n });
+    if (gens.length === 0) {
+      this.tree.update(first.id, { status: 'failed', error: `the endpoint returned 0 of ${req.n} choices` });
+      return [];
+    }
+    const done: TraceNode[] = [];
+    const path = [...req.steps, ''];
+    const groups = groupSamples(gens, this.maxStepChars);
+    for (let i = 0; i < groups.length; i++) {
+      const group = groups[i]!;
+      const node = i === 0 ? first : this.tree.addChild(parentId, placeholder('step', this.run.id, req.meta));
+      if (group.copies > 1) node.copies = group.copies;
+      path[path.length - 1] = group.g.text;
+      done.push(this.fill(node, group.g, path, false, group.cut));
+      if (group.copies > 1) this.log('status', node.id, { status: node.status, merged: group.copies - 1, copies: group.copies });
+    }
+    return done;
+  }
+
+  /** One child per sample, in order (merging off, or not a step request). */
+  private fillEach(kids: TraceNode[], gens: Generation[], req: ExpandRequest): TraceNode[] {
     const done: TraceNode[] = [];
     // One path array for all siblings: the checker reads it synchronously and keeps nothing of it.
     const path = [...req.steps, ''];
@@ -328,7 +365,6 @@ export class RunContext implements SearchContext {
       path[path.length - 1] = capped.g.text;
       done.push(this.fill(k, capped.g, path, req.purpose !== 'step', capped.cut));
     }
-    this.progress();
     return done;
   }
 

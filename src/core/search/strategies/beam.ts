@@ -3,6 +3,11 @@
  * n = N, all beams at once); candidates are valued as they arrive; all candidates are ranked together by the
  * aggregated path score (last / min / prod / mean) and the top `width` are kept. The rest stay in the tree,
  * pruned with their rank, score and the cutoff score that cut them. Finished candidates leave the beam.
+ * Resample (`resample`, default on): when a step leaves no live beam (every candidate finished, dead or pruned)
+ * and budget remains, the beams that step expanded are sampled again (new seeds, new candidates) instead of
+ * ending; a depth resampled `maxDepth` times hands over to the one above it (its beams sampled again, the search
+ * goes down from there), so at most maxDepth resamples per depth and a larger budget keeps exploring. Off: the
+ * beam ends there.
  */
 import type { TraceNode } from '../../trace/schema';
 import type { Aggregation } from '../../verify/aggregate';
@@ -24,6 +29,7 @@ export const runBeam: StrategyRun = async (ctx) => {
   const width = num(ctx.params, 'width');
   const maxDepth = num(ctx.params, 'maxDepth');
   const how = str(ctx.params, 'aggregation') as Aggregation;
+  const resample = ctx.params.resample !== false;
   const start = ctx.tree.node(ctx.startId);
   let active: Beam[] = [{ node: start, steps: [...ctx.prefix], scores: [], score: ctx.prior }];
   const finished: Beam[] = [];
@@ -31,8 +37,15 @@ export const runBeam: StrategyRun = async (ctx) => {
   const better = (a: Beam, b: Beam) => b.score - a.score || idNum(a.node.id) - idNum(b.node.id);
   const ranked = (c: Beam) => c.node.status === 'open' || c.node.status === 'terminal';
 
+  // By depth: the beams that step expanded, and how often that step was resampled (never reset: bounded).
+  const beamsAt: Beam[][] = [];
+  const resamplesAt: number[] = [];
+  // > 0: this step is that resample of its depth.
+  let resampling = 0;
   for (let depth = 1; depth <= maxDepth && active.length > 0 && !ctx.stopped; depth++) {
     ctx.iteration = depth;
+    beamsAt[depth] = active;
+    const again = resampling > 0 ? `; resample ${resampling} of depth ${depth}: the last step left no live beam` : '';
     // Scheduling only (the ranking below and every node and event are unchanged): once every expansion of this
     // step has answered, a candidate is sure to be kept when fewer than `width` others could still rank above it
     // (the better scored ones plus all still being scored). While the last candidates are scored the cap has
@@ -82,7 +95,7 @@ export const runBeam: StrategyRun = async (ctx) => {
       if (rank <= width) {
         ctx.select(
           c.node.id,
-          { reason: `beam: rank ${rank} of ${cands.length}, kept (top ${width})`, beam: { rank, width, score: c.score, ...(cutoff !== undefined ? { cutoff } : {}) } },
+          { reason: `beam: rank ${rank} of ${cands.length}, kept (top ${width})${again}`, beam: { rank, width, score: c.score, ...(cutoff !== undefined ? { cutoff } : {}) } },
           { rank, score: c.score },
         );
         (c.node.status === 'terminal' ? finished : next).push(c);
@@ -91,6 +104,19 @@ export const runBeam: StrategyRun = async (ctx) => {
       }
     });
     active = next;
+    resampling = 0;
+    // No candidate at all (every request failed) is not an exhausted step: nothing to resample.
+    if (next.length > 0 || cands.length === 0 || !resample || ctx.stopped) continue;
+    // Every candidate finished or was cut: this step's beams again, or those of the deepest step above with
+    // resamples left.
+    let e = depth;
+    while (e >= 1 && (resamplesAt[e] ?? 0) >= maxDepth) e--;
+    if (e < 1) break;
+    resampling = resamplesAt[e] = (resamplesAt[e] ?? 0) + 1;
+    const why = e === depth ? 'every candidate of this step was finished or pruned' : `every candidate of step ${depth} was finished or pruned and depth ${depth} was resampled ${maxDepth} times`;
+    for (const p of beamsAt[e]!) ctx.log('select', p.node.id, { reason: `beam: resampled (${resampling} of at most ${maxDepth} at depth ${e}): ${why}`, resample: resampling });
+    active = beamsAt[e]!;
+    depth = e - 1;
   }
 
   const verified = ctx.verifiedNodes[0];
