@@ -280,6 +280,10 @@ test('capability table: one row per capability with what the client does; summar
   const md = capabilityMarkdown('endpoint x (model m)', sample);
   assert.equal(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| capability') && !l.startsWith('| ---')).length, 10);
   assert.match(md, /Extra inputs \\\| are not permitted/);
+  // A server's HTML (or a bare <think>) shows as text in the preview, never as markup.
+  const hostile = capabilityMarkdown('x', { ...sample, notes: ['refused: <img src=x onerror=alert(1)> & <think>'] });
+  assert.match(hostile, /refused: &lt;img src=x onerror=alert\(1\)&gt; &amp; &lt;think&gt;/);
+  assert.doesNotMatch(hostile, /<img|<think>/);
 });
 
 test('refusals naming several fields drop them together; a field refused with a 500 (llama.cpp) is still a refusal', async () => {

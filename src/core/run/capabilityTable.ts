@@ -88,7 +88,8 @@ export function capabilitySummary(caps: Capabilities): string {
 
 /** A markdown document: the table, then the server's words for what it refused. */
 export function capabilityMarkdown(title: string, caps: Capabilities, mode?: ContinuationMode): string {
-  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  // Server notes are the server's own text: HTML in them (or a bare <think>) must show as text, not as markup.
+  const cell = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const lines = [
     `# ${cell(title)}`,
     '',
