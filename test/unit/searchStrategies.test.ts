@@ -70,7 +70,7 @@ test('A* pops in priority order: each pop is the best of the frontier at that mo
   const tree = freshTree();
   await runSearch({
     tree,
-    config: { strategy: 'astar', params: { b: 3, maxDepth: 3, maxExpansions: 6, concurrency: 1 }, verifier: { kind: 'judge', params: { k: 1 } } },
+    config: { strategy: 'astar', params: { b: 3, maxDepth: 3, maxExpansions: 6, concurrency: 1, reexpandPenalty: 0 }, verifier: { kind: 'judge', params: { k: 1 } } },
     generator: new InProcessGenerator(scoredStepPolicy),
   });
   const trace = tree.toJSON();
@@ -222,6 +222,6 @@ test('single: one full solution, checked and valued', async () => {
   assert.equal(n1.value, 1);
   assert.deepEqual(n1.valueSource, { kind: 'verifier', verifier: 'answer' });
   assert.equal(run.usage.requests, 1);
-  assert.deepEqual(run.config.params, { concurrency: 8, seed: null, temperature: null, maxTokens: null, maxErrors: 3, prior: 0.5, priceIn: 0, priceOut: 0 });
+  assert.deepEqual(run.config.params, { concurrency: 8, seed: null, temperature: null, maxTokens: null, maxErrors: 3, mergeDuplicates: true, prior: 0.5, priceIn: 0, priceOut: 0 });
   assert.deepEqual(tree.toJSON().problem, mathProblem);
 });
