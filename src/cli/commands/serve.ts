@@ -1,6 +1,7 @@
 /**
  * `metacot serve`: the local reference server (simulated policies, OpenAI-compatible, loopback only) for trying
- * the extension and the CLI without a model. Prints the base URL and runs until SIGINT / SIGTERM.
+ * the extension and the CLI without a model, or (`--model embedded-countdown`) the embedded Countdown model served
+ * over the same API. Prints the base URL and runs until SIGINT / SIGTERM.
  */
 import { startReferenceServer } from '../../core/server/referenceServer';
 import { parseFaultSpec } from '../../core/server/faults';
@@ -10,13 +11,21 @@ import { countdownPolicy } from '../../core/server/policies/countdownProposer';
 import { arithmeticPolicy } from '../../core/server/policies/arithmeticSolver';
 import { longCotPolicy } from '../../core/server/policies/longCotResponder';
 import { getServerProfile, serverProfileNames } from '../../core/server/profiles';
+import type { ReferenceServer } from '../../core/server/referenceServer';
+import { EMBEDDED_SERVE_NOTES } from '../../core/embedded/capabilities';
 import { startCommand } from '../commandArgs';
+
+/** `--model` values: the models `metacot serve` can serve besides the simulated policies. */
+export const SERVED_MODELS = ['embedded-countdown'] as const;
 
 export const SERVE_USAGE = `metacot serve [options]
 
-Runs a local OpenAI-compatible reference server backed by simulated policies (not language models).
+Runs a local OpenAI-compatible reference server backed by simulated policies (not language models), or with
+--model embedded-countdown the embedded Countdown model (onnxruntime-web WebAssembly, as in the extension).
 
 Options:
+  --model NAME          serve a real model instead of the simulated policies: ${SERVED_MODELS.join(' | ')}
+                        (not with --policy, --error-rate, --profile, --reasoning)
   --port N              port on 127.0.0.1 (default: a random free port)
   --latency MS          delay before the first token (default 0)
   --per-token MS        delay per generated token (default 0)
@@ -28,6 +37,9 @@ Options:
   --profile NAME        behave like a real server: ${serverProfileNames().join(' | ')}
                         (error bodies, refused / ignored fields, stop handling, reasoning field, usage)
   --reasoning           the served model reasons: each chat choice carries a one-line reasoning text
+
+With --model embedded-countdown (model id "embedded-countdown"):
+${EMBEDDED_SERVE_NOTES.map((l) => `  ${l}`).join('\n')}
 `;
 
 const POLICY_MAKERS: Record<string, (errorRate: number | undefined) => Policy> = {
@@ -63,6 +75,7 @@ export async function runServeCommand(argv: string[], options: ServeCommandOptio
       seed: { type: 'string' },
       profile: { type: 'string' },
       reasoning: { type: 'boolean' },
+      model: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -72,9 +85,15 @@ export async function runServeCommand(argv: string[], options: ServeCommandOptio
   let faults: FaultPlan | undefined;
   const policies: Record<string, Policy> = {};
   let opts;
+  const model = values.model;
   try {
+    if (model !== undefined) {
+      if (!(SERVED_MODELS as readonly string[]).includes(model)) throw new Error(`--model: unknown model "${model}" (choose from ${SERVED_MODELS.join(', ')})`);
+      const clash = (['policy', 'error-rate', 'profile', 'reasoning'] as const).filter((k) => values[k] !== undefined);
+      if (clash.length > 0) throw new Error(`--model ${model} does not go with ${clash.map((k) => `--${k}`).join(', ')} (they shape the simulated policies)`);
+    }
     const errorRate = num('error-rate', values['error-rate']);
-    const names = (values.policy ?? ['countdown', 'arithmetic', 'long-cot']).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+    const names = model !== undefined ? [] : (values.policy ?? ['countdown', 'arithmetic', 'long-cot']).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
     for (const name of names) {
       const make = POLICY_MAKERS[name];
       if (!make) throw new Error(`--policy: unknown policy "${name}" (choose from ${Object.keys(POLICY_MAKERS).join(', ')})`);
@@ -89,7 +108,6 @@ export async function runServeCommand(argv: string[], options: ServeCommandOptio
     const seed = num('seed', values.seed);
     const profile = values.profile === undefined ? undefined : getServerProfile(values.profile).name;
     opts = {
-      policies,
       ...(port !== undefined ? { port } : {}),
       ...(latencyMs !== undefined ? { latencyMs } : {}),
       ...(perTokenMs !== undefined ? { perTokenMs } : {}),
@@ -102,15 +120,25 @@ export async function runServeCommand(argv: string[], options: ServeCommandOptio
   } catch (e) {
     return bad((e as Error).message);
   }
-  let server;
+  let server: ReferenceServer;
+  let what: string;
   try {
-    server = await startReferenceServer(opts);
+    if (model !== undefined) {
+      // Loaded on demand like the extension does (checksum-verified files, the WebAssembly runtime): only this
+      // command pays for onnxruntime.
+      const { serveEmbedded } = await import('../../core/embedded/serve');
+      const embedded = await serveEmbedded(opts);
+      server = embedded;
+      what = `Embedded Countdown model (${embedded.policy.model.dir}, sha256 ${embedded.policy.model.sha256.slice(0, 12)}…, ${embedded.policy.model.runtimeName})`;
+    } else {
+      server = await startReferenceServer({ ...opts, policies });
+      what = `Reference server (simulated policies)${opts.profile ? ` behaving like ${getServerProfile(opts.profile).title}` : ''}`;
+    }
   } catch (e) {
     err(`metacot serve: cannot start: ${(e as Error).message}\n`);
     return 1;
   }
-  const as = opts.profile ? ` behaving like ${getServerProfile(opts.profile).title}` : '';
-  out(`Reference server (simulated policies)${as} listening at ${server.url}\nModels: ${server.models.join(', ')}\nPress Ctrl+C to stop.\n`);
+  out(`${what} listening at ${server.url}\nModels: ${server.models.join(', ')}\nPress Ctrl+C to stop.\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -1,7 +1,8 @@
 /** Embedded default model: a small Countdown step policy that runs offline on CPU through onnxruntime-web's
  * WebAssembly backend (runtime.ts, the one loader). */
 export { EmbeddedModel } from './model';
-export type { DecodeRequest, DecodedSample, DecodeStats, LoadOptions } from './model';
+export { topAlternatives } from './model';
+export type { DecodeRequest, DecodedSample, DecodeStats, LoadOptions, TokenAlternative } from './model';
 export { EmbeddedCountdownPolicy, parsePolicyRequest, UnreadableProblemError } from './policy';
 export type { EmbeddedPolicyOptions, PolicyInput } from './policy';
 export { findWasmDir, loadRuntime, ORT_RUNTIME_FILES, wasmDirCandidates } from './runtime';
@@ -9,6 +10,7 @@ export type { OrtModule, OrtRuntime } from './runtime';
 export { EmbeddedGenerator } from './generator';
 export type { EmbeddedGeneratorOptions } from './generator';
 export { serveEmbedded } from './serve';
+export { EMBEDDED_LIMITATIONS, EMBEDDED_REFUSED_PARAMS, EMBEDDED_SERVE_NOTES } from './capabilities';
 export type { EmbeddedServer, ServeEmbeddedOptions } from './serve';
 export { CharTokenizer } from './tokenizer';
 export type { VocabFile } from './tokenizer';

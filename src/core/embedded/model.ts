@@ -29,14 +29,34 @@ export interface DecodeRequest {
   /** called after every token of sample `i` with all its tokens so far; true ends that sample ('stop') */
   shouldStop?: (i: number, tokens: readonly number[]) => boolean;
   signal?: AbortSignal;
+  /** alternatives kept per position: the k most likely tokens of the model's own softmax (0 / absent: none) */
+  topK?: number;
 }
 
 export interface DecodedSample {
   tokens: number[];
   /** log-probability of each chosen token under the model (temperature 1, before top-p) */
   logprobs: number[];
+  /** with `topK`: per position, the k most likely tokens and their log-probabilities (same distribution), best first */
+  top?: TokenAlternative[][];
   /** 'stop': shouldStop said so; 'length': maxTokens or the context window ran out */
   finish: 'stop' | 'length';
+}
+
+export interface TokenAlternative {
+  id: number;
+  logprob: number;
+}
+
+/**
+ * The k most likely tokens of a log-softmax row, best first (ties to the lower id). Tokens the sampler never emits
+ * (`banned`: pad, bos) are left out; their mass stays out too, so the listed probabilities sum to at most 1.
+ */
+export function topAlternatives(logp: Float64Array, k: number, banned?: ReadonlySet<number>): TokenAlternative[] {
+  const ids: number[] = [];
+  for (let i = 0; i < logp.length; i++) if (!banned?.has(i)) ids.push(i);
+  ids.sort((a, b) => logp[b]! - logp[a]! || a - b);
+  return ids.slice(0, Math.max(0, k)).map((id) => ({ id, logprob: logp[id]! }));
 }
 
 export interface DecodeStats {
@@ -117,6 +137,13 @@ export class EmbeddedModel {
     return { logits: out['logits']!.data as Float32Array, present: out['present']! };
   }
 
+  /** The model's own next-token distribution after `prefix` (log-softmax, temperature 1): what sampling starts from. */
+  async nextLogprobs(prefix: number[]): Promise<Float64Array> {
+    const V = this.tokenizer.size;
+    const { logits } = await this.forward([prefix], this.emptyPast());
+    return logSoftmax(logits, (prefix.length - 1) * V, V);
+  }
+
   private emptyPast(): Ort.Tensor {
     const v = this.vocab;
     return new this.ort.Tensor('float32', new Float32Array(0), [1, 2 * v.layers, v.heads, 0, v.headDim]);
@@ -137,6 +164,7 @@ export class EmbeddedModel {
     const V = this.tokenizer.size;
     const ctx = this.vocab.ctx;
     const greedy = req.temperature <= 0;
+    const topK = Math.max(0, Math.floor(req.topK ?? 0));
     // greedy samples are identical: decode one and copy it
     const n = greedy ? 1 : Math.max(1, req.n);
     const samples: DecodedSample[] = Array.from({ length: n }, () => ({ tokens: [], logprobs: [], finish: 'length' }));
@@ -163,6 +191,7 @@ export class EmbeddedModel {
         const id = sampleToken(logp, { temperature: req.temperature, topP: req.topP, banned: this.banned }, rngs[i]!);
         s.tokens.push(id);
         s.logprobs.push(logp[id]!);
+        if (topK > 0) (s.top ??= []).push(topAlternatives(logp, topK, this.banned));
         if (req.shouldStop?.(i, s.tokens)) s.finish = 'stop';
         else if (s.tokens.length >= req.maxTokens || length + 1 >= ctx) s.finish = 'length';
         else {
@@ -191,7 +220,12 @@ export class EmbeddedModel {
 function expand(samples: DecodedSample[], n: number): DecodedSample[] {
   if (samples.length >= n) return samples;
   const one = samples[0]!;
-  return Array.from({ length: n }, () => ({ tokens: [...one.tokens], logprobs: [...one.logprobs], finish: one.finish }));
+  return Array.from({ length: n }, () => ({
+    tokens: [...one.tokens],
+    logprobs: [...one.logprobs],
+    ...(one.top ? { top: one.top.map((row) => [...row]) } : {}),
+    finish: one.finish,
+  }));
 }
 
 function checkAbort(signal?: AbortSignal): void {

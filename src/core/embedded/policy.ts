@@ -172,11 +172,16 @@ export class EmbeddedCountdownPolicy implements Policy {
     const lineStart: number[] = new Array<number>(n).fill(0); // start of the current line in texts[i]
     const cut: (number | undefined)[] = new Array(n).fill(undefined);
     const initialLine = input.partial;
+    // A token's text in the answer: a newline ends a step (a blank line follows), the first carries the separator.
+    const render = (id: number, first: boolean): string => {
+      const ch = tk.token(id);
+      return (first ? input.separator : '') + (ch === '\n' ? STEP_SEPARATOR : ch);
+    };
     const shouldStop = (i: number, tokens: readonly number[]): boolean => {
       const id = tokens[tokens.length - 1]!;
       const ch = tk.token(id);
       const first = tokens.length === 1;
-      const piece = (first ? input.separator : '') + (ch === '\n' ? STEP_SEPARATOR : ch);
+      const piece = render(id, first);
       const before = texts[i]!.length;
       texts[i] += piece;
       pieces[i]!.push(piece);
@@ -215,6 +220,7 @@ export class EmbeddedCountdownPolicy implements Policy {
       seed,
       shouldStop,
       signal,
+      ...(req.topLogprobs ? { topK: req.topLogprobs } : {}),
     });
     const samples = Array.from({ length: n }, (_, i) => decoded[i % decodeN]!);
     const choices: PolicyChoice[] = samples.map((s, j) => {
@@ -222,6 +228,8 @@ export class EmbeddedCountdownPolicy implements Policy {
       let text = texts[i]!;
       let toks = pieces[i]!;
       let lps = s.logprobs;
+      // the model's own alternatives at each position, rendered like the chosen token
+      let tops = s.top?.map((row, k) => row.map((a) => ({ token: render(a.id, k === 0), logprob: a.logprob })));
       const c = cut[i];
       if (c !== undefined) {
         text = text.slice(0, c);
@@ -235,9 +243,15 @@ export class EmbeddedCountdownPolicy implements Policy {
         }
         toks = kept;
         lps = lps.slice(0, kept.length);
+        // a token cut short keeps its alternatives; the one naming its own text is cut alike
+        tops = tops?.slice(0, kept.length).map((row, k) => row.map((a) => (a.token === pieces[i]![k] ? { ...a, token: kept[k]! } : a)));
       }
       // always given: the server takes them as the token boundaries (max_tokens, stop) even without `logprobs`
-      return { text, finishReason: s.finish, logprobs: toks.map((token, k) => ({ token, logprob: lps[k]! })) };
+      return {
+        text,
+        finishReason: s.finish,
+        logprobs: toks.map((token, k) => ({ token, logprob: lps[k]!, ...(tops ? { top: tops[k]! } : {}) })),
+      };
     });
     return { choices, promptTokens: prefix.length, completionTokens: samples.map((s) => s.tokens.length) };
   }

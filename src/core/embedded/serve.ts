@@ -4,11 +4,14 @@
  *   npx tsx src/core/embedded/serve.ts [--port 8000] [--host 127.0.0.1] [--model-dir model]
  *
  * prints the base URL (`http://127.0.0.1:8000/v1`, model id `embedded-countdown`) and serves until Ctrl-C.
- * A request whose problem the model cannot read is answered 400 (OpenAI error shape) with the accepted phrasing.
+ * A request whose problem the model cannot read is answered 400 (OpenAI error shape) with the accepted phrasing;
+ * so is one carrying a field the model cannot honour (EMBEDDED_REFUSED_PARAMS). `metacot serve --model
+ * embedded-countdown` is the same server behind the CLI.
  */
 import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../server';
 import { HttpError } from '../server/httpReply';
 import type { Policy } from '../server/policy';
+import { EMBEDDED_REFUSED_PARAMS } from './capabilities';
 import { EmbeddedModel } from './model';
 import { EmbeddedCountdownPolicy, UnreadableProblemError } from './policy';
 
@@ -40,6 +43,7 @@ export async function serveEmbedded(opts: ServeEmbeddedOptions = {}): Promise<Em
   const server = await startReferenceServer({
     host: '127.0.0.1',
     ...serverOpts,
+    unsupportedParams: [...EMBEDDED_REFUSED_PARAMS, ...(serverOpts.unsupportedParams ?? [])],
     policy: served,
   });
   return Object.assign(server, { policy });

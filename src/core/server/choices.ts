@@ -1,7 +1,8 @@
 /**
  * Turns a policy's raw choices into what the server sends: cut at `max_tokens` and `stop` exactly as an
  * inference server would (stop string excluded, stop checked on the tokens produced so far), and with
- * per-token logprobs (the policy's own, or seeded synthetic ones) plus top-k alternatives.
+ * per-token logprobs plus top-k alternatives: the policy's own where it has a distribution (the embedded model),
+ * else seeded synthetic ones (the simulated policies).
  */
 import type { PolicyChoice } from './policy';
 import { createRng, seedFrom } from './rng';
@@ -26,6 +27,11 @@ const ALTERNATIVES = [' the', ' a', ',', '.', ' and', ' 1', ' 2', ' =', '\n', ' 
 function withLogprobs(choice: PolicyChoice, seed: number, index: number, topK: number): TokenLogprob[] {
   const given = choice.logprobs;
   const usable = given && given.map((t) => t.token).join('') === choice.text;
+  // A policy with a real distribution (the embedded model) gives its own alternatives: served as they are, never
+  // padded with invented ones (they are the k most likely tokens, so the chosen one need not be among them).
+  if (usable && given.length > 0 && given.every((t) => t.top !== undefined)) {
+    return given.map(({ token, logprob, top }) => ({ token, logprob, top: top!.slice(0, topK).map((a) => ({ ...a })) }));
+  }
   const rng = createRng(seedFrom('logprobs', seed, index, choice.text));
   const base = usable ? given : tokenize(choice.text).map((token) => ({ token, logprob: -Math.pow(rng.next(), 2) * 2.5 - 0.001 }));
   return base.map(({ token, logprob }) => {
@@ -39,6 +45,12 @@ function withLogprobs(choice: PolicyChoice, seed: number, index: number, topK: n
     }
     return { token, logprob, top: top.slice(0, topK) };
   });
+}
+
+/** A token cut short by a stop string: its text and the alternatives naming the same text, cut alike. */
+function cutToken(t: TokenLogprob, room: number): TokenLogprob {
+  const token = t.token.slice(0, room);
+  return { ...t, token, top: t.top.map((a) => (a.token === t.token ? { ...a, token } : a)) };
 }
 
 /**
@@ -71,7 +83,7 @@ export function finalizeChoice(choice: PolicyChoice, opts: { stop: string[]; max
     for (const t of tokens) {
       if (pos >= cut) break;
       const room = cut - pos;
-      kept.push(t.token.length <= room ? t : { ...t, token: t.token.slice(0, room), top: t.top.map((a, k) => (k === 0 ? { ...a, token: t.token.slice(0, room) } : a)) });
+      kept.push(t.token.length <= room ? t : cutToken(t, room));
       pos += t.token.length;
     }
     tokens = kept;

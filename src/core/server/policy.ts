@@ -23,6 +23,17 @@ export interface PolicyRequest {
   seed?: number;
   stop: string[];
   logprobs: boolean;
+  /**
+   * Alternatives wanted per token (`top_logprobs`, or the completions `logprobs` number). A policy with a real
+   * distribution (the embedded model) answers with `top` on each token; the others get seeded synthetic ones.
+   */
+  topLogprobs?: number;
+}
+
+/** One alternative at a token position: its text and log-probability under the policy's distribution. */
+export interface PolicyAlternative {
+  token: string;
+  logprob: number;
 }
 
 export interface PolicyChoice {
@@ -30,7 +41,7 @@ export interface PolicyChoice {
   reasoning?: string;
   finishReason: 'stop' | 'length';
   /** One entry per generated token, concatenating to `text` (the server uses them as token boundaries). */
-  logprobs?: { token: string; logprob: number }[];
+  logprobs?: { token: string; logprob: number; top?: PolicyAlternative[] }[];
 }
 
 export interface PolicyResult {

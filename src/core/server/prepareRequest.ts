@@ -123,13 +123,13 @@ export function prepareRequest(path: string, json: unknown, ctx: PrepareContext)
     promptText = renderChatTemplate(messages, { addGenerationPrompt: prefill !== null ? !continueFinalMessage : (chat.add_generation_prompt ?? true), continueFinalMessage });
     logprobs = treatment ? treatment.logprobs : chat.logprobs === true;
     topK = logprobs ? Math.max(1, chat.top_logprobs ?? 1) : 0;
-    policyReq = { ...common, messages, continueFinalMessage, maxTokens, logprobs };
+    policyReq = { ...common, messages, continueFinalMessage, maxTokens, logprobs, ...(topK > 0 ? { topLogprobs: topK } : {}) };
   } else {
     const comp = body as CompletionRequest;
     promptText = Array.isArray(comp.prompt) ? (comp.prompt[0] ?? '') : comp.prompt;
     logprobs = treatment ? treatment.logprobs : comp.logprobs != null;
     topK = logprobs ? Math.max(1, comp.logprobs ?? 1) : 0;
-    policyReq = { ...common, prompt: promptText, continueFinalMessage: false, maxTokens, logprobs };
+    policyReq = { ...common, prompt: promptText, continueFinalMessage: false, maxTokens, logprobs, ...(topK > 0 ? { topLogprobs: topK } : {}) };
   }
   // Same request + seed → same output; no seed → a fresh draw per request, still reproducible per server seed.
   policyReq.seed = (treatment?.useSeed ?? true) && body.seed != null ? body.seed : ctx.nextSeed();
