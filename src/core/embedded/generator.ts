@@ -4,9 +4,10 @@
  * as the user message, steps so far as an open assistant message), so the policy reads them the same way.
  * `checkProblem` refuses a problem the model cannot read before any request is made.
  */
-import type { GenerateRequest, Generation, Generator, ProblemCheck } from '../llm/generator';
+import type { GenerateRequest, Generation, Generator, GeneratorLimitation, ProblemCheck } from '../llm/generator';
 import { countdownSentence, explainCountdownProblem, findCountdownStatement, type CountdownSpec } from '../problems/countdown';
 import type { EndpointDescription, Problem } from '../trace/schema';
+import { EMBEDDED_LIMITATIONS } from './capabilities';
 import { unreadableProblemMessage } from './countdown';
 import { EmbeddedCountdownPolicy } from './policy';
 import { hash32 } from './sampler';
@@ -47,6 +48,11 @@ export class EmbeddedGenerator implements Generator {
         logprobs: true,
       },
     };
+  }
+
+  /** The model reads only the problem and this attempt's steps: `context` (earlier attempts) never reaches it. */
+  limitations(): GeneratorLimitation[] {
+    return EMBEDDED_LIMITATIONS.map((l) => ({ ...l }));
   }
 
   checkProblem(problem: Problem): ProblemCheck {

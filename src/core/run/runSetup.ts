@@ -10,10 +10,12 @@ import type { EndpointGeneratorOptions } from '../llm/endpointGenerator';
 import { EndpointConfigSchema } from '../llm/endpointConfig';
 import type { EndpointConfigInput } from '../llm/endpointConfig';
 import { EndpointError } from '../llm/errors';
-import type { Generator } from '../llm/generator';
+import { sumAdaptations } from '../llm/adaptations';
+import type { Generator, GeneratorLimitation } from '../llm/generator';
 import { nextRunId, resolveRunConfig, runSearch, type CheckpointOptions, type RunConfigInput } from '../search/engine';
 import { ParamError } from '../search/params';
-import { strategyNames } from '../search/catalog';
+import { strategyInfo, strategyNames } from '../search/catalog';
+import type { ModelFeature } from '../search/catalog/info';
 import { getStrategy } from '../search/registry';
 import { BudgetsSchema, type Adaptation, type Budgets, type Capabilities, type EndpointDescription, type Params, type Problem, type Run, type StrategyName, type Trace, type Usage, type VerifierConfig } from '../trace/schema';
 import { TraceTree } from '../trace/tree';
@@ -144,6 +146,7 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
     endpoint = generator.describe();
   }
 
+  const limitations = modelLimitations(req.strategy, generator);
   const runId = nextRunId(tree.trace);
   let executed = false;
   return {
@@ -170,6 +173,8 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
         }
       }
       opts.onTraceWritten?.();
+      // Said before the first request: the run goes ahead, but its method is not what the strategy's name promises.
+      for (const a of limitations) req.onAdaptation?.({ ...a });
       let run: Run;
       try {
         run = await runSearch({
@@ -187,10 +192,36 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
         await journal?.close({ remove: false });
         throw err;
       }
+      if (limitations.length > 0) {
+        run.adaptations = sumAdaptations([run.adaptations ?? [], limitations]);
+        // runSearch's final checkpoint predates the merge: the file must record it too
+        try {
+          await checkpoint?.write(tree.trace);
+        } catch (err) {
+          await journal?.close({ remove: false });
+          throw err;
+        }
+      }
       await journal?.close({ remove: true });
       return buildRunReport(run, tree.trace.id, tree.size, tree.size - before, tree.trace.result, journalError ?? journal?.error?.message);
     },
   };
+}
+
+/** The catalog's feature names and the Generator contract's must be the same list (this fails to compile otherwise). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const FEATURE_NAMES_AGREE: Same<ModelFeature, GeneratorLimitation['feature']> = true;
+void FEATURE_NAMES_AGREE;
+
+/**
+ * What the model ignores that the strategy relies on (revision on the embedded model: earlier attempts never reach
+ * it), as one `model-limitation` adaptation; none when the strategy relies on nothing the generator declares.
+ */
+export function modelLimitations(strategy: StrategyName, generator: Generator): Adaptation[] {
+  const relies = new Set(strategyInfo(strategy).relies ?? []);
+  const hit = (generator.limitations?.() ?? []).filter((l) => relies.has(l.feature));
+  if (hit.length === 0) return [];
+  return [{ kind: 'model-limitation', message: hit.map((l) => l.note).join('; '), count: 1 }];
 }
 
 function fileCheckpoint(path: string): CheckpointOptions {

@@ -15,6 +15,13 @@ import { ParamSpecSchema } from '../params';
 export const CatalogParamSchema = ParamSpecSchema.extend({ label: z.string().min(1) });
 export type CatalogParam = z.infer<typeof CatalogParamSchema>;
 
+/**
+ * Request features a strategy's method depends on and a model may ignore (the names of the Generator contract's
+ * `GeneratorLimitation.feature`; the run set-up's type check fails until both lists agree).
+ */
+export const ModelFeatureSchema = z.enum(['previous-attempts', 'top-logprobs', 'seed', 'temperature', 'stop']);
+export type ModelFeature = z.infer<typeof ModelFeatureSchema>;
+
 export const StrategyInfoSchema = z.object({
   name: z.string().min(1),
   label: z.string().min(1),
@@ -22,6 +29,8 @@ export const StrategyInfoSchema = z.object({
   summary: z.string().min(1),
   /** The strategy's own parameters, in the order saved configs list them (the engine adds `common`). */
   params: z.array(CatalogParamSchema),
+  /** What the method needs the model to honour: a generator declaring one as a limitation makes the run say so. */
+  relies: z.array(ModelFeatureSchema).optional(),
 });
 export type StrategyInfo = z.infer<typeof StrategyInfoSchema>;
 
@@ -138,6 +147,8 @@ const INFO = {
   revision: {
     label: 'Sequential revision',
     summary: 'sequential revisions, each conditioned on the last j attempts, until one verifies',
+    // conditioning on earlier attempts is the method: a model ignoring them makes it plain resampling
+    relies: ['previous-attempts'],
     params: [
       { name: 'attempts', label: 'Max attempts', type: 'integer', default: 8, min: 1, doc: 'attempts at most' },
       { name: 'window', label: 'Earlier attempts in context (j)', type: 'integer', default: 2, min: 0, doc: 'j: earlier attempts shown to each new one (sliding window)' },
