@@ -234,6 +234,8 @@ interface Case {
   field?: string;
   message: RegExp;
   stream?: boolean;
+  /** The endpoint's model (default qwen-9b, which the test server does not list). */
+  model?: string;
 }
 
 const fastapiExtra = json({ detail: [{ type: 'extra_forbidden', loc: ['body', 'continue_final_message'], msg: 'Extra inputs are not permitted', input: true }] });
@@ -367,12 +369,21 @@ const cases: Case[] = [
     message: /server error 502 \(502 Bad Gateway: nginx\) \(gave up after 4 attempts\)/,
   },
   {
-    name: 'plain-text 500: retried',
+    name: 'plain-text 500 for a model the server lists: retried',
     answer: { status: 500, body: 'Internal Server Error', type: 'text/plain' },
+    model: 'qwen-7b',
     kind: 'server',
     attempts: 4,
     serverMessage: 'Internal Server Error',
     message: /server error 500 \(Internal Server Error\) \(gave up after 4 attempts\)/,
+  },
+  {
+    name: 'plain-text 500 for a model the server does not list (transformers serve): unknown model, not retried',
+    answer: { status: 500, body: 'Internal Server Error', type: 'text/plain' },
+    kind: 'model-not-found',
+    attempts: 1,
+    serverMessage: 'Internal Server Error',
+    message: /model "qwen-9b" is not among the models .* lists \(the server answered 500: Internal Server Error\)\. The server serves: qwen-0\.5b, qwen-7b/,
   },
   {
     name: 'a 503 for a model still loading is retried, not an unknown model',
@@ -395,7 +406,7 @@ const cases: Case[] = [
 for (const c of cases) {
   test(`EndpointClient: ${c.name}`, async () => {
     await withShapeServer(c.answer, async (url, hits) => {
-      const config = EndpointConfigSchema.parse({ name: 'e', baseUrl: url, model: 'qwen-9b', maxRetries: 3, retryBaseMs: 1, retryMaxMs: 2, stream: c.stream ?? false });
+      const config = EndpointConfigSchema.parse({ name: 'e', baseUrl: url, model: c.model ?? 'qwen-9b', maxRetries: 3, retryBaseMs: 1, retryMaxMs: 2, stream: c.stream ?? false });
       const client = new EndpointClient(config, { apiKey: KEY });
       let err: unknown;
       try {
@@ -453,7 +464,8 @@ test('cliAdvice: field-specific flags for a refused field, the served ids for an
 const PROFILE_FIELDS = ['continue_final_message', 'add_generation_prompt'];
 /** What each profile refusal must become: kind, field (undefined: none) and whether it is retried. */
 function expectedFor(profile: string, which: string): { kind: EndpointErrorKind; field?: string | RegExp; retried?: boolean } {
-  if (which === 'unknownModel') return profile === 'transformers' ? { kind: 'server', retried: true } : { kind: 'model-not-found' };
+  // transformers serve's bare 500 names no model: the client finds the cause in the server's model list.
+  if (which === 'unknownModel') return { kind: 'model-not-found' };
   if (which === 'unknownField' || which === 'rejectedField') return { kind: 'bad-request', field: /^(continue_final_message|add_generation_prompt)$/ };
   if (which === 'nRejected') return { kind: 'bad-request', field: 'n' };
   if (which === 'echoRejected') return profile === 'openai' ? { kind: 'bad-request' } : profile === 'transformers' ? { kind: 'bad-url' } : { kind: 'bad-request', field: 'echo' };

@@ -157,6 +157,11 @@ export class EndpointClient {
         markRequestsSent(err, reached.any ? 1 : 0);
         throw err;
       }
+      // A 500 that gives no reason (transformers serve answers an unknown model with a bare "Internal Server Error"):
+      // when the server lists its models and ours is not among them, that is the cause, and retrying cannot help.
+      if (attempt === 1 && failure.kind === 'server' && failure.status === 500 && (await this.modelMissing(signal))) {
+        throw await this.finalError(this.error('model-not-found', `model "${this.config.model}" is not among the models ${this.config.baseUrl} lists (the server answered 500: ${failure.serverMessage ?? 'no reason given'})`, { status: 500, ...(failure.serverMessage !== undefined ? { serverMessage: failure.serverMessage } : {}) }), attempt);
+      }
       // A server asking for a wait far beyond our backoff cap (e.g. an exhausted daily quota) is not worth sleeping on.
       const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > Math.max(this.config.retryMaxMs, MAX_RETRY_AFTER_MS);
       // Text already streamed to the caller cannot be taken back: no retry after it.
@@ -394,6 +399,18 @@ export class EndpointClient {
       return this.error('rate-limited', `${err.detail}; the server last asked to wait ${Math.round(err.retryAfterMs)} ms`, extra);
     }
     return this.error(err.kind, err.detail, extra);
+  }
+
+  /**
+   * Whether the server's model list (asked once per client) is non-empty and lacks the configured model. False when
+   * the list cannot be had: a failing server is then treated as failing, not as missing the model.
+   */
+  private modelCheck: Promise<string[] | undefined> | undefined;
+  private async modelMissing(signal?: AbortSignal): Promise<boolean> {
+    this.modelCheck ??= this.listModels(AbortSignal.timeout(Math.min(5_000, this.config.timeoutMs))).catch(() => undefined);
+    const models = await this.modelCheck;
+    if (signal?.aborted) return false;
+    return models !== undefined && models.length > 0 && !models.includes(this.config.model);
   }
 
   /** Model ids the server lists (GET /models). */
