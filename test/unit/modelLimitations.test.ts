@@ -90,7 +90,7 @@ test('a strategy that relies on nothing the model lacks is told nothing and reco
   assert.equal(prepared.tree.trace.runs.at(-1)?.adaptations, undefined);
 });
 
-test('metacot run --strategy revision on the embedded model: the trace records the limitation', async () => {
+test('metacot run --strategy revision on the embedded model: stderr says the limitation once and the trace records it', async () => {
   const problems = join(dir, 'problems.jsonl');
   writeFileSync(problems, JSON.stringify({ id: 'v3', problem: problem.text }) + '\n');
   let out = '';
@@ -100,6 +100,7 @@ test('metacot run --strategy revision on the embedded model: the trace records t
     { out: (t) => void (out += t), err: (t) => void (err += t) },
   );
   assert.equal(code, 0, err);
+  assert.equal(err.split('\n').filter((l) => l === `note: embedded model: ${NOTE}`).length, 1, err);
   const trace = JSON.parse(readFileSync(join(dir, 'cli', 'v3.metacot.json'), 'utf8')) as Trace;
   assert.deepEqual(trace.runs[0]?.adaptations?.filter((a) => a.kind === 'model-limitation'), [{ kind: 'model-limitation', message: NOTE, count: 1 }]);
 });

@@ -236,17 +236,16 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       endpoint = { kind: 'embedded' };
     }
     request = { strategy: s.data, params, budgets, ...(verifier ? { verifier } : {}), endpoint, ...(values.cache ? { cacheDir: values.cache } : {}) };
-    if (endpoint.kind === 'openai') {
-      request.capabilities = { dir: capabilityDir(process.env), probe: values['no-probe'] !== true, signal: ctl.signal };
-      // Said once per kind for the whole command, as it first happens (a batch repeats the same server's habits).
-      const said = new Set<string>();
-      const where = redact(values.endpoint!);
-      request.onAdaptation = (a: Adaptation) => {
-        if (said.has(a.kind)) return;
-        said.add(a.kind);
-        err(`note: endpoint ${where}: ${a.message}\n`);
-      };
-    }
+    if (endpoint.kind === 'openai') request.capabilities = { dir: capabilityDir(process.env), probe: values['no-probe'] !== true, signal: ctl.signal };
+    // Said once per kind for the whole command, as it first happens (a batch repeats the same server's habits); the
+    // embedded model says what it ignores (e.g. revision's earlier attempts) the same way.
+    const said = new Set<string>();
+    const where = endpoint.kind === 'openai' ? `endpoint ${redact(values.endpoint!)}` : 'embedded model';
+    request.onAdaptation = (a: Adaptation) => {
+      if (said.has(a.kind)) return;
+      said.add(a.kind);
+      err(`note: ${where}: ${a.message}\n`);
+    };
   } catch (e) {
     if (e instanceof UsageError || e instanceof ProblemSetError) return bad(e.message);
     throw e;
