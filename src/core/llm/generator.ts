@@ -81,9 +81,13 @@ export interface Generator {
   limitations?(): GeneratorLimitation[];
 }
 
+/** Request features a model may ignore and a strategy may rely on (the catalog's `relies` lists use these names). */
+export const MODEL_FEATURES = ['previous-attempts', 'top-logprobs', 'seed', 'temperature', 'stop'] as const;
+export type ModelFeature = (typeof MODEL_FEATURES)[number];
+
 /** A request feature a model ignores, and what that means for a strategy relying on it. */
 export interface GeneratorLimitation {
-  feature: 'previous-attempts' | 'top-logprobs' | 'seed' | 'temperature' | 'stop';
+  feature: ModelFeature;
   /** In words, e.g. "the embedded model ignores previous attempts: revision is plain resampling". */
   note: string;
 }

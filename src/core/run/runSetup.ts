@@ -15,7 +15,6 @@ import type { Generator, GeneratorLimitation } from '../llm/generator';
 import { nextRunId, resolveRunConfig, runSearch, type CheckpointOptions, type RunConfigInput } from '../search/engine';
 import { ParamError } from '../search/params';
 import { strategyInfo, strategyNames } from '../search/catalog';
-import type { ModelFeature } from '../search/catalog/info';
 import { getStrategy } from '../search/registry';
 import { BudgetsSchema, type Adaptation, type Budgets, type Capabilities, type EndpointDescription, type Params, type Problem, type Run, type StrategyName, type Trace, type Usage, type VerifierConfig } from '../trace/schema';
 import { TraceTree } from '../trace/tree';
@@ -207,11 +206,6 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
     },
   };
 }
-
-/** The catalog's feature names and the Generator contract's must be the same list (this fails to compile otherwise). */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const FEATURE_NAMES_AGREE: Same<ModelFeature, GeneratorLimitation['feature']> = true;
-void FEATURE_NAMES_AGREE;
 
 /**
  * What the model ignores that the strategy relies on (revision on the embedded model: earlier attempts never reach

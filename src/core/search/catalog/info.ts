@@ -10,6 +10,8 @@
 import { z } from 'zod';
 import type { StrategyName } from '../../trace/schema';
 import { ParamSpecSchema } from '../params';
+import { MODEL_FEATURES } from '../../llm/generator';
+import type { ModelFeature } from '../../llm/generator';
 
 /** Catalog params always carry a label: forms and pickers show it. */
 export const CatalogParamSchema = ParamSpecSchema.extend({ label: z.string().min(1) });
@@ -19,8 +21,8 @@ export type CatalogParam = z.infer<typeof CatalogParamSchema>;
  * Request features a strategy's method depends on and a model may ignore (the names of the Generator contract's
  * `GeneratorLimitation.feature`; the run set-up's type check fails until both lists agree).
  */
-export const ModelFeatureSchema = z.enum(['previous-attempts', 'top-logprobs', 'seed', 'temperature', 'stop']);
-export type ModelFeature = z.infer<typeof ModelFeatureSchema>;
+export const ModelFeatureSchema = z.enum(MODEL_FEATURES);
+export type { ModelFeature };
 
 export const StrategyInfoSchema = z.object({
   name: z.string().min(1),
