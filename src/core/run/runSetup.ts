@@ -11,7 +11,7 @@ import { EndpointConfigSchema } from '../llm/endpointConfig';
 import type { EndpointConfigInput } from '../llm/endpointConfig';
 import { EndpointError } from '../llm/errors';
 import { sumAdaptations } from '../llm/adaptations';
-import type { Generator, GeneratorLimitation } from '../llm/generator';
+import type { Generator } from '../llm/generator';
 import { nextRunId, resolveRunConfig, runSearch, type CheckpointOptions, type RunConfigInput } from '../search/engine';
 import { ParamError } from '../search/params';
 import { strategyInfo, strategyNames } from '../search/catalog';
