@@ -174,10 +174,12 @@ export async function runSearch(opts: RunSearchOptions): Promise<Run> {
   timer?.unref?.();
 
   let bestNodeId: string | undefined;
+  let endReason: string | undefined;
   let crash: string | undefined;
   try {
     const outcome = await strategy.run(ctx);
     bestNodeId = outcome.bestNodeId;
+    endReason = outcome.reason;
   } catch (err) {
     // A request's own failure that a strategy let through (in-context rethrows it) is the run's reason, not a crash.
     crash = isEndpointError(err) ? describeError(err) : `strategy ${strategy.name} crashed: ${describeError(err)}`;
@@ -209,10 +211,10 @@ export async function runSearch(opts: RunSearchOptions): Promise<Run> {
   } else if (best?.verified === true) {
     // Solved means the answer the strategy chose verifies (for a vote: maj@k), not just that some node did.
     run.status = 'solved';
-    run.reason = stop?.reason ?? `chosen node ${best.id} verified (${found} verified node${found === 1 ? '' : 's'} in this run)`;
+    run.reason = stop?.reason ?? endReason ?? `chosen node ${best.id} verified (${found} verified node${found === 1 ? '' : 's'} in this run)`;
   } else {
     run.status = 'completed';
-    run.reason = found > 0 ? `${found} node${found === 1 ? '' : 's'} verified, but the chosen answer ${best ? `(node ${best.id}) ` : ''}does not` : 'search finished without a verified answer';
+    run.reason = endReason ?? (found > 0 ? `${found} node${found === 1 ? '' : 's'} verified, but the chosen answer ${best ? `(node ${best.id}) ` : ''}does not` : 'search finished without a verified answer');
   }
   run.endedAt = new Date(now()).toISOString();
   const adapted = adaptationsSince(adaptedBefore, opts.generator.adaptations?.() ?? []);

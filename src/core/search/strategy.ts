@@ -104,6 +104,11 @@ export interface SearchContext {
 export interface StrategyOutcome {
   /** The node the strategy picks as its answer (e.g. best-of-n's vote winner); default: the first verified node. */
   bestNodeId?: string;
+  /**
+   * Why the search ended on its own, when that is worth saying (MCTS: `exhausted: every leaf is finished …`):
+   * the run's reason unless a stop (budget, cancel, failure, stopOnSolve) gave one.
+   */
+  reason?: string;
 }
 
 /** A strategy's search loop; `ctx.params` holds its catalog params (defaults filled in) plus the common ones. */

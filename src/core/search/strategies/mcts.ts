@@ -3,44 +3,35 @@
  * parameter (an untuned c causes repeated backtracking). Expansion samples b children in one request (n = b);
  * each child is valued (rollouts, Eq. 11 / PRM / judge) and starts with N = 1, Q = its value. Backup along the
  * path: for every value v, N += 1 and Q += (v − Q) / N, so Q is the mean of everything backed up through a node.
- * Finished and depth-limited leaves back up their own value again. Simulations run in parallel with virtual loss:
- * while a simulation is in flight, each node on its path counts `virtualLoss` extra visits of value 0, which
- * steers concurrent selections elsewhere so their requests overlap. A verified answer ends the run (stopOnSolve).
- * UCT terms of the last decision are recorded on each chosen node (`selection.uct`, virtual loss included).
+ * Simulations run in parallel with virtual loss: while a simulation is in flight, each node on its path counts
+ * `virtualLoss` extra visits of value 0, which steers concurrent selections elsewhere so their requests overlap.
+ * A verified answer ends the run (stopOnSolve). UCT terms of the last decision are recorded on each chosen node
+ * (`selection.uct`, virtual loss included).
+ *
+ * The budget buys search, not re-counting:
+ * - A simulation is one request that expands or widens a node (new children, new values); only those count
+ *   against `simulations`.
+ * - A selection that ends on a finished leaf (answer, dead end, `maxDepth`) backs its value up again, as UCT
+ *   needs, but uncounted, and only when nothing is in flight: while expansions are in flight finished leaves are
+ *   passed over, and with nothing else to choose the loop waits for a simulation to finish instead of spinning.
+ *   Consecutive re-backups are logged as one `backup` event per leaf (`reback: true`, `values` = how many).
+ * - Progressive widening: an expanded node with N visits may have ⌊widenK·N^widenAlpha⌋ children; when that
+ *   passes the samples it has, the next selection reaching it asks for the missing ones (at most b) instead of
+ *   descending. The node's `meta.widened` says when and why; the `select` event has `leaf: 'widen'`.
+ * - Exhaustion: when no leaf can be expanded and no node can ever widen, the run ends at once with a reason
+ *   `exhausted: …`; so does a run of re-backups that reaches nothing to expand (bounded, e.g. c = 0 stuck on a
+ *   finished leaf).
+ * - With nothing verified, the answer is the end of the most visited path that the checker did not refute.
  */
-import type { TraceNode } from '../../trace/schema';
 import { num } from '../params';
 import type { StrategyRun } from '../strategy';
-
-interface Stat {
-  node: TraceNode;
-  n: number;
-  q: number;
-  /** Virtual visits of simulations in flight through this node. */
-  vl: number;
-  /** Children that can be chosen (valued, alive): kept here so selection never scans the tree. */
-  kids: Stat[];
-  /** A simulation is expanding this leaf right now (a flag, not a set: no hashing per selection step). */
-  expanding: boolean;
-  /** The last UCT decision that chose this node (written to `selection.uct` with its next backup). */
-  chosen: boolean;
-  uq: number;
-  uvisits: number;
-  uparent: number;
-  uexplore: number;
-  uscore: number;
-  among: number;
-}
+import { fallbackLeaf, isFinished, newStat, widenAt, widenLimit, type Stat } from './mctsStats';
 
 const REASONS: string[] = [];
 const reasonFor = (among: number): string => (REASONS[among] ??= `UCT: highest of ${among} children`);
 
-function newStat(node: TraceNode, n: number, q: number): Stat {
-  return { node, n, q, vl: 0, kids: [], expanding: false, chosen: false, uq: 0, uvisits: 0, uparent: 0, uexplore: 0, uscore: 0, among: 0 };
-}
-
-
-type Leaf = { kind: 'expand' | 'reback'; path: Stat[]; steps: string[] };
+/** A selection's end: expand a leaf (n = b), widen an expanded node (n = the missing children) or back up a finished leaf. */
+type Leaf = { kind: 'expand' | 'widen' | 'reback'; path: Stat[]; steps: string[]; n: number; limit: number };
 
 export const runMcts: StrategyRun = async (ctx) => {
   const sims = num(ctx.params, 'simulations');
@@ -49,18 +40,33 @@ export const runMcts: StrategyRun = async (ctx) => {
   const maxDepth = num(ctx.params, 'maxDepth');
   const parallel = num(ctx.params, 'parallel') || num(ctx.params, 'concurrency');
   const virtualLoss = num(ctx.params, 'virtualLoss');
+  // Absent in test doubles' params: the catalog defaults.
+  const widenK = typeof ctx.params.widenK === 'number' ? ctx.params.widenK : 1;
+  const widenAlpha = typeof ctx.params.widenAlpha === 'number' ? ctx.params.widenAlpha : 0.5;
   const tree = ctx.tree;
-  const root = newStat(tree.node(ctx.startId), 0, 0);
+  const root = newStat(tree.node(ctx.startId), 0, 0, 0);
+  /** Every node of this search below the start, for the α = 0 exhaustion check and the reason's node count. */
+  const stats: Stat[] = [];
+  /** Leaves that are not finished and have no child yet (being expanded included): the start node to begin with. */
+  let openLeaves = 1;
 
-  /** Descends by UCT to a leaf; synchronous, so the virtual loss it adds is seen by the next selection. */
-  const selectLeaf = (): Leaf | 'blocked' => {
+  /**
+   * Descends by UCT to a leaf; synchronous, so the virtual loss it adds is seen by the next selection.
+   * `passFinished` (simulations in flight): finished leaves are not chosen, so the selection goes elsewhere or
+   * reports 'blocked' (wait) rather than re-backing-up a leaf again and again while nothing changes.
+   */
+  const selectLeaf = (passFinished: boolean): Leaf | 'blocked' => {
     let cur = root;
     const path = [cur];
     const steps = [...ctx.prefix];
-    for (let depth = 0; ; depth++) {
-      if (cur !== root && (cur.node.status === 'terminal' || depth >= maxDepth)) return { kind: 'reback', path, steps };
-      if (cur.expanding) return 'blocked';
+    for (;;) {
+      if (isFinished(cur, maxDepth)) return { kind: 'reback', path, steps, n: 0, limit: 0 };
       const kids = cur.kids;
+      if (kids.length === 0) return cur.expanding ? 'blocked' : { kind: 'expand', path, steps, n: b, limit: 0 };
+      if (widenK > 0 && !cur.expanding) {
+        const limit = widenLimit(widenK, widenAlpha, cur.n);
+        if (limit > cur.drawn) return { kind: 'widen', path, steps, n: Math.min(b, limit - cur.drawn), limit };
+      }
       let best: Stat | undefined;
       let bestScore = -Infinity;
       let bestQ = 0;
@@ -73,7 +79,7 @@ export const runMcts: StrategyRun = async (ctx) => {
       for (const k of kids) {
         if (k.node.status === 'pruned') continue; // by hand, during the run
         // A leaf another simulation is expanding right now leads nowhere yet: look elsewhere (at parallel 1 never).
-        if (k.kids.length === 0 && k.expanding) {
+        if ((k.kids.length === 0 && k.expanding) || (passFinished && isFinished(k, maxDepth))) {
           busy++;
           continue;
         }
@@ -90,7 +96,8 @@ export const runMcts: StrategyRun = async (ctx) => {
           bestExplore = explore;
         }
       }
-      if (!best) return busy > 0 ? 'blocked' : { kind: 'expand', path, steps };
+      // Every child pruned by hand: the node is sampled again.
+      if (!best) return busy > 0 ? 'blocked' : cur.expanding ? 'blocked' : { kind: 'expand', path, steps, n: b, limit: 0 };
       best.chosen = true;
       best.uq = bestQ;
       best.uvisits = bestVisits;
@@ -108,6 +115,29 @@ export const runMcts: StrategyRun = async (ctx) => {
     for (const s of path) s.vl += sign * virtualLoss;
   };
 
+  /** The statistics of a node onto its trace node (visits, Q, the UCT terms of the decision that chose it). */
+  const writeBack = (s: Stat) => {
+    // Direct writes + one notification per node: backups touch every node on the path, every simulation.
+    s.node.visits = s.n;
+    s.node.q = s.q;
+    if (s.chosen) {
+      // Updated in place: a new object per backup per path node is garbage on big trees.
+      const sel = s.node.selection;
+      if (sel?.uct) {
+        sel.reason = reasonFor(s.among);
+        sel.uct.q = s.uq;
+        sel.uct.parentVisits = s.uparent;
+        sel.uct.visits = s.uvisits;
+        sel.uct.explore = s.uexplore;
+        sel.uct.score = s.uscore;
+      } else {
+        s.node.selection = { reason: reasonFor(s.among), uct: { q: s.uq, c, parentVisits: s.uparent, visits: s.uvisits, explore: s.uexplore, score: s.uscore } };
+      }
+      s.chosen = false;
+    }
+    tree.changed(s.node);
+  };
+
   /** N += 1, Q += (v − Q)/N per value, along the path; one node update each (visits, Q, the UCT terms). */
   const backup = (path: readonly Stat[], values: readonly number[]) => {
     for (const s of path) {
@@ -115,25 +145,7 @@ export const runMcts: StrategyRun = async (ctx) => {
         s.n += 1;
         s.q += (v - s.q) / s.n;
       }
-      // Direct writes + one notification per node: backups touch every node on the path, every simulation.
-      s.node.visits = s.n;
-      s.node.q = s.q;
-      if (s.chosen) {
-        // Updated in place: a new object per backup per path node is garbage on big trees.
-        const sel = s.node.selection;
-        if (sel?.uct) {
-          sel.reason = reasonFor(s.among);
-          sel.uct.q = s.uq;
-          sel.uct.parentVisits = s.uparent;
-          sel.uct.visits = s.uvisits;
-          sel.uct.explore = s.uexplore;
-          sel.uct.score = s.uscore;
-        } else {
-          s.node.selection = { reason: reasonFor(s.among), uct: { q: s.uq, c, parentVisits: s.uparent, visits: s.uvisits, explore: s.uexplore, score: s.uscore } };
-        }
-        s.chosen = false;
-      }
-      tree.changed(s.node);
+      writeBack(s);
     }
     const leaf = path[path.length - 1]!;
     let sum = 0;
@@ -141,15 +153,42 @@ export const runMcts: StrategyRun = async (ctx) => {
     ctx.log('backup', leaf.node.id, { values: values.length, mean: sum / values.length, depth: path.length - 1 });
   };
 
+  // Re-backups of finished leaves come in runs (nothing in flight, UCT returning to finished leaves): the trace
+  // nodes are written and one event per leaf is logged when the run ends, not once per re-backup.
+  const rebacks = new Map<Stat, number>();
+  const dirty = new Set<Stat>();
+  const reback = (path: readonly Stat[]) => {
+    const leaf = path[path.length - 1]!;
+    const v = leaf.q; // a finished leaf's Q is the mean of its own value(s): it stays what it is
+    for (const s of path) {
+      s.n += 1;
+      s.q += (v - s.q) / s.n;
+      dirty.add(s);
+    }
+    rebacks.set(leaf, (rebacks.get(leaf) ?? 0) + 1);
+  };
+  const flushRebacks = () => {
+    if (rebacks.size === 0) return;
+    for (const s of dirty) writeBack(s);
+    dirty.clear();
+    for (const [leaf, count] of rebacks) ctx.log('backup', leaf.node.id, { values: count, mean: leaf.q, depth: leaf.depth, reback: true });
+    rebacks.clear();
+  };
+
+  /** Whether some expanded node may still gain children as its visits grow (progressive widening). */
+  const canStillWiden = (): boolean => {
+    if (widenK <= 0 || root.drawn === 0) return false;
+    if (widenAlpha > 0) return true; // ⌊k·N^α⌋ grows without bound, and the start node is never finished
+    const cap = Math.floor(widenK + 1e-9);
+    if (root.drawn < cap) return true;
+    for (const s of stats) if (s.drawn > 0 && s.drawn < cap && !isFinished(s, maxDepth) && s.node.status !== 'pruned') return true;
+    return false;
+  };
+
   const simulate = async (leaf: Leaf) => {
     const last = leaf.path[leaf.path.length - 1]!;
     try {
-      if (leaf.kind === 'reback') {
-        backup(leaf.path, [last.q]);
-        return;
-      }
-      last.expanding = true;
-      const kids = await ctx.expand(last.node.id, { purpose: 'step', n: b, steps: leaf.steps });
+      const kids = await ctx.expand(last.node.id, { purpose: 'step', n: leaf.n, steps: leaf.steps });
       await Promise.all(kids.map((k) => ctx.evaluate(k, [...leaf.steps, k.text])));
       const values: number[] = [];
       for (const k of kids) {
@@ -157,7 +196,11 @@ export const runMcts: StrategyRun = async (ctx) => {
         if (k.value === undefined && ctx.verifier.estimator && ctx.stopped) continue; // valuation cut short
         const v = k.value ?? ctx.prior;
         // A child starts with N = 1, Q = its value: its own valuation is its first backup.
-        last.kids.push(newStat(k, 1, v));
+        const s = newStat(k, last.depth + 1, 1, v);
+        if (last.kids.length === 0) openLeaves--; // the leaf has become an inner node
+        if (!isFinished(s, maxDepth)) openLeaves++;
+        last.kids.push(s);
+        stats.push(s);
         k.visits = 1;
         k.q = v;
         values.push(v);
@@ -187,36 +230,65 @@ export const runMcts: StrategyRun = async (ctx) => {
     failure ??= { error };
     finished();
   };
+  const used = () => `after ${stats.length} node${stats.length === 1 ? '' : 's'} (${started} of ${sims} simulations used)`;
+  let exhausted: string | undefined;
+  let burst = 0;
   while (!ctx.stopped && started < sims) {
     if (failure) throw failure.error;
     if (running >= parallel) {
       await oneFinished();
       continue;
     }
-    const leaf = selectLeaf();
-    if (leaf === 'blocked') {
-      if (running === 0) break; // nothing in flight and nothing to expand: the tree is exhausted
+    if (running === 0 && openLeaves === 0 && !canStillWiden()) {
+      exhausted = `exhausted: every leaf is finished ${used()}`;
+      break;
+    }
+    const leaf = selectLeaf(running > 0);
+    if (leaf === 'blocked' || (leaf.kind === 'reback' && running > 0)) {
+      if (running === 0) {
+        exhausted = `exhausted: nothing left to expand ${used()}`;
+        break;
+      }
       await oneFinished();
       continue;
     }
+    if (leaf.kind === 'reback') {
+      // Uncounted; bounded so that a UCT stuck on finished leaves (c = 0, or widening far off) cannot spin.
+      if (burst >= 1000 + 10 * stats.length) {
+        const next = widenAt(widenK, widenAlpha, root.drawn);
+        const far = Number.isFinite(next) ? `; the start node widens next at N = ${next} (now ${root.n})` : '';
+        exhausted = `exhausted: ${burst} re-backups of finished leaves in a row reached nothing to expand or widen ${used()}${far}`;
+        break;
+      }
+      burst++;
+      reback(leaf.path);
+      continue;
+    }
+    flushRebacks();
+    burst = 0;
     started++;
     ctx.iteration = started;
+    const last = leaf.path[leaf.path.length - 1]!;
+    const data: Record<string, number | string> = { simulation: started, depth: leaf.path.length - 1, leaf: leaf.kind };
+    if (leaf.kind === 'widen') {
+      const why = `widened at N = ${last.n}: ⌊${widenK}·${last.n}^${widenAlpha}⌋ = ${leaf.limit} > ${last.drawn} children, ${leaf.n} more asked`;
+      last.node.meta = { ...(last.node.meta ?? {}), widened: why, widenings: Number(last.node.meta?.widenings ?? 0) + 1 };
+      tree.changed(last.node);
+      Object.assign(data, { visits: last.n, limit: leaf.limit, children: last.drawn, n: leaf.n });
+    }
+    last.drawn += leaf.n;
+    last.expanding = true;
     addVirtualLoss(leaf.path, 1);
-    ctx.log('select', leaf.path[leaf.path.length - 1]!.node.id, { simulation: started, depth: leaf.path.length - 1, leaf: leaf.kind });
+    ctx.log('select', last.node.id, data);
     running++;
     void simulate(leaf).then(finished, crashed);
   }
+  flushRebacks();
   while (running > 0) await oneFinished();
   if (failure) throw failure.error;
 
-  if (ctx.verifiedNodes.length > 0) return { bestNodeId: ctx.verifiedNodes[0] };
-  // Otherwise the most visited path (robust child), down to a leaf.
-  let cur = root;
-  for (;;) {
-    let best: Stat | undefined;
-    for (const k of cur.kids) if (!best || k.n > best.n) best = k;
-    if (!best) break;
-    cur = best;
-  }
-  return cur === root ? {} : { bestNodeId: cur.node.id };
+  const reason = exhausted !== undefined && !ctx.stopped ? { reason: exhausted } : {};
+  if (ctx.verifiedNodes.length > 0) return { bestNodeId: ctx.verifiedNodes[0], ...reason };
+  const best = fallbackLeaf(root);
+  return best ? { bestNodeId: best.node.id, ...reason } : reason;
 };
