@@ -12,6 +12,11 @@ export const FAILED_KEY = COLOR_KEYS;
 
 const ICON = { check: '\ueab2', close: '\uea76', edit: '\uea73', warning: '\uea6c', passFilled: '\uebb3', error: '\uea87', thumbsup: '\ueb6c', thumbsdown: '\ueb6b', circleSlash: '\ueabd', sync: '\uea77', star: '\ueb59' };
 
+/** The card's ×k badge: a node standing for k ≥ 2 identical sibling samples; '' otherwise. */
+export function copiesLabel(n: Pick<TraceNode, 'copies'>): string {
+  return n.copies !== undefined && n.copies > 1 ? `×${n.copies}` : '';
+}
+
 interface WrapCache {
   node: TraceNode;
   key: string;
@@ -124,6 +129,15 @@ export class CardPainter {
       ctx.fillStyle = theme.muted;
       ctx.fillText(metric, right, midY);
       right -= ctx.measureText(metric).width + 6;
+    }
+    // Identical sibling samples merged into this node (mergeDuplicates): how many it stands for.
+    const copies = copiesLabel(n);
+    if (copies) {
+      ctx.font = `600 ${Math.max(7, fs - 1)}px ${theme.monoFamily}`;
+      ctx.textAlign = 'right';
+      ctx.fillStyle = theme.foreground;
+      ctx.fillText(copies, right, midY);
+      right -= ctx.measureText(copies).width + 6;
     }
     // Text, wrapped into as many lines as the card holds at this zoom.
     const left = x + sw + 6;

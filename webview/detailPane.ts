@@ -404,6 +404,7 @@ export class DetailPane {
     ];
     if (n.valueSource?.kind === 'prm' && n.valueSource.stepScores?.length) rows.push(['PRM step scores', n.valueSource.stepScores.map((x) => fmt(x, 2)).join(', ')]);
     if (n.answer !== undefined) rows.push(['Answer', n.answer]);
+    if (n.copies !== undefined && n.copies > 1) rows.push(['Copies', `${n.copies} (identical sibling samples merged into this node, valued once)`]);
     rows.push(
       ['Tokens in / out', `${fmtInt(n.tokensIn)} / ${fmtInt(n.tokensOut)}`],
       ['Latency', fmtMs(n.latencyMs)],

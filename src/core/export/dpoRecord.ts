@@ -1,6 +1,7 @@
 /**
  * Step-level preference pairs: at every node with at least two valued children whose values differ by at least
- * `threshold`, the shared prefix (problem + steps to the node), a chosen and a rejected next step.
+ * `threshold`, the shared prefix (problem + steps to the node), a chosen and a rejected next step. A step that
+ * stands for k identical samples (merged siblings) gives its count as `meta.chosen_copies` / `rejected_copies`.
  */
 import { z } from 'zod';
 import type { TraceNode } from '../trace/schema';
@@ -14,7 +15,14 @@ export const DpoRecordSchema = z.object({
   prefix: z.array(z.string()),
   chosen_value: z.number(),
   rejected_value: z.number(),
-  meta: z.object({ trace_id: z.string(), node_id: z.string(), chosen_id: z.string(), rejected_id: z.string() }),
+  meta: z.object({
+    trace_id: z.string(),
+    node_id: z.string(),
+    chosen_id: z.string(),
+    rejected_id: z.string(),
+    chosen_copies: z.number().int().min(2).optional(),
+    rejected_copies: z.number().int().min(2).optional(),
+  }),
 });
 export type DpoRecord = z.infer<typeof DpoRecordSchema>;
 
@@ -57,7 +65,14 @@ export function buildDpoRecords(tree: TraceTree, opts: DpoOptions = {}): DpoReco
         prefix,
         chosen_value: c.value,
         rejected_value: r.value,
-        meta: { trace_id: tree.trace.id, node_id: node.id, chosen_id: c.id, rejected_id: r.id },
+        meta: {
+          trace_id: tree.trace.id,
+          node_id: node.id,
+          chosen_id: c.id,
+          rejected_id: r.id,
+          ...(c.copies !== undefined ? { chosen_copies: c.copies } : {}),
+          ...(r.copies !== undefined ? { rejected_copies: r.copies } : {}),
+        },
       });
     }
   }

@@ -16,6 +16,8 @@ export const LinearRecordSchema = z.object({
   verified: z.boolean(),
   /** The run that found the winning path's answer (absent for an imported answer). */
   found_by_run: z.string().optional(),
+  /** Node id → samples it stands for, for nodes merged from identical siblings (absent when none). */
+  copies: z.record(z.string(), z.number().int().min(2)).optional(),
 });
 export type LinearRecord = z.infer<typeof LinearRecordSchema>;
 
@@ -23,6 +25,13 @@ export function buildLinearRecord(tree: TraceTree, opts: { linearize: LinearizeO
   const objective = opts.objective ?? 'z-and-s';
   const lin = linearize(tree, opts.linearize, objective);
   const run = solutionRunId(tree, lin.winningPath);
+  const copies: Record<string, number> = {};
+  let merged = false;
+  for (const n of tree.trace.nodes) {
+    if (n.copies === undefined) continue;
+    copies[n.id] = n.copies;
+    merged = true;
+  }
   return {
     trace_id: tree.trace.id,
     problem: tree.trace.problem.text,
@@ -33,5 +42,6 @@ export function buildLinearRecord(tree: TraceTree, opts: { linearize: LinearizeO
     winning_path: lin.winningPath,
     verified: opts.verified,
     ...(run !== undefined ? { found_by_run: run } : {}),
+    ...(merged ? { copies } : {}),
   };
 }

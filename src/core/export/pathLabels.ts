@@ -6,6 +6,16 @@
 import type { TraceNode } from '../trace/schema';
 import type { TraceTree } from '../trace/tree';
 
+/** Samples a node stands for: identical sibling samples merged into it (mergeDuplicates), else 1. */
+export const copiesOf = (n: TraceNode): number => n.copies ?? 1;
+
+/** Samples merged into another node across the whole trace (Σ copies − 1): what a linearized trace shows once. */
+export function mergedSamples(tree: TraceTree): number {
+  let merged = 0;
+  for (const n of tree.trace.nodes) merged += copiesOf(n) - 1;
+  return merged;
+}
+
 const isStep = (n: TraceNode) => n.kind === 'step' || n.kind === 'answer';
 
 /**

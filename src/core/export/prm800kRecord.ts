@@ -2,12 +2,13 @@
  * PRM800K-like step labels (layout of openai/prm800k, as in ../shared/data/prm-labels/prm800k_sample6.jsonl): one
  * record per root-to-leaf path; each step lists the alternatives the search generated at that point (the path
  * node's siblings) as `completions` with a rating −1 / 0 / +1 from their value, and `chosen_completion` points at
- * the path's step. The schema also accepts the real PRM800K records (tested).
+ * the path's step. The schema also accepts the real PRM800K records (tested). A completion that stands for k
+ * identical samples (merged siblings) carries `copies: k`, a sample weight; PRM800K readers ignore the extra key.
  */
 import { z } from 'zod';
 import type { TraceNode } from '../trace/schema';
 import type { TraceTree } from '../trace/tree';
-import { rootToLeafPaths, stepScorer } from './pathLabels';
+import { copiesOf, rootToLeafPaths, stepScorer } from './pathLabels';
 
 const Rating = z.union([z.literal(-1), z.literal(0), z.literal(1)]).nullable();
 
@@ -22,7 +23,7 @@ export const Prm800kRecordSchema = z.object({
     steps: z.array(
       z.object({
         // null in real records where only a human wrote the step.
-        completions: z.array(z.object({ text: z.string(), rating: Rating, flagged: z.boolean().nullable() })).nullable(),
+        completions: z.array(z.object({ text: z.string(), rating: Rating, flagged: z.boolean().nullable(), copies: z.number().int().min(2).optional() })).nullable(),
         human_completion: z.object({ text: z.string(), rating: Rating, source: z.string().optional(), flagged: z.boolean().nullable() }).nullable(),
         chosen_completion: z.number().int().nullable(),
       }),
@@ -55,7 +56,7 @@ export function buildPrm800kRecords(tree: TraceTree, opts: RatingThresholds & { 
     const steps = path.map((node) => {
       const alts = opts.siblings === false ? [node] : tree.children(node.parentId!).filter(keep);
       return {
-        completions: alts.map((n) => ({ text: n.text, rating: rating(score(n), opts), flagged: false })),
+        completions: alts.map((n) => ({ text: n.text, rating: rating(score(n), opts), flagged: false, ...(copiesOf(n) > 1 ? { copies: copiesOf(n) } : {}) })),
         human_completion: null,
         chosen_completion: alts.findIndex((n) => n.id === node.id),
       };

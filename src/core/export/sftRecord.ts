@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { linearize, type LinearizeOptions } from '../trace/linearize/linearize';
 import { lossSpans, type Objective } from '../trace/linearize/segment';
 import type { TraceTree } from '../trace/tree';
+import { mergedSamples } from './pathLabels';
 import { solutionRunId } from './solutionRun';
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -25,6 +26,11 @@ export const SftRecordSchema = z.object({
     final_answer: z.string().optional(),
     /** The run that found the solution S (absent for an imported answer). */
     found_by_run: z.string().optional(),
+    /**
+     * Samples merged into an identical sibling in the trace (Σ copies − 1; absent when none): the assistant text
+     * shows each distinct step once. Per-step counts are in the `linear` and PRM layouts.
+     */
+    merged_samples: z.number().int().min(1).optional(),
   }),
 });
 export type SftRecord = z.infer<typeof SftRecordSchema>;
@@ -49,5 +55,7 @@ export function buildSftRecord(
   if (t.result?.finalAnswer !== undefined) rec.meta.final_answer = t.result.finalAnswer;
   const run = solutionRunId(tree, lin.winningPath);
   if (run !== undefined) rec.meta.found_by_run = run;
+  const merged = mergedSamples(tree);
+  if (merged > 0) rec.meta.merged_samples = merged;
   return rec;
 }
