@@ -22,7 +22,6 @@ import { openTraceFile, parseTrace, serializeTrace, writeTraceFile } from '../..
 import { journalPathFor, TraceJournal } from '../../src/core/trace/journal';
 import type { Params, TraceNode } from '../../src/core/trace/schema';
 import { TraceTree } from '../../src/core/trace/tree';
-import { copiesLabel } from '../../webview/cardPainter';
 import { freshTree } from './searchFixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'metacot-merge-'));
@@ -55,7 +54,7 @@ async function oneExpansion(params: Params) {
 test('sameStepKey folds white space; groupSamples keeps first-occurrence order and sums tokens', () => {
   assert.equal(sameStepKey('  a \n\t b  '), 'a b');
   assert.notEqual(sameStepKey('a b'), sameStepKey('ab'));
-  const g = (text: string, tokensOut: number) => ({ text, tokensIn: 10, tokensOut, latencyMs: 1, finishReason: 'stop' });
+  const g = (text: string, tokensOut: number) => ({ text, tokensIn: 10, tokensOut, latencyMs: 1, finishReason: 'stop', cached: false });
   const groups = groupSamples([g('x', 1), g('y', 2), g(' x\n', 3), g('x', 4)], 100);
   assert.deepEqual(groups.map((x) => [x.g.text, x.copies, x.g.tokensIn, x.g.tokensOut]), [
     ['x', 3, 30, 8],
@@ -195,12 +194,6 @@ test('the journal of a run with merged nodes folds back to exactly the tree: no 
   assert.deepEqual(view(trace.nodes), view(tree.trace.nodes));
   assert.equal(trace.events.length, tree.trace.events.length);
   assert.ok(trace.nodes.some((n) => (n.copies ?? 1) > 1));
-});
-
-test('the panel card shows ×k for a merged node and nothing otherwise', () => {
-  assert.equal(copiesLabel({ copies: 3 }), '×3');
-  assert.equal(copiesLabel({}), '');
-  assert.equal(copiesLabel({ copies: undefined }), '');
 });
 
 test('a trace built by hand with copies passes the file checks; the tree keeps the field', () => {
