@@ -272,7 +272,7 @@ export const runMcts: StrategyRun = async (ctx) => {
     const data: Record<string, number | string> = { simulation: started, depth: leaf.path.length - 1, leaf: leaf.kind };
     if (leaf.kind === 'widen') {
       const why = `widened at N = ${last.n}: ⌊${widenK}·${last.n}^${widenAlpha}⌋ = ${leaf.limit} > ${last.drawn} children, ${leaf.n} more asked`;
-      last.node.meta = { ...(last.node.meta ?? {}), widened: why, widenings: Number(last.node.meta?.widenings ?? 0) + 1 };
+      last.node.meta = { ...(last.node.meta ?? {}), widened: why, widenings: ++last.widenings };
       tree.changed(last.node);
       Object.assign(data, { visits: last.n, limit: leaf.limit, children: last.drawn, n: leaf.n });
     }

@@ -20,6 +20,8 @@ export interface Stat {
    * asked again at the same N.
    */
   drawn: number;
+  /** Widenings of this node in this run (`meta.widenings`). */
+  widenings: number;
   /** A simulation is expanding (or widening) this node right now (a flag, not a set: no hashing per step). */
   expanding: boolean;
   /** The last UCT decision that chose this node (written to `selection.uct` with its next backup). */
@@ -33,7 +35,7 @@ export interface Stat {
 }
 
 export function newStat(node: TraceNode, depth: number, n: number, q: number): Stat {
-  return { node, depth, n, q, vl: 0, kids: [], drawn: 0, expanding: false, chosen: false, uq: 0, uvisits: 0, uparent: 0, uexplore: 0, uscore: 0, among: 0 };
+  return { node, depth, n, q, vl: 0, kids: [], drawn: 0, widenings: 0, expanding: false, chosen: false, uq: 0, uvisits: 0, uparent: 0, uexplore: 0, uscore: 0, among: 0 };
 }
 
 /** A leaf no expansion can follow: a finished path (answer or dead end) or one at `maxDepth`. Never the start node. */
