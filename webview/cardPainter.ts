@@ -3,7 +3,7 @@
  * failed nodes. Split from TreeRenderer, which culls and batches; this part draws what it is handed.
  */
 import { COLOR_KEYS, colorOf } from './colorScale';
-import { plainMath } from './format';
+import { copiesLabel, plainMath } from './format';
 import type { RenderScene } from './treeRenderer';
 import type { TraceNode } from '../src/protocol/fromCore';
 
@@ -12,10 +12,6 @@ export const FAILED_KEY = COLOR_KEYS;
 
 const ICON = { check: '\ueab2', close: '\uea76', edit: '\uea73', warning: '\uea6c', passFilled: '\uebb3', error: '\uea87', thumbsup: '\ueb6c', thumbsdown: '\ueb6b', circleSlash: '\ueabd', sync: '\uea77', star: '\ueb59' };
 
-/** The card's ×k badge: a node standing for k ≥ 2 identical sibling samples; '' otherwise. */
-export function copiesLabel(n: Pick<TraceNode, 'copies'>): string {
-  return n.copies !== undefined && n.copies > 1 ? `×${n.copies}` : '';
-}
 
 interface WrapCache {
   node: TraceNode;

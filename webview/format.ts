@@ -72,3 +72,8 @@ export function plainMath(text: string): string {
 }
 
 const SUPERSCRIPTS: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', n: 'ⁿ' };
+
+/** The card's ×k badge: a node standing for k ≥ 2 identical sibling samples; '' otherwise. */
+export function copiesLabel(n: Pick<TraceNode, 'copies'>): string {
+  return n.copies !== undefined && n.copies > 1 ? `×${n.copies}` : '';
+}

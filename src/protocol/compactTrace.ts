@@ -78,6 +78,7 @@ export const CompactNodeColumnsSchema = z.object({
   error: column<string | null>('a string or null', nullable(isStr)),
   supersededBy: column<string | null>('a string or null', nullable(isStr)),
   meta: detail<Params>(),
+  copies: column<number | null>('an integer of at least 2 or null', nullable((v) => isCount(v) && (v as number) >= 2)),
 });
 
 export const CompactEventColumnsSchema = z.object({
@@ -124,7 +125,7 @@ type NodeColumns = CompactTrace['nodes'];
 /** Optional node fields, in schema key order; each becomes a nullable column. */
 const OPTIONAL_NODE_FIELDS = [
   'originalText', 'runId', 'value', 'valueSource', 'visits', 'q', 'answer', 'verified', 'label', 'tokensIn', 'tokensOut',
-  'latencyMs', 'finishReason', 'logprobs', 'reasoning', 'selection', 'prune', 'error', 'supersededBy', 'meta',
+  'latencyMs', 'finishReason', 'logprobs', 'reasoning', 'selection', 'prune', 'error', 'supersededBy', 'meta', 'copies',
 ] as const satisfies readonly (keyof TraceNode & keyof NodeColumns)[];
 
 export function compactTrace(trace: Trace): CompactTrace {
@@ -159,7 +160,7 @@ export function expandCompactTrace(c: CompactTrace): Trace {
   const nodes: TraceNode[] = new Array(cols.id.length);
   // Unrolled on purpose: computed-key stores (node[f] = v) made this 10x slower at 100k nodes.
   const { id, parent, kind, text, originalText, author, status, iteration, runId, value, valueSource, visits, q, answer, verified, label,
-    tokensIn, tokensOut, latencyMs, finishReason, logprobs, reasoning, selection, prune, error, supersededBy, meta } = cols;
+    tokensIn, tokensOut, latencyMs, finishReason, logprobs, reasoning, selection, prune, error, supersededBy, meta, copies } = cols;
   for (let i = 0; i < id.length; i++) {
     const p = parent[i];
     const node: Partial<TraceNode> = { id: id[i], parentId: p < 0 ? null : id[p], kind: kind[i], text: text[i] };
@@ -187,6 +188,7 @@ export function expandCompactTrace(c: CompactTrace): Trace {
     if (error[i] !== null) node.error = error[i] as string;
     if (supersededBy[i] !== null) node.supersededBy = supersededBy[i] as string;
     if (meta[i] !== null) node.meta = meta[i] as Params;
+    if (copies[i] !== null) node.copies = copies[i] as number;
     nodes[i] = node as TraceNode;
   }
   const ev = c.events;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { TraceNode } from '../../src/core/trace/schema';
 import { Camera, MAX_K, MIN_K } from '../../webview/camera';
 import { AUTHOR_COLORS, COLOR_KEYS, NO_VALUE, STATUS_COLORS, VALUE_BUCKETS, categoricalLegend, colorKey, colorOf, luminance, valueBucket, viridis } from '../../webview/colorScale';
-import { fmt, fmtInt, fmtMs, nodeTitle, oneLine, plainMath, valueSourceText } from '../../webview/format';
+import { copiesLabel, fmt, fmtInt, fmtMs, nodeTitle, oneLine, plainMath, valueSourceText } from '../../webview/format';
 import { CARD_W, LEVEL_GAP } from '../../webview/treeLayout';
 
 const node = (o: Partial<TraceNode>): TraceNode => ({ id: 'n1', parentId: 'n0', kind: 'step', text: '', author: 'model', status: 'open', iteration: 1, ...o }) as TraceNode;
@@ -122,4 +122,10 @@ describe('webview format', () => {
     assert.equal(valueSourceText({ kind: 'rollouts', k: 3, K: 8 } as never), '3/8 rollouts verified');
     assert.equal(valueSourceText(undefined), '');
   });
+});
+
+it('a merged node shows ×k on its card; a single sample shows nothing', () => {
+  assert.equal(copiesLabel({ copies: 3 }), '×3');
+  assert.equal(copiesLabel({}), '');
+  assert.equal(copiesLabel({ copies: 1 }), '');
 });

@@ -60,7 +60,10 @@ describe('protocol', () => {
   });
 
   it('compact traces round-trip exactly and report the first bad entry of a column', () => {
-    for (const trace of [fixture('countdown-beam.metacot.json'), fixture('xss-payloads.metacot.json'), generateTrace({ nodes: 3000, seed: 9 })]) {
+    // A merged duplicate (copies) must reach the panel too (its card shows ×k).
+    const merged = generateTrace({ nodes: 40, seed: 4 });
+    merged.nodes[5]!.copies = 3;
+    for (const trace of [fixture('countdown-beam.metacot.json'), fixture('xss-payloads.metacot.json'), generateTrace({ nodes: 3000, seed: 9 }), merged]) {
       const c = compactTrace(trace);
       const parsed = parseHostMessage({ type: 'loadCompactTrace', trace: JSON.parse(JSON.stringify(c)) });
       assert.equal(parsed.ok, true, parsed.ok ? '' : parsed.error);

@@ -67,8 +67,9 @@ export const THINK_VERIFY_PROMPT =
   'Then close the thinking and state the final answer in \\boxed{}.';
 
 /**
- * A* by default: on the embedded default (checker only, no value model yet) it solves the sample problem in ~64 nodes,
- * while beam ranks every candidate at the prior and ends unsolved — a first run must show a verified answer.
+ * A* by default: on the embedded default (checker only, no value model yet) it solves the sample problem in ~64 nodes.
+ * Beam ranks every candidate at the prior there (no value signal) and solves it only by resampling exhausted steps —
+ * a first run must show a verified answer, found by a search whose order means something.
  */
 export const DEFAULT_STRATEGY: StrategyName = 'astar';
 
