@@ -5,7 +5,7 @@
 import type { Run, TraceNode } from '../src/protocol/fromCore';
 import { checkNodeDetail } from '../src/protocol/compactTrace';
 import { h, icon } from './dom';
-import { fmt, fmtInt, fmtMs, nodeTitle, oneLine, valueSourceText } from './format';
+import { fmt, fmtInt, fmtMs, metaNotes, nodeTitle, oneLine, valueSourceText } from './format';
 import { setMarkdown } from './markdown';
 import { rerunForm } from './rerunForm';
 import type { RerunRequest } from './rerunForm';
@@ -389,6 +389,7 @@ export class DetailPane {
       );
     }
     if (n.supersededBy) parts.push(h('p', { class: 'muted' }, `Superseded by re-run ${n.supersededBy}.`));
+    for (const note of metaNotes(n.meta)) parts.push(h('p', { class: 'muted' }, note));
     if (parts.length === 0) parts.push(h('p', { class: 'muted' }, n.kind === 'root' ? 'The root holds the problem.' : 'No selection or pruning recorded for this node.'));
     void m;
     void i;

@@ -77,3 +77,20 @@ const SUPERSCRIPTS: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²',
 export function copiesLabel(n: Pick<TraceNode, 'copies'>): string {
   return n.copies !== undefined && n.copies > 1 ? `×${n.copies}` : '';
 }
+
+/** What the engine noted on a node (`meta`), as sentences for the detail pane: widening, cuts, the checker, the cache. */
+export function metaNotes(meta: TraceNode['meta']): string[] {
+  if (!meta) return [];
+  const out: string[] = [];
+  const say = (key: string, lead: string) => {
+    const v = meta[key];
+    if (v !== undefined && v !== null && v !== false) out.push(v === true ? lead : `${lead}: ${Array.isArray(v) ? v.join(', ') : String(v)}`);
+  };
+  say('widened', 'Widened (progressive widening)');
+  say('widenings', 'Widenings in this run');
+  say('stepCut', 'Step cut by the client (the server ran past the step delimiter)');
+  say('cut', 'Cut');
+  say('check', 'Checker');
+  say('cached', 'Served from the replay cache');
+  return out;
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { TraceNode } from '../../src/core/trace/schema';
 import { Camera, MAX_K, MIN_K } from '../../webview/camera';
 import { AUTHOR_COLORS, COLOR_KEYS, NO_VALUE, STATUS_COLORS, VALUE_BUCKETS, categoricalLegend, colorKey, colorOf, luminance, valueBucket, viridis } from '../../webview/colorScale';
-import { copiesLabel, fmt, fmtInt, fmtMs, nodeTitle, oneLine, plainMath, valueSourceText } from '../../webview/format';
+import { copiesLabel, metaNotes, fmt, fmtInt, fmtMs, nodeTitle, oneLine, plainMath, valueSourceText } from '../../webview/format';
 import { CARD_W, LEVEL_GAP } from '../../webview/treeLayout';
 
 const node = (o: Partial<TraceNode>): TraceNode => ({ id: 'n1', parentId: 'n0', kind: 'step', text: '', author: 'model', status: 'open', iteration: 1, ...o }) as TraceNode;
@@ -128,4 +128,13 @@ it('a merged node shows ×k on its card; a single sample shows nothing', () => {
   assert.equal(copiesLabel({ copies: 3 }), '×3');
   assert.equal(copiesLabel({}), '');
   assert.equal(copiesLabel({ copies: 1 }), '');
+});
+
+it('the detail pane says what the engine noted on a node: widening, client cuts, the cache', () => {
+  assert.deepEqual(metaNotes(undefined), []);
+  assert.deepEqual(metaNotes({ widened: 'widened at N = 36: ⌊1·36^0.5⌋ = 6 > 5 children, 1 more asked', cached: true, other: 1 }), [
+    'Widened (progressive widening): widened at N = 36: ⌊1·36^0.5⌋ = 6 > 5 children, 1 more asked',
+    'Served from the replay cache',
+  ]);
+  assert.deepEqual(metaNotes({ stepCut: 'kept 20 of 90 characters' }), ['Step cut by the client (the server ran past the step delimiter): kept 20 of 90 characters']);
 });
