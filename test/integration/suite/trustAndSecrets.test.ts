@@ -117,10 +117,28 @@ describe('extension: API keys @trusted-only', function () {
 
   it('a wrong key fails the run without the key appearing in its reason or trace', async () => {
     await vscode.commands.executeCommand('metacot.setApiKey', { endpoint: 'keyed', key: WRONG });
-    const s = (await vscode.commands.executeCommand('metacot.runSearchOnSelection', { problem: COUNTDOWN, endpoint: 'keyed', strategy: 'single', open: false })) as RunSummary;
-    assert.equal(s.status, 'failed');
-    assert.ok(!JSON.stringify(s).includes(WRONG), 'the wrong key is in the run summary');
-    assert.ok(!readBytes(s.uri).toString('utf8').includes(WRONG), 'the wrong key is in the trace');
+    // The capability probe meets the 401 first: the run is refused before it starts, in words without the key.
+    const refused = await Promise.resolve(
+      vscode.commands.executeCommand('metacot.runSearchOnSelection', { problem: COUNTDOWN, endpoint: 'keyed', strategy: 'single', open: false }),
+    ).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    assert.ok(refused, 'a run with a wrong key was not refused');
+    assert.match(refused.message, /rejected the API key \(401/);
+    assert.match(refused.message, /Set API Key/);
+    assert.ok(!refused.message.includes(WRONG), 'the wrong key is in the refusal');
+    // With probing off the run itself meets the 401: it ends failed, and neither its summary nor its trace holds the key.
+    const cfg = vscode.workspace.getConfiguration('metacot');
+    await cfg.update('probeEndpoints', false, vscode.ConfigurationTarget.Global);
+    try {
+      const s = (await vscode.commands.executeCommand('metacot.runSearchOnSelection', { problem: COUNTDOWN, endpoint: 'keyed', strategy: 'single', open: false })) as RunSummary;
+      assert.equal(s.status, 'failed');
+      assert.ok(!JSON.stringify(s).includes(WRONG), 'the wrong key is in the run summary');
+      assert.ok(!readBytes(s.uri).toString('utf8').includes(WRONG), 'the wrong key is in the trace');
+    } finally {
+      await cfg.update('probeEndpoints', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('the right key makes the run succeed, and it appears in no file of the workspace, settings or logs', async () => {
