@@ -27,6 +27,8 @@ export function valueSourceText(vs: ValueSource | undefined): string {
       return `PRM${vs.model ? ` ${vs.model}` : ''}${vs.aggregation ? ` (${vs.aggregation})` : ''}`;
     case 'judge':
       return `LLM judge, ${vs.samples} samples${vs.model ? ` (${vs.model})` : ''}`;
+    case 'heuristic':
+      return `${vs.heuristic} heuristic (distance to the target)`;
     case 'oracle':
       return 'oracle';
     case 'verifier':

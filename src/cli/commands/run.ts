@@ -11,6 +11,7 @@ import { redact } from '../../core/llm/redact';
 import { prepareRun, RunSetupError, traceFileName, type EndpointChoice, type PreparedRun, type RunReport, type RunRequest } from '../../core/run';
 import { describeStrategiesForCli, strategyNames } from '../../core/search/catalog';
 import { writeTraceFile, TRACE_FILE_SUFFIX } from '../../core/trace/io';
+import { VERIFIER_PARAMS } from '../../core/verify/verifier';
 import { BudgetsSchema, ContinuationModeSchema, StrategyNameSchema, VerifierConfigSchema, type Adaptation, type Budgets, type Params, type Problem, type Usage, type VerifierConfig } from '../../core/trace/schema';
 import { readProblemSet, ProblemSetError } from '../problems';
 import { ProgressBar, formatCount } from '../progress';
@@ -36,7 +37,7 @@ Problem:
 Search:
   --strategy S            ${strategyNames().join(' | ')} (parameters below)
   --param k=v             strategy / engine parameter (repeatable), e.g. --param width=4 --param concurrency=16
-  --verifier KIND         none | answer | countdown | rollout | prm | judge | oracle
+  --verifier KIND         ${Object.keys(VERIFIER_PARAMS).join(' | ')}
                           (default: countdown for Countdown problems, answer otherwise)
   --verifier-param k=v    verifier parameter (repeatable), e.g. --verifier-param K=16
   --budget k=v            maxRequests | maxTokens | maxNodes | maxWallMs | maxCost (repeatable)

@@ -133,7 +133,7 @@ export const AdaptationSchema = z.object({
 });
 
 export const VerifierConfigSchema = z.object({
-  kind: z.enum(['none', 'answer', 'countdown', 'rollout', 'prm', 'judge', 'oracle']),
+  kind: z.enum(['none', 'answer', 'countdown', 'rollout', 'prm', 'judge', 'heuristic', 'oracle']),
   params: ParamsSchema,
 });
 
@@ -203,6 +203,7 @@ export const ValueSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('rollouts'), k: count, K: count }),
   z.object({ kind: z.literal('prm'), model: z.string().optional(), aggregation: z.string().optional(), stepScores: z.array(finite).optional() }),
   z.object({ kind: z.literal('judge'), samples: count, model: z.string().optional() }),
+  z.object({ kind: z.literal('heuristic'), heuristic: z.string() }),
   z.object({ kind: z.literal('oracle') }),
   z.object({ kind: z.literal('verifier'), verifier: z.string() }),
   z.object({ kind: z.literal('human') }),

@@ -1,7 +1,8 @@
 /**
  * Value estimators score a partial (or finished) solution v(q, S_t) ∈ [0, 1]: Monte-Carlo rollouts (paper Eq. 11),
- * a process reward model over HTTP, or an LLM judge. Model calls go through `sample`, which the engine meters
- * (concurrency cap, budgets, usage), so an estimator never talks to the Generator directly.
+ * a process reward model over HTTP, an LLM judge, or a Countdown distance heuristic (no model call). Model calls
+ * go through `sample`, which the engine meters (concurrency cap, budgets, usage), so an estimator never talks to the
+ * Generator directly.
  */
 import type { GenerateRequest, Generation } from '../llm/generator';
 import type { Params, Problem, ValueSource } from '../trace/schema';
@@ -34,6 +35,6 @@ export interface Estimate {
 }
 
 export interface ValueEstimator {
-  readonly kind: 'rollouts' | 'prm' | 'judge';
+  readonly kind: 'rollouts' | 'prm' | 'judge' | 'heuristic';
   estimate(input: ValueInput): Promise<Estimate>;
 }

@@ -1,12 +1,13 @@
 /**
  * A Verifier = a checker (is the path finished, does its answer verify) + an optional value estimator
- * (rollouts, PRM, judge). Built from the run config's `verifier` section; its resolved params (defaults
- * included) are what the trace saves.
+ * (rollouts, PRM, judge, Countdown heuristic). Built from the run config's `verifier` section; its resolved params
+ * (defaults included) are what the trace saves.
  */
-import type { VerifierConfig } from '../trace/schema';
+import type { Problem, VerifierConfig } from '../trace/schema';
 import { redact } from '../llm/redact';
 import { ParamError, bool, num, optNum, optStr, resolveParams, str, type ParamSpec } from '../search/params';
 import { answerChecker, autoChecker, countdownChecker, noneChecker, type Checker } from './checker';
+import { HEURISTICS, heuristicEstimator, heuristicProblemError, type HeuristicName } from './heuristic';
 import { judgeEstimator } from './judge';
 import { prmEstimator } from './prm';
 import { rolloutEstimator } from './rolloutValue';
@@ -61,6 +62,10 @@ export const VERIFIER_PARAMS: Record<Kind, ParamSpec[]> = {
     { name: 'maxTokens', type: 'integer', default: null, min: 1, doc: 'token limit per judge reply' },
     { name: 'temperature', type: 'number', default: null, min: 0, doc: 'judge sampling temperature' },
   ],
+  heuristic: [
+    ...CHECK,
+    { name: 'heuristic', type: 'string', default: 'sum', choices: [...HEURISTICS], doc: 'Countdown distance to the target (Stream-of-Search): sum = mean |target − n|, mult = distance to its factors' },
+  ],
 };
 
 function checkerFor(name: string, exactlyOnce: boolean): Checker {
@@ -103,10 +108,18 @@ export interface VerifierDeps {
   fetch?: typeof fetch;
 }
 
-export function createVerifier(config: VerifierConfig, deps: VerifierDeps = {}): Verifier {
+/**
+ * `problem`: the problem the run is for, when the caller knows it; a verifier that cannot value it (heuristic on a
+ * non-Countdown problem) is then refused here, at run set-up, instead of failing every node.
+ */
+export function createVerifier(config: VerifierConfig, deps: VerifierDeps = {}, problem?: Problem): Verifier {
   const specs = VERIFIER_PARAMS[config.kind];
   if (!specs) throw new ParamError(`unknown verifier "${config.kind}"`);
   const p = resolveParams(specs, config.params ?? {}, `verifier ${config.kind}`);
+  if (config.kind === 'heuristic' && problem) {
+    const why = heuristicProblemError(problem);
+    if (why) throw new ParamError(why);
+  }
   const resolved: VerifierConfig = { kind: config.kind, params: p };
   const exactlyOnce = p.exactlyOnce === true;
   switch (config.kind) {
@@ -154,6 +167,11 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps = {}):
       const judge = judgeEstimator({ k: num(p, 'k'), prompt: optStr(p, 'prompt'), maxTokens: optNum(p, 'maxTokens'), temperature: optNum(p, 'temperature') });
       const estimator = redactingEstimator(judge, () => []);
       return { config: resolved, checker: checkerFor(str(p, 'check'), exactlyOnce), estimator, keepRollouts: false };
+    }
+    case 'heuristic': {
+      const checker = checkerFor(str(p, 'check'), exactlyOnce);
+      const estimator = heuristicEstimator({ heuristic: str(p, 'heuristic') as HeuristicName, checker });
+      return { config: resolved, checker, estimator, keepRollouts: false };
     }
   }
 }
