@@ -158,3 +158,13 @@ test('strategy names are spelled only in the catalog and the trace schema (src/ 
   // The walk does see the catalog: the check can fail.
   assert.match(readFileSync(join(root, 'src/core/search/catalog/info.ts'), 'utf8'), quoted);
 });
+
+test('package.json: the verifier setting offers exactly the verifier kinds the schema accepts (plus auto)', async () => {
+  const { VerifierConfigSchema } = await import('../../src/core/trace/schema');
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { properties?: { kind?: { enum?: string[] } } }> } | { properties: Record<string, { properties?: { kind?: { enum?: string[] } } }> }[] };
+  };
+  const sections = [pkg.contributes.configuration].flat();
+  const setting = sections.map((c) => c.properties['metacot.verifier']).find(Boolean);
+  assert.deepEqual(setting?.properties?.kind?.enum, ['auto', ...VerifierConfigSchema.shape.kind.options]);
+});

@@ -91,7 +91,7 @@ export function resolveRunConfig(
 ): { config: RunConfig; verifier: Verifier } {
   const strategy = getStrategy(input.strategy);
   const params = resolveParams([...strategy.params, ...COMMON_PARAMS], input.params ?? {}, `strategy ${input.strategy}`);
-  const v = verifier ?? createVerifier(input.verifier ?? defaultVerifierConfig(problem), deps);
+  const v = verifier ?? createVerifier(input.verifier ?? defaultVerifierConfig(problem), deps, problem);
   return { config: { strategy: input.strategy, params, endpoint, verifier: v.config, budgets: input.budgets ?? {} }, verifier: v };
 }
 
