@@ -10,7 +10,6 @@ import type { EndpointGeneratorOptions } from '../llm/endpointGenerator';
 import { EndpointConfigSchema } from '../llm/endpointConfig';
 import type { EndpointConfigInput } from '../llm/endpointConfig';
 import { EndpointError } from '../llm/errors';
-import { sumAdaptations } from '../llm/adaptations';
 import type { Generator } from '../llm/generator';
 import { nextRunId, resolveRunConfig, runSearch, type CheckpointOptions, type RunConfigInput } from '../search/engine';
 import { ParamError } from '../search/params';
@@ -185,21 +184,12 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
           ...(opts.signal ? { signal: opts.signal } : {}),
           ...(checkpoint ? { checkpoint: journal ? { ...checkpoint, write: (t: Trace) => journal.checkpoint(() => checkpoint.write(t)) } : checkpoint } : {}),
           ...(onProgress ? { onProgress: (p: { usage: Usage; nodes: number }) => onProgress({ usage: p.usage, nodes: p.nodes }) } : {}),
+          ...(limitations.length > 0 ? { adaptations: limitations } : {}),
         });
       } catch (err) {
         // The final checkpoint failed: the journal holds what the file lacks, so it stays.
         await journal?.close({ remove: false });
         throw err;
-      }
-      if (limitations.length > 0) {
-        run.adaptations = sumAdaptations([run.adaptations ?? [], limitations]);
-        // runSearch's final checkpoint predates the merge: the file must record it too
-        try {
-          await checkpoint?.write(tree.trace);
-        } catch (err) {
-          await journal?.close({ remove: false });
-          throw err;
-        }
       }
       await journal?.close({ remove: true });
       return buildRunReport(run, tree.trace.id, tree.size, tree.size - before, tree.trace.result, journalError ?? journal?.error?.message);
@@ -259,8 +249,7 @@ async function buildGenerator(choice: EndpointChoice, cacheDir: string | undefin
     }
   }
   try {
-    // `capabilities` and `onAdaptation` are the generator's adaptation inputs (typed here until its options declare them).
-    const options: EndpointGeneratorOptions & { capabilities?: Capabilities; onAdaptation?: (a: Adaptation) => void } = {
+    const options: EndpointGeneratorOptions = {
       ...(choice.apiKey ? { apiKey: choice.apiKey } : {}),
       ...(cacheDir ? { cacheDir } : {}),
       ...(capabilities ? { capabilities } : {}),

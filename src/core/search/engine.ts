@@ -9,14 +9,14 @@
  */
 import type { Generator } from '../llm/generator';
 import type { TraceTree } from '../trace/tree';
-import type { EndpointDescription, Problem, Run, RunConfig, Trace, TraceEvent, TraceNode, Usage, VerifierConfig } from '../trace/schema';
+import type { Adaptation, EndpointDescription, Problem, Run, RunConfig, Trace, TraceEvent, TraceNode, Usage, VerifierConfig } from '../trace/schema';
 import { emptyUsage } from '../trace/schema';
 import { parseCountdownProblem } from '../verify/countdown';
 import { createVerifier, type Verifier, type VerifierDeps } from '../verify/verifier';
 import { COMMON_PARAMS } from './commonParams';
 import { ParamError, resolveParams } from './params';
 import { getStrategy } from './registry';
-import { adaptationsSince } from '../llm/adaptations';
+import { adaptationsSince, sumAdaptations } from '../llm/adaptations';
 import { isEndpointError } from '../llm/errors';
 import { closeRunResult, resultOfNode } from '../analyse/runResults';
 import { RunContext, describeError } from './runContext';
@@ -64,6 +64,8 @@ export interface RunSearchOptions {
   now?: () => number;
   /** Run id; default `r<k>`, the first free one. */
   runId?: string;
+  /** Adaptations known before the run (a model limitation the strategy relies on): recorded with the run's own. */
+  adaptations?: readonly Adaptation[];
 }
 
 /** The first free run id `r<k>` (k from the number of runs + 1): the one rule for every client. */
@@ -217,7 +219,7 @@ export async function runSearch(opts: RunSearchOptions): Promise<Run> {
     run.reason = endReason ?? (found > 0 ? `${found} node${found === 1 ? '' : 's'} verified, but the chosen answer ${best ? `(node ${best.id}) ` : ''}does not` : 'search finished without a verified answer');
   }
   run.endedAt = new Date(now()).toISOString();
-  const adapted = adaptationsSince(adaptedBefore, opts.generator.adaptations?.() ?? []);
+  const adapted = sumAdaptations([adaptationsSince(adaptedBefore, opts.generator.adaptations?.() ?? []), opts.adaptations ?? []]);
   if (adapted.length > 0) run.adaptations = adapted;
 
   // The run keeps its own result; the trace's is the best over runs, so a verified answer survives an unsolved re-run.

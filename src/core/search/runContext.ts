@@ -76,6 +76,8 @@ export class RunContext implements SearchContext {
   private inFlight = 0;
   /** Expansions sent ahead by prefetchExpand, by parent id, until their expand takes them. */
   private readonly prefetched = new Map<string, { purpose: ExpandRequest['purpose']; n: number; reserved: number; answer: Promise<Generation[]> }>();
+  /** Answers sent ahead that a stopped run dropped, being counted (settlePrefetched waits for them). */
+  private readonly dropped: Promise<void>[] = [];
   /** `seed`, `temperature`, `maxTokens`, `prior`… are read once: params do not change during a run. */
   private readonly seedBase: number | undefined;
   private readonly samplingParams: { temperature?: number; maxTokens?: number };
@@ -143,7 +145,6 @@ export class RunContext implements SearchContext {
     }
   }
 
-  /** Detaches timers and listeners; the engine calls it when the strategy returns. */
   /** What a request sent ahead cost, once it is answered or refused, when no expand takes its answer. */
   private settleAhead(ahead: { reserved: number; answer: Promise<Generation[]> }): Promise<void> {
     return ahead.answer.then(
@@ -152,13 +153,18 @@ export class RunContext implements SearchContext {
     );
   }
 
-  /** Waits for requests sent ahead that no expand took (a stopped run aborted them) and counts what they cost. */
+  /**
+   * Waits for requests sent ahead whose answer no expand took (still waiting, or dropped by a stop) and counts what
+   * they cost, so the run's usage is complete before the engine closes the run.
+   */
   async settlePrefetched(): Promise<void> {
     const left = [...this.prefetched.values()];
     this.prefetched.clear();
-    await Promise.all(left.map((a) => this.settleAhead(a)));
+    await Promise.all([...left.map((a) => this.settleAhead(a)), ...this.dropped]);
+    this.dropped.length = 0;
   }
 
+  /** Detaches timers and listeners; the engine calls it when the strategy returns. */
   dispose(): void {
     if (this.wallTimer) clearTimeout(this.wallTimer);
     this.opts.signal?.removeEventListener('abort', this.onCallerAbort);
@@ -275,8 +281,8 @@ export class RunContext implements SearchContext {
       this.prefetched.delete(parentId);
       reserved = ahead.reserved;
       if (this.stopped) {
-        // As admit would answer; the answer sent ahead is dropped, but what it cost is counted.
-        void this.settleAhead(ahead);
+        // As admit would answer; the answer sent ahead is dropped, but what it cost is counted (before the run closes).
+        this.dropped.push(this.settleAhead(ahead));
         return [];
       }
     } else {
