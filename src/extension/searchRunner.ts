@@ -195,11 +195,9 @@ export class Runs implements vscode.Disposable {
     const defaults = readSearchDefaults(opts.strategy);
     const cacheDir = this.cacheDir(opts.endpoint.setting.name, opts.endpoint.setting.baseUrl);
     const endpointName = opts.endpoint.setting.name;
-    // Each way the client adapts to this server is said once per run, as it first happens.
-    const said = new Set<Adaptation['kind']>();
+    // Each way the client adapts to this server is said once per run, as it first happens (the run's generator calls
+    // this once per kind: AdaptationLog).
     const onAdaptation = (a: Adaptation) => {
-      if (said.has(a.kind)) return;
-      said.add(a.kind);
       log.warn(`endpoint ${endpointName}: ${a.message}`);
       const notice = adaptationNotice(endpointName, a);
       showNotice(log, { ...notice, message: services.keys.redact(notice.message) });

@@ -386,12 +386,7 @@ export class EndpointClient {
   private async finalError(err: EndpointError, attempts: number): Promise<EndpointError> {
     const extra = { ...pick(err), attempts };
     if (err.kind === 'model-not-found') {
-      let models: string[] | undefined;
-      try {
-        models = await this.listModels(AbortSignal.timeout(Math.min(5_000, this.config.timeoutMs)));
-      } catch {
-        models = undefined;
-      }
+      const models = await this.servedModels();
       const list = models === undefined ? 'The server did not list its models.' : models.length === 0 ? 'The server lists no models.' : `The server serves: ${models.join(', ')}.`;
       return this.error('model-not-found', err.detail, { ...extra, ...(models ? { models } : {}), advice: `${list} Set the endpoint's model to one of them.` });
     }
@@ -402,13 +397,21 @@ export class EndpointClient {
   }
 
   /**
-   * Whether the server's model list (asked once per client) is non-empty and lacks the configured model. False when
-   * the list cannot be had: a failing server is then treated as failing, not as missing the model.
+   * The server's model ids, asked once per client (an unknown-model error and the bare-500 check both read them;
+   * concurrent failures share the one request); undefined when the server does not list them.
    */
-  private modelCheck: Promise<string[] | undefined> | undefined;
+  private served: Promise<string[] | undefined> | undefined;
+  private servedModels(): Promise<string[] | undefined> {
+    this.served ??= this.listModels(AbortSignal.timeout(Math.min(5_000, this.config.timeoutMs))).catch(() => undefined);
+    return this.served;
+  }
+
+  /**
+   * Whether the server's model list is non-empty and lacks the configured model. False when the list cannot be had:
+   * a failing server is then treated as failing, not as missing the model.
+   */
   private async modelMissing(signal?: AbortSignal): Promise<boolean> {
-    this.modelCheck ??= this.listModels(AbortSignal.timeout(Math.min(5_000, this.config.timeoutMs))).catch(() => undefined);
-    const models = await this.modelCheck;
+    const models = await this.servedModels();
     if (signal?.aborted) return false;
     return models !== undefined && models.length > 0 && !models.includes(this.config.model);
   }

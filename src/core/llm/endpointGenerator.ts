@@ -13,6 +13,7 @@ import type { CallResult, WireCall } from './endpointClient';
 import { costOf, describeEndpoint, EndpointConfigSchema } from './endpointConfig';
 import type { EndpointConfig, EndpointConfigInput } from './endpointConfig';
 import { EndpointError } from './errors';
+import { CONTINUATION_FIELDS } from './errorCause';
 import { AdaptationLog } from './adaptations';
 import { markRequestsSent, requestsSentBy } from './requestsSent';
 import type { GenerateRequest, Generation, Generator } from './generator';
@@ -46,8 +47,6 @@ interface Tally {
 }
 
 type Sent = RawResult & { fromCache: boolean; latencyMs: number };
-
-const CONTINUATION_FIELDS = /continue_final_message|add_generation_prompt/;
 
 /** Default max_tokens for one step when neither the request nor the config says. */
 const STEP_MAX_TOKENS = 512;
@@ -178,8 +177,8 @@ export class EndpointGenerator implements Generator {
 
   private refusesContinuation(e: unknown): boolean {
     if (!(e instanceof EndpointError) || e.kind !== 'bad-request') return false;
-    const field = (e as { field?: unknown }).field;
-    return (typeof field === 'string' && CONTINUATION_FIELDS.test(field)) || CONTINUATION_FIELDS.test(e.serverMessage ?? e.message);
+    const names = (text: string) => [...CONTINUATION_FIELDS].some((f) => text.includes(f));
+    return (e.field !== undefined && names(e.field)) || names(e.serverMessage ?? e.message);
   }
 
   private serverWords(e: unknown): string {
