@@ -53,6 +53,7 @@ export function requiredFiles(pkg) {
     'media/webview/main.js',
     'media/webview/main.css',
     ...Object.values(shipped.modelFiles).map((f) => `${shipped.modelFolder}/${f}`),
+    ...Object.values(shipped.valueFiles).map((f) => `${shipped.modelFolder}/${f}`),
     ...manifestMedia(pkg),
   ];
 }

@@ -7,7 +7,7 @@
 import type * as Ort from 'onnxruntime-web';
 
 import { defaultModelDir, EmbeddedModelError, readModelFiles } from './modelFiles';
-import { loadRuntime, type OrtModule, type OrtRuntime } from './runtime';
+import { loadRuntime, runExclusive, type OrtModule, type OrtRuntime } from './runtime';
 import { hash32, logSoftmax, Prng, sampleToken } from './sampler';
 import { CharTokenizer, type VocabFile } from './tokenizer';
 
@@ -76,8 +76,6 @@ export class EmbeddedModel {
   /** milliseconds spent in `load` (read + checksum + runtime + session) */
   loadMs = 0;
   private readonly banned: Set<number>;
-  /** The session's calls, one at a time (see forward). */
-  private queue: Promise<void> = Promise.resolve();
   private readonly ort: OrtModule;
 
   private constructor(
@@ -125,15 +123,7 @@ export class EmbeddedModel {
     const flat = new BigInt64Array(B * T);
     ids.forEach((row, b) => row.forEach((t, j) => (flat[b * T + j] = BigInt(t))));
     const feeds = { input_ids: new this.ort.Tensor('int64', flat, [B, T]), past };
-    // onnxruntime-web's wasm session is not re-entrant: two overlapping run() calls (MCTS's parallel simulations,
-    // concurrent requests) corrupt each other's outputs ("Reading data from non-tensor typed value"). The runtime is
-    // single-threaded anyway, so queueing the calls costs nothing.
-    const turn = this.queue.then(() => this.session.run(feeds));
-    this.queue = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    const out = await turn;
+    const out = await runExclusive(this.session, feeds);
     return { logits: out['logits']!.data as Float32Array, present: out['present']! };
   }
 

@@ -59,13 +59,15 @@ export interface ModelFiles {
   vocab: VocabFile;
 }
 
-/** Reads the model folder and verifies the checksum. Throws EmbeddedModelError with what to do. */
-export function readModelFiles(dir: string): ModelFiles {
-  const onnxPath = join(dir, MODEL_FILE);
-  const sumPath = join(dir, CHECKSUM_FILE);
-  const vocabPath = join(dir, VOCAB_FILE);
-  for (const p of [onnxPath, sumPath, vocabPath]) {
-    if (!existsSync(p)) throw new EmbeddedModelError(`embedded model file missing: ${p}`);
+/**
+ * An ONNX file's bytes, hashed and compared with the SHA-256 in its checksum file before onnxruntime sees them.
+ * `what` names the model in messages; `script` is the training script that rewrites the file and its checksum.
+ */
+export function readVerifiedOnnx(dir: string, onnxFile: string, checksumFile: string, what: string, script: string): { onnx: Uint8Array; sha256: string } {
+  const onnxPath = join(dir, onnxFile);
+  const sumPath = join(dir, checksumFile);
+  for (const p of [onnxPath, sumPath]) {
+    if (!existsSync(p)) throw new EmbeddedModelError(`${what} file missing: ${p}`);
   }
   const expected = readFileSync(sumPath, 'utf8').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
   if (!/^[0-9a-f]{64}$/.test(expected)) {
@@ -75,19 +77,33 @@ export function readModelFiles(dir: string): ModelFiles {
   const actual = sha256Hex(onnx);
   if (actual !== expected) {
     throw new EmbeddedModelError(
-      `embedded model checksum mismatch: ${onnxPath} has SHA-256 ${actual} but ${CHECKSUM_FILE} expects ${expected}. ` +
-        `The file is corrupted or was replaced; refusing to load it. Restore it (git checkout -- model/${MODEL_FILE}) ` +
-        `or retrain and re-export with model/train_countdown.py, which rewrites the checksum.`,
+      `${what} checksum mismatch: ${onnxPath} has SHA-256 ${actual} but ${checksumFile} expects ${expected}. ` +
+        `The file is corrupted or was replaced; refusing to load it. Restore it (git checkout -- ${MODEL_FOLDER}/${onnxFile}) ` +
+        `or retrain and re-export with ${MODEL_FOLDER}/${script}, which rewrites the checksum.`,
     );
   }
-  let vocab: VocabFile;
+  return { onnx, sha256: actual };
+}
+
+/** Reads a JSON file of the model folder whose `format` must be `format`. */
+export function readModelJson<T extends { format?: unknown }>(path: string, format: string): T {
+  if (!existsSync(path)) throw new EmbeddedModelError(`embedded model file missing: ${path}`);
+  let meta: T;
   try {
-    vocab = JSON.parse(readFileSync(vocabPath, 'utf8')) as VocabFile;
+    meta = JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch (e) {
-    throw new EmbeddedModelError(`${vocabPath} is not valid JSON: ${(e as Error).message}`);
+    throw new EmbeddedModelError(`${path} is not valid JSON: ${(e as Error).message}`);
   }
-  if (vocab.format !== 'metacot-countdown-policy/1' || !Array.isArray(vocab.tokens)) {
-    throw new EmbeddedModelError(`${vocabPath}: unknown format ${JSON.stringify(vocab.format)}`);
-  }
-  return { dir, onnx, sha256: actual, vocab };
+  if (meta.format !== format) throw new EmbeddedModelError(`${path}: unknown format ${JSON.stringify(meta.format)}`);
+  return meta;
+}
+
+/** Reads the model folder and verifies the checksum. Throws EmbeddedModelError with what to do. */
+export function readModelFiles(dir: string): ModelFiles {
+  const vocabPath = join(dir, VOCAB_FILE);
+  if (!existsSync(vocabPath)) throw new EmbeddedModelError(`embedded model file missing: ${vocabPath}`);
+  const { onnx, sha256 } = readVerifiedOnnx(dir, MODEL_FILE, CHECKSUM_FILE, 'embedded model', 'train_countdown.py');
+  const vocab = readModelJson<VocabFile>(vocabPath, 'metacot-countdown-policy/1');
+  if (!Array.isArray(vocab.tokens)) throw new EmbeddedModelError(`${vocabPath}: no token list`);
+  return { dir, onnx, sha256, vocab };
 }

@@ -24,6 +24,7 @@ import {
 } from './countdown';
 import { explainCountdownProblem } from '../problems/countdown';
 import { EmbeddedModelError } from './modelFiles';
+import { POLICY_MODEL_ID } from './valueEndpoint';
 import { EmbeddedModel, type LoadOptions } from './model';
 
 /** What the policy feeds the model, parsed from a request. */
@@ -138,7 +139,7 @@ export class EmbeddedCountdownPolicy implements Policy {
 
   constructor(
     readonly model: EmbeddedModel,
-    name = 'embedded-countdown',
+    name = POLICY_MODEL_ID,
   ) {
     this.name = name;
   }

@@ -65,6 +65,20 @@ export function findWasmDir(candidates: readonly string[] = wasmDirCandidates())
 
 let cached: Promise<OrtRuntime> | undefined;
 
+let turns: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs a session, one call at a time per process. onnxruntime-web's wasm backend is not re-entrant: two overlapping
+ * run() calls (MCTS's parallel simulations, concurrent requests, the policy and the value model of one search)
+ * corrupt each other's outputs ("Reading data from non-tensor typed value"). The runtime is single-threaded anyway,
+ * so queueing the calls costs nothing.
+ */
+export function runExclusive(session: Ort.InferenceSession, feeds: Ort.InferenceSession.FeedsType): Promise<Ort.InferenceSession.ReturnType> {
+  const turn = turns.then(() => session.run(feeds));
+  turns = turn.catch(() => undefined);
+  return turn;
+}
+
 /** The wasm runtime, initialised once per process; a failed load is not remembered (restored files work next time). */
 export function loadRuntime(): Promise<OrtRuntime> {
   if (!cached) {

@@ -1,0 +1,273 @@
+#!/usr/bin/python3
+"""Train the embedded Countdown value model and export it to ONNX.
+
+Run with Debian's interpreter (python3-torch 1.13, CPU):
+
+    node --import tsx model/valueData.ts --problems 1200 --seed 1 --out /tmp/vd/train-1.jsonl   # and --seed 2
+    node --import tsx model/valueData.ts --split validation --problems 200 --out /tmp/vd/validation.jsonl
+    /usr/bin/python3 model/train_value.py --train /tmp/vd/train-1.jsonl,/tmp/vd/train-2.jsonl \
+        --eval /tmp/vd/validation.jsonl
+
+What it does (see model/README.md, "Value model"):
+  1. Reads the states the shipped step policy passed through in its own rollouts on training problems (never a
+     held-out problem, model/valueData.ts), each with `pos` of `n` visits that went on to reach the target.
+  2. Trains a small bidirectional character-level transformer on the state text (`2, 7, 15 > 24`: the remaining
+     numbers, sorted, and the target) to predict that chance, V^pi(state), with the binomial log-likelihood of the
+     counts (a state seen n times weighs n).
+  3. Reports, on the validation problems' states (held out, not used to train or to stop): log-loss, Brier score
+     and AUC, next to the base rate per depth (how far a value that knows only the depth gets).
+  4. Exports `countdown-value.onnx` (input `input_ids` int64 [batch, seq], `<cls>` first, right-padded with
+     `<pad>`; output `value` float32 [batch] in (0, 1)), its SHA-256 and `countdown-value.json` (vocabulary, shapes).
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import random
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+VOCAB = ['<pad>', '<cls>'] + list('0123456789') + [',', ' ', '>']
+PAD, CLS = 0, 1
+STOI = {c: i for i, c in enumerate(VOCAB)}
+
+
+def encode(state, ctx):
+    ids = [CLS] + [STOI[c] for c in state]
+    return ids[:ctx]
+
+
+class Block(nn.Module):
+    def __init__(self, d, h):
+        super().__init__()
+        self.h = h
+        self.ln1 = nn.LayerNorm(d)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+        self.ln2 = nn.LayerNorm(d)
+        self.fc = nn.Linear(d, 4 * d)
+        self.out = nn.Linear(4 * d, d)
+
+    def forward(self, x, keep):
+        B, T, D = x.shape
+        q, k, v = self.qkv(self.ln1(x)).split(D, dim=2)
+        q = q.view(B, T, self.h, D // self.h).transpose(1, 2)
+        k = k.view(B, T, self.h, D // self.h).transpose(1, 2)
+        v = v.view(B, T, self.h, D // self.h).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(D // self.h)
+        # padding keys get a large negative score (not -inf: a graph without NaN paths exports cleanly)
+        att = att + (1.0 - keep[:, None, None, :]) * -1e4
+        y = F.softmax(att, dim=-1) @ v
+        x = x + self.proj(y.transpose(1, 2).reshape(B, T, D))
+        return x + self.out(F.gelu(self.fc(self.ln2(x))))
+
+
+class ValueNet(nn.Module):
+    def __init__(self, d, layers, heads, ctx):
+        super().__init__()
+        self.cfg = {'d': d, 'layers': layers, 'heads': heads, 'ctx': ctx}
+        self.tok = nn.Embedding(len(VOCAB), d)
+        self.pos = nn.Embedding(ctx, d)
+        self.blocks = nn.ModuleList([Block(d, heads) for _ in range(layers)])
+        self.ln = nn.LayerNorm(d)
+        self.head = nn.Linear(d, 1)
+
+    def logits(self, ids):
+        keep = (ids != PAD).float()
+        pos = torch.arange(ids.shape[1]).unsqueeze(0)
+        x = self.tok(ids) + self.pos(pos)
+        for b in self.blocks:
+            x = b(x, keep)
+        return self.head(self.ln(x[:, 0])).squeeze(-1)
+
+    def forward(self, ids):
+        return torch.sigmoid(self.logits(ids))
+
+
+def load(paths, denominator):
+    """States with (positives, visits, depth); the same state from several files is merged. With the `legal`
+    denominator only paths without an illegal step count (a search with step checks never keeps one)."""
+    agg = {}
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                r = json.loads(line)
+                a = agg.setdefault(r['state'], [0, 0, r['depth']])
+                a[0] += r['pos']
+                a[1] += r[denominator]
+    return [(s, a[0], a[1], a[2]) for s, a in agg.items() if a[1] > 0]
+
+
+def batches(rows, bs, ctx, rng=None):
+    order = list(range(len(rows)))
+    if rng:
+        rng.shuffle(order)
+    for i in range(0, len(order), bs):
+        chunk = [rows[j] for j in order[i:i + bs]]
+        ids = [encode(r[0], ctx) for r in chunk]
+        T = max(len(x) for x in ids)
+        x = torch.tensor([s + [PAD] * (T - len(s)) for s in ids])
+        pos = torch.tensor([float(r[1]) for r in chunk])
+        n = torch.tensor([float(r[2]) for r in chunk])
+        yield x, pos, n
+
+
+def binomial_nll(logit, pos, n):
+    # -[pos log s + (n - pos) log(1 - s)], summed
+    return -(pos * F.logsigmoid(logit) + (n - pos) * F.logsigmoid(-logit)).sum()
+
+
+def auc(scores, pos, n):
+    """Area under the ROC curve with every visit a sample (pos positives, n - pos negatives at one score)."""
+    items = sorted(zip(scores, pos, n), key=lambda t: t[0])
+    tp_total = sum(p for _, p, _ in items)
+    fp_total = sum(c - p for _, p, c in items)
+    if tp_total == 0 or fp_total == 0:
+        return None
+    area, neg_below, i = 0.0, 0.0, 0
+    while i < len(items):
+        j = i
+        p_here = f_here = 0.0
+        while j < len(items) and items[j][0] == items[i][0]:
+            p_here += items[j][1]
+            f_here += items[j][2] - items[j][1]
+            j += 1
+        area += p_here * (neg_below + 0.5 * f_here)
+        neg_below += f_here
+        i = j
+    return area / (tp_total * fp_total)
+
+
+def evaluate(model, rows, ctx):
+    model.eval()
+    scores = []
+    with torch.no_grad():
+        for x, _, _ in batches(rows, 1024, ctx):
+            scores += model(x).tolist()
+    pos = [r[1] for r in rows]
+    n = [r[2] for r in rows]
+    visits = sum(n)
+    eps = 1e-7
+    logloss = -sum(p * math.log(max(s, eps)) + (c - p) * math.log(max(1 - s, eps)) for s, p, c in zip(scores, pos, n)) / visits
+    brier = sum(p * (1 - s) ** 2 + (c - p) * s ** 2 for s, p, c in zip(scores, pos, n)) / visits
+    # baseline: the training base rate per depth
+    return {'states': len(rows), 'visits': visits, 'positives': sum(pos), 'logloss': logloss, 'brier': brier,
+            'auc': auc(scores, pos, n)}, scores
+
+
+def depth_baseline(train, rows):
+    rate = {}
+    for _, p, n, d in train:
+        a = rate.setdefault(d, [0, 0])
+        a[0] += p
+        a[1] += n
+    scores = [rate.get(r[3], [0, 1])[0] / max(1, rate.get(r[3], [0, 1])[1]) for r in rows]
+    pos = [r[1] for r in rows]
+    n = [r[2] for r in rows]
+    visits = sum(n)
+    eps = 1e-7
+    logloss = -sum(p * math.log(max(s, eps)) + (c - p) * math.log(max(1 - s, eps)) for s, p, c in zip(scores, pos, n)) / visits
+    return {'logloss': logloss, 'auc': auc(scores, pos, n), 'rateByDepth': {d: a[0] / a[1] for d, a in sorted(rate.items())}}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--train', required=True, help='comma-separated JSONL files from model/valueData.ts')
+    ap.add_argument('--eval', required=True, help='JSONL of held-out validation states (never trained on)')
+    ap.add_argument('--out', default=os.path.dirname(os.path.abspath(__file__)))
+    ap.add_argument('--d', type=int, default=96)
+    ap.add_argument('--layers', type=int, default=3)
+    ap.add_argument('--heads', type=int, default=4)
+    ap.add_argument('--ctx', type=int, default=48)
+    ap.add_argument('--epochs', type=int, default=12)
+    ap.add_argument('--bs', type=int, default=256)
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--seed', type=int, default=20261201)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--denominator', choices=['legal', 'n'], default='legal',
+                    help='visits a state is labelled over: legal paths only (default) or all paths')
+    ap.add_argument('--time-budget', type=float, default=1200, help='seconds of training at most')
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+
+    train = load(args.train.split(','), args.denominator)
+    held = load(args.eval.split(','), args.denominator)
+    overlap = {r[0] for r in train} & {r[0] for r in held}
+    print(f'train: {len(train)} states, {sum(r[2] for r in train)} visits, {sum(r[1] for r in train)} positive; '
+          f'eval: {len(held)} states ({len(overlap)} state texts also occur in training: same numbers reached '
+          f'from other problems)', flush=True)
+    model = ValueNet(args.d, args.layers, args.heads, args.ctx)
+    params = sum(p.numel() for p in model.parameters())
+    print(f'model: {params} parameters', flush=True)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    other = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.05}, {'params': other, 'weight_decay': 0.0}],
+                            lr=args.lr, betas=(0.9, 0.98))
+    steps_per_epoch = math.ceil(len(train) / args.bs)
+    total = steps_per_epoch * args.epochs
+    warm = min(200, total // 10)
+    visits = sum(r[2] for r in train)
+    log = {'args': vars(args), 'parameters': params, 'trainStates': len(train), 'trainVisits': visits,
+           'trainPositives': sum(r[1] for r in train), 'evalStates': len(held), 'epochs': []}
+    log['depthBaseline'] = depth_baseline(train, held)
+    print(f"depth-only baseline on eval: logloss {log['depthBaseline']['logloss']:.4f} auc {log['depthBaseline']['auc']}", flush=True)
+    t0 = time.time()
+    step = 0
+    for epoch in range(args.epochs):
+        model.train()
+        tot = 0.0
+        for x, pos, n in batches(train, args.bs, args.ctx, rng):
+            lr = args.lr * (step / max(1, warm) if step < warm else 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm))))
+            for g in opt.param_groups:
+                g['lr'] = lr
+            loss = binomial_nll(model.logits(x), pos, n) / n.sum()
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            tot += loss.item() * n.sum().item()
+            step += 1
+        metrics, _ = evaluate(model, held, args.ctx)
+        entry = {'epoch': epoch + 1, 'step': step, 'trainLogloss': tot / visits, 'seconds': time.time() - t0, **metrics}
+        log['epochs'].append(entry)
+        print(f"epoch {epoch + 1}: train logloss {entry['trainLogloss']:.4f}, eval logloss {metrics['logloss']:.4f} "
+              f"brier {metrics['brier']:.4f} auc {metrics['auc']:.4f}, {entry['seconds']:.0f} s", flush=True)
+        if time.time() - t0 > args.time_budget:
+            print('time budget reached', flush=True)
+            break
+    export(model, args.out, args.ctx)
+    with open(os.path.join(args.out, 'train_value_log.json'), 'w') as f:
+        json.dump(log, f, indent=1)
+        f.write('\n')
+
+
+def export(model, out, ctx):
+    model.eval()
+    path = os.path.join(out, 'countdown-value.onnx')
+    x = torch.tensor([encode('2, 7, 15 > 24', ctx), encode('24 > 24', ctx) + [PAD] * 6])
+    torch.onnx.export(model, (x,), path, input_names=['input_ids'], output_names=['value'], opset_version=14,
+                      do_constant_folding=True, dynamic_axes={'input_ids': {0: 'batch', 1: 'seq'}, 'value': {0: 'batch'}})
+    with open(path, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    with open(os.path.join(out, 'countdown-value.onnx.sha256'), 'w') as f:
+        f.write(f'{digest}  countdown-value.onnx\n')
+    meta = {'format': 'metacot-countdown-value/1', 'tokens': VOCAB, 'pad': PAD, 'cls': CLS, 'ctx': ctx,
+            'd': model.cfg['d'], 'layers': model.cfg['layers'], 'heads': model.cfg['heads'],
+            'stateFormat': '<cls>{remaining numbers sorted ascending, joined by ", "} > {target}, right-padded with <pad>',
+            'inputs': {'input_ids': 'int64 [batch, seq]'}, 'outputs': {'value': 'float32 [batch], in (0, 1)'}}
+    with open(os.path.join(out, 'countdown-value.json'), 'w') as f:
+        json.dump(meta, f, indent=1)
+        f.write('\n')
+    print(f'exported {path} ({os.path.getsize(path) / 1e6:.2f} MB) sha256 {digest}', flush=True)
+
+
+if __name__ == '__main__':
+    main()

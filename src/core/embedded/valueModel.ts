@@ -1,0 +1,118 @@
+/**
+ * The embedded Countdown value model (model/train_value.py): a small bidirectional character-level transformer that
+ * reads a state (`2, 7, 15 > 24`, valueState.ts) and gives the chance that the shipped step policy solves from it,
+ * learnt from the policy's own rollouts. Loaded like the policy: checksum-verified bytes, the same WebAssembly
+ * runtime, one session call at a time per process.
+ */
+import type * as Ort from 'onnxruntime-web';
+import { join } from 'node:path';
+
+import { defaultModelDir, EmbeddedModelError, readModelJson, readVerifiedOnnx } from './modelFiles';
+import { loadRuntime, runExclusive, type OrtModule, type OrtRuntime } from './runtime';
+import shipped from './shipped.json';
+
+export const VALUE_MODEL_FILE = shipped.valueFiles.onnx;
+export const VALUE_CHECKSUM_FILE = shipped.valueFiles.checksum;
+export const VALUE_META_FILE = shipped.valueFiles.meta;
+
+export interface ValueMetaFile {
+  format: 'metacot-countdown-value/1';
+  tokens: string[];
+  pad: number;
+  cls: number;
+  ctx: number;
+  d: number;
+  layers: number;
+  heads: number;
+}
+
+export interface ValueLoadOptions {
+  dir?: string;
+  runtime?: OrtRuntime;
+}
+
+/** Scores are remembered per state: a search values the same few hundred states again and again. */
+const CACHE_LIMIT = 50_000;
+
+export class EmbeddedValueModel {
+  readonly sha256: string;
+  readonly dir: string;
+  readonly meta: ValueMetaFile;
+  private readonly ort: OrtModule;
+  private readonly ids: Map<string, number>;
+  private readonly cache = new Map<string, number>();
+  /** forward calls so far (a cached score costs none) */
+  calls = 0;
+
+  private constructor(
+    private readonly session: Ort.InferenceSession,
+    runtime: OrtRuntime,
+    files: { dir: string; meta: ValueMetaFile; sha256: string },
+  ) {
+    this.ort = runtime.ort;
+    this.meta = files.meta;
+    this.sha256 = files.sha256;
+    this.dir = files.dir;
+    this.ids = new Map(files.meta.tokens.map((t, i) => [t, i]));
+  }
+
+  static async load(opts: ValueLoadOptions = {}): Promise<EmbeddedValueModel> {
+    const dir = opts.dir ?? defaultModelDir();
+    const { onnx, sha256 } = readVerifiedOnnx(dir, VALUE_MODEL_FILE, VALUE_CHECKSUM_FILE, 'embedded value model', 'train_value.py');
+    const meta = readModelJson<ValueMetaFile>(join(dir, VALUE_META_FILE), 'metacot-countdown-value/1');
+    if (!Array.isArray(meta.tokens) || !(meta.ctx > 1)) throw new EmbeddedModelError(`${join(dir, VALUE_META_FILE)}: no token list or context length`);
+    const runtime = opts.runtime ?? (await loadRuntime());
+    let session: Ort.InferenceSession;
+    try {
+      session = await runtime.ort.InferenceSession.create(onnx, runtime.sessionOptions);
+    } catch (e) {
+      throw new EmbeddedModelError(`onnxruntime (${runtime.name}) could not open the embedded value model in ${dir}: ${(e as Error).message}`);
+    }
+    return new EmbeddedValueModel(session, runtime, { dir, meta, sha256 });
+  }
+
+  /** `<cls>` and the state's characters; a state longer than the context keeps its head (its target is then cut). */
+  encode(state: string): number[] {
+    const out = [this.meta.cls];
+    for (const ch of state) {
+      const id = this.ids.get(ch);
+      if (id === undefined) throw new EmbeddedModelError(`the value model cannot read ${JSON.stringify(ch)} in state ${JSON.stringify(state)}`);
+      out.push(id);
+    }
+    return out.slice(0, this.meta.ctx);
+  }
+
+  /** V(state) in (0, 1) for each state, in one batched call for the ones not scored before. */
+  async score(states: readonly string[]): Promise<number[]> {
+    const todo = [...new Set(states.filter((s) => !this.cache.has(s)))];
+    if (todo.length > 0) {
+      const rows = todo.map((s) => this.encode(s));
+      const T = Math.max(...rows.map((r) => r.length));
+      const flat = new BigInt64Array(rows.length * T).fill(BigInt(this.meta.pad));
+      rows.forEach((r, b) => r.forEach((t, j) => (flat[b * T + j] = BigInt(t))));
+      this.calls++;
+      const out = await runExclusive(this.session, { input_ids: new this.ort.Tensor('int64', flat, [rows.length, T]) });
+      const values = out['value']!.data as Float32Array;
+      if (this.cache.size + todo.length > CACHE_LIMIT) this.cache.clear();
+      todo.forEach((s, i) => this.cache.set(s, values[i]!));
+    }
+    return states.map((s) => this.cache.get(s)!);
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+const shared = new Map<string, Promise<EmbeddedValueModel>>();
+
+/** The value model of a folder (default: the shipped one), loaded once per process; a failed load is not kept. */
+export function sharedValueModel(dir = defaultModelDir()): Promise<EmbeddedValueModel> {
+  let m = shared.get(dir);
+  if (!m) {
+    m = EmbeddedValueModel.load({ dir });
+    shared.set(dir, m);
+    m.catch(() => shared.delete(dir));
+  }
+  return m;
+}
