@@ -139,7 +139,8 @@ test('logprobs are <= 0, one per token, and their tokens join to the text', asyn
 test('answers through the real openai client (chat, chat-continue, completions)', async () => {
   const client = new OpenAI({ baseURL: server.url, apiKey: 'unused', maxRetries: 0 });
   const models = await client.models.list();
-  assert.deepEqual(models.data.map((m) => m.id), ['embedded-countdown']);
+  // the policy, and the value model behind POST /pooling
+  assert.deepEqual(models.data.map((m) => m.id), ['embedded-countdown', 'embedded-countdown-value']);
   const chat = await client.chat.completions.create({
     model: 'embedded-countdown',
     messages: [{ role: 'user', content: user }],

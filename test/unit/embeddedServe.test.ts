@@ -164,10 +164,10 @@ test('metacot serve --model embedded-countdown serves the model over HTTP; clash
   for (let i = 0; i < 600 && !/listening at (\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
   const url = /listening at (\S+)/.exec(out)?.[1];
   assert.ok(url, out + err);
-  assert.match(out, /Embedded Countdown model \(.*sha256 [0-9a-f]{12}…, wasm\)/);
-  assert.match(out, /Models: embedded-countdown\n/);
+  assert.match(out, /Embedded Countdown model \(.*sha256 [0-9a-f]{12}…, wasm; value model sha256 [0-9a-f]{12}… at POST \/pooling\)/);
+  assert.match(out, /Models: embedded-countdown, embedded-countdown-value\n/);
   const models = (await (await fetch(`${url}/models`)).json()) as { data: { id: string }[] };
-  assert.deepEqual(models.data.map((m) => m.id), ['embedded-countdown']);
+  assert.deepEqual(models.data.map((m) => m.id), ['embedded-countdown', 'embedded-countdown-value']);
   const r = await post('/chat/completions', chat({ logprobs: true, top_logprobs: 2, max_tokens: 80, stop: ['\n\n'], seed: 1 }), url);
   assert.equal(r.status, 200, JSON.stringify(r.json));
   assert.match(r.json.choices[0].message.content, /^\d+ [+\-*/] \d+ = \d+ \(left: [\d, ]+\)$/);

@@ -220,9 +220,9 @@ test('report: an unsolved re-run reports its own result and names the run whose 
   assert.equal(solved.result?.verified, true);
   assert.equal(solved.runResult?.verified, true);
   assert.match(solved.summary, /answer .+ \(verified\)$/);
-  // Beam without a value signal and without resampling leaves the sample unsolved on the embedded model (with
-  // resample, its default, it keeps sampling and solves it).
-  const again = await prepareRun({ problem: SAMPLE, strategy: 'beam', params: { resample: false }, endpoint: { kind: 'embedded' }, base: { trace: first.tree.toJSON(), startNodeId: 'n0' } });
+  // Beam without a value signal (the checks alone, not the embedded default's value model) and without resampling
+  // leaves the sample unsolved on the embedded model (with resample, or with the value model, it solves it).
+  const again = await prepareRun({ problem: SAMPLE, strategy: 'beam', params: { resample: false }, verifier: { kind: 'countdown', params: {} }, endpoint: { kind: 'embedded' }, base: { trace: first.tree.toJSON(), startNodeId: 'n0' } });
   const report = await again.execute();
   assert.notEqual(report.runResult?.verified, true, 'beam was expected to end unsolved here');
   assert.equal(report.result?.verified, true, 'the trace keeps the verified answer');

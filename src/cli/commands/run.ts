@@ -12,6 +12,7 @@ import { prepareRun, RunSetupError, traceFileName, type EndpointChoice, type Pre
 import { describeStrategiesForCli, strategyNames } from '../../core/search/catalog';
 import { writeTraceFile, TRACE_FILE_SUFFIX } from '../../core/trace/io';
 import { VERIFIER_PARAMS } from '../../core/verify/verifier';
+import { EMBEDDED_PRM_URL } from '../../core/embedded/valueEndpoint';
 import { BudgetsSchema, ContinuationModeSchema, StrategyNameSchema, VerifierConfigSchema, type Adaptation, type Budgets, type Params, type Problem, type Usage, type VerifierConfig } from '../../core/trace/schema';
 import { readProblemSet, ProblemSetError } from '../problems';
 import { ProgressBar, formatCount } from '../progress';
@@ -38,7 +39,9 @@ Search:
   --strategy S            ${strategyNames().join(' | ')} (parameters below)
   --param k=v             strategy / engine parameter (repeatable), e.g. --param width=4 --param concurrency=16
   --verifier KIND         ${Object.keys(VERIFIER_PARAMS).join(' | ')}
-                          (default: countdown for Countdown problems, answer otherwise)
+                          (default: Countdown problems on the embedded model get the countdown checks plus the
+                          embedded value model, prm url=${EMBEDDED_PRM_URL}; other Countdown set-ups countdown;
+                          answer otherwise)
   --verifier-param k=v    verifier parameter (repeatable), e.g. --verifier-param K=16
   --budget k=v            maxRequests | maxTokens | maxNodes | maxWallMs | maxCost (repeatable)
 

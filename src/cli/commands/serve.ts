@@ -129,7 +129,7 @@ export async function runServeCommand(argv: string[], options: ServeCommandOptio
       const { serveEmbedded } = await import('../../core/embedded/serve');
       const embedded = await serveEmbedded(opts);
       server = embedded;
-      what = `Embedded Countdown model (${embedded.policy.model.dir}, sha256 ${embedded.policy.model.sha256.slice(0, 12)}…, ${embedded.policy.model.runtimeName})`;
+      what = `Embedded Countdown model (${embedded.policy.model.dir}, sha256 ${embedded.policy.model.sha256.slice(0, 12)}…, ${embedded.policy.model.runtimeName}; value model sha256 ${embedded.valueModel.sha256.slice(0, 12)}… at POST /pooling)`;
     } else {
       server = await startReferenceServer({ ...opts, policies });
       what = `Reference server (simulated policies)${opts.profile ? ` behaving like ${getServerProfile(opts.profile).title}` : ''}`;

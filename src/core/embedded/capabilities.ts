@@ -33,6 +33,8 @@ export const EMBEDDED_SERVE_NOTES = [
   'ignored: "Previous attempts" in the prompt (revision is plain resampling), system prompts and other prose',
   '  around the Countdown problem, user',
   `refused (400): ${EMBEDDED_REFUSED_PARAMS.join(', ')}; a prompt without a readable Countdown problem`,
+  'value model: POST /pooling (vLLM pooling API), model "embedded-countdown-value": the problem, then each step',
+  '  followed by <extra_0>; one [p_bad, p_good] per step (the PRM verifier: url=http://HOST:PORT/pooling)',
 ];
 
 /** What the model does not do, as the Generator contract declares it: a strategy relying on one is told once. */

@@ -6,6 +6,7 @@
  */
 import { redact } from '../llm/redact';
 import type { VerifierConfig } from '../trace/schema';
+import { isEmbeddedPrmUrl } from '../embedded/valueEndpoint';
 
 /** Where a verifier sends requests and which variable's value it sends: the PRM's `url` and `apiKeyEnv`. */
 export interface VerifierDestinations {
@@ -21,6 +22,8 @@ function textParam(v: VerifierConfig, name: string): string | undefined {
 export function verifierDestinations(verifier: VerifierConfig | 'auto' | undefined): VerifierDestinations {
   if (!verifier || verifier === 'auto') return {};
   const url = textParam(verifier, 'url');
+  // The embedded value model is answered in process: nothing is sent anywhere, so there is nothing to ask about.
+  if (isEmbeddedPrmUrl(url)) return {};
   const apiKeyEnv = textParam(verifier, 'apiKeyEnv');
   return { ...(url !== undefined ? { url } : {}), ...(apiKeyEnv !== undefined ? { apiKeyEnv } : {}) };
 }
@@ -28,6 +31,7 @@ export function verifierDestinations(verifier: VerifierConfig | 'auto' | undefin
 /** "prm, http://host/pooling, token from $VAR": a verifier as a person should see it before it is used. */
 export function describeVerifier(verifier: VerifierConfig | 'auto' | undefined): string {
   if (!verifier || verifier === 'auto') return 'auto (by problem)';
+  if (isEmbeddedPrmUrl(textParam(verifier, 'url'))) return `${verifier.kind}, the embedded value model (in process)`;
   const d = verifierDestinations(verifier);
   return [verifier.kind, d.url !== undefined ? redact(d.url) : undefined, d.apiKeyEnv !== undefined ? `token from $${d.apiKeyEnv}` : undefined].filter(Boolean).join(', ');
 }

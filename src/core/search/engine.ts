@@ -12,6 +12,7 @@ import type { TraceTree } from '../trace/tree';
 import type { Adaptation, EndpointDescription, Problem, Run, RunConfig, Trace, TraceEvent, TraceNode, Usage, VerifierConfig } from '../trace/schema';
 import { emptyUsage } from '../trace/schema';
 import { parseCountdownProblem } from '../verify/countdown';
+import { embeddedValueVerifier, POLICY_MODEL_ID } from '../embedded/valueEndpoint';
 import { createVerifier, type Verifier, type VerifierDeps } from '../verify/verifier';
 import { COMMON_PARAMS } from './commonParams';
 import { ParamError, resolveParams } from './params';
@@ -76,8 +77,18 @@ export function nextRunId(trace: Trace): string {
   return `r${k}`;
 }
 
-export function defaultVerifierConfig(problem: Problem): VerifierConfig {
-  return parseCountdownProblem(problem) ? { kind: 'countdown', params: {} } : { kind: 'answer', params: {} };
+/**
+ * The verifier a run gets when it names none: for a Countdown problem on the embedded model, the Countdown checks plus
+ * the embedded value model (through the PRM adapter); for another Countdown set-up, the checks alone; else answers.
+ */
+export function defaultVerifierConfig(problem: Problem, endpoint?: EndpointDescription): VerifierConfig {
+  if (!parseCountdownProblem(problem)) return { kind: 'answer', params: {} };
+  return endpoint && isEmbeddedEndpoint(endpoint) ? embeddedValueVerifier() : { kind: 'countdown', params: {} };
+}
+
+/** The in-process embedded Countdown policy (EmbeddedGenerator.describe). */
+export function isEmbeddedEndpoint(endpoint: EndpointDescription): boolean {
+  return endpoint.baseUrl.startsWith('embedded:') && endpoint.model === POLICY_MODEL_ID;
 }
 
 /**
@@ -93,7 +104,7 @@ export function resolveRunConfig(
 ): { config: RunConfig; verifier: Verifier } {
   const strategy = getStrategy(input.strategy);
   const params = resolveParams([...strategy.params, ...COMMON_PARAMS], input.params ?? {}, `strategy ${input.strategy}`);
-  const v = verifier ?? createVerifier(input.verifier ?? defaultVerifierConfig(problem), deps, problem);
+  const v = verifier ?? createVerifier(input.verifier ?? defaultVerifierConfig(problem, endpoint), deps, problem);
   return { config: { strategy: input.strategy, params, endpoint, verifier: v.config, budgets: input.budgets ?? {} }, verifier: v };
 }
 

@@ -58,7 +58,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const policies: Record<string, Policy> = { ...(options.policies ?? {}) };
   if (options.policy) policies[options.policy.name] = options.policy;
   if (Object.keys(policies).length === 0) Object.assign(policies, defaultPolicies());
-  const models = Object.keys(policies);
+  const poolers = options.poolers ?? {};
+  const models = [...Object.keys(policies), ...Object.keys(poolers)];
   const profile = options.profile === undefined ? undefined : resolveServerProfile(options.profile);
   const style: ReplyStyle = profile ? { reasoningKey: reasoningKeyOf(profile.reasoning), cachedTokens: profile.cachedTokens } : REFERENCE_STYLE;
 
@@ -192,6 +193,24 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     }
   }
 
+  /** vLLM's pooling route: the request's `model` picks the pooler (absent: the only one there is). */
+  async function pool(raw: string): Promise<unknown> {
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new HttpError(400, 'request body is not valid JSON', 'invalid_request_error');
+    }
+    const ids = Object.keys(poolers);
+    const asked = body !== null && typeof body === 'object' ? (body as { model?: unknown }).model : undefined;
+    const id = typeof asked === 'string' ? asked : ids.length === 1 ? ids[0]! : undefined;
+    const pooler = id !== undefined ? poolers[id] : undefined;
+    if (!pooler) {
+      throw new HttpError(404, `The model \`${String(asked)}\` does not exist or is not a pooling model; pooling models: ${ids.join(', ')}`, 'invalid_request_error', 'model', 'model_not_found');
+    }
+    return pooler(body);
+  }
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '');
@@ -233,6 +252,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
 
     const handle = async (): Promise<void> => {
       if (isGeneration) return handleGeneration(req, res, path, entry, closedCtl.signal);
+      if (req.method === 'POST' && (path === '/pooling' || path === '/v1/pooling') && Object.keys(poolers).length > 0) {
+        checkAuth(req, options.apiKey);
+        sendJson(res, 200, await pool(await readBody(req)));
+        return;
+      }
       if (req.method === 'GET' && path === '/v1/models') {
         checkAuth(req, options.apiKey);
         sendJson(res, 200, modelListBody(models, created));

@@ -41,7 +41,15 @@ export interface ReferenceServerOptions {
   profile?: string | ServerProfile;
   /** The served model reasons: every chat choice carries a one-line reasoning text where the profile puts it. */
   reasoning?: boolean;
+  /**
+   * Pooling models by model id, served at `POST /pooling` in vLLM's pooling API shape (reward / value models):
+   * each takes the parsed request body and returns the response body; listed by `GET /v1/models` too.
+   */
+  poolers?: Record<string, Pooler>;
 }
+
+/** A pooling model: request body in, response body out; throws HttpError for a request it refuses. */
+export type Pooler = (body: unknown) => Promise<unknown>;
 
 export type ServerKnobs = Pick<ReferenceServerOptions, 'latencyMs' | 'perTokenMs' | 'maxConcurrent' | 'retryAfterMs' | 'nSupport' | 'unsupportedParams' | 'contextLength'>;
 

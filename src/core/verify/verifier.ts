@@ -10,6 +10,7 @@ import { answerChecker, autoChecker, countdownChecker, noneChecker, type Checker
 import { HEURISTICS, heuristicEstimator, heuristicProblemError, type HeuristicName } from './heuristic';
 import { judgeEstimator } from './judge';
 import { prmEstimator } from './prm';
+import { isEmbeddedPrmUrl } from '../embedded/valueEndpoint';
 import { rolloutEstimator } from './rolloutValue';
 import type { ValueEstimator } from './valueEstimator';
 
@@ -103,6 +104,15 @@ function redactingEstimator(estimator: ValueEstimator, secrets: () => readonly (
   };
 }
 
+/**
+ * The embedded value model's pooling server, answered in process (loaded on first use): the PRM adapter sends it the
+ * same request it sends a vLLM reward model.
+ */
+const embeddedFetch: typeof fetch = async (input, init) => {
+  const { embeddedPrmFetch } = await import('../embedded/valuePooling');
+  return embeddedPrmFetch()(input, init);
+};
+
 export interface VerifierDeps {
   /** Used by the PRM adapter; tests pass their own. */
   fetch?: typeof fetch;
@@ -158,7 +168,7 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps = {}, 
           apiKeyEnv,
           timeoutMs: num(p, 'timeoutMs'),
         },
-        deps.fetch,
+        isEmbeddedPrmUrl(url) ? embeddedFetch : deps.fetch,
       );
       const estimator = redactingEstimator(prm, () => [apiKeyEnv ? process.env[apiKeyEnv] : undefined]);
       return { config: resolved, checker: checkerFor(str(p, 'check'), exactlyOnce), estimator, keepRollouts: false };

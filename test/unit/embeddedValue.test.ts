@@ -1,0 +1,159 @@
+/**
+ * The embedded value model: its states, its training problems (never a held-out one), checksum-verified loading,
+ * the pooling server in vLLM's shape, and the PRM adapter reaching it in process and over HTTP with the same scores.
+ * The embedded set-up's default verifier is this model.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedValueModel, VALUE_CHECKSUM_FILE, VALUE_META_FILE, VALUE_MODEL_FILE } from '../../src/core/embedded/valueModel';
+import { multisetKey, pathStates, reachableResults, sampleTrainingProblem, valueStateText } from '../../src/core/embedded/valueState';
+import { poolValues, PoolingResponseSchema, readPoolingInput, stepScorePlan } from '../../src/core/embedded/valuePooling';
+import { EMBEDDED_PRM_URL, embeddedValueVerifier, VALUE_MODEL_ID } from '../../src/core/embedded/valueEndpoint';
+import { serveEmbedded, type EmbeddedServer } from '../../src/core/embedded/serve';
+import { EmbeddedModel } from '../../src/core/embedded/model';
+import { renderProblem, type CountdownProblem } from '../../src/core/embedded/countdown';
+import { Prng } from '../../src/core/embedded/sampler';
+import { prmEstimator, readPrmScores } from '../../src/core/verify/prm';
+import { createVerifier } from '../../src/core/verify/verifier';
+import { defaultVerifierConfig, resolveRunConfig } from '../../src/core/search/engine';
+import { verifierDestinations } from '../../src/core/run/rerunVerifier';
+import type { EndpointDescription } from '../../src/core/trace/schema';
+
+const MODEL_DIR = join(__dirname, '../../model');
+const heldout = JSON.parse(readFileSync(join(MODEL_DIR, 'heldout.json'), 'utf8')) as Record<'test' | 'validation', CountdownProblem[]>;
+const problem: CountdownProblem = { numbers: [3, 5, 7, 2], target: 24 };
+const signal = new AbortController().signal;
+const noSample = async () => {
+  throw new Error('a PRM never samples');
+};
+
+let value: EmbeddedValueModel;
+let server: EmbeddedServer;
+let policyModel: EmbeddedModel;
+
+before(async () => {
+  value = await EmbeddedValueModel.load({ dir: MODEL_DIR });
+  policyModel = await EmbeddedModel.load({ dir: MODEL_DIR });
+  server = await serveEmbedded({ model: policyModel, valueModel: value });
+});
+after(async () => {
+  await server.close();
+  await policyModel.release();
+  await value.release();
+});
+
+test('a state is the remaining numbers, sorted, and the target; a path walks legal steps only', () => {
+  assert.equal(valueStateText([7, 2, 15], 24), '2, 7, 15 > 24');
+  const ok = pathStates(problem, ['5 * 3 = 15 (left: 7, 2, 15)', '15 + 7 = 22 (left: 2, 22)', '22 + 2 = 24 (left: 24)', 'Answer: ((5 * 3) + 7) + 2 = 24']);
+  assert.deepEqual(ok, { states: ['2, 3, 5, 7 > 24', '2, 7, 15 > 24', '2, 22 > 24', '24 > 24'], reached: true });
+  const wrong = pathStates(problem, ['5 * 3 = 16 (left: 7, 2, 16)', '16 + 7 = 23 (left: 2, 23)']);
+  assert.deepEqual(wrong, { states: ['2, 3, 5, 7 > 24'], reached: false, brokenAt: 0 });
+  const unavailable = pathStates(problem, ['7 - 2 = 5 (left: 3, 5, 5)', '9 + 5 = 14 (left: 5, 14)']);
+  assert.equal(unavailable.brokenAt, 1);
+  assert.deepEqual(unavailable.states, ['2, 3, 5, 7 > 24', '3, 5, 5 > 24']);
+});
+
+test('training problems never share their numbers with a held-out problem, and their target is reachable', () => {
+  const held = new Set([...heldout.test, ...heldout.validation].map((p) => multisetKey(p.numbers)));
+  assert.equal(held.size, 400);
+  const rng = new Prng(5);
+  for (let i = 0; i < 2000; i++) {
+    const p = sampleTrainingProblem(rng, held);
+    assert.ok(!held.has(multisetKey(p.numbers)), `drew held-out numbers ${p.numbers.join(',')}`);
+    assert.ok(p.target >= 10 && p.target <= 100 && !p.numbers.includes(p.target));
+    assert.ok(reachableResults(p.numbers).has(p.target));
+  }
+  // a distribution whose multisets are all held out but one: every draw is that one
+  const tiny = { count: 2, min: 2, max: 4, targetMin: 1, targetMax: 100 };
+  const all = ['2,2', '2,3', '2,4', '3,3', '3,4', '4,4'];
+  const kept = '3,4';
+  for (let i = 0; i < 50; i++) {
+    const p = sampleTrainingProblem(rng, new Set(all.filter((k) => k !== kept)), tiny);
+    assert.equal(multisetKey(p.numbers), kept);
+  }
+});
+
+test('the value model loads checksum-verified and refuses a changed file', async () => {
+  assert.match(value.sha256, /^[0-9a-f]{64}$/);
+  const dir = mkdtempSync(join(tmpdir(), 'value-model-'));
+  for (const f of [VALUE_MODEL_FILE, VALUE_CHECKSUM_FILE, VALUE_META_FILE]) copyFileSync(join(MODEL_DIR, f), join(dir, f));
+  const bytes = readFileSync(join(dir, VALUE_MODEL_FILE));
+  bytes[bytes.length - 10] ^= 0xff;
+  writeFileSync(join(dir, VALUE_MODEL_FILE), bytes);
+  await assert.rejects(EmbeddedValueModel.load({ dir }), /embedded value model checksum mismatch: .*train_value\.py/);
+});
+
+test('scores are probabilities, the same alone or batched', async () => {
+  const states = ['2, 3, 5, 7 > 24', '2, 7, 15 > 24', '2, 22 > 24', '1, 1 > 97', '3, 8 > 24'];
+  const batched = await value.score(states);
+  assert.equal(batched.length, states.length);
+  for (const s of batched) assert.ok(s > 0 && s < 1, `score ${s}`);
+  const fresh = await EmbeddedValueModel.load({ dir: MODEL_DIR });
+  try {
+    for (const [i, s] of states.entries()) {
+      const [alone] = await fresh.score([s]);
+      assert.ok(Math.abs(alone! - batched[i]!) < 1e-5, `${s}: ${alone} alone vs ${batched[i]} batched`);
+    }
+  } finally {
+    await fresh.release();
+  }
+  assert.throws(() => value.encode('2, x > 24'), /cannot read "x"/);
+});
+
+test('the pooling answer has vLLM\'s shape, one [p_bad, p_good] per step tag; rules decide illegal, reached and answered steps', async () => {
+  const steps = ['5 * 3 = 15 (left: 7, 2, 15)', '15 + 7 = 22 (left: 2, 22)', '22 + 2 = 24 (left: 24)'];
+  const input = `${renderProblem(problem)}\n\n${steps.map((s) => s + '<extra_0>').join('')}`;
+  assert.deepEqual(readPoolingInput(input), { problem, steps });
+  const body = PoolingResponseSchema.parse(await poolValues(value, { model: VALUE_MODEL_ID, input }));
+  assert.equal(body.data.length, 1);
+  const scores = readPrmScores(body, { format: 'vllm-pooling' });
+  const [a, b] = await value.score(['2, 7, 15 > 24', '2, 22 > 24']);
+  assert.ok(Math.abs(scores[0]! - a!) < 1e-6 && Math.abs(scores[1]! - b!) < 1e-6);
+  assert.equal(scores[2], 1);
+  for (const v of body.data[0]!.data) assert.ok(Math.abs(v[0] + v[1] - 1) < 1e-6);
+
+  assert.deepEqual(stepScorePlan(problem, ['5 * 3 = 16 (left: 7, 2, 16)', '16 + 7 = 23 (left: 2, 23)']), [
+    { kind: 'rule', value: 0, why: 'not a legal step' },
+    { kind: 'rule', value: 0, why: 'not a legal step' },
+  ]);
+  assert.deepEqual(stepScorePlan(problem, ['Answer: (5 * 3) + 7 + 2 = 24']), [{ kind: 'rule', value: 1, why: 'verified answer' }]);
+  assert.deepEqual(stepScorePlan(problem, ['Answer: 5 + 3 = 8']), [{ kind: 'rule', value: 0, why: 'wrong answer' }]);
+  await assert.rejects(poolValues(value, { input: 'What is 2 + 2?<extra_0>' }), (e: Error & { status?: number }) => e.status === 400 && /cannot read this problem/.test(e.message));
+  await assert.rejects(poolValues(value, { input: 3 }), (e: Error & { status?: number }) => e.status === 400 && /input/.test(e.message));
+});
+
+test('the PRM adapter gets the same value in process and from metacot serve over HTTP', async () => {
+  const steps = ['7 * 3 = 21 (left: 5, 2, 21)'];
+  const input = { problem: { text: renderProblem(problem) }, steps, sample: noSample, signal };
+  const inProcess = createVerifier(embeddedValueVerifier(), {}, input.problem);
+  const local = await inProcess.estimator!.estimate(input);
+  const http = prmEstimator({ url: `${server.url.replace(/\/v1$/, '')}/pooling`, format: 'vllm-pooling', model: VALUE_MODEL_ID });
+  const remote = await http.estimate(input);
+  const [direct] = await value.score(['2, 5, 21 > 24']);
+  assert.ok(Math.abs(local.value - direct!) < 1e-6, `${local.value} vs ${direct}`);
+  assert.equal(remote.value, local.value);
+  assert.deepEqual(local.source, { kind: 'prm', model: VALUE_MODEL_ID, stepScores: [local.value] });
+  const models = (await (await fetch(`${server.url}/models`)).json()) as { data: { id: string }[] };
+  assert.deepEqual(models.data.map((m) => m.id).sort(), ['embedded-countdown', VALUE_MODEL_ID]);
+  const bad = await fetch(`${server.url.replace(/\/v1$/, '')}/pooling`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'other', input: 'x' }) });
+  assert.equal(bad.status, 404);
+  assert.match(((await bad.json()) as { error: { message: string } }).error.message, /embedded-countdown-value/);
+});
+
+test('the embedded set-up values nodes with the value model by default; other endpoints keep the checks alone', () => {
+  const countdown = { text: renderProblem(problem) };
+  const embedded: EndpointDescription = { name: 'embedded', baseUrl: `embedded:${MODEL_DIR}`, model: 'embedded-countdown', mode: 'chat-continue', sampling: { temperature: 1, topP: 1, maxTokens: 160, stop: ['\n\n'], logprobs: true } };
+  const remote: EndpointDescription = { ...embedded, name: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1', model: 'Qwen/Qwen2.5-7B-Instruct' };
+  assert.deepEqual(defaultVerifierConfig(countdown, embedded), embeddedValueVerifier());
+  assert.deepEqual(defaultVerifierConfig(countdown, remote), { kind: 'countdown', params: {} });
+  assert.deepEqual(defaultVerifierConfig({ text: 'What is 6 * 7?' }, embedded), { kind: 'answer', params: {} });
+  const { config } = resolveRunConfig({ strategy: 'astar' }, countdown, embedded);
+  assert.equal(config.verifier.kind, 'prm');
+  assert.equal(config.verifier.params?.url, EMBEDDED_PRM_URL);
+  assert.equal(config.verifier.params?.check, 'auto');
+  // nothing leaves the machine: a re-run takes such a verifier without asking
+  assert.deepEqual(verifierDestinations(config.verifier), {});
+});
