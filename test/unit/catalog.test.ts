@@ -112,7 +112,7 @@ test('every catalog strategy resolves through getStrategy and resolveParams fill
     assert.equal(s.summary, info.summary);
     assert.deepEqual(resolveParams([...s.params, ...COMMON_PARAMS], {}, info.name), { ...strategyDefaults(info.name), ...commonDefaults });
   }
-  assert.deepEqual(strategyDefaults('beam'), { N: 4, width: 4, maxDepth: 10, aggregation: 'last', resample: true, stopOnSolve: true });
+  assert.deepEqual(strategyDefaults('beam'), { N: 4, width: 4, maxDepth: 10, aggregation: 'last', resample: true, resampleLimit: 2, stopOnSolve: true });
   assert.throws(() => getStrategy('nope' as never), (e: unknown) => e instanceof ParamError && /unknown strategy "nope" \(known: single, best-of-n/.test(e.message));
   assert.throws(() => strategyInfo('nope'), ParamError);
 });

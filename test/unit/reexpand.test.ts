@@ -96,18 +96,34 @@ test('beam resamples the last beams when every candidate finished, and ends unso
   assert.equal(run.status, 'solved');
   const resampled = tree.toJSON().events.filter((e) => e.type === 'select' && e.node === 'n0');
   assert.deepEqual(resampled.map((e) => e.data!.resample), [1, 2]);
-  assert.match(String(resampled[0]!.data!.reason), /^beam: resampled \(1 of at most 3 at depth 1\): every candidate of this step was finished or pruned/);
+  assert.match(String(resampled[0]!.data!.reason), /^beam: resampled \(1 of at most 2 at depth 1\): every candidate of this step was finished or pruned/);
   assert.equal(tree.trace.nodes.find((n) => n.verified === true)?.parentId, 'n0');
 });
 
-test('beam resamples at most maxDepth times per depth', async () => {
+test('beam resamples the same beams at most resampleLimit times', async () => {
   const gen = new InProcessGenerator(answersPolicy());
   const tree = freshTree();
-  const run = await runSearch({ tree, config: { strategy: 'beam', params: { N: 2, width: 2, maxDepth: 3, concurrency: 1 } }, generator: gen });
+  const run = await runSearch({ tree, config: { strategy: 'beam', params: { N: 2, width: 2, maxDepth: 3, concurrency: 1, resampleLimit: 3 } }, generator: gen });
   assert.equal(rootRequests(gen), 1 + 3);
   assert.equal(run.status, 'completed');
   const last = tree.children('n0').slice(-2);
   for (const n of last) assert.match(n.selection!.reason, /^beam: rank \d of 2, kept \(top 2\); resample 3 of depth 1: the last step left no live beam$/);
+});
+
+test('beams resampled resampleLimit times hand over to the step above, whose new beams get their own count', async () => {
+  // depth 1: a step; depth 2: a wrong answer, always
+  const gen = new InProcessGenerator((req, i, call) => (req.steps.length === 0 ? `Step ${call}.${i}: think` : `The answer is 4${call % 2}`));
+  const tree = freshTree();
+  const run = await runSearch({ tree, config: { strategy: 'beam', params: { N: 2, width: 2, maxDepth: 3, concurrency: 1 } }, generator: gen });
+  assert.equal(run.status, 'completed');
+  const resamples = tree.toJSON().events.filter((e) => e.type === 'select' && e.data?.resample !== undefined);
+  const atDepth = (d: number) => resamples.filter((e) => String(e.data!.reason).includes(`at depth ${d})`));
+  // the root twice; each of its three sets of children twice, each resample naming both parents
+  assert.deepEqual([...new Set(atDepth(1).map((e) => e.data!.resample))], [1, 2]);
+  assert.equal(atDepth(1).length, 2);
+  assert.deepEqual(atDepth(2).map((e) => e.data!.resample), [1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2]);
+  assert.equal(rootRequests(gen), 3);
+  assert.match(String(atDepth(1)[0]!.data!.reason), /every candidate of step 2 was finished or pruned and its beams were resampled 2 times$/);
 });
 
 // ---- A larger budget explores more: an in-process Countdown proposer on a problem with no solution ----

@@ -58,7 +58,7 @@ describe('webview re-run form model', () => {
     assert.equal(initialStrategy(catalog, {}, run('gone', {})), 'fake-dfs', 'a run of an unknown strategy falls back to the default');
     const beam = rerunFormModel(catalog, {}, beamRun);
     const values = Object.fromEntries(beam.fields.map((f) => [f.name, f.value]));
-    assert.deepEqual(values, { N: '4', width: '2', maxDepth: '4', aggregation: 'min', resample: 'true', stopOnSolve: 'true' });
+    assert.deepEqual(values, { N: '4', width: '2', maxDepth: '4', aggregation: 'min', resample: 'true', resampleLimit: '2', stopOnSolve: 'true' });
     const fake = rerunFormModel(catalog, { strategy: 'fake-dfs', params: { fanout: 5 } }, beamRun, 'fake-dfs');
     assert.equal(fake.fields[0].value, '5');
   });

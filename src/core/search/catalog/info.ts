@@ -115,6 +115,7 @@ const INFO = {
       { name: 'maxDepth', label: 'Max depth', type: 'integer', default: 10, min: 1, doc: 'steps below the start node' },
       { name: 'aggregation', label: 'Step score aggregation', type: 'string', default: 'last', choices: AGGREGATIONS, doc: 'how step scores make a path score' },
       { name: 'resample', label: 'Resample when exhausted', type: 'boolean', default: true, doc: 'when every candidate of a step is finished or pruned before maxDepth, sample the kept beams again instead of ending (a larger budget keeps exploring)' },
+      { name: 'resampleLimit', label: 'Resamples per beam set', type: 'integer', default: 2, min: 1, doc: 'times the same beams are resampled before the step above is resampled instead (new beams below start their own count)' },
       stopOnSolve(true, 'stop when a candidate verifies'),
     ],
   },

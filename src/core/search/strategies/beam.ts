@@ -5,9 +5,10 @@
  * pruned with their rank, score and the cutoff score that cut them. Finished candidates leave the beam.
  * Resample (`resample`, default on): when a step leaves no live beam (every candidate finished, dead or pruned)
  * and budget remains, the beams that step expanded are sampled again (new seeds, new candidates) instead of
- * ending; a depth resampled `maxDepth` times hands over to the one above it (its beams sampled again, the search
- * goes down from there), so at most maxDepth resamples per depth and a larger budget keeps exploring. Off: the
- * beam ends there.
+ * ending; beams resampled `resampleLimit` times hand over to the step above (its beams sampled again, the search
+ * goes down from there with new beams, which get their own `resampleLimit`). The start node's beam is resampled at
+ * most `resampleLimit` times too, so a run ends without a budget (at most (L+1)^depth − 1 resamples), and a larger
+ * budget keeps exploring: new beams rather than the same dead ends again. Off: the beam ends there.
  */
 import type { TraceNode } from '../../trace/schema';
 import type { Aggregation } from '../../verify/aggregate';
@@ -30,6 +31,7 @@ export const runBeam: StrategyRun = async (ctx) => {
   const maxDepth = num(ctx.params, 'maxDepth');
   const how = str(ctx.params, 'aggregation') as Aggregation;
   const resample = ctx.params.resample !== false;
+  const resampleLimit = num(ctx.params, 'resampleLimit');
   const start = ctx.tree.node(ctx.startId);
   let active: Beam[] = [{ node: start, steps: [...ctx.prefix], scores: [], score: ctx.prior }];
   const finished: Beam[] = [];
@@ -37,7 +39,8 @@ export const runBeam: StrategyRun = async (ctx) => {
   const better = (a: Beam, b: Beam) => b.score - a.score || idNum(a.node.id) - idNum(b.node.id);
   const ranked = (c: Beam) => c.node.status === 'open' || c.node.status === 'terminal';
 
-  // By depth: the beams that step expanded, and how often that step was resampled (never reset: bounded).
+  // By depth: the beams that step expanded, and how often these beams were resampled (reset when a step above is
+  // resampled: the beams below are then new).
   const beamsAt: Beam[][] = [];
   const resamplesAt: number[] = [];
   // > 0: this step is that resample of its depth.
@@ -110,11 +113,12 @@ export const runBeam: StrategyRun = async (ctx) => {
     // Every candidate finished or was cut: this step's beams again, or those of the deepest step above with
     // resamples left.
     let e = depth;
-    while (e >= 1 && (resamplesAt[e] ?? 0) >= maxDepth) e--;
+    while (e >= 1 && (resamplesAt[e] ?? 0) >= resampleLimit) e--;
     if (e < 1) break;
     resampling = resamplesAt[e] = (resamplesAt[e] ?? 0) + 1;
-    const why = e === depth ? 'every candidate of this step was finished or pruned' : `every candidate of step ${depth} was finished or pruned and depth ${depth} was resampled ${maxDepth} times`;
-    for (const p of beamsAt[e]!) ctx.log('select', p.node.id, { reason: `beam: resampled (${resampling} of at most ${maxDepth} at depth ${e}): ${why}`, resample: resampling });
+    resamplesAt.length = e + 1;
+    const why = e === depth ? 'every candidate of this step was finished or pruned' : `every candidate of step ${depth} was finished or pruned and its beams were resampled ${resampleLimit} times`;
+    for (const p of beamsAt[e]!) ctx.log('select', p.node.id, { reason: `beam: resampled (${resampling} of at most ${resampleLimit} at depth ${e}): ${why}`, resample: resampling });
     active = beamsAt[e]!;
     depth = e - 1;
   }
