@@ -76,8 +76,17 @@ interface Part {
   budgets: number[];
   problems: number[];
   records: RunRecord[];
-  check?: { budget: number; agree: number; total: number; disagreements: unknown[] };
+  check?: Check;
+  /** a part combined from several measurements (e.g. one strategy re-measured) keeps every check */
+  checks?: Check[];
   seconds: number;
+}
+
+interface Check {
+  budget: number;
+  agree: number;
+  total: number;
+  disagreements: unknown[];
 }
 
 async function runOne(gen: EmbeddedGenerator, p: CountdownProblem, k: number, strategy: string, verifier: string, budget: number): Promise<RunRecord> {
@@ -221,7 +230,7 @@ async function merge(files: string[]): Promise<void> {
     verifiers: VERIFIERS,
     cells,
     goals: { doubling, valueVsChecker, between, treeVsBestOfN: treeVsBon, astarVsMctsValuedSteps: astarVsMcts },
-    checks: parts.flatMap((p) => (p.check ? [p.check] : [])),
+    checks: parts.flatMap((p) => [...(p.check ? [p.check] : []), ...(p.checks ?? [])]),
     seconds: parts.reduce((s, p) => s + p.seconds, 0),
     records,
   };
