@@ -19,7 +19,8 @@
  *   node --import tsx test/bench/searchBudget.ts --shard 0/2 --out /tmp/sb-0.json &
  *   node --import tsx test/bench/searchBudget.ts --shard 1/2 --out /tmp/sb-1.json
  *   node --import tsx test/bench/searchBudget.ts --merge /tmp/sb-0.json,/tmp/sb-1.json
- * writes test-results/bench/searchBudget.json and searchBudget.png; `--problems 100 --budgets 1000,...,16000`.
+ * writes test-results/bench/searchBudget.json and searchBudget.png; `--problems 100 --budgets 1000,...,16000`;
+ * `--split validation --set c=0.3` tries a setting on the validation split (never tune on the test split).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -89,6 +90,17 @@ interface Check {
   disagreements: unknown[];
 }
 
+/** `--set k=v,k2=v2`: parameters laid over every strategy's (for trying a setting on the validation split). */
+const overrides: Params = Object.fromEntries(
+  arg('set', '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => {
+      const [k, v] = kv.split('=') as [string, string];
+      return [k, Number.isFinite(Number(v)) ? Number(v) : v];
+    }),
+);
+
 async function runOne(gen: EmbeddedGenerator, p: CountdownProblem, k: number, strategy: string, verifier: string, budget: number): Promise<RunRecord> {
   const tree = TraceTree.create({ text: renderProblem(p), meta: { numbers: p.numbers, target: p.target } }, { id: `budget-${k}`, createdAt: '2026-01-01T00:00:00.000Z' });
   const t0 = performance.now();
@@ -97,7 +109,7 @@ async function runOne(gen: EmbeddedGenerator, p: CountdownProblem, k: number, st
     generator: gen,
     config: {
       strategy: strategy as 'astar',
-      params: { ...STRATEGIES[strategy], seed: 100 + k, concurrency: 1 },
+      params: { ...STRATEGIES[strategy], ...overrides, seed: 100 + k, concurrency: 1 },
       endpoint: gen.describe(),
       verifier: VERIFIERS[verifier]!,
       budgets: { maxTokens: budget },
