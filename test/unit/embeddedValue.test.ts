@@ -21,6 +21,9 @@ import { createVerifier } from '../../src/core/verify/verifier';
 import { defaultVerifierConfig, resolveRunConfig } from '../../src/core/search/engine';
 import { verifierDestinations } from '../../src/core/run/rerunVerifier';
 import type { EndpointDescription } from '../../src/core/trace/schema';
+import { prepareRun } from '../../src/core/run/runSetup';
+import { RunSetupError } from '../../src/core/run/runSetupError';
+import { CHECKSUM_FILE, MODEL_FILE, VOCAB_FILE } from '../../src/core/embedded/modelFiles';
 
 const MODEL_DIR = join(__dirname, '../../model');
 const heldout = JSON.parse(readFileSync(join(MODEL_DIR, 'heldout.json'), 'utf8')) as Record<'test' | 'validation', CountdownProblem[]>;
@@ -156,4 +159,23 @@ test('the embedded set-up values nodes with the value model by default; other en
   assert.equal(config.verifier.params?.check, 'auto');
   // nothing leaves the machine: a re-run takes such a verifier without asking
   assert.deepEqual(verifierDestinations(config.verifier), {});
+});
+
+test('a run that would use the value model is refused up front when its files are missing; the checks alone still run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'policy-only-'));
+  for (const f of [MODEL_FILE, CHECKSUM_FILE, VOCAB_FILE]) copyFileSync(join(MODEL_DIR, f), join(dir, f));
+  const before = process.env['METACOT_EMBEDDED_MODEL_DIR'];
+  process.env['METACOT_EMBEDDED_MODEL_DIR'] = dir;
+  try {
+    const sample = { text: renderProblem(problem) };
+    await assert.rejects(
+      prepareRun({ problem: sample, strategy: 'astar', endpoint: { kind: 'embedded' } }),
+      (e: unknown) => e instanceof RunSetupError && e.kind === 'embedded-model' && /embedded value model file missing: .*countdown-value\.onnx/.test(e.message) && /verifier countdown/.test(e.advice),
+    );
+    const checksOnly = await prepareRun({ problem: sample, strategy: 'astar', endpoint: { kind: 'embedded' }, verifier: { kind: 'countdown', params: {} } });
+    assert.equal(checksOnly.endpoint.model, 'embedded-countdown');
+  } finally {
+    if (before === undefined) delete process.env['METACOT_EMBEDDED_MODEL_DIR'];
+    else process.env['METACOT_EMBEDDED_MODEL_DIR'] = before;
+  }
 });

@@ -23,6 +23,7 @@ import { embeddedGenerator } from './embeddedLoader';
 import { buildRunReport, type RunReport } from './runReport';
 import { endpointCapabilities } from './capabilities';
 import { RunSetupError } from './runSetupError';
+import { isEmbeddedPrmUrl } from '../embedded/valueEndpoint';
 
 export type EndpointChoice =
   /** The embedded Countdown model, in process. */
@@ -131,12 +132,14 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
     budgets: budgets.data,
     ...(req.verifier ? { verifier: req.verifier } : {}),
   };
+  let resolvedVerifier: VerifierConfig;
   try {
-    resolveRunConfig(config, problem, endpoint);
+    resolvedVerifier = resolveRunConfig(config, problem, endpoint).config.verifier;
   } catch (e) {
     if (!(e instanceof ParamError)) throw e;
     throw new RunSetupError('params', e.message, 'Check the parameter names and values against the strategy and verifier documentation (docs/engine.md).');
   }
+  await loadEmbeddedValueModel(resolvedVerifier);
   // Only now, with everything else valid, may the probe spend requests; the generator is rebuilt knowing the server.
   const capabilities = await runCapabilities(req);
   if (capabilities) {
@@ -263,6 +266,21 @@ async function buildGenerator(choice: EndpointChoice, cacheDir: string | undefin
 }
 
 /** A generator that knows it cannot read the problem (the embedded Countdown model) says so before any request. */
+/**
+ * The embedded value model is loaded (checksum and all) before the run when its verifier is used: a missing or
+ * changed file refuses the run up front instead of failing every valued node.
+ */
+async function loadEmbeddedValueModel(verifier: VerifierConfig): Promise<void> {
+  const url = verifier.params?.['url'];
+  if (verifier.kind !== 'prm' || typeof url !== 'string' || !isEmbeddedPrmUrl(url)) return;
+  try {
+    const { sharedValueModel } = await import('../embedded/valueModel');
+    await sharedValueModel();
+  } catch (e) {
+    throw new RunSetupError('embedded-model', `the embedded value model cannot be loaded: ${(e as Error).message}`, 'Restore the model files (reinstall the extension, or git checkout -- model/), or run with the Countdown checks alone (verifier countdown).');
+  }
+}
+
 function refuseUnreadable(generator: Generator, problem: Problem): void {
   if (typeof generator.checkProblem !== 'function') return;
   const verdict = generator.checkProblem(problem);
