@@ -6,8 +6,8 @@
  */
 import type * as Ort from 'onnxruntime-web';
 
-import { defaultModelDir, EmbeddedModelError, readModelFiles } from './modelFiles';
-import { loadRuntime, runExclusive, type OrtModule, type OrtRuntime } from './runtime';
+import { defaultModelDir, readModelFiles } from './modelFiles';
+import { loadRuntime, openSession, runExclusive, type OrtModule, type OrtRuntime } from './runtime';
 import { hash32, logSoftmax, Prng, sampleToken } from './sampler';
 import { CharTokenizer, type VocabFile } from './tokenizer';
 
@@ -96,14 +96,7 @@ export class EmbeddedModel {
     const t0 = performance.now();
     const files = readModelFiles(opts.dir ?? defaultModelDir());
     const runtime = opts.runtime ?? (await loadRuntime());
-    let session: Ort.InferenceSession;
-    try {
-      session = await runtime.ort.InferenceSession.create(files.onnx, runtime.sessionOptions);
-    } catch (e) {
-      throw new EmbeddedModelError(
-        `onnxruntime (${runtime.name}, ${runtime.location}) could not open the embedded model in ${files.dir}: ${(e as Error).message}`,
-      );
-    }
+    const session = await openSession(runtime, files.onnx, 'embedded model', files.dir);
     const m = new EmbeddedModel(session, runtime, files);
     m.loadMs = performance.now() - t0;
     return m;

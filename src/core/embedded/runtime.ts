@@ -65,6 +65,15 @@ export function findWasmDir(candidates: readonly string[] = wasmDirCandidates())
 
 let cached: Promise<OrtRuntime> | undefined;
 
+/** An inference session over checked model bytes; a runtime that cannot open them is an EmbeddedModelError. */
+export async function openSession(runtime: OrtRuntime, onnx: Uint8Array, what: string, dir: string): Promise<Ort.InferenceSession> {
+  try {
+    return await runtime.ort.InferenceSession.create(onnx, runtime.sessionOptions);
+  } catch (e) {
+    throw new EmbeddedModelError(`onnxruntime (${runtime.name}, ${runtime.location}) could not open the ${what} in ${dir}: ${(e as Error).message}`);
+  }
+}
+
 let turns: Promise<unknown> = Promise.resolve();
 
 /**

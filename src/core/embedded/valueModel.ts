@@ -8,7 +8,7 @@ import type * as Ort from 'onnxruntime-web';
 import { join } from 'node:path';
 
 import { defaultModelDir, EmbeddedModelError, readModelJson, readVerifiedOnnx } from './modelFiles';
-import { loadRuntime, runExclusive, type OrtModule, type OrtRuntime } from './runtime';
+import { loadRuntime, openSession, runExclusive, type OrtModule, type OrtRuntime } from './runtime';
 import shipped from './shipped.json';
 
 export const VALUE_MODEL_FILE = shipped.valueFiles.onnx;
@@ -62,12 +62,7 @@ export class EmbeddedValueModel {
     const meta = readModelJson<ValueMetaFile>(join(dir, VALUE_META_FILE), 'metacot-countdown-value/1');
     if (!Array.isArray(meta.tokens) || !(meta.ctx > 1)) throw new EmbeddedModelError(`${join(dir, VALUE_META_FILE)}: no token list or context length`);
     const runtime = opts.runtime ?? (await loadRuntime());
-    let session: Ort.InferenceSession;
-    try {
-      session = await runtime.ort.InferenceSession.create(onnx, runtime.sessionOptions);
-    } catch (e) {
-      throw new EmbeddedModelError(`onnxruntime (${runtime.name}) could not open the embedded value model in ${dir}: ${(e as Error).message}`);
-    }
+    const session = await openSession(runtime, onnx, 'embedded value model', dir);
     return new EmbeddedValueModel(session, runtime, { dir, meta, sha256 });
   }
 
