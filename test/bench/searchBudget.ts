@@ -29,7 +29,7 @@ import { EmbeddedCountdownPolicy } from '../../src/core/embedded/policy';
 import { EmbeddedGenerator } from '../../src/core/embedded/generator';
 import { defaultModelDir } from '../../src/core/embedded/modelFiles';
 import { renderProblem, type CountdownProblem } from '../../src/core/embedded/countdown';
-import { embeddedValueVerifier } from '../../src/core/embedded/valueEndpoint';
+import { embeddedValueVerifier } from '../../src/core/embedded/embeddedNames';
 import { runSearch } from '../../src/core/search/engine';
 import { TraceTree } from '../../src/core/trace/tree';
 import type { Params, VerifierConfig } from '../../src/core/trace/schema';

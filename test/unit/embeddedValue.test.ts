@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { EmbeddedValueModel, VALUE_CHECKSUM_FILE, VALUE_META_FILE, VALUE_MODEL_FILE } from '../../src/core/embedded/valueModel';
 import { multisetKey, pathStates, reachableResults, sampleTrainingProblem, valueStateText } from '../../src/core/embedded/valueState';
 import { poolValues, PoolingResponseSchema, readPoolingInput, stepScorePlan } from '../../src/core/embedded/valuePooling';
-import { EMBEDDED_PRM_URL, embeddedValueVerifier, VALUE_MODEL_ID } from '../../src/core/embedded/valueEndpoint';
+import { EMBEDDED_PRM_URL, embeddedValueVerifier, VALUE_MODEL_ID } from '../../src/core/embedded/embeddedNames';
 import { serveEmbedded, type EmbeddedServer } from '../../src/core/embedded/serve';
 import { EmbeddedModel } from '../../src/core/embedded/model';
 import { renderProblem, type CountdownProblem } from '../../src/core/embedded/countdown';

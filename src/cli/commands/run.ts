@@ -12,7 +12,7 @@ import { prepareRun, RunSetupError, traceFileName, type EndpointChoice, type Pre
 import { describeStrategiesForCli, strategyNames } from '../../core/search/catalog';
 import { writeTraceFile, TRACE_FILE_SUFFIX } from '../../core/trace/io';
 import { VERIFIER_PARAMS } from '../../core/verify/verifier';
-import { EMBEDDED_PRM_URL } from '../../core/embedded/valueEndpoint';
+import { EMBEDDED_PRM_URL } from '../../core/embedded/embeddedNames';
 import { BudgetsSchema, ContinuationModeSchema, StrategyNameSchema, VerifierConfigSchema, type Adaptation, type Budgets, type Params, type Problem, type Usage, type VerifierConfig } from '../../core/trace/schema';
 import { readProblemSet, ProblemSetError } from '../problems';
 import { ProgressBar, formatCount } from '../progress';

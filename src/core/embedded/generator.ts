@@ -10,6 +10,7 @@ import type { EndpointDescription, Problem } from '../trace/schema';
 import { EMBEDDED_LIMITATIONS } from './capabilities';
 import { unreadableProblemMessage } from './countdown';
 import { EmbeddedCountdownPolicy } from './policy';
+import { embeddedBaseUrl } from './embeddedNames';
 import { hash32 } from './sampler';
 
 export interface EmbeddedGeneratorOptions {
@@ -36,7 +37,7 @@ export class EmbeddedGenerator implements Generator {
   describe(): EndpointDescription {
     return {
       name: 'embedded',
-      baseUrl: `embedded:${this.policy.model.dir}`,
+      baseUrl: embeddedBaseUrl(this.policy.model.dir),
       model: this.policy.name,
       mode: 'chat-continue',
       sampling: {

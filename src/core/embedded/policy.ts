@@ -24,7 +24,7 @@ import {
 } from './countdown';
 import { explainCountdownProblem } from '../problems/countdown';
 import { EmbeddedModelError } from './modelFiles';
-import { POLICY_MODEL_ID } from './valueEndpoint';
+import { POLICY_MODEL_ID } from './embeddedNames';
 import { EmbeddedModel, type LoadOptions } from './model';
 
 /** What the policy feeds the model, parsed from a request. */

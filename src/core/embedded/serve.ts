@@ -15,7 +15,7 @@ import type { Policy } from '../server/policy';
 import { EMBEDDED_REFUSED_PARAMS } from './capabilities';
 import { EmbeddedModel } from './model';
 import { EmbeddedCountdownPolicy, UnreadableProblemError } from './policy';
-import { VALUE_MODEL_ID } from './valueEndpoint';
+import { VALUE_MODEL_ID } from './embeddedNames';
 import { EmbeddedValueModel } from './valueModel';
 import { poolValues } from './valuePooling';
 

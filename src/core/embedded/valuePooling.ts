@@ -13,7 +13,7 @@ import { HttpError } from '../server/httpReply';
 import { errorBody } from '../server/openaiShapes';
 import { checkAnswer, findProblem, isAnswerLine, unreadableProblemMessage, type CountdownProblem } from './countdown';
 import { pathStates } from './valueState';
-import { EMBEDDED_PRM_URL, EMBEDDED_STEP_TAG, VALUE_MODEL_ID } from './valueEndpoint';
+import { EMBEDDED_PRM_URL, EMBEDDED_STEP_TAG, VALUE_MODEL_ID } from './embeddedNames';
 import { sharedValueModel, type EmbeddedValueModel } from './valueModel';
 
 /** vLLM's pooling request, the part this server reads (other fields are accepted and ignored, as vLLM does). */

@@ -6,7 +6,7 @@
  */
 import { redact } from '../llm/redact';
 import type { VerifierConfig } from '../trace/schema';
-import { isEmbeddedPrmUrl } from '../embedded/valueEndpoint';
+import { isEmbeddedPrmUrl } from '../embedded/embeddedNames';
 
 /** Where a verifier sends requests and which variable's value it sends: the PRM's `url` and `apiKeyEnv`. */
 export interface VerifierDestinations {

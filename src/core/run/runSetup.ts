@@ -23,7 +23,7 @@ import { embeddedGenerator } from './embeddedLoader';
 import { buildRunReport, type RunReport } from './runReport';
 import { endpointCapabilities } from './capabilities';
 import { RunSetupError } from './runSetupError';
-import { isEmbeddedPrmUrl } from '../embedded/valueEndpoint';
+import { isEmbeddedPrmUrl } from '../embedded/embeddedNames';
 
 export type EndpointChoice =
   /** The embedded Countdown model, in process. */

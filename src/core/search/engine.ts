@@ -12,7 +12,7 @@ import type { TraceTree } from '../trace/tree';
 import type { Adaptation, EndpointDescription, Problem, Run, RunConfig, Trace, TraceEvent, TraceNode, Usage, VerifierConfig } from '../trace/schema';
 import { emptyUsage } from '../trace/schema';
 import { parseCountdownProblem } from '../verify/countdown';
-import { embeddedValueVerifier, POLICY_MODEL_ID } from '../embedded/valueEndpoint';
+import { embeddedValueVerifier, isEmbeddedEndpoint } from '../embedded/embeddedNames';
 import { createVerifier, type Verifier, type VerifierDeps } from '../verify/verifier';
 import { COMMON_PARAMS } from './commonParams';
 import { ParamError, resolveParams } from './params';
@@ -86,10 +86,6 @@ export function defaultVerifierConfig(problem: Problem, endpoint?: EndpointDescr
   return endpoint && isEmbeddedEndpoint(endpoint) ? embeddedValueVerifier() : { kind: 'countdown', params: {} };
 }
 
-/** The in-process embedded Countdown policy (EmbeddedGenerator.describe). */
-export function isEmbeddedEndpoint(endpoint: EndpointDescription): boolean {
-  return endpoint.baseUrl.startsWith('embedded:') && endpoint.model === POLICY_MODEL_ID;
-}
 
 /**
  * The config a run saves: strategy and common params resolved (defaults filled in), the verifier's resolved

@@ -10,7 +10,7 @@ import { answerChecker, autoChecker, countdownChecker, noneChecker, type Checker
 import { HEURISTICS, heuristicEstimator, heuristicProblemError, type HeuristicName } from './heuristic';
 import { judgeEstimator } from './judge';
 import { prmEstimator } from './prm';
-import { isEmbeddedPrmUrl } from '../embedded/valueEndpoint';
+import { isEmbeddedPrmUrl } from '../embedded/embeddedNames';
 import { rolloutEstimator } from './rolloutValue';
 import type { ValueEstimator } from './valueEstimator';
 

@@ -1,11 +1,22 @@
 /**
- * How a search reaches the embedded value model: the PRM verifier's parameters for it. Kept apart from the model and
- * the pooling server so the run set-up and the verifier can name it without loading either.
+ * The embedded models' names: model ids, how the in-process policy's endpoint is recorded, and how a search reaches
+ * the value model (the PRM verifier's parameters for it). Kept apart from the models and the pooling server so the
+ * engine, the run set-up and the verifier can name them without loading either.
  */
-import type { VerifierConfig } from '../trace/schema';
+import type { EndpointDescription, VerifierConfig } from '../trace/schema';
 
 /** The step policy's model id (served, and recorded in every trace it writes). */
 export const POLICY_MODEL_ID = 'embedded-countdown';
+/** The in-process policy's recorded base URL: `embedded:<model folder>` (not a network address). */
+export function embeddedBaseUrl(dir: string): string {
+  return `embedded:${dir}`;
+}
+
+/** The in-process embedded Countdown policy (as EmbeddedGenerator.describe records it). */
+export function isEmbeddedEndpoint(endpoint: EndpointDescription): boolean {
+  return endpoint.baseUrl.startsWith('embedded:') && endpoint.model === POLICY_MODEL_ID;
+}
+
 /** The model id the value model is served and recorded under. */
 export const VALUE_MODEL_ID = 'embedded-countdown-value';
 /** The step tag the embedded set-up sends (the PRM adapter's default, Qwen2.5-Math-PRM's `<extra_0>`). */
