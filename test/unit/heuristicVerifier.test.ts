@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GenerateRequest } from '../../src/core/llm/generator';
-import { countdownSentence, readCountdownProblem } from '../../src/core/problems/countdown';
+import { countdownSentence } from '../../src/core/problems/countdown';
 import { runSearch } from '../../src/core/search/engine';
 import { InProcessGenerator } from '../../src/core/search/inProcessGenerator';
 import { ParamError } from '../../src/core/search/params';
@@ -14,7 +14,7 @@ import { autoChecker, countdownChecker } from '../../src/core/verify/checker';
 import { countdownState, heuristicEstimator, multHeuristic, sumHeuristic, targetFactors, type HeuristicName } from '../../src/core/verify/heuristic';
 import { createVerifier, VERIFIER_PARAMS } from '../../src/core/verify/verifier';
 import { valueSourceText } from '../../webview/format';
-import { freshTree, mathProblem } from './searchFixtures';
+import { countdownMoves, freshTree, mathProblem } from './searchFixtures';
 
 const cd: Problem = { text: countdownSentence([3, 5, 7, 2], 24) };
 
@@ -116,30 +116,9 @@ test('createVerifier heuristic: resolved params with defaults, choices enforced,
 
 // ---- A* on an in-process Countdown proposer: values differ and the frontier is popped by them ----
 
-/** Numbers left after our step lines (the proposer writes `(left: …)` on every step). */
-function poolAfter(req: GenerateRequest): number[] {
-  const spec = readCountdownProblem(req.problem)!;
-  const last = req.steps[req.steps.length - 1];
-  const m = last && /\(left: ([^)]*)\)/.exec(last);
-  return m ? m[1]!.split(',').map((x) => Number(x.trim())) : [...spec.numbers];
-}
-
 /** A legal step from the numbers left, chosen deterministically by sibling index and request number. */
 function proposer(req: GenerateRequest, i: number, call: number): string {
-  const pool = poolAfter(req);
-  const moves: string[] = [];
-  for (let a = 0; a < pool.length; a++) {
-    for (let b = 0; b < pool.length; b++) {
-      if (a === b) continue;
-      const x = pool[a]!;
-      const y = pool[b]!;
-      const rest = pool.filter((_, k) => k !== a && k !== b);
-      const line = (op: string, r: number) => `${x} ${op} ${y} = ${r} (left: ${[...rest, r].join(', ')})`;
-      if (a < b) moves.push(line('+', x + y), line('*', x * y));
-      if (x > y) moves.push(line('-', x - y));
-      if (y > 1 && x % y === 0) moves.push(line('/', x / y));
-    }
-  }
+  const moves = countdownMoves(req);
   return moves[(i * 5 + call * 3) % moves.length]!;
 }
 

@@ -6,12 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GenerateRequest } from '../../src/core/llm/generator';
-import { readCountdownProblem } from '../../src/core/problems/countdown';
 import { runSearch } from '../../src/core/search/engine';
 import { InProcessGenerator } from '../../src/core/search/inProcessGenerator';
 import { countdownSentence } from '../../src/core/problems/countdown';
 import type { Params, Problem, TraceEvent } from '../../src/core/trace/schema';
-import { freshTree } from './searchFixtures';
+import { countdownMoves, freshTree } from './searchFixtures';
 
 /** Depth 0: distinct steps judged 0.7; deeper: wrong final answers (refuted, never pushed). Judge: the step's "v=". */
 function deadEndPolicy(req: GenerateRequest, i: number, call: number): string {
@@ -139,27 +138,9 @@ function rng(seedText: string): () => number {
   };
 }
 
-/** One random legal Countdown step "a op b = r" from the numbers left (seeded by request seed, index and path). */
+/** One random legal Countdown step from the numbers left (seeded by request seed, index and path). */
 function countdownStepPolicy(req: GenerateRequest, i: number): string {
-  const spec = readCountdownProblem(req.problem)!;
-  const pool = [...spec.numbers];
-  for (const s of req.steps) {
-    const m = /^(\d+) ([-+*/]) (\d+) = (\d+)/.exec(s)!;
-    pool.splice(pool.indexOf(Number(m[1])), 1);
-    pool.splice(pool.indexOf(Number(m[3])), 1);
-    pool.push(Number(m[4]));
-  }
-  const moves: string[] = [];
-  for (let a = 0; a < pool.length; a++) {
-    for (let b = 0; b < pool.length; b++) {
-      if (a === b) continue;
-      const x = pool[a]!;
-      const y = pool[b]!;
-      moves.push(`${x} + ${y} = ${x + y}`, `${x} * ${y} = ${x * y}`);
-      if (x >= y) moves.push(`${x} - ${y} = ${x - y}`);
-      if (y !== 0 && x % y === 0) moves.push(`${x} / ${y} = ${x / y}`);
-    }
-  }
+  const moves = countdownMoves(req);
   const r = rng(`${req.seed}|${i}|${req.steps.join('|')}`);
   return moves[Math.floor(r() * moves.length)]!;
 }

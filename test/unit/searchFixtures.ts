@@ -6,6 +6,8 @@ import type { GenerateRequest } from '../../src/core/llm/generator';
 import { InProcessGenerator, type InProcessOptions } from '../../src/core/search/inProcessGenerator';
 import { TraceTree } from '../../src/core/trace/tree';
 import type { Problem, Trace } from '../../src/core/trace/schema';
+import { applyStep, legalOps, parseStep, stepLine } from '../../src/core/embedded/countdown';
+import { readCountdownProblem } from '../../src/core/problems/countdown';
 
 export const mathProblem: Problem = { text: 'What is 6 * 7?', answer: '42' };
 
@@ -57,4 +59,14 @@ export function fixedClock(): () => number {
 /** The trace without run timestamps, for determinism comparisons. */
 export function stripTimes(trace: Trace): unknown {
   return JSON.parse(JSON.stringify(trace, (k, v) => (k === 'startedAt' || k === 'endedAt' || k === 'latencyMs' ? undefined : v)));
+}
+
+/**
+ * Every legal next step of a Countdown request, as step lines (`9 + 4 = 13 (left: 10, 13, 13)`): the problem's
+ * numbers with the request's steps applied, then the Countdown rules' own moves (src/core/embedded/countdown.ts).
+ */
+export function countdownMoves(req: GenerateRequest): string[] {
+  let pool = [...readCountdownProblem(req.problem)!.numbers];
+  for (const s of req.steps) pool = applyStep(pool, parseStep(s)!)!;
+  return legalOps(pool).map((op) => stepLine(op, applyStep(pool, op)!));
 }
