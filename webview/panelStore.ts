@@ -7,6 +7,9 @@ import type { ColorBy } from '../src/protocol/hostMessages';
 import type { RerunDefaults } from './rerunFormModel';
 import { TraceModel } from './traceModel';
 
+/** Values of PanelStore.diffMarks. */
+export const DIFF_MARK = { same: 0, added: 1, removed: 2, changed: 3 } as const;
+
 export class PanelStore {
   model = new TraceModel();
   /** A trace has arrived (the empty model before it is not a trace). */
@@ -28,6 +31,20 @@ export class PanelStore {
   catalog: StrategyCatalog | null = null;
   rerunDefaults: RerunDefaults = {};
   detailWidth: number | undefined;
+  /**
+   * Per-node fading, indexed like model.nodes (1 = draw faded: a subtree superseded by a later re-run, or a node
+   * outside the run the run list filters to). Null: nothing faded. Written by the run list; drawn by the renderer.
+   */
+  faded: Uint8Array | null = null;
+  /** The run the run list filters the tree to (its nodes and their ancestors stay bright); null = every run. */
+  runFilter: string | null = null;
+  /**
+   * Tree diff marks, indexed like model.nodes: 0 unchanged, 1 added, 2 removed, 3 changed (DIFF_MARK). Null: no diff
+   * shown. Written by the diff view; drawn by the renderer (outline colour) and listed in the legend.
+   */
+  diffMarks: Uint8Array | null = null;
+  /** What the diff compares, for the legend and the message bar ("run-2 vs run-1"); empty when no diff is shown. */
+  diffLabel = '';
 
   idOf(i: number): string | null {
     return i >= 0 && i < this.model.size ? this.model.nodes[i].id : null;
