@@ -1,0 +1,69 @@
+/**
+ * Whether a run's search had a value signal to rank by. Beam, MCTS and A* order their candidates by node values;
+ * with no verifier (or one that cannot value the problem's steps) every step gets the prior (0.5) and the ranking —
+ * "score 0.5000, cutoff 0.5000" — is arbitrary, though the run looks like a value-guided search. The CLI summary, the
+ * panel's message bar, the run list and the run's end notice all say so from this one function.
+ */
+import type { Trace } from '../trace/schema';
+import { COMMON_PARAMS } from '../search/catalog/info';
+
+const DEFAULT_PRIOR = Number(COMMON_PARAMS.find((p) => p.name === 'prior')?.default ?? 0.5);
+
+export interface ValueSignal {
+  runId: string;
+  strategy: string;
+  /** The strategy ranks or selects by node values (so a missing signal changes what it does). */
+  usesValues: boolean;
+  /** The run's step nodes that carry a value. */
+  valuedSteps: number;
+  /** Distinct values among those steps. */
+  distinctValues: number;
+  /** The strategy uses values and the run's steps do not tell one from another (all unvalued or all one value). */
+  none: boolean;
+  /** What to tell the user when `none`: what happened and which verifiers would give a signal. */
+  message: string | undefined;
+}
+
+/**
+ * Strategies that rank or select by value. The catalog has no field for it (its entries describe parameters),
+ * so the list is here: beam keeps the top width by score, MCTS selects by Q in UCT, A* pops the highest priority.
+ * single, best-of-n (a vote or a final argmax over verified answers), in-context and revision do not order steps.
+ */
+const VALUE_GUIDED = new Set(['beam', 'mcts', 'astar']);
+
+/** Verifiers that value intermediate steps (what the message suggests). */
+export const STEP_VERIFIERS = ['prm', 'countdown', 'heuristic', 'rollout'] as const;
+
+/** A value as the message shows it: 0.5, 0.4375, 0.3333. */
+function shown(v: number): string {
+  return String(Number(v.toPrecision(4)));
+}
+
+/**
+ * The value signal of run `runId` in `trace`. A run with fewer than two steps ranked nothing, so it never counts as
+ * "none"; an unknown run id gives a signal with `usesValues` false.
+ */
+export function valueSignal(trace: Trace, runId: string): ValueSignal {
+  const run = trace.runs.find((r) => r.id === runId);
+  const strategy = run?.config.strategy ?? 'unknown';
+  const usesValues = run !== undefined && VALUE_GUIDED.has(strategy);
+  const steps = trace.nodes.filter((n) => n.runId === runId && n.kind === 'step');
+  const values = new Set<number>();
+  let valuedSteps = 0;
+  for (const n of steps) {
+    if (n.value === undefined) continue;
+    valuedSteps++;
+    values.add(n.value);
+  }
+  const none = usesValues && steps.length >= 2 && values.size <= 1;
+  let message: string | undefined;
+  if (none && run) {
+    // Unvalued steps rank at the run's prior (the engine's default 0.5): that is the tie the user sees.
+    const prior = typeof run.config.params.prior === 'number' ? run.config.params.prior : DEFAULT_PRIOR;
+    const what = values.size === 0 ? `no step carried a value (every step ranked at the prior ${shown(prior)})` : `every step scored ${shown([...values][0]!)}`;
+    const verifier = run.config.verifier.kind;
+    const used = verifier === 'none' ? '' : ` (verifier ${verifier})`;
+    message = `${strategy} ran with no value signal: ${what}${used}, so its ranking is arbitrary — set a verifier (${STEP_VERIFIERS.join(', ')})`;
+  }
+  return { runId, strategy, usesValues, valuedSteps, distinctValues: values.size, none, message };
+}
