@@ -7,6 +7,7 @@ import { fieldInMessage } from '../core/llm/errorBody';
 import { CONTINUATION_FIELDS, SAMPLING_SETTING, topField } from '../core/llm/errorCause';
 import type { EndpointErrorKind } from '../core/llm/errors';
 import type { Trace } from '../core/trace/schema';
+import { STEP_VERIFIERS, type ValueSignal } from '../core/analyse/valueSignal';
 
 const ADVICE: Record<EndpointErrorKind, string> = {
   config: 'Fix the endpoint flags (--endpoint URL, --model M, --mode).',
@@ -101,4 +102,13 @@ export function cliAdvice(kind: EndpointErrorKind | undefined, traceFile: string
     if (served) return `Pass --model with a model the server serves: ${served}.`;
   }
   return ADVICE[kind];
+}
+
+/**
+ * The summary's warning for a value-guided run without a value signal (see core/analyse/valueSignal.ts), with the
+ * flag that gives it one; undefined when the run had a signal or does not rank by value.
+ */
+export function valueSignalWarning(label: string, signal: ValueSignal): string | undefined {
+  if (!signal.none || signal.message === undefined) return undefined;
+  return `warning: ${label}: ${signal.message}\n  what to do: pass --verifier ${STEP_VERIFIERS.join(' | ')} (countdown and heuristic: Countdown problems only)`;
 }

@@ -3,10 +3,13 @@
  * ranked arbitrarily, and every surface says so from valueSignal. Real runs (the engine with an in-process policy),
  * the shipped fixtures and hand-built traces.
  */
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runRunCommand } from '../../src/cli/commands/run';
+import { valueSignalWarning } from '../../src/cli/runAdvice';
 import { valueSignal } from '../../src/core/analyse/valueSignal';
 import { runSearch } from '../../src/core/search/engine';
 import { parseTrace } from '../../src/core/trace/io';
@@ -39,7 +42,7 @@ describe('valueSignal', () => {
     assert.ok(steps.length >= 4, `beam made ${steps.length} steps`);
     assert.equal(s.usesValues, true);
     assert.equal(s.none, true);
-    assert.deepEqual([s.valuedSteps, s.distinctValues], [0, 0]);
+    assert.deepEqual([s.valuedSteps, s.distinctValues], [0, 1]);
     // What the user saw in the detail pane: every kept beam at score 0.5 against a cutoff of 0.5.
     assert.ok(steps.some((n) => n.selection?.beam?.score === 0.5 && n.selection.beam.cutoff === 0.5));
     assert.equal(s.message, 'beam ran with no value signal: no step carried a value (every step ranked at the prior 0.5), so its ranking is arbitrary — set a verifier (prm, countdown, heuristic, rollout)');
@@ -76,13 +79,19 @@ describe('valueSignal', () => {
 
   test('hand-built: unvalued steps, one shared value, two values, a single step, an unknown run', () => {
     const unvalued = valueSignal(handBuilt('mcts', [undefined, undefined, undefined]), 'r1');
-    assert.deepEqual({ ...unvalued, message: undefined }, { runId: 'r1', strategy: 'mcts', usesValues: true, valuedSteps: 0, distinctValues: 0, none: true, message: undefined });
+    assert.deepEqual({ ...unvalued, message: undefined }, { runId: 'r1', strategy: 'mcts', usesValues: true, valuedSteps: 0, distinctValues: 1, none: true, message: undefined });
     assert.match(unvalued.message ?? '', /^mcts ran with no value signal: no step carried a value \(every step ranked at the prior 0\.5\), so its ranking is arbitrary/);
     const flat = valueSignal(handBuilt('astar', [0.3, 0.3, 0.3, 0.3]), 'r1');
     assert.equal(flat.none, true);
     assert.match(flat.message ?? '', /every step scored 0\.3,/);
     const varied = valueSignal(handBuilt('astar', [0.3, 0.3, 0.7]), 'r1');
     assert.deepEqual([varied.none, varied.valuedSteps, varied.distinctValues], [false, 3, 2]);
+    // A checker's dead ends at 0 beside unvalued steps (at the prior 0.5) do order the search.
+    const deadEnds = valueSignal(handBuilt('beam', [0, 0, undefined, undefined]), 'r1');
+    assert.deepEqual([deadEnds.none, deadEnds.valuedSteps, deadEnds.distinctValues], [false, 2, 2]);
+    const atPrior = valueSignal(handBuilt('beam', [0.5, undefined, 0.5]), 'r1');
+    assert.deepEqual([atPrior.none, atPrior.valuedSteps, atPrior.distinctValues], [true, 2, 1]);
+    assert.match(atPrior.message ?? '', /: every step scored 0\.5, so/);
     assert.equal(valueSignal(handBuilt('beam', [0.5]), 'r1').none, false, 'one step ranks nothing');
     const unknown = valueSignal(handBuilt('beam', [0.5, 0.5]), 'nope');
     assert.deepEqual([unknown.usesValues, unknown.none, unknown.strategy], [false, false, 'unknown']);
@@ -91,6 +100,42 @@ describe('valueSignal', () => {
   test('a verifier that gave no step values is named in the message', () => {
     const t = handBuilt('beam', [0.5, 0.5, 0.5]);
     const withAnswer: Trace = { ...t, runs: [{ ...t.runs[0]!, config: { ...t.runs[0]!.config, verifier: { kind: 'answer', params: {} } } }] };
-    assert.equal(valueSignal(withAnswer, 'r1').message, 'beam ran with no value signal: every step scored 0.5 (verifier answer), so its ranking is arbitrary — set a verifier (prm, countdown, heuristic, rollout)');
+    assert.equal(valueSignal(withAnswer, 'r1').message, 'beam ran with no value signal, with verifier answer: every step scored 0.5, so its ranking is arbitrary — set a verifier (prm, countdown, heuristic, rollout)');
+  });
+});
+
+describe('metacot run summary', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'metacot-value-signal-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const SAMPLE = 'Use the numbers 3, 5, 7, 2 to reach 24. Use + - * / and each number at most once.';
+
+  async function cli(verifier: string): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await runRunCommand(
+      ['--problem', SAMPLE, '--strategy', 'beam', '--verifier', verifier, '--param', 'seed=1', '--budget', 'maxTokens=2000', '--quiet', '--force', '--out', join(dir, verifier)],
+      { out: (t) => void (out += t), err: (t) => void (err += t) },
+    );
+    return { code, out, err };
+  }
+
+  test('beam with verifier none on the embedded model: the summary warns and names the flag', async () => {
+    const { out, err } = await cli('none');
+    assert.match(out, /solved \d\/1/);
+    assert.ok(
+      err.includes('warning: problem: beam ran with no value signal: no step carried a value (every step ranked at the prior 0.5), so its ranking is arbitrary — set a verifier (prm, countdown, heuristic, rollout)\n  what to do: pass --verifier prm | countdown | heuristic | rollout (countdown and heuristic: Countdown problems only)\n'),
+      err,
+    );
+  });
+
+  test('beam with the countdown checks (dead ends at 0): no warning', async () => {
+    const { err } = await cli('countdown');
+    assert.doesNotMatch(err, /no value signal/);
+  });
+
+  test('valueSignalWarning: undefined with a signal, the message and flag without', () => {
+    const base = { runId: 'r', strategy: 'beam', usesValues: true, valuedSteps: 3, distinctValues: 2, none: false, message: undefined };
+    assert.equal(valueSignalWarning('p1', base), undefined);
+    assert.equal(valueSignalWarning('p1', { ...base, none: true, message: 'beam ran with no value signal: x' }), 'warning: p1: beam ran with no value signal: x\n  what to do: pass --verifier prm | countdown | heuristic | rollout (countdown and heuristic: Countdown problems only)');
   });
 });

@@ -20,7 +20,8 @@ import { formatTable } from '../table';
 import { startCommand } from '../commandArgs';
 import { EXIT, EXIT_CODES_HELP } from '../exitCodes';
 import { invalidAs } from '../outputGuard';
-import { cliAdvice, kindInReason, runErrors } from '../runAdvice';
+import { cliAdvice, kindInReason, runErrors, valueSignalWarning } from '../runAdvice';
+import { valueSignal } from '../../core/analyse/valueSignal';
 import { capabilityDir } from './probe';
 
 export const RUN_USAGE = `metacot run (--problem TEXT [--answer A] | --problems FILE.jsonl [--select 1-20]) --strategy S [options]
@@ -376,6 +377,9 @@ async function runBatch({ values, out, err, bad, options, problems, request, ctl
         // The run went on around them, but the user should know its answer rests on fewer requests.
         warnings.push(`warning: ${job.label}: ${errors.count} request${errors.count === 1 ? '' : 's'} failed; first: ${errors.first.message}\n  what to do: ${cliAdvice(errors.first.kind, job.file, errors.first.message)}`);
       }
+      // A search that ranked every step at the prior looks like a value-guided one in the table: say that it was not.
+      const noSignal = report.status === 'failed' ? undefined : valueSignalWarning(job.label, valueSignal(job.prepared.tree.trace, report.runId));
+      if (noSignal) warnings.push(noSignal);
       if (!values.quiet) bar.line({ ...totals, label: `${job.label}: ${report.status}` });
     }
   } finally {

@@ -16,7 +16,7 @@ export interface ValueSignal {
   usesValues: boolean;
   /** The run's step nodes that carry a value. */
   valuedSteps: number;
-  /** Distinct values among those steps. */
+  /** Distinct values the run's steps ranked at (an unvalued step at the run's prior). */
   distinctValues: number;
   /** The strategy uses values and the run's steps do not tell one from another (all unvalued or all one value). */
   none: boolean;
@@ -47,23 +47,23 @@ export function valueSignal(trace: Trace, runId: string): ValueSignal {
   const run = trace.runs.find((r) => r.id === runId);
   const strategy = run?.config.strategy ?? 'unknown';
   const usesValues = run !== undefined && VALUE_GUIDED.has(strategy);
+  // Unvalued steps rank at the run's prior (the engine's default 0.5), so the prior is one of the values ranked by:
+  // a checker that values dead ends 0 and leaves the rest unvalued does order the search.
+  const prior = run && typeof run.config.params.prior === 'number' ? run.config.params.prior : DEFAULT_PRIOR;
   const steps = trace.nodes.filter((n) => n.runId === runId && n.kind === 'step');
   const values = new Set<number>();
   let valuedSteps = 0;
   for (const n of steps) {
-    if (n.value === undefined) continue;
-    valuedSteps++;
-    values.add(n.value);
+    if (n.value !== undefined) valuedSteps++;
+    values.add(n.value ?? prior);
   }
   const none = usesValues && steps.length >= 2 && values.size <= 1;
   let message: string | undefined;
   if (none && run) {
-    // Unvalued steps rank at the run's prior (the engine's default 0.5): that is the tie the user sees.
-    const prior = typeof run.config.params.prior === 'number' ? run.config.params.prior : DEFAULT_PRIOR;
-    const what = values.size === 0 ? `no step carried a value (every step ranked at the prior ${shown(prior)})` : `every step scored ${shown([...values][0]!)}`;
+    const what = valuedSteps === 0 ? `no step carried a value (every step ranked at the prior ${shown(prior)})` : `every step scored ${shown([...values][0]!)}`;
     const verifier = run.config.verifier.kind;
-    const used = verifier === 'none' ? '' : ` (verifier ${verifier})`;
-    message = `${strategy} ran with no value signal: ${what}${used}, so its ranking is arbitrary — set a verifier (${STEP_VERIFIERS.join(', ')})`;
+    const used = verifier === 'none' ? '' : `, with verifier ${verifier}`;
+    message = `${strategy} ran with no value signal${used}: ${what}, so its ranking is arbitrary — set a verifier (${STEP_VERIFIERS.join(', ')})`;
   }
   return { runId, strategy, usesValues, valuedSteps, distinctValues: values.size, none, message };
 }
