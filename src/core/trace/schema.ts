@@ -228,6 +228,13 @@ export const PruneSchema = z.object({
   rank: z.number().int().positive().optional(),
   score: finite.optional(),
   cutoff: finite.optional(),
+  /**
+   * A person's prune: the status the node had before it, so Un-prune can put it back (see humanPrune.ts). Absent on
+   * engine prunes and on prunes written before un-prune existed.
+   */
+  restore: NodeStatusSchema.exclude(['pruned']).optional(),
+  /** On a descendant pruned together with an ancestor: that ancestor's id (un-pruning it restores this node too). */
+  ancestor: z.string().min(1).optional(),
 });
 
 export const NodeSchema = z.object({
