@@ -90,6 +90,33 @@ export const HostErrorMessageSchema = z.object({
   detail: z.string().optional(),
 });
 
+/** A node that differs in a tree diff (see core analyse/diffOverlay.ts); nodes without a mark are unchanged. */
+export const DiffMarkSchema = z.object({
+  nodeId: z.string().min(1),
+  kind: z.enum(['same', 'added', 'removed', 'changed']),
+  /** The value or verdict differs between A and B (aligned pairs). */
+  valueChanged: z.boolean().default(false),
+  /** The node's id in A (a grafted removed node's own id is fresh). */
+  idA: z.string().optional(),
+  /** A's text of a changed node (the node itself carries B's). */
+  textA: z.string().optional(),
+  valueA: z.number().optional(),
+  valueB: z.number().optional(),
+  verifiedA: z.boolean().optional(),
+  verifiedB: z.boolean().optional(),
+});
+
+/** Sent after the load of a comparison panel's overlaid trace: which nodes were added, removed or changed. */
+export const DiffMarksMessageSchema = z.object({
+  type: z.literal('diffMarks'),
+  /** The overlay trace the marks belong to; marks for another trace are ignored. */
+  traceId: z.string().min(1),
+  /** What is compared ("A ↔ B"). */
+  label: z.string(),
+  marks: z.array(DiffMarkSchema),
+  sameProblem: z.boolean().default(true),
+});
+
 export const HostMessageSchema = z.discriminatedUnion('type', [
   LoadTraceMessageSchema,
   LoadCompactTraceMessageSchema,
@@ -99,6 +126,7 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   ReadOnlyMessageSchema,
   HostErrorMessageSchema,
   ReplyMessageSchema,
+  DiffMarksMessageSchema,
 ]);
 
 export type LoadTraceMessage = z.infer<typeof LoadTraceMessageSchema>;
@@ -110,6 +138,8 @@ export type ColorBy = z.infer<typeof ColorBySchema>;
 export type ConfigMessage = z.infer<typeof ConfigMessageSchema>;
 export type ReadOnlyMessage = z.infer<typeof ReadOnlyMessageSchema>;
 export type HostErrorMessage = z.infer<typeof HostErrorMessageSchema>;
+export type DiffMark = z.infer<typeof DiffMarkSchema>;
+export type DiffMarksMessage = z.infer<typeof DiffMarksMessageSchema>;
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 /** What a host passes in (defaults may be omitted). */
 export type HostMessageInput = z.input<typeof HostMessageSchema>;
