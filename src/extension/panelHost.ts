@@ -56,6 +56,7 @@ export class PanelHost implements vscode.Disposable {
   private readonly handlers: PanelRequestHandlers = {
     editNode: (p) => this.actions.editNode(this.uri, p.nodeId, p.text, p.mode, { save: this.options.saveEdits }),
     pruneNode: (p) => this.actions.pruneNode(this.uri, p.nodeId, p.reason, { save: this.options.saveEdits }),
+    unpruneNode: (p) => this.actions.unpruneNode(this.uri, p.nodeId, { save: this.options.saveEdits }),
     markNode: (p) => this.actions.markNode(this.uri, p.nodeId, p.label, { save: this.options.saveEdits }),
     rerunFromNode: async (p) => {
       // Answered once the run has started; the page follows it through deltas.
@@ -153,6 +154,8 @@ export class PanelHost implements vscode.Disposable {
         return h.editNode(m.params);
       case 'pruneNode':
         return h.pruneNode(m.params);
+      case 'unpruneNode':
+        return h.unpruneNode(m.params);
       case 'markNode':
         return h.markNode(m.params);
       case 'rerunFromNode':

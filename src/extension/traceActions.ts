@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { Budgets, Params, StrategyName, Trace, TraceNode, VerifierConfig } from '../core/trace/schema';
 import { planRerun, type RerunPlan } from '../core/run';
+import { pruneBlocker, pruneByHand, unprune, unpruneBlocker } from '../core/trace/humanPrune';
 import { traceVerifierConcern } from '../core/run/rerunVerifier';
 import type { PanelResult } from '../protocol/panelRequests';
 import type { Services } from './services';
@@ -105,16 +106,31 @@ export class TraceActions {
     return { nodeId: node.id, message: `edited ${node.id}` };
   }
 
-  /** Terminates an attempt (paper §3.3): the node and its subtree are marked pruned by a human. */
+  /**
+   * Terminates an attempt (paper §3.3): the node and its subtree are marked pruned by a human, each with the status
+   * it had, so unpruneNode can undo it. Nodes already pruned keep their own prune.
+   */
   async pruneNode(uri: vscode.Uri, nodeId: string, reason: string | undefined, opts: SaveOption = {}): Promise<PanelResult<'pruneNode'>> {
     this.assertEditable(uri);
     const { model, trace } = await this.load(uri);
     const node = this.findNode(uri, trace, nodeId);
-    if (node.kind === 'root') throw new Error('the root cannot be pruned');
-    const pruned = await model.mutate((tree) => tree.prune(node.id, { reason: reason || 'pruned by hand', by: 'human' }).map((n) => n.id), {
+    const why = pruneBlocker(node);
+    if (why) throw new Error(why);
+    const pruned = await model.mutate((tree) => pruneByHand(tree, node.id, reason || 'pruned by hand').map((n) => n.id), {
       save: this.saveFor(uri, opts),
     });
     return { pruned, message: `pruned ${pruned.length} node${pruned.length === 1 ? '' : 's'} from ${node.id}` };
+  }
+
+  /** Undoes a person's prune: the node and the nodes pruned with it get their earlier status back. */
+  async unpruneNode(uri: vscode.Uri, nodeId: string, opts: SaveOption = {}): Promise<PanelResult<'unpruneNode'>> {
+    this.assertEditable(uri);
+    const { model, trace } = await this.load(uri);
+    const node = this.findNode(uri, trace, nodeId);
+    const why = unpruneBlocker(node);
+    if (why) throw new Error(`cannot un-prune: ${why}`);
+    const restored = await model.mutate((tree) => unprune(tree, node.id).map((n) => n.id), { save: this.saveFor(uri, opts) });
+    return { restored, message: `un-pruned ${restored.length} node${restored.length === 1 ? '' : 's'} from ${node.id}, each back to its earlier status` };
   }
 
   /** Human label; null clears it. */

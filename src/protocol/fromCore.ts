@@ -4,7 +4,7 @@
  */
 export type { Author, Budgets, NodeStatus, Params, Problem, Result, Run, StrategyName, Trace, TraceEvent, TraceNode, Usage, ValueSource } from '../core/trace/schema';
 export { NodeStatusSchema, StrategyNameSchema } from '../core/trace/schema';
-export { pruneBlocker, unpruneBlocker } from '../core/trace/humanPrune';
+export { pruneBlocker, unpruneBlocker } from '../core/trace/pruneRules';
 export type { ParamSpec, StrategyCatalog, StrategyInfo } from '../core/search/catalog';
 export { valueSignal } from '../core/analyse/valueSignal';
 export type { ValueSignal } from '../core/analyse/valueSignal';

@@ -23,6 +23,11 @@ export const PANEL_REQUESTS = {
     params: z.object({ nodeId, reason: z.string().optional() }),
     result: z.object({ pruned: z.array(nodeId), message: z.string() }),
   },
+  /** Undo a person's prune: the node and the nodes pruned with it get their earlier status back (engine prunes stay). */
+  unpruneNode: {
+    params: z.object({ nodeId }),
+    result: z.object({ restored: z.array(nodeId), message: z.string() }),
+  },
   /** Human label; null clears it. */
   markNode: {
     params: z.object({ nodeId, label: z.enum(['correct', 'incorrect']).nullable() }),
@@ -69,6 +74,7 @@ function requestSchema<M extends PanelMethod, P extends z.ZodType>(method: M, pa
 export const PanelRequestMessageSchema = z.discriminatedUnion('method', [
   requestSchema('editNode', PANEL_REQUESTS.editNode.params),
   requestSchema('pruneNode', PANEL_REQUESTS.pruneNode.params),
+  requestSchema('unpruneNode', PANEL_REQUESTS.unpruneNode.params),
   requestSchema('markNode', PANEL_REQUESTS.markNode.params),
   requestSchema('rerunFromNode', PANEL_REQUESTS.rerunFromNode.params),
   requestSchema('cancelRun', PANEL_REQUESTS.cancelRun.params),

@@ -4,30 +4,14 @@
  * puts back exactly what that prune changed. Nodes that were already pruned (by the engine, or by an earlier prune
  * of their own) are left as they are: this prune did not decide them, and undoing it must not revive them.
  * Engine prunes are never un-pruned: they are the search's own decision and part of the record of what it did.
- * Pure (the blockers read only a node's fields, so the panel shows the same reasons the host enforces).
+ * Pure; the rules of when each applies are in pruneRules.ts, which the panel uses too.
  */
+import { pruneBlocker, unpruneBlocker } from './pruneRules';
 import type { TraceNode } from './schema';
 import type { TraceTree } from './tree';
 import { TraceError } from './tree';
 
-/** Why pruning this node means nothing, if it does. */
-export function pruneBlocker(node: TraceNode): string | undefined {
-  if (node.kind === 'root') return 'the root holds the problem; it cannot be pruned';
-  if (node.status === 'pruned') return `${node.id} is already pruned`;
-  return undefined;
-}
-
-/** Why this node cannot be un-pruned, if it cannot. */
-export function unpruneBlocker(node: TraceNode): string | undefined {
-  const p = node.prune;
-  if (node.status !== 'pruned' || !p) return `${node.id} is not pruned`;
-  if (p.by === 'engine') {
-    return `the search pruned ${node.id} (${p.reason}); that decision is part of the run's record, so it stays — re-run from its parent to explore this branch again`;
-  }
-  if (p.ancestor !== undefined) return `${node.id} was pruned together with ${p.ancestor}; un-prune ${p.ancestor} instead`;
-  if (p.restore === undefined) return `${node.id} was pruned before un-prune existed, and its earlier status was not recorded`;
-  return undefined;
-}
+export { pruneBlocker, unpruneBlocker };
 
 /** Prunes `id` and its not-yet-pruned descendants by hand; returns the nodes this prune changed (`id` first). */
 export function pruneByHand(tree: TraceTree, id: string, reason: string): TraceNode[] {
