@@ -17,7 +17,7 @@ import type { RerunChoice } from './traceActions';
 import type { CommandContext } from './commandPickers';
 import { askRerunChoice, askRunStrategy, pickNode } from './commandPickers';
 import { oneLine } from './traceTreeView';
-import { actionsFor, refusalCause, showNotice } from './runNotices';
+import { actionsFor, refusalCause, shownFailures, showNotice } from './runNotices';
 import type { Log } from './secrets';
 
 /** A finished run's summary, or (with `wait: false`) the run as soon as it has started. */
@@ -115,7 +115,14 @@ export async function startRun(ctx: CommandContext, problem: Problem, args: RunA
   await rememberLatestTrace(services, run.uri);
   if (args.open !== false) showPanel(services, run.uri);
   if (args.wait === false) return { runId: run.id, uri: run.uri.toString() };
-  return run.done;
+  return awaitRun(run.done);
+}
+
+/** A run that broke off has shown its notice (searchRunner): the command layer does not show a second one. */
+function awaitRun(done: Promise<RunSummary>): Promise<RunSummary> {
+  return done.catch((err: unknown) => {
+    throw typeof err === 'object' && err !== null && shownFailures.has(err) ? new RefusalShown(err) : err;
+  });
 }
 
 /**
@@ -188,7 +195,7 @@ export async function rerunFromNode(ctx: CommandContext, inv: Invocation<RerunAr
   await rememberLatestTrace(ctx.services, uri);
   if (args.open !== false) showPanel(ctx.services, uri, node.id);
   if (args.wait === false) return { runId: started.runId, uri: uri.toString() };
-  return started.done;
+  return awaitRun(started.done);
 }
 
 export function cancelSearch(ctx: CommandContext, inv: Invocation<CancelArgs>): { cancelled: string[] } {

@@ -2,15 +2,20 @@
  * What a person is told when a run ends or is refused: a run that failed (or could not start) is an error
  * notification naming the cause, with the actions that fix that cause (Configure Endpoint for a wrong URL, model or
  * an unreachable server; Set API Key for a refused key; Open Settings for limits; Show Log always); a run that
- * finished without a verified answer is an information message. The notices shown are kept for the test API.
+ * finished without a verified answer is an information message; a value-guided run that had no value signal says so
+ * (a warning with Set Verifier when nothing else is said). The notices shown are kept for the test API.
  * Imports nothing of the extension but types: the runner uses it, and services import the runner.
  */
 import * as vscode from 'vscode';
+import { failureCause } from '../core/analyse/runOutcome';
+import type { ValueSignal } from '../core/analyse/valueSignal';
 import type { RunReport } from '../core/run';
 import type { Adaptation, Trace } from '../core/trace/schema';
 import type { Log } from './secrets';
 
-export type NoticeAction = 'Show Log' | 'Configure Endpoint' | 'Set API Key' | 'Open Settings';
+export { failureCause };
+
+export type NoticeAction = 'Show Log' | 'Configure Endpoint' | 'Set API Key' | 'Open Settings' | 'Set Verifier';
 
 export interface RunNotice {
   severity: 'error' | 'warning' | 'info';
@@ -33,24 +38,26 @@ export function actionsFor(cause: string | undefined): NoticeAction[] {
   return ['Show Log'];
 }
 
-/** The endpoint error kind behind a failed run: its first error event that has one, else its reason's prefix. */
-export function failureCause(trace: Trace, runId: string, reason: string | undefined): string | undefined {
-  const event = trace.events.find((e) => e.run === runId && e.type === 'error' && typeof e.data?.kind === 'string');
-  if (event) return String(event.data!.kind);
-  return /(?:^|first: )([a-z-]+): endpoint "/.exec(reason ?? '')?.[1];
-}
-
-/** The notice for a run that ended: an error for a failed run, information for one without a verified answer. */
-export function endNotice(strategy: string, report: RunReport, trace: Trace): RunNotice | undefined {
+/**
+ * The notice for a run that ended: an error for a failed run, information for one without a verified answer; a run
+ * with no value signal (`signal.none`) says so in it, or in a warning of its own when the run was solved.
+ */
+export function endNotice(strategy: string, report: RunReport, trace: Trace, signal?: ValueSignal): RunNotice | undefined {
   const nodes = `${report.nodesAdded} node${report.nodesAdded === 1 ? '' : 's'}`;
+  const noSignal = signal?.none && signal.message ? signal.message : undefined;
   if (report.status === 'failed') {
     return { severity: 'error', message: `Meta-CoT: ${strategy} search failed (${nodes}): ${report.reason ?? 'no reason recorded'}`, actions: actionsFor(failureCause(trace, report.runId, report.reason)) };
   }
   // This run's own result: a re-run that found nothing says so even when the trace keeps an earlier verified answer.
   const own = report.runResult ?? (report.result?.runId === report.runId ? report.result : undefined);
+  const withSignal = (n: RunNotice): RunNotice => (noSignal ? { ...n, message: `${n.message}. Note: ${noSignal}`, actions: ['Set Verifier', ...n.actions] } : n);
   if ((report.status === 'completed' || report.status === 'budget') && own?.verified !== true) {
     const kept = report.result?.verified && report.result.runId !== report.runId ? ` (the trace keeps the verified answer ${report.result.finalAnswer ?? ''} of run ${report.result.runId})` : '';
-    return { severity: 'info', message: `Meta-CoT: ${strategy} search ${report.status} without a verified answer (${nodes})${kept}: ${report.reason ?? ''}`.replace(/: $/, ''), actions: ['Show Log'] };
+    return withSignal({ severity: 'info', message: `Meta-CoT: ${strategy} search ${report.status} without a verified answer (${nodes})${kept}: ${report.reason ?? ''}`.replace(/: $/, ''), actions: ['Show Log'] });
+  }
+  if (noSignal) {
+    const found = own?.verified ? ` found ${own.finalAnswer ?? 'a verified answer'}` : ` ${report.status}`;
+    return { severity: 'warning', message: `Meta-CoT: ${strategy} search${found} (${nodes}), but ${noSignal}`, actions: ['Set Verifier', 'Show Log'] };
   }
   return undefined;
 }
@@ -69,6 +76,9 @@ export function refusalCause(err: unknown): string | undefined {
   if (/Configure Endpoint/.test(message)) return 'endpoint';
   return undefined;
 }
+
+/** Errors a run's end already showed a notice for: a command awaiting that run does not show a second one. */
+export const shownFailures = new WeakSet<object>();
 
 const RECENT = 20;
 /** A shown notice with its number since activation (the list keeps the last RECENT; numbers keep counting). */
@@ -92,5 +102,6 @@ export function showNotice(log: Log, notice: RunNotice): void {
     else if (action === 'Configure Endpoint') void vscode.commands.executeCommand('metacot.configureEndpoint');
     else if (action === 'Set API Key') void vscode.commands.executeCommand('metacot.setApiKey');
     else if (action === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'metacot.endpoints');
+    else if (action === 'Set Verifier') void vscode.commands.executeCommand('workbench.action.openSettings', 'metacot.verifier');
   });
 }

@@ -13,7 +13,7 @@ import type { ApiKeys, Log } from './secrets';
 import type { TraceDelta, TraceModels } from './traceModel';
 import type { ResolvedEndpoint } from './settings';
 import { EMBEDDED_ENDPOINT, isTrusted, readSearchDefaults, RestrictedModeError, SECTION } from './settings';
-import { adaptationNotice, endNotice, showNotice } from './runNotices';
+import { actionsFor, adaptationNotice, endNotice, refusalCause, shownFailures, showNotice } from './runNotices';
 
 export interface StartRunOptions {
   problem: Problem;
@@ -254,7 +254,12 @@ export class Runs implements vscode.Disposable {
         return { ...report, uri: opts.uri.toString() };
       } catch (err) {
         run.status = 'failed';
-        log.error(`run ${runId} failed: ${err instanceof Error ? err.message : String(err)}`);
+        const message = services.keys.redact(err instanceof Error ? err.message : String(err));
+        log.error(`run ${runId} failed: ${message}`);
+        // An exception (not a failed status): a run started from the panel or with `wait: false` has no command
+        // left to say so, so the notice is shown here for every caller; a command awaiting the run does not repeat it.
+        showNotice(log, { severity: 'error', message: `Meta-CoT: ${opts.strategy} search failed: ${message}`, actions: actionsFor(refusalCause(err)) });
+        if (typeof err === 'object' && err !== null) shownFailures.add(err);
         throw err;
       } finally {
         this.runs.delete(runId);
@@ -281,11 +286,13 @@ export class Runs implements vscode.Disposable {
           const s = await run.done;
           const msg = `${s.status}${s.result?.finalAnswer ? `: ${s.result.finalAnswer}` : ''} (${s.nodesAdded} nodes)`;
           progress.report({ message: msg });
-          // The progress notification closes with the run: a failure (or no verified answer) gets a notice that stays.
-          const notice = endNotice(run.strategy, s, run.tree.trace);
+          // The progress notification closes with the run: a failure (or no verified answer, or a search that had no
+          // value to rank by) gets a notice that stays. The core is loaded by now (the run used it).
+          const { valueSignal } = await import('../core/analyse/valueSignal');
+          const notice = endNotice(run.strategy, s, run.tree.trace, valueSignal(run.tree.trace, run.id));
           if (notice) showNotice(this.services.log, { ...notice, message: this.services.keys.redact(notice.message) });
         } catch {
-          // reported by the command
+          // shown when the run broke off (execute, in start)
         } finally {
           sub.dispose();
         }

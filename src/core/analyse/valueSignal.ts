@@ -5,6 +5,9 @@
  * panel's message bar, the run list and the run's end notice all say so from this one function.
  */
 import type { Trace } from '../trace/schema';
+
+/** What valueSignal reads of a trace (the panel's model has these without being a whole Trace). */
+export type RunsAndNodes = Pick<Trace, 'runs' | 'nodes'>;
 import { COMMON_PARAMS } from '../search/catalog/info';
 
 const DEFAULT_PRIOR = Number(COMMON_PARAMS.find((p) => p.name === 'prior')?.default ?? 0.5);
@@ -43,7 +46,7 @@ function shown(v: number): string {
  * The value signal of run `runId` in `trace`. A run with fewer than two steps ranked nothing, so it never counts as
  * "none"; an unknown run id gives a signal with `usesValues` false.
  */
-export function valueSignal(trace: Trace, runId: string): ValueSignal {
+export function valueSignal(trace: RunsAndNodes, runId: string): ValueSignal {
   const run = trace.runs.find((r) => r.id === runId);
   const strategy = run?.config.strategy ?? 'unknown';
   const usesValues = run !== undefined && VALUE_GUIDED.has(strategy);
