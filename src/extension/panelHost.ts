@@ -19,6 +19,7 @@ import type { ModelChange, TraceDelta, TraceDocumentModel } from './traceModel';
 import type { LiveRun } from './searchRunner';
 import type { TraceActions } from './traceActions';
 import { readPanelConfig } from './settings';
+import { refusalNotice, showNotice } from './runNotices';
 
 let nextHostId = 1;
 
@@ -59,9 +60,15 @@ export class PanelHost implements vscode.Disposable {
     unpruneNode: (p) => this.actions.unpruneNode(this.uri, p.nodeId, { save: this.options.saveEdits }),
     markNode: (p) => this.actions.markNode(this.uri, p.nodeId, p.label, { save: this.options.saveEdits }),
     rerunFromNode: async (p) => {
-      // Answered once the run has started; the page follows it through deltas.
-      const started = await this.actions.rerunFromNode(this.uri, p.nodeId, { strategy: p.strategy, params: p.params, ...(p.budgets ? { budgets: p.budgets } : {}) });
-      return { runId: started.runId, startNodeId: started.startNodeId, message: started.message };
+      // Answered once the run has started; the page follows it through deltas. A refusal is an error reply for the
+      // page and, as for a palette re-run, a notification with the actions that fix it.
+      try {
+        const started = await this.actions.rerunFromNode(this.uri, p.nodeId, { strategy: p.strategy, params: p.params, ...(p.budgets ? { budgets: p.budgets } : {}) });
+        return { runId: started.runId, startNodeId: started.startNodeId, message: started.message };
+      } catch (err) {
+        showNotice(this.services.log, refusalNotice(err, (t) => this.services.keys.redact(t)));
+        throw err;
+      }
     },
     cancelRun: async (p) => this.actions.cancel({ uri: this.uri, ...(p.runId ? { runId: p.runId } : {}) }),
     openAsText: (p) => this.actions.openAsText(this.uri, p.nodeId),

@@ -17,7 +17,7 @@ import type { RerunChoice } from './traceActions';
 import type { CommandContext } from './commandPickers';
 import { askRerunChoice, askRunStrategy, pickNode } from './commandPickers';
 import { oneLine } from './traceTreeView';
-import { actionsFor, refusalCause, shownFailures, showNotice } from './runNotices';
+import { refusalNotice, shownFailures, showNotice } from './runNotices';
 import type { Log } from './secrets';
 
 /** A finished run's summary, or (with `wait: false`) the run as soon as it has started. */
@@ -146,12 +146,10 @@ async function withRefusalNotice<T>(log: Log, redact: (s: string) => string, sta
     return await start();
   } catch (err) {
     if (err instanceof CancelledByUser) throw err;
-    const message = redact(err instanceof Error ? err.message : String(err));
-    const advice = (err as { advice?: unknown }).advice;
-    // RunSetupError keeps what to do apart from what happened; say both.
-    const text = typeof advice === 'string' && !message.toLowerCase().includes(advice.toLowerCase()) ? `${message} ${redact(advice)}` : message;
-    log.error(`run refused: ${text}`);
-    showNotice(log, { severity: 'error', message: `Meta-CoT: the run could not start: ${text}`, actions: actionsFor(refusalCause(err)) });
+    // RunSetupError keeps what to do apart from what happened; the notice says both.
+    const notice = refusalNotice(err, redact);
+    log.error(`run refused: ${notice.message.replace(/^Meta-CoT: the run could not start: /, '')}`);
+    showNotice(log, notice);
     throw new RefusalShown(err);
   }
 }

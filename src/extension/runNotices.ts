@@ -80,6 +80,17 @@ export function refusalCause(err: unknown): string | undefined {
 /** Errors a run's end already showed a notice for: a command awaiting that run does not show a second one. */
 export const shownFailures = new WeakSet<object>();
 
+/**
+ * The notice for a run refused before it started (no endpoint, no key, a problem the model cannot read, a verifier
+ * from the trace): what happened and, from RunSetupError's `advice`, what to do, with the actions for its cause.
+ */
+export function refusalNotice(err: unknown, redact: (s: string) => string): RunNotice {
+  const message = redact(err instanceof Error ? err.message : String(err));
+  const advice = (err as { advice?: unknown } | undefined)?.advice;
+  const text = typeof advice === 'string' && !message.toLowerCase().includes(advice.toLowerCase()) ? `${message} ${redact(advice)}` : message;
+  return { severity: 'error', message: `Meta-CoT: the run could not start: ${text}`, actions: actionsFor(refusalCause(err)) };
+}
+
 const RECENT = 20;
 /** A shown notice with its number since activation (the list keeps the last RECENT; numbers keep counting). */
 export type ShownNotice = RunNotice & { seq: number };
