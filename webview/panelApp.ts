@@ -11,6 +11,7 @@ import type { Trace } from '../src/protocol/fromCore';
 import type { ColorBy, HostMessage } from '../src/protocol/hostMessages';
 import { PROTOCOL_VERSION } from '../src/protocol/hostMessages';
 import { DetailPane } from './detailPane';
+import { DiffView } from './diffView';
 import { h } from './dom';
 import { fmtInt } from './format';
 import { FindBar } from './findBar';
@@ -45,6 +46,7 @@ export class PanelApp implements PanelCommands {
   private readonly scrubber: Scrubber;
   private readonly toolbar: Toolbar;
   private readonly detail: DetailPane;
+  private readonly diff: DiffView;
   private readonly messages = new MessageBar();
   private readonly announcer = new Announcer();
   /** State saved before a reload, applied once to the trace it belongs to. */
@@ -94,11 +96,13 @@ export class PanelApp implements PanelCommands {
       cancelRun: (runId) => this.cancelRun(runId),
       zoomTo: (i) => this.zoomToNode(i),
     });
+    this.diff = new DiffView(s, { select: (i) => this.select(i, true), invalidate: () => this.view.invalidate(), announce: (t) => this.announce(t) });
     const splitter = h('div', { class: 'splitter', role: 'separator', attrs: { 'aria-orientation': 'vertical', 'aria-label': 'Resize details', tabindex: '0' } });
     bindSplitter(splitter, this.detail.el, (w) => this.setDetailWidth(w));
     root.replaceChildren(
       this.toolbar.el,
       this.messages.el,
+      this.diff.el,
       h('div', { class: 'main' }, h('div', { class: 'tree-column' }, this.view.el, this.scrubber.el), splitter, this.detail.el),
       this.announcer.el,
       h('div', { class: 'sr-only', id: 'tree-help' }, TREE_HELP),
@@ -106,6 +110,7 @@ export class PanelApp implements PanelCommands {
     if (this.restored?.detailWidth) this.setDetailWidth(this.restored.detailWidth);
     bindPointer(this.view, s, this);
     bindKeyboard(this.view, s, this, this.detail);
+    this.diff.bindKeys(this.view.el);
     this.view.resize();
     this.detail.update(s.model);
     host.listen(
@@ -168,6 +173,9 @@ export class PanelApp implements PanelCommands {
       case 'error':
         this.messages.show(m.detail ? `${m.message} — ${m.detail}` : m.message, 'error');
         break;
+      case 'diffMarks':
+        this.diff.apply(m);
+        break;
       case 'reply':
         if (!this.client.onReply(m)) this.host.post({ type: 'log', level: 'warn', message: `reply to an unknown request ${m.requestId} (${m.method})` });
         break;
@@ -201,6 +209,7 @@ export class PanelApp implements PanelCommands {
     this.restored = undefined;
     view.requestLayout();
     this.detail.show(s.model, s.selected);
+    this.diff.modelChanged();
     this.find.run();
     this.updateChrome();
     view.invalidate();
@@ -217,6 +226,7 @@ export class PanelApp implements PanelCommands {
       }
     }
     this.detail.update(s.model);
+    this.diff.modelChanged();
     if (this.find.active) this.find.run();
     this.updateChrome();
   }
@@ -293,6 +303,7 @@ export class PanelApp implements PanelCommands {
     }
     if (changed) {
       this.detail.show(s.model, i);
+      this.diff.selectionChanged();
       if (notify) this.host.post({ type: 'selectNode', nodeId: s.idOf(i) });
     }
     this.view.updateActiveItem();

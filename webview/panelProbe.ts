@@ -21,6 +21,9 @@ export interface PanelProbe {
   readonly matchCount: number;
   readonly colorBy: ColorBy;
   readonly readOnly: boolean;
+  /** store.diffMarks as numbers (DIFF_MARK values by dense index), null when no diff is shown; and its label. */
+  readonly diffMarks: number[] | null;
+  readonly diffLabel: string;
   /** Page coordinates of the middle of a node's card, or null when it is not laid out. */
   nodeClientPoint(id: string): { x: number; y: number } | null;
   /** Resolves after the next rendered frame. */
@@ -70,6 +73,12 @@ export function installProbe(store: PanelStore, view: TreeView, find: FindBar): 
     },
     get readOnly() {
       return store.readOnly;
+    },
+    get diffMarks() {
+      return store.diffMarks ? Array.from(store.diffMarks) : null;
+    },
+    get diffLabel() {
+      return store.diffLabel;
     },
     nodeClientPoint: (id) => view.nodeClientPoint(id),
     nextFrame: () => view.nextFrame(),

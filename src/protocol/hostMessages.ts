@@ -109,7 +109,7 @@ export const DiffMarkSchema = z.object({
 /** Sent after the load of a comparison panel's overlaid trace: which nodes were added, removed or changed. */
 export const DiffMarksMessageSchema = z.object({
   type: z.literal('diffMarks'),
-  /** The overlay trace the marks belong to; marks for another trace are ignored. */
+  /** The overlay trace the marks belong to: the page applies them once that trace is loaded (never to another). */
   traceId: z.string().min(1),
   /** What is compared ("A ↔ B"). */
   label: z.string(),
