@@ -1,33 +1,32 @@
 /**
- * `metacot import FILE --kind long-cot|sos|thought-anchors --out TRACE`: a long chain of thought (R1-style
- * `<think>` text, a chat response with `reasoning_content`, plain text) or a Stream-of-Search trace becomes a trace
- * file whose tree is the search the text describes.
+ * `metacot import FILE [--kind auto|long-cot|sos|thought-anchors] --out TRACE`: a long chain of thought (R1-style
+ * `<think>` text, an OpenAI chat response or chat messages with `reasoning_content`, plain text), a Stream-of-Search
+ * trace, or a Thought Anchors folder becomes a trace file whose tree is the search the text describes. The file is
+ * read by the core's one reader (src/core/trace/import/sources.ts), the same as the extension's import command.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImportError } from '../../core/trace/import/importError';
-import { importLongCot, type LongCotResult } from '../../core/trace/import/longCot';
-import { importSos } from '../../core/trace/import/streamOfSearch';
-import { importThoughtAnchors } from '../../core/trace/import/thoughtAnchors';
+import type { LongCotResult } from '../../core/trace/import/longCot';
+import { ACCEPTED_JSON_SHAPES, buildImport, fileFormat, jsonlLines, readSourceText, readThoughtAnchorsFolder, type ImportSource, type KindChoice } from '../../core/trace/import/sources';
 import { writeTraceFile } from '../../core/trace/io';
-import type { Problem } from '../../core/trace/schema';
 import { startCommand, type CommandOutput } from '../commandArgs';
 import { EXIT, EXIT_CODES_HELP } from '../exitCodes';
 import { refuseOverwrite } from '../outputGuard';
 
-export const IMPORT_USAGE = `metacot import FILE --kind KIND --out TRACE [options]
+export const IMPORT_USAGE = `metacot import FILE --out TRACE [--kind KIND] [options]
 
-Kinds:
-  long-cot          text with <think>…</think> (or none), or JSON: an OpenAI chat response
-                    (choices[0].message.reasoning_content / content), {reasoning_content|reasoning, content},
-                    or {solution}; JSONL with --line N
-  sos               Stream-of-Search text, or a JSONL line {prompt, completion} with --line N
-  thought-anchors   a folder with problem.json, base_solution.json, chunks_labeled.json
+Kinds (default auto: a folder is Thought Anchors, text with "Current State:" lines is Stream of Search):
+  long-cot          text with <think>…</think> (or none), or JSON (.json, or one line of a .jsonl with --line N):
+                    ${ACCEPTED_JSON_SHAPES}
+  sos               Stream-of-Search text, or a JSON record {prompt, completion} (JSONL with --line N)
+  thought-anchors   a folder with problem.json, base_solution.json, chunks_labeled.json (optional: without it
+                    the solution's thinking is cut into sentences)
 
 Options:
   --problem TEXT    the problem (default: from the file when it says, else "(imported)")
   --answer A        reference answer (the final answer is verified against it)
-  --line N          1-based line of a JSONL file
+  --line N          1-based line of a JSONL file (needed when it holds more than one record)
   --segment S       sentence | paragraph (long-cot; default sentence)
   --threshold X     restatement similarity for a backtrack's return point (long-cot; default 0.6)
   --id ID           trace id (default: a new UUID)
@@ -35,26 +34,7 @@ Options:
 
 ${EXIT_CODES_HELP}`;
 
-type Obj = Record<string, unknown>;
-const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
-
-/** The long-CoT text parts a JSON object holds, in the shapes servers and data sets use. */
-export function longCotInput(o: Obj): { input: string | { reasoning?: string; content?: string }; problem?: string } | undefined {
-  const choices = o.choices;
-  if (Array.isArray(choices) && choices[0] && typeof choices[0] === 'object') {
-    const m = (choices[0] as Obj).message as Obj | undefined;
-    if (m) {
-      const reasoning = str(m.reasoning_content) ?? str(m.reasoning);
-      const content = str(m.content) ?? '';
-      return { input: reasoning !== undefined ? { reasoning, content } : content };
-    }
-  }
-  const reasoning = str(o.reasoning_content) ?? str(o.reasoning);
-  const problem = str(o.problem) ?? str(o.question) ?? str(o.prompt);
-  if (reasoning !== undefined) return { input: { reasoning, content: str(o.content) ?? '' }, problem };
-  const text = str(o.solution) ?? str(o.completion) ?? str(o.content) ?? str(o.text);
-  return text === undefined ? undefined : { input: text, problem };
-}
+const KINDS = ['auto', 'long-cot', 'sos', 'thought-anchors'] as const;
 
 export async function runImportCommand(argv: string[], options: CommandOutput = {}): Promise<number> {
   const cmd = startCommand('import', IMPORT_USAGE, argv, options, {
@@ -76,7 +56,8 @@ export async function runImportCommand(argv: string[], options: CommandOutput = 
   if (typeof cmd === 'number') return cmd;
   const { values: v, positionals, out, err, bad } = cmd;
   if (positionals.length !== 1) return bad('give one input file');
-  if (v.kind !== 'long-cot' && v.kind !== 'sos' && v.kind !== 'thought-anchors') return bad('--kind must be long-cot, sos or thought-anchors');
+  const kind = (v.kind ?? 'auto') as KindChoice;
+  if (!(KINDS as readonly string[]).includes(kind)) return bad('--kind must be long-cot, sos or thought-anchors (or auto)');
   if (!v.out) return bad('--out TRACE is required');
   if (v.segment !== undefined && v.segment !== 'sentence' && v.segment !== 'paragraph') return bad('--segment must be sentence or paragraph');
   const line = v.line === undefined ? undefined : Number(v.line);
@@ -89,59 +70,52 @@ export async function runImportCommand(argv: string[], options: CommandOutput = 
     err(`metacot import: ${refusal}\n`);
     return EXIT.refused;
   }
-  const problemOf = (fromFile?: string): Problem => {
-    const p: Problem = { text: v.problem ?? fromFile ?? '(imported)' };
-    if (v.answer !== undefined) p.answer = v.answer;
-    return p;
-  };
-  const createdAt = new Date().toISOString();
 
   try {
-    if (v.kind === 'thought-anchors') {
-      if (!(await stat(file)).isDirectory()) return bad('thought-anchors: FILE must be the folder holding problem.json, base_solution.json, chunks_labeled.json');
-      const rd = async (f: string) => JSON.parse(await readFile(join(file, f), 'utf8')) as unknown;
-      const r = importThoughtAnchors({ problem: await rd('problem.json'), solution: await rd('base_solution.json'), chunks: await rd('chunks_labeled.json') }, { id: v.id, createdAt });
-      await writeTraceFile(v.out, r.tree.toJSON());
-      out(longCotSummary(r, v.out));
-      return 0;
-    }
-    const raw = await readFile(file, 'utf8');
-    let record: Obj | undefined;
-    if (line !== undefined) {
-      const l = raw.split('\n')[line - 1];
-      if (l === undefined || l.trim() === '') return bad(`${file} has no line ${line}`);
-      record = JSON.parse(l) as Obj;
-    } else if (file.endsWith('.json')) record = JSON.parse(raw) as Obj;
-
-    if (v.kind === 'sos') {
-      let text = raw;
-      let fromFile: string | undefined;
-      if (record) {
-        const c = str(record.completion) ?? str(record.search_path) ?? str(record.text);
-        if (c === undefined) return bad('sos: the record has no completion / search_path / text field');
-        // Model outputs carry the chat template; the trace starts after the assistant turn.
-        const at = c.indexOf('\nassistant\n');
-        text = at < 0 ? c : c.slice(at + '\nassistant\n'.length);
-        fromFile = str(record.prompt);
+    const isDir = (await stat(file)).isDirectory();
+    if (kind === 'thought-anchors' && !isDir) return bad('thought-anchors: FILE must be the folder holding problem.json, base_solution.json, chunks_labeled.json');
+    if (isDir && kind !== 'auto' && kind !== 'thought-anchors') return bad(`${kind}: FILE is a folder; only a Thought Anchors import reads a folder`);
+    let src: ImportSource;
+    if (isDir) {
+      src = await readThoughtAnchorsFolder(async (f) => {
+        try {
+          return await readFile(join(file, f), 'utf8');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw e;
+        }
+      }, file);
+    } else {
+      const raw = await readFile(file, 'utf8');
+      if (line === undefined && fileFormat(file, raw) === 'jsonl') {
+        const lines = jsonlLines(raw, file, kind);
+        if (lines.length > 1) {
+          err(`metacot import: ${file} holds ${lines.length} JSONL records: choose one with --line N\n`);
+          for (const l of lines.slice(0, 10)) err(`  line ${l.line}: ${l.summary}\n`);
+          return EXIT.usage;
+        }
       }
-      const r = importSos(text, { problem: v.problem !== undefined || fromFile !== undefined ? problemOf(fromFile) : undefined, id: v.id, createdAt });
-      if (v.answer !== undefined) r.tree.trace.problem.answer = v.answer;
-      await writeTraceFile(v.out, r.tree.toJSON());
-      out(`${v.out}: ${r.tree.size} nodes, ${r.explored} operations explored, ${r.goalNodeId ? `goal reached at ${r.goalNodeId} (${r.tree.trace.result?.finalAnswer ?? ''})` : 'no goal reached'}\n`);
-      for (const i of r.issues.slice(0, 20)) err(`  ${i.line !== undefined ? `line ${i.line}: ` : ''}${i.message}\n`);
-      if (r.issues.length > 20) err(`  … and ${r.issues.length - 20} more issues\n`);
-      return 0;
+      src = readSourceText(raw, { name: file, kind, ...(line !== undefined ? { line } : {}) });
     }
-    const found = record ? longCotInput(record) : { input: raw };
-    if (!found) return bad('long-cot: no reasoning_content / content / solution / completion / text field found');
-    const r = importLongCot(problemOf(found.problem), found.input, {
+    // A long CoT in a file that does not say its problem (plain text, a chat response) keeps a placeholder the trace shows.
+    const problem = v.problem ?? (src.kind === 'long-cot' && src.problem === undefined ? '(imported)' : undefined);
+    const r = buildImport(src, {
+      ...(problem !== undefined ? { problem } : {}),
+      ...(v.answer !== undefined ? { answer: v.answer } : {}),
       id: v.id,
-      createdAt,
+      createdAt: new Date().toISOString(),
       ...(v.segment ? { segment: v.segment as 'sentence' | 'paragraph' } : {}),
       ...(threshold !== undefined ? { threshold } : {}),
     });
     await writeTraceFile(v.out, r.tree.toJSON());
-    out(longCotSummary(r, v.out));
+    if (r.sos) {
+      const s = r.sos;
+      out(`${v.out}: ${s.tree.size} nodes, ${s.explored} operations explored, ${s.goalNodeId ? `goal reached at ${s.goalNodeId} (${s.tree.trace.result?.finalAnswer ?? ''})` : 'no goal reached'}\n`);
+      for (const i of r.issues.slice(0, 20)) err(`  ${i}\n`);
+      if (r.issues.length > 20) err(`  … and ${r.issues.length - 20} more issues\n`);
+      return 0;
+    }
+    out(longCotSummary(r.longCot!, v.out));
     return 0;
   } catch (e) {
     err(`metacot import: ${e instanceof ImportError || e instanceof SyntaxError ? e.message : (e as Error).message}\n`);
