@@ -4,6 +4,8 @@
  * (or its open document, after the model's debounce) changes — never per keystroke — so 10k-node traces stay fast.
  */
 import * as vscode from 'vscode';
+import { open as openFile } from 'node:fs/promises';
+import { readRunsAndResult, traceMark, traceState, TRACE_STATE_MARK, type RunsAndResult, type TraceState } from '../core/analyse/runOutcome';
 import { parseTrace, TRACE_FILE_SUFFIX } from '../core/trace/io';
 import type { Trace, TraceNode } from '../core/trace/schema';
 import type { Services } from './services';
@@ -21,6 +23,7 @@ interface TraceIndex {
   nodes: Map<string, TraceNode>;
   children: Map<string, string[]>;
   rootId: string;
+  runs: RunsAndResult;
   error?: undefined;
 }
 interface TraceIndexError {
@@ -63,6 +66,8 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TraceTreeEleme
   private readonly elements = new Map<string, TraceTreeElement>();
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly dirtyFiles = new Set<string>();
+  /** Runs and result of files not opened here, by file, with the stat they were read at. */
+  private readonly headers = new Map<string, { stat: string; runs: RunsAndResult | undefined }>();
 
   private constructor(private readonly services: Services) {
     const watcher = vscode.workspace.createFileSystemWatcher(TRACE_GLOB);
@@ -111,6 +116,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TraceTreeEleme
   private fileRemoved(uri: vscode.Uri): void {
     if (this.files) this.files = this.files.filter((f) => f.toString() !== uri.toString());
     this.indexes.delete(uri.toString());
+    this.headers.delete(uri.toString());
     this.scheduleRefresh(undefined);
   }
 
@@ -131,6 +137,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TraceTreeEleme
   refresh(): void {
     this.files = undefined;
     this.indexes.clear();
+    this.headers.clear();
     this.emitter.fire(undefined);
   }
 
@@ -193,7 +200,15 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TraceTreeEleme
         item.description = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
         item.tooltip = rel;
         item.contextValue = 'metacot.file';
-        item.iconPath = new vscode.ThemeIcon('type-hierarchy');
+        // Solved, failed, running, out of budget, cancelled or without an answer: seen without opening the file.
+        const runs = await this.runsOf(el.uri);
+        const running = this.services.runs.forUri(el.uri) !== undefined;
+        const state = runs ? traceState(runs, running) : running ? 'running' : undefined;
+        const mark = runs ? traceMark(runs, running) : running ? TRACE_STATE_MARK.running : '';
+        if (mark) item.description = item.description ? `${mark} · ${item.description}` : mark;
+        const last = runs?.runs[runs.runs.length - 1];
+        item.tooltip = [rel, mark, state === 'failed' && last?.reason ? `${last.id}: ${last.reason}` : ''].filter(Boolean).join('\n');
+        item.iconPath = stateIcon(state);
         item.command = { command: 'metacot.openTrace', title: 'Open Trace', arguments: [{ uri: el.uri.toString(), preview: true }] };
         return item;
       }
@@ -244,6 +259,34 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TraceTreeEleme
     const flags = [node.kind === 'root' ? 'root' : 'step', node.status === 'pruned' ? 'pruned' : '', node.label ? 'labeled' : ''].filter(Boolean);
     item.contextValue = `metacot.node.${flags.join('.')}`;
     return item;
+  }
+
+  /**
+   * A file's runs and result for its mark: the live run's, the open document's, the index's when it is built, else
+   * read from the file (its beginning and end only: see readRunsAndResult), again only when its size or time change.
+   */
+  private async runsOf(uri: vscode.Uri): Promise<RunsAndResult | undefined> {
+    const run = this.services.runs.forUri(uri);
+    if (run) return run.tree.trace;
+    const model = this.services.models.peek(uri);
+    if (model) {
+      const state = model.current();
+      return state.ok ? state.trace : undefined;
+    }
+    const key = uri.toString();
+    const cached = this.indexes.get(key);
+    if (cached && cached.error === undefined && cached.stamp === 'disk') return cached.runs;
+    try {
+      const st = await vscode.workspace.fs.stat(uri);
+      const stamp = `${st.size}:${st.mtime}`;
+      const known = this.headers.get(key);
+      if (known?.stat === stamp) return known.runs;
+      const runs = await readHeader(uri, st.size);
+      this.headers.set(key, { stat: stamp, runs });
+      return runs;
+    } catch {
+      return undefined;
+    }
   }
 
   private async index(uri: vscode.Uri): Promise<TraceIndex | TraceIndexError> {
@@ -330,7 +373,49 @@ function buildIndex(trace: Trace, stamp: string): TraceIndex {
       else children.set(n.parentId, [n.id]);
     }
   }
-  return { stamp, nodes, children, rootId: trace.nodes[0]!.id };
+  return { stamp, nodes, children, rootId: trace.nodes[0]!.id, runs: { runs: trace.runs, result: trace.result } };
+}
+
+/** Bytes read from each end of a big trace file for its mark (the runs come before the nodes, the result last). */
+const HEAD_BYTES = 1 << 20;
+const TAIL_BYTES = 1 << 16;
+
+/** A file's runs and result: a small file whole, a big one from its two ends (a 100k-node trace is ~100 MB). */
+async function readHeader(uri: vscode.Uri, size: number): Promise<RunsAndResult | undefined> {
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  if (uri.scheme !== 'file' || size <= HEAD_BYTES + TAIL_BYTES) return readRunsAndResult(text(await vscode.workspace.fs.readFile(uri)));
+  const fh = await openFile(uri.fsPath, 'r');
+  try {
+    const head = Buffer.alloc(HEAD_BYTES);
+    const tail = Buffer.alloc(TAIL_BYTES);
+    await fh.read(head, 0, HEAD_BYTES, 0);
+    await fh.read(tail, 0, TAIL_BYTES, size - TAIL_BYTES);
+    // A header longer than HEAD_BYTES (thousands of runs) is read whole.
+    return readRunsAndResult(text(head), text(tail)) ?? readRunsAndResult(text(await vscode.workspace.fs.readFile(uri)));
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The file's icon: one per state (codicons the Testing view uses for pass / fail), the plain trace icon for none. */
+export function stateIcon(state: TraceState | undefined): vscode.ThemeIcon {
+  switch (state) {
+    case 'running':
+      return new vscode.ThemeIcon('loading~spin');
+    case 'solved':
+      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+    case 'budget':
+      return new vscode.ThemeIcon('watch', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    case 'cancelled':
+      return new vscode.ThemeIcon('debug-stop', new vscode.ThemeColor('disabledForeground'));
+    case 'unsolved':
+      return new vscode.ThemeIcon('circle-slash');
+    case 'imported':
+    case undefined:
+      return new vscode.ThemeIcon('type-hierarchy');
+  }
 }
 
 export function oneLine(text: string, max: number): string {

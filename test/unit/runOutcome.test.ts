@@ -71,4 +71,11 @@ describe('readRunsAndResult', () => {
     assert.equal(readRunsAndResult('not json'), undefined);
     assert.equal(readRunsAndResult(serializeTrace(beam).slice(0, 200)), undefined);
   });
+
+  test('a big file read as its beginning and its end', () => {
+    const text = serializeTrace(fixture('mcts-30.metacot.json'));
+    const t = parseTrace(text);
+    assert.deepEqual(readRunsAndResult(text.slice(0, text.indexOf('"nodes"') + 2000), text.slice(-300)), { runs: t.runs, result: t.result });
+    assert.equal(readRunsAndResult(text.slice(0, 100), text.slice(-300)), undefined, 'no header in the beginning');
+  });
 });

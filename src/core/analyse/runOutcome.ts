@@ -58,21 +58,27 @@ export function failureCause(trace: RunsAndEvents, runId: string, reason: string
   return /(?:^|first: )([a-z-]+): endpoint "/.exec(reason ?? '')?.[1];
 }
 
+const NODES_KEY = '\n  "nodes": [';
+const RESULT_KEY = '\n  "result": ';
+
 /**
  * A trace file's runs and result without parsing its nodes. Files are written by serializeTrace (two-space
  * JSON.stringify, schema key order: …, runs, nodes, events, usage, result), so the text before `"nodes"` is the
  * header and the last key is the result; anything else (hand-written JSON, another order) is parsed whole.
- * Not validated: it only picks a mark and an icon; opening the trace validates it.
+ * `tail`: the file's end, when `text` is only its beginning (a big file read in two pieces). Not validated: it only
+ * picks a mark and an icon; opening the trace validates it.
  */
-export function readRunsAndResult(text: string): RunsAndResult | undefined {
+export function readRunsAndResult(text: string, tail?: string): RunsAndResult | undefined {
   try {
-    const cut = text.indexOf('\n  "nodes": [');
-    const at = text.lastIndexOf('\n  "result": ');
-    if (cut > 0 && at > cut) {
+    const cut = text.indexOf(NODES_KEY);
+    const end = tail ?? text;
+    const at = end.lastIndexOf(RESULT_KEY);
+    if (cut > 0 && at >= 0 && (tail !== undefined || at > cut)) {
       const head = JSON.parse(`${text.slice(0, cut).replace(/,\s*$/, '')}\n}`) as { runs?: unknown };
-      const result = JSON.parse(text.slice(at + '\n  "result": '.length).replace(/\s*}\s*$/, '')) as unknown;
+      const result = JSON.parse(end.slice(at + RESULT_KEY.length).replace(/\s*}\s*$/, '')) as unknown;
       return shape(head.runs, result);
     }
+    if (tail !== undefined) return undefined;
     const whole = JSON.parse(text) as { runs?: unknown; result?: unknown };
     return shape(whole.runs, whole.result);
   } catch {
