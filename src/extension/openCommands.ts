@@ -5,6 +5,7 @@ import { TRACE_FILE_SUFFIX } from '../core/trace/io';
 import { CancelledByUser } from './services';
 import { TraceEditorProvider } from './traceEditor';
 import { SearchPanel } from './searchPanel';
+import { openTextAtNode } from './openAtNode';
 import type { ExportArgs, Invocation, OpenArgsSchema } from './commandArgs';
 import { ExportFormatSchema } from './commandArgs';
 import type { CommandContext } from './commandPickers';
@@ -36,10 +37,10 @@ export async function openTrace(ctx: CommandContext, inv: Invocation<OpenArgs>):
   return { uri: uri.toString() };
 }
 
-export async function openAsText(ctx: CommandContext, inv: Invocation<OpenArgs>): Promise<{ uri: string }> {
+export async function openAsText(ctx: CommandContext, inv: Invocation<OpenArgs>): Promise<{ uri: string; line?: number }> {
   const uri = inv.target.uri ?? (await pickTraceUri(ctx.services, inv.interactive));
-  const { uri: opened } = await ctx.actions.openAsText(uri, inv.target.nodeId);
-  return { uri: opened };
+  const { uri: opened, line } = await openTextAtNode(uri, inv.target.nodeId);
+  return { uri: opened, ...(line !== undefined ? { line } : {}) };
 }
 
 export async function openInTraceEditor(_ctx: CommandContext, inv: Invocation<OpenArgs>): Promise<{ uri: string }> {

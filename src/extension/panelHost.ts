@@ -20,6 +20,7 @@ import type { LiveRun } from './searchRunner';
 import type { TraceActions } from './traceActions';
 import { readPanelConfig } from './settings';
 import { refusalNotice, showNotice } from './runNotices';
+import { openTextAtNode } from './openAtNode';
 
 let nextHostId = 1;
 
@@ -71,7 +72,10 @@ export class PanelHost implements vscode.Disposable {
       }
     },
     cancelRun: async (p) => this.actions.cancel({ uri: this.uri, ...(p.runId ? { runId: p.runId } : {}) }),
-    openAsText: (p) => this.actions.openAsText(this.uri, p.nodeId),
+    openAsText: async (p) => {
+      const opened = await openTextAtNode(this.uri, p.nodeId);
+      return { uri: opened.uri, message: opened.message };
+    },
     exportTrace: (p) => this.actions.exportTrace(this.uri, { format: p.format, style: 'appendix-e', ...(p.nodeId ? { nodeId: p.nodeId } : {}) }),
   };
 
