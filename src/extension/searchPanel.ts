@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import type { Services } from './services';
 import { PanelHost, renderPanelHtml, webviewOptions } from './panelHost';
 import type { TraceActions } from './traceActions';
+import type { Log } from './secrets';
+import { traceMark } from '../core/analyse/runOutcome';
 
 const STATE_KEY = 'metacot.searchPanels';
 
@@ -27,6 +29,7 @@ export class SearchPanel implements vscode.Disposable {
     let sp = [...SearchPanel.panels].find((p) => p.host?.uri.toString() === uri.toString());
     if (sp) sp.panel.reveal(undefined, opts.preserveFocus ?? true);
     else {
+      const groupsBefore = vscode.window.tabGroups.all.length;
       const panel = vscode.window.createWebviewPanel(
         SearchPanel.viewType,
         SearchPanel.title(uri),
@@ -35,6 +38,7 @@ export class SearchPanel implements vscode.Disposable {
       );
       sp = new SearchPanel(panel);
       await sp.attach(uri);
+      if (groupsBefore === 1) await widenBeside(SearchPanel.services.log);
     }
     if (opts.nodeId) SearchPanel.services.selection.select({ uri, nodeId: opts.nodeId, source: 'command' });
     return sp;
@@ -44,8 +48,22 @@ export class SearchPanel implements vscode.Disposable {
     return [...SearchPanel.panels];
   }
 
+  /** "Search: <file> · ✓ solved 24": the file's stem (traceNaming's names stay file names) and the trace's mark. */
   private static title(uri: vscode.Uri): string {
-    return `Search: ${uri.path.split('/').pop()!.replace(/\.metacot\.json$/, '')}`;
+    const stem = `Search: ${uri.path.split('/').pop()!.replace(/\.metacot\.json$/, '')}`;
+    const services = SearchPanel.services;
+    const run = services.runs.forUri(uri);
+    const state = run ? undefined : services.models.peek(uri)?.current();
+    const trace = run ? run.tree.trace : state?.ok ? state.trace : undefined;
+    const mark = trace ? traceMark(trace, run !== undefined) : '';
+    return mark ? `${stem} · ${mark}` : stem;
+  }
+
+  /** The title follows the trace: a run starting, checkpointing and ending, an edit, a re-run. */
+  private retitle(): void {
+    if (!this.host) return;
+    const title = SearchPanel.title(this.host.uri);
+    if (this.panel.title !== title) this.panel.title = title;
   }
 
   /**
@@ -89,7 +107,11 @@ export class SearchPanel implements vscode.Disposable {
   private constructor(readonly panel: vscode.WebviewPanel) {
     SearchPanel.panels.add(this);
     panel.iconPath = vscode.Uri.joinPath(SearchPanel.services.context.extensionUri, 'media', 'icons', 'metacot.svg');
+    const services = SearchPanel.services;
+    const mine = (uri: vscode.Uri) => this.host?.uri.toString() === uri.toString();
     this.disposables.push(
+      services.models.onDidChangeModel((uri) => mine(uri) && this.retitle()),
+      services.runs.onDidChange(() => this.retitle()),
       panel.onDidDispose(() => this.dispose()),
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.active && this.host) SearchPanel.services.active.uri = this.host.uri;
@@ -118,5 +140,22 @@ export class SearchPanel implements vscode.Disposable {
     SearchPanel.panels.delete(this);
     this.host?.dispose();
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Share of the editor area the panel gets when it opens a new group beside the editor (the tree needs the width). */
+export const PANEL_SHARE = 0.6;
+
+/**
+ * A panel that split the editor area in two gets PANEL_SHARE of its width (VS Code splits in halves); a layout the
+ * person had already (two or more groups, a vertical split) is left as it is.
+ */
+async function widenBeside(log: Log): Promise<void> {
+  try {
+    const layout = (await vscode.commands.executeCommand('vscode.getEditorLayout')) as { orientation: number; groups: unknown[] } | undefined;
+    if (!layout || layout.orientation !== 0 || layout.groups.length !== 2) return;
+    await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{ size: 1 - PANEL_SHARE }, { size: PANEL_SHARE }] });
+  } catch (err) {
+    log.warn(`search panel: cannot set the editor layout: ${String(err)}`);
   }
 }
