@@ -87,15 +87,22 @@ export const ExportArgsSchema = z.strictObject({
 });
 
 export const ImportArgsSchema = z.strictObject({
-  /** The text to import; else `file`; else the selection / active editor. */
+  /** The text to import; else `file`; else `folder`; else the selection / active editor. */
   text: z.string().optional(),
+  /** A text, JSON or JSONL file (a folder here is read as a Thought Anchors folder). */
   file: UriArg.optional(),
-  /** 'auto' (default): Stream of Search when the text has "Current State:" lines, long CoT otherwise. */
-  kind: z.enum(['auto', 'long-cot', 'sos']).optional(),
-  /** Problem the long CoT answers (long CoT needs one; SoS builds it from its first state line). */
+  /** A Thought Anchors folder: problem.json, base_solution.json, chunks_labeled.json. */
+  folder: UriArg.optional(),
+  /** 1-based line of a JSONL file (needed when it holds more than one record). */
+  line: z.number().int().positive().optional(),
+  /** 'auto' (default): a folder is Thought Anchors; Stream of Search when the text has "Current State:" lines; long CoT otherwise. */
+  kind: z.enum(['auto', 'long-cot', 'sos', 'thought-anchors']).optional(),
+  /** Problem the long CoT answers, when the input does not carry it (chat JSON's user message, problem.json). */
   problem: z.string().optional(),
   answer: z.string().optional(),
   output: UriArg.optional(),
+  /** Show the segmentation and wait for "Write trace" (default: only when a person started the import). */
+  preview: z.boolean().optional(),
   /** Open the new trace in the trace editor (default true). */
   open: z.boolean().optional(),
 });

@@ -17,3 +17,4 @@ import './crashRecovery.test';
 import './uiFixtures.test';
 import './failedRuns.test';
 import './capabilities.test';
+import './importUi.test';
