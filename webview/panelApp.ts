@@ -27,6 +27,7 @@ import { StateSaver, readPanelState } from './panelState';
 import type { PanelState } from './panelState';
 import { PanelStore } from './panelStore';
 import type { RerunRequest } from './rerunFormModel';
+import { RunList } from './runList';
 import { Scrubber } from './scrubber';
 import { Toolbar } from './toolbar';
 import { TraceModel } from './traceModel';
@@ -46,6 +47,7 @@ export class PanelApp implements PanelCommands {
   private readonly scrubber: Scrubber;
   private readonly toolbar: Toolbar;
   private readonly detail: DetailPane;
+  private readonly runList: RunList;
   private readonly diff: DiffView;
   private readonly messages = new MessageBar();
   private readonly announcer = new Announcer();
@@ -97,12 +99,14 @@ export class PanelApp implements PanelCommands {
       zoomTo: (i) => this.zoomToNode(i),
     });
     this.diff = new DiffView(s, { select: (i) => this.select(i, true), invalidate: () => this.view.invalidate(), announce: (t) => this.announce(t) });
+    this.runList = new RunList(s, { changed: () => this.view.invalidate(), announce: (t) => this.announce(t) });
     const splitter = h('div', { class: 'splitter', role: 'separator', attrs: { 'aria-orientation': 'vertical', 'aria-label': 'Resize details', tabindex: '0' } });
     bindSplitter(splitter, this.detail.el, (w) => this.setDetailWidth(w));
     root.replaceChildren(
       this.toolbar.el,
       this.messages.el,
       this.diff.el,
+      this.runList.el,
       h('div', { class: 'main' }, h('div', { class: 'tree-column' }, this.view.el, this.scrubber.el), splitter, this.detail.el),
       this.announcer.el,
       h('div', { class: 'sr-only', id: 'tree-help' }, TREE_HELP),
@@ -157,6 +161,7 @@ export class PanelApp implements PanelCommands {
         if (m.strategies) {
           s.catalog = m.strategies;
           this.detail.catalogChanged();
+          this.runList.update();
         }
         if (m.themeKind) this.view.refreshTheme();
         this.view.invalidate();
@@ -208,6 +213,9 @@ export class PanelApp implements PanelCommands {
     if (!restore?.camera && !sameTrace) view.fitPending = true;
     this.restored = undefined;
     view.requestLayout();
+    // A run filter belongs to one trace; the fade mask follows every load.
+    if (!sameTrace) s.runFilter = null;
+    this.runList.update();
     this.detail.show(s.model, s.selected);
     this.diff.modelChanged();
     this.find.run();
@@ -226,6 +234,7 @@ export class PanelApp implements PanelCommands {
       }
     }
     this.detail.update(s.model);
+    this.runList.update();
     this.diff.modelChanged();
     if (this.find.active) this.find.run();
     this.updateChrome();

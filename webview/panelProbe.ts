@@ -21,6 +21,10 @@ export interface PanelProbe {
   readonly matchCount: number;
   readonly colorBy: ColorBy;
   readonly readOnly: boolean;
+  /** The run the run list filters the tree to (null: every run). */
+  readonly runFilter: string | null;
+  /** Ids of the nodes drawn faded (store.faded: superseded subtrees, or outside the run filter). */
+  readonly fadedIds: string[];
   /** store.diffMarks as numbers (DIFF_MARK values by dense index), null when no diff is shown; and its label. */
   readonly diffMarks: number[] | null;
   readonly diffLabel: string;
@@ -73,6 +77,13 @@ export function installProbe(store: PanelStore, view: TreeView, find: FindBar): 
     },
     get readOnly() {
       return store.readOnly;
+    },
+    get runFilter() {
+      return store.runFilter;
+    },
+    get fadedIds() {
+      const f = store.faded;
+      return f ? store.model.nodes.filter((_, i) => f[i] === 1).map((n) => n.id) : [];
     },
     get diffMarks() {
       return store.diffMarks ? Array.from(store.diffMarks) : null;
