@@ -37,6 +37,7 @@ import { cancelSearch, newTraceUri, rerunFromNode, runOnProblemFile, runOnSelect
 import { editNode, markNode, pruneBranch } from './nodeCommands';
 import { exportCommand, openAsText, openInTraceEditor, openTrace, revealInPanel } from './openCommands';
 import { openLatestTrace, rerunLatestTrace, runSample } from './walkthrough';
+import { registerCompareCommands } from './compareCommands';
 
 /** Command id → implementation; the light bundle (extension.ts) registers the ids and calls these on first use. */
 export type CommandTable = Map<string, (...args: unknown[]) => Promise<unknown>>;
@@ -84,6 +85,8 @@ export function registerCommands(services: Services, actions: TraceActions, tabl
   reg('metacot.configureEndpoint', ConfigureEndpointArgsSchema, (inv) => configureEndpoint(services, inv.args));
   reg('metacot.testConnection', TestConnectionArgsSchema, (inv) => testConnection(services, inv.args));
   reg('metacot.setApiKey', SetApiKeyArgsSchema, (inv) => setApiKey(services, inv.args));
+  // Compare Traces / Compare Runs take the explorer's multi-selection too (compareCommands.ts).
+  registerCompareCommands(ctx, table);
 }
 
 function messageOf(services: Services, err: unknown): string {

@@ -33,6 +33,8 @@ const COMMANDS = [
   'metacot.runSample',
   'metacot.openLatestTrace',
   'metacot.rerunLatestTrace',
+  'metacot.compareTraces',
+  'metacot.compareRuns',
 ] as const;
 
 export function activate(context: vscode.ExtensionContext): { testing?: TestApi } {

@@ -8,6 +8,7 @@ import type { TraceTreeElement, TraceTreeProvider } from './traceTreeView';
 import type { PanelHost } from './panelHost';
 import { TraceEditorProvider } from './traceEditor';
 import { SearchPanel } from './searchPanel';
+import { ComparePanel } from './compareCommands';
 import { setTrustOverride } from './settings';
 import { recentNotices } from './runNotices';
 import type { ShownNotice } from './runNotices';
@@ -41,6 +42,8 @@ export interface TestApi {
   revealInTree(uri: vscode.Uri, nodeId: string): Promise<void>;
   /** Run notices (failed, refused, no verified answer) shown most recently, newest last: message and actions. */
   runNotices(): ShownNotice[];
+  /** Open "A ↔ B" comparison panels: title and what each host sent its page (newest last). */
+  comparePanels(): { title: string; sent: unknown[] }[];
 }
 
 export function createTestApi(services: Services, tree: TraceTreeProvider, activationMs: number): TestApi {
@@ -75,5 +78,6 @@ export function createTestApi(services: Services, tree: TraceTreeProvider, activ
     },
     revealInTree: (uri, nodeId) => tree.revealNode(uri, nodeId),
     runNotices: () => recentNotices(),
+    comparePanels: () => ComparePanel.all().map((p) => ({ title: p.title, sent: [...p.sent] })),
   };
 }

@@ -110,7 +110,7 @@ describe('search panel: tree diff', () => {
 
   it('never applies marks to another trace, and a load of another trace clears the diff', async () => {
     const { p, o } = await comparePanel();
-    await p.send({ ...(marksMessage(o) as object), traceId: 'someone-else', marks: [] } as HostMessageInput);
+    await p.send({ type: 'diffMarks', traceId: 'someone-else', label: 'x ↔ y', marks: [] });
     await p.nextFrame();
     // Marks for a trace not loaded (yet) are never drawn on this one: the diff goes until its own trace arrives.
     assert.equal(await p.probe('p.diffMarks'), null);

@@ -17,4 +17,5 @@ import './crashRecovery.test';
 import './uiFixtures.test';
 import './failedRuns.test';
 import './capabilities.test';
+import './compare.test';
 import './importUi.test';

@@ -1,0 +1,262 @@
+/**
+ * "Compare Traces…" (two trace files: the palette, or two files selected in the explorer) and "Compare Runs…" (two
+ * runs of one trace): both open a read-only panel titled "A ↔ B" showing the overlaid tree (core
+ * analyse/diffOverlay.ts) with its marks. The panel is the search panel's page; its host here is small because a
+ * merged view has no document behind it: it sends config, read-only, the overlay and the marks, and answers every
+ * request with the reason it cannot be done.
+ */
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import { overlayRuns, overlayTraces } from '../core/analyse/diffOverlay';
+import type { DiffOverlay } from '../core/analyse/diffOverlay';
+import { TRACE_FILE_SUFFIX } from '../core/trace/io';
+import type { Run, Trace } from '../core/trace/schema';
+import { loadMessageFor, PROTOCOL_VERSION } from '../protocol/hostMessages';
+import type { HostMessageInput } from '../protocol/hostMessages';
+import { parseWebviewMessage } from '../protocol/parseMessage';
+import { requestIdentity } from '../protocol/panelRequests';
+import { normaliseArgs, resolvePath } from './commandArgs';
+import type { CommandContext } from './commandPickers';
+import { pickTraceUri } from './commandPickers';
+import { renderPanelHtml, webviewOptions } from './panelHost';
+import type { Services } from './services';
+import { CancelledByUser } from './services';
+import { readPanelConfig } from './settings';
+
+const UriArg = z.union([z.custom<vscode.Uri>((v) => v instanceof vscode.Uri, 'a Uri'), z.string().min(1)]).transform((p) => resolvePath(p));
+
+/** API form: `{ a, b }` trace files (A is the earlier / reference one). */
+export const CompareTracesArgsSchema = z.strictObject({ a: UriArg.optional(), b: UriArg.optional() });
+/** API form: `{ uri, runA, runB }`; without runs a person picks (an API call with one run missing is refused). */
+export const CompareRunsArgsSchema = z.strictObject({ uri: UriArg.optional(), runA: z.string().min(1).optional(), runB: z.string().min(1).optional() });
+
+/** What a compare command returns (and an integration test reads). */
+export interface CompareResult {
+  label: string;
+  traceId: string;
+  nodes: number;
+  counts: DiffOverlay['counts'];
+}
+
+const READ_ONLY_REASON = 'a comparison of two trees (open A or B to edit)';
+
+/** The "A ↔ B" panel: the search panel's page over an overlay, read-only. */
+export class ComparePanel implements vscode.Disposable {
+  static readonly viewType = 'metacot.comparePanel';
+  private static readonly panels = new Set<ComparePanel>();
+
+  static all(): ComparePanel[] {
+    return [...ComparePanel.panels];
+  }
+
+  /** Shows an overlay: in the panel already comparing the same pair (refreshed), else in a new one beside. */
+  static show(services: Services, overlay: DiffOverlay): ComparePanel {
+    const same = [...ComparePanel.panels].find((p) => p.overlay.trace.id === overlay.trace.id);
+    if (same) {
+      same.overlay = overlay;
+      same.panel.title = overlay.label;
+      same.panel.reveal(undefined, false);
+      if (same.ready) same.sendAll();
+      return same;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      ComparePanel.viewType,
+      overlay.label,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { ...webviewOptions(services.context.extensionUri), retainContextWhenHidden: true },
+    );
+    return new ComparePanel(services, panel, overlay);
+  }
+
+  /** Messages the page was sent, newest last (tests read them). */
+  readonly sent: HostMessageInput[] = [];
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  private constructor(
+    private readonly services: Services,
+    readonly panel: vscode.WebviewPanel,
+    public overlay: DiffOverlay,
+  ) {
+    ComparePanel.panels.add(this);
+    panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icons', 'metacot.svg');
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((data: unknown) => this.receive(data)),
+      vscode.window.onDidChangeActiveColorTheme(() => this.post({ type: 'config', themeKind: readPanelConfig().themeKind })),
+    );
+    panel.webview.html = renderPanelHtml(panel.webview, services.context.extensionUri, overlay.label);
+  }
+
+  get title(): string {
+    return this.panel.title;
+  }
+
+  private post(message: HostMessageInput): void {
+    if (!this.ready) return;
+    this.sent.push(message);
+    if (this.sent.length > 50) this.sent.splice(0, this.sent.length - 50);
+    void this.panel.webview.postMessage(message);
+  }
+
+  /** Config, read-only, the overlay (objects or columns by size, as any panel load), then its marks. */
+  private sendAll(): void {
+    const o = this.overlay;
+    this.post({ type: 'config', ...readPanelConfig() });
+    this.post({ type: 'readOnly', readOnly: true, reason: READ_ONLY_REASON });
+    this.post(loadMessageFor(o.trace));
+    this.post({ type: 'diffMarks', traceId: o.trace.id, label: o.label, marks: o.marks, sameProblem: o.sameProblem });
+  }
+
+  /** Same checks as the search panel's host: every message validated, every request answered. */
+  receive(data: unknown): void {
+    const parsed = parseWebviewMessage(data);
+    if (!parsed.ok) {
+      this.services.log.warn(`compare panel: dropped ${parsed.error}`);
+      const req = requestIdentity(data);
+      if (req) this.post({ type: 'reply', requestId: req.requestId, method: req.method, ok: false, error: { message: parsed.error } });
+      return;
+    }
+    const m = parsed.message;
+    switch (m.type) {
+      case 'ready':
+        if (m.protocolVersion !== PROTOCOL_VERSION) this.services.log.warn(`compare panel speaks protocol ${m.protocolVersion}, host ${PROTOCOL_VERSION}`);
+        this.ready = true;
+        this.sendAll();
+        return;
+      case 'request':
+        this.post({ type: 'reply', requestId: m.requestId, method: m.method, ok: false, error: { message: `Not available here: this panel shows ${READ_ONLY_REASON}.` } });
+        return;
+      case 'log':
+        this.services.log.debug(`compare panel: ${m.message}${m.detail ? ` — ${m.detail}` : ''}`);
+        return;
+      case 'selectNode':
+        return;
+    }
+  }
+
+  dispose(): void {
+    ComparePanel.panels.delete(this);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** A file's name without the trace suffix; the workspace-relative path when both names are the same. */
+function traceLabels(a: vscode.Uri, b: vscode.Uri): [string, string] {
+  const base = (u: vscode.Uri) => u.path.split('/').pop()!.replace(/\.metacot\.json$/, '').replace(/\.json$/, '');
+  if (base(a) !== base(b)) return [base(a), base(b)];
+  return [vscode.workspace.asRelativePath(a), vscode.workspace.asRelativePath(b)];
+}
+
+const resultOf = (o: DiffOverlay): CompareResult => ({ label: o.label, traceId: o.trace.id, nodes: o.trace.nodes.length, counts: o.counts });
+
+/** Two trace files for a person: the explorer's selection, else a pick of the workspace's traces (or a browse). */
+async function pickTwoTraces(first: vscode.Uri | undefined, selected: vscode.Uri[]): Promise<[vscode.Uri, vscode.Uri]> {
+  if (selected.length === 2) return [selected[0]!, selected[1]!];
+  if (selected.length > 2) throw new Error(`select two trace files to compare (${selected.length} are selected)`);
+  const files = await vscode.workspace.findFiles(`**/*${TRACE_FILE_SUFFIX}`, '**/node_modules/**', 2000);
+  const others = files.filter((f) => f.toString() !== first?.toString());
+  if (others.length >= (first ? 1 : 2)) {
+    const items = others.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f }));
+    if (first) {
+      const pick = await vscode.window.showQuickPick(items, { title: `Meta-CoT: Compare ${vscode.workspace.asRelativePath(first)} with…` });
+      if (!pick) throw new CancelledByUser();
+      return [first, pick.uri];
+    }
+    const picks = await vscode.window.showQuickPick(items, { title: 'Meta-CoT: Compare Traces — pick two (A first, then B)', canPickMany: true });
+    if (!picks || picks.length === 0) throw new CancelledByUser();
+    if (picks.length !== 2) throw new Error(`pick two traces to compare (${picks.length} picked)`);
+    return [picks[0]!.uri, picks[1]!.uri];
+  }
+  const chosen = await vscode.window.showOpenDialog({ canSelectMany: true, title: 'Meta-CoT: Compare Traces — two trace files', filters: { 'Meta-CoT traces': ['metacot.json', 'json'] } });
+  if (!chosen?.length) throw new CancelledByUser();
+  const pair = first ? [first, ...chosen] : chosen;
+  if (pair.length !== 2) throw new Error(`pick two traces to compare (${pair.length} picked)`);
+  return [pair[0]!, pair[1]!];
+}
+
+export async function compareTraces(ctx: CommandContext, raw: unknown, selection: unknown): Promise<CompareResult> {
+  const inv = normaliseArgs(CompareTracesArgsSchema, raw);
+  let a: vscode.Uri;
+  let b: vscode.Uri;
+  if (!inv.interactive) {
+    if (!inv.args.a || !inv.args.b) throw new Error('a and b (two trace files) are required');
+    [a, b] = [inv.args.a, inv.args.b];
+  } else {
+    // A menu on a multi-selection passes the clicked file, then every selected one.
+    const selected = Array.isArray(selection) ? selection.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+    [a, b] = await pickTwoTraces(inv.target.uri, selected);
+  }
+  const [ta, tb] = await Promise.all([ctx.actions.load(a), ctx.actions.load(b)]);
+  const [labelA, labelB] = traceLabels(a, b);
+  const started = performance.now();
+  const overlay = overlayTraces(ta.trace, tb.trace, { labelA, labelB });
+  ctx.services.log.info(`compare: ${overlay.label}: ${overlay.trace.nodes.length} nodes diffed in ${Math.round(performance.now() - started)} ms`);
+  ComparePanel.show(ctx.services, overlay);
+  return resultOf(overlay);
+}
+
+const runLine = (r: Run) => `${r.config.strategy} · ${r.status}${r.result?.finalAnswer ? ` · answer ${r.result.finalAnswer}` : ''}`;
+
+async function pickTwoRuns(trace: Trace): Promise<[string, string]> {
+  if (trace.runs.length === 2) return [trace.runs[0]!.id, trace.runs[1]!.id];
+  const items = trace.runs.map((r) => ({ label: r.id, description: runLine(r), detail: `started ${r.startedAt} from ${r.startNodeId}`, id: r.id }));
+  const picks = await vscode.window.showQuickPick(items, { title: 'Meta-CoT: Compare Runs — pick two', canPickMany: true });
+  if (!picks || picks.length === 0) throw new CancelledByUser();
+  if (picks.length !== 2) throw new Error(`pick two runs to compare (${picks.length} picked)`);
+  // A is the earlier run, whatever order they were ticked in.
+  const order = (id: string) => trace.runs.findIndex((r) => r.id === id);
+  const [x, y] = picks.map((p) => p.id).sort((p, q) => order(p) - order(q));
+  return [x!, y!];
+}
+
+export async function compareRuns(ctx: CommandContext, raw: unknown): Promise<CompareResult> {
+  const inv = normaliseArgs(CompareRunsArgsSchema, raw);
+  const uri = inv.args.uri ?? inv.target.uri ?? (await pickTraceUri(ctx.services, inv.interactive));
+  const { trace } = await ctx.actions.load(uri);
+  if (trace.runs.length < 2) throw new Error(`${vscode.workspace.asRelativePath(uri)} has ${trace.runs.length === 1 ? 'one run' : 'no runs'}; Compare Runs needs two (re-run from a node to get another)`);
+  let runA = inv.args.runA;
+  let runB = inv.args.runB;
+  if (!runA || !runB) {
+    if (!inv.interactive) throw new Error('runA and runB are required');
+    [runA, runB] = await pickTwoRuns(trace);
+  }
+  for (const id of [runA, runB]) if (!trace.runs.some((r) => r.id === id)) throw new Error(`no run "${id}" in this trace (runs: ${trace.runs.map((r) => r.id).join(', ')})`);
+  const started = performance.now();
+  const overlay = overlayRuns(trace, runA, runB);
+  ctx.services.log.info(`compare: ${overlay.label}: ${overlay.trace.nodes.length} nodes diffed in ${Math.round(performance.now() - started)} ms`);
+  ComparePanel.show(ctx.services, overlay);
+  return resultOf(overlay);
+}
+
+/** Whether a call came from a person (nothing, a Uri, a Traces-view element) rather than an argument object. */
+function interactiveCall(raw: unknown): boolean {
+  return raw === undefined || raw === null || raw instanceof vscode.Uri || (typeof raw === 'object' && 'kind' in raw);
+}
+
+/**
+ * Registers both commands in the command table. They take the menu's second argument (the explorer's selection),
+ * which the table's usual wrapper drops, so they report their own errors the same way: a notification for a
+ * person, the error thrown back to an API caller.
+ */
+export function registerCompareCommands(ctx: CommandContext, table: Map<string, (...args: unknown[]) => Promise<unknown>>): void {
+  const guarded = (id: string, fn: (raw: unknown, second: unknown) => Promise<CompareResult>) =>
+    table.set(id, async (raw?: unknown, second?: unknown) => {
+      try {
+        return await fn(raw, second);
+      } catch (err) {
+        const message = ctx.services.keys.redact(err instanceof Error ? err.message : String(err));
+        if (err instanceof CancelledByUser) {
+          ctx.services.log.info(`${id}: cancelled`);
+          if (interactiveCall(raw)) return undefined;
+          throw new Error(message);
+        }
+        ctx.services.log.error(`${id}: ${message}`);
+        if (!interactiveCall(raw)) throw new Error(message);
+        void vscode.window.showErrorMessage(`Meta-CoT: ${message}`, 'Show Log').then((a) => a && ctx.services.log.show(true));
+        return undefined;
+      }
+    });
+  guarded('metacot.compareTraces', (raw, second) => compareTraces(ctx, raw, second));
+  guarded('metacot.compareRuns', (raw) => compareRuns(ctx, raw));
+}
