@@ -1,10 +1,10 @@
-/** The visible message bar (errors, read-only notice, action replies) and the screen-reader announcer. */
+/** The visible message bar (errors, warnings such as a run without a value signal, read-only notice, action replies) and the screen-reader announcer. */
 import { h, icon } from './dom';
 import { button } from './toolkit';
 
-export type MessageKind = 'error' | 'info' | 'success';
+export type MessageKind = 'error' | 'warning' | 'info' | 'success';
 
-const ICONS: Record<MessageKind, string> = { error: 'error', info: 'lock', success: 'check' };
+const ICONS: Record<MessageKind, string> = { error: 'error', warning: 'warning', info: 'lock', success: 'check' };
 
 export class MessageBar {
   readonly el = h('div', { class: 'message-bar', id: 'message-bar', role: 'status', attrs: { 'aria-live': 'polite' } });

@@ -28,6 +28,7 @@ import type { PanelState } from './panelState';
 import { PanelStore } from './panelStore';
 import type { RerunRequest } from './rerunFormModel';
 import { RunList } from './runList';
+import { RunSignals } from './runSignals';
 import { Scrubber } from './scrubber';
 import { Toolbar } from './toolbar';
 import { TraceModel } from './traceModel';
@@ -50,6 +51,7 @@ export class PanelApp implements PanelCommands {
   private readonly runList: RunList;
   private readonly diff: DiffView;
   private readonly messages = new MessageBar();
+  private readonly signals = new RunSignals(this.store, this.messages);
   private readonly announcer = new Announcer();
   /** State saved before a reload, applied once to the trace it belongs to. */
   private restored: PanelState | undefined;
@@ -243,6 +245,7 @@ export class PanelApp implements PanelCommands {
   private updateChrome(): void {
     this.scrubber.update();
     this.toolbar.updateRunStatus();
+    this.signals.update();
     this.view.el.setAttribute('aria-label', `Search tree, ${fmtInt(this.store.model.size)} nodes`);
   }
 

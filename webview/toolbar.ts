@@ -71,7 +71,13 @@ export class Toolbar {
     } else if (s.loaded) {
       const last = m.runs[m.runs.length - 1];
       parts.push(h('span', { class: 'muted' }, `${fmtInt(m.size)} nodes`));
-      if (last) parts.push(badge(last.status, last.reason));
+      if (last) {
+        // A failed run is loud: its badge in the error colours, its reason (and run) in the title.
+        const b = badge(last.status, last.status === 'failed' ? `Run ${last.id} failed: ${last.reason ?? 'no reason recorded'}` : last.reason);
+        b.id = 'run-status-badge';
+        b.classList.toggle('run-failed', last.status === 'failed');
+        parts.push(b);
+      }
       if (m.result?.verified) {
         // The last run's badge can say "budget" while an earlier run's verified answer stands: name that run.
         const finder = s.resultRun;

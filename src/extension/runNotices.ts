@@ -7,7 +7,7 @@
  * Imports nothing of the extension but types: the runner uses it, and services import the runner.
  */
 import * as vscode from 'vscode';
-import { failureCause } from '../core/analyse/runOutcome';
+import { causeFix, failureCause } from '../core/analyse/runOutcome';
 import type { ValueSignal } from '../core/analyse/valueSignal';
 import type { RunReport } from '../core/run';
 import type { Adaptation, Trace } from '../core/trace/schema';
@@ -23,18 +23,12 @@ export interface RunNotice {
   actions: NoticeAction[];
 }
 
-/** Causes fixed in the endpoint's set-up: its URL, model, mode, or a server that is not there. */
-const ENDPOINT_CAUSES = new Set(['config', 'unreachable', 'bad-url', 'model-not-found', 'malformed', 'bad-request', 'context-length', 'endpoint']);
-/** Causes fixed by a key. */
-const KEY_CAUSES = new Set(['auth', 'api-key']);
-/** Causes fixed by a limit in the endpoint's settings (timeoutMs, maxRetries, maxConcurrency). */
-const LIMIT_CAUSES = new Set(['timeout', 'rate-limited']);
-
 /** The actions that fit a cause: an endpoint error kind or a run set-up error kind. */
 export function actionsFor(cause: string | undefined): NoticeAction[] {
-  if (cause && KEY_CAUSES.has(cause)) return ['Set API Key', 'Show Log'];
-  if (cause && ENDPOINT_CAUSES.has(cause)) return ['Configure Endpoint', 'Show Log'];
-  if (cause && LIMIT_CAUSES.has(cause)) return ['Open Settings', 'Show Log'];
+  const fix = causeFix(cause);
+  if (fix === 'key') return ['Set API Key', 'Show Log'];
+  if (fix === 'endpoint') return ['Configure Endpoint', 'Show Log'];
+  if (fix === 'limits') return ['Open Settings', 'Show Log'];
   return ['Show Log'];
 }
 

@@ -8,5 +8,7 @@ export { pruneBlocker, unpruneBlocker } from '../core/trace/pruneRules';
 export type { ParamSpec, StrategyCatalog, StrategyInfo } from '../core/search/catalog';
 export { valueSignal } from '../core/analyse/valueSignal';
 export type { ValueSignal } from '../core/analyse/valueSignal';
+export { causeFix, failureCause, traceMark, traceState } from '../core/analyse/runOutcome';
+export type { CauseFix, TraceState } from '../core/analyse/runOutcome';
 export { fadedMask, runMask, supersededMask } from '../core/trace/supersession';
 export type { IndexedNodes, RunRef } from '../core/trace/supersession';

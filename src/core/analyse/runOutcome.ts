@@ -45,6 +45,24 @@ export function traceMark(trace: RunsAndResult, running = false): string {
   return `${TRACE_STATE_MARK[state]}${answer}${kept}`;
 }
 
+/** What fixes a failure: the endpoint's set-up, its key, its limits, or nothing named (see the failed nodes). */
+export type CauseFix = 'endpoint' | 'key' | 'limits' | 'other';
+
+/** Causes fixed in the endpoint's set-up: its URL, model, mode, or a server that is not there. */
+const ENDPOINT_CAUSES = new Set(['config', 'unreachable', 'bad-url', 'model-not-found', 'malformed', 'bad-request', 'context-length', 'endpoint']);
+/** Causes fixed by a key. */
+const KEY_CAUSES = new Set(['auth', 'api-key']);
+/** Causes fixed by a limit in the endpoint's settings (timeoutMs, maxRetries, maxConcurrency). */
+const LIMIT_CAUSES = new Set(['timeout', 'rate-limited']);
+
+/** What fixes a cause (an endpoint error kind or a run set-up error kind). */
+export function causeFix(cause: string | undefined): CauseFix {
+  if (cause && KEY_CAUSES.has(cause)) return 'key';
+  if (cause && ENDPOINT_CAUSES.has(cause)) return 'endpoint';
+  if (cause && LIMIT_CAUSES.has(cause)) return 'limits';
+  return 'other';
+}
+
 /** What failureCause reads of a trace. */
 export type RunsAndEvents = Pick<Trace, 'events'>;
 
