@@ -132,6 +132,41 @@ describe('import UI: chain of thought files, JSONL lines, Thought Anchors folder
     assert.equal(written('no-problem'), false);
   });
 
+  it('from the palette (no argument) it asks where from first; dismissing that writes nothing and reports no error', async () => {
+    const last = api.recentLog().at(-1);
+    const p = Promise.resolve(vscode.commands.executeCommand('metacot.importTrace'));
+    await new Promise((r) => setTimeout(r, 800));
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.equal(await p, undefined);
+    const log = api.recentLog();
+    const after = last === undefined ? log : log.slice(log.lastIndexOf(last) + 1);
+    assert.ok(after.some((l) => l.includes('metacot.importTrace: cancelled')), after.join('\n'));
+    assert.ok(!after.some((l) => l.startsWith('[error]')), after.join('\n'));
+  });
+
+  it("the explorer menu's JSONL file: a pick of its lines (the first active), its user message as the problem, then the preview", async () => {
+    let settled = false;
+    const p = Promise.resolve(vscode.commands.executeCommand<ImportResult>('metacot.importTrace', vscode.Uri.file(fixture('conversations.jsonl')))).finally(() => (settled = true));
+    // Accept whatever quick input is up until the command ends: the line pick (line 1 is active), then "Write trace".
+    const deadline = Date.now() + 20_000;
+    let accepted = 0;
+    while (!settled && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 400));
+      if (settled) break;
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      accepted++;
+    }
+    if (!settled) await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    const r = await p;
+    assert.ok(r, 'the import wrote a trace');
+    assert.ok(accepted >= 2, `two quick inputs answered (line, preview), saw ${accepted}`);
+    const t = readTrace(r.uri);
+    assert.equal(t.problem.text, 'What is 9 + 10?');
+    assert.deepEqual(t.problem.source, { file: fixture('conversations.jsonl'), line: 1 });
+    assert.ok(api.recentLog().some((l) => l.includes('import preview of') && l.includes('conversations.jsonl line 1')));
+    fs.rmSync(vscode.Uri.parse(r.uri).fsPath);
+  });
+
   it("the explorer menu's folder Uri: preview, then the trace in the traces folder, opened in the trace editor", async () => {
     const r = await withPreview(vscode.Uri.file(fixture('thought-anchors', 'problem_binomial')), 'accept');
     assert.ok(r && !(r instanceof Error), `the import failed: ${r instanceof Error ? r.message : String(r)}`);
