@@ -3,6 +3,7 @@
  * root, why the search chose or pruned it, its metrics, and the editing actions (disabled in read-only mode).
  */
 import type { Run, TraceNode } from '../src/protocol/fromCore';
+import { pruneBlocker, unpruneBlocker } from '../src/protocol/fromCore';
 import { checkNodeDetail } from '../src/protocol/compactTrace';
 import { h, icon } from './dom';
 import { fmt, fmtInt, fmtMs, metaNotes, nodeTitle, oneLine, valueSourceText } from './format';
@@ -18,6 +19,7 @@ export interface DetailActions {
   select(i: number): void;
   edit(i: number, text: string, mode: 'replace' | 'sibling'): void;
   prune(i: number): void;
+  unprune(i: number): void;
   mark(i: number, label: 'correct' | 'incorrect' | null): void;
   rerun(i: number, r: RerunRequest): void;
   openAsText(i: number | null): void;
@@ -281,19 +283,20 @@ export class DetailPane {
 
   private actionBar(m: TraceModel, i: number, n: TraceNode): HTMLElement {
     const ro = this.readOnly;
-    const disable = <T extends ButtonControl>(b: T): T => {
-      if (ro) {
+    const off = <T extends ButtonControl>(b: T, why: string | undefined): T => {
+      if (why) {
         b.disabled = true;
-        b.setAttribute('title', `${b.getAttribute('title')} — ${this.readOnlyReason || 'read-only'}`);
+        b.setAttribute('title', `${b.getAttribute('title')} — ${why}`);
       }
       return b;
     };
+    const disable = <T extends ButtonControl>(b: T): T => off(b, ro ? this.readOnlyReason || 'read-only' : undefined);
     const bar = h(
       'div',
       { class: 'actions', role: 'toolbar', attrs: { 'aria-label': 'Node actions' } },
       disable(button({ label: 'Edit', icon: 'edit', title: 'Edit this step (E)', onClick: () => this.startEdit(), id: 'action-edit' })),
       disable(button({ label: 'Re-run from here', icon: 'debug-restart', title: 'Start a new search from this node (R)', onClick: () => this.startRerun(), id: 'action-rerun' })),
-      disable(button({ label: 'Prune', icon: 'circle-slash', title: 'Terminate this branch (Delete)', onClick: () => this.actions.prune(i), id: 'action-prune' })),
+      disable(this.pruneButton(i, n, off)),
       disable(
         button({
           label: n.label === 'correct' ? 'Unmark' : 'Correct',
@@ -319,6 +322,18 @@ export class DetailPane {
     void m;
     if (ro) return h('div', {}, bar, h('p', { class: 'muted small readonly-note' }, icon('lock'), ` Editing is off: ${this.readOnlyReason || 'read-only'}`));
     return bar;
+  }
+
+  /**
+   * Prune, or Un-prune on a pruned node; disabled where it means nothing (the root, an engine prune, a node pruned
+   * with its ancestor), with the reason in its title — the same rules the host enforces (core pruneRules).
+   */
+  private pruneButton(i: number, n: TraceNode, off: (b: ButtonControl, why: string | undefined) => ButtonControl): ButtonControl {
+    if (n.status === 'pruned') {
+      const b = button({ label: 'Un-prune', icon: 'discard', title: 'Restore this branch to the status it had before it was pruned (U)', onClick: () => this.actions.unprune(i), id: 'action-unprune' });
+      return off(b, unpruneBlocker(n));
+    }
+    return off(button({ label: 'Prune', icon: 'circle-slash', title: 'Terminate this branch (Delete)', onClick: () => this.actions.prune(i), id: 'action-prune' }), pruneBlocker(n));
   }
 
   private editor(i: number, n: TraceNode): HTMLElement {

@@ -1,4 +1,5 @@
 /** Keyboard, pointer, wheel and splitter input, turned into panel commands. No state of its own beyond a drag. */
+import { wheelAction } from './camera';
 import { hitTest } from './hitTest';
 import type { NavKey } from './navigation';
 import type { PanelStore } from './panelStore';
@@ -17,7 +18,9 @@ export interface PanelCommands {
   goBest(): void;
   startEdit(i: number): void;
   startRerun(i: number): void;
+  /** Prune where it means something; elsewhere say why (the same rules as the detail pane's button). */
   prune(i: number): void;
+  unprune(i: number): void;
   toggleMark(i: number, label: 'correct' | 'incorrect'): void;
   focusFind(): void;
   stepMatch(dir: number): void;
@@ -25,19 +28,26 @@ export interface PanelCommands {
 
 const NAV_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End']);
 
-/** Tree keys (see the tree's help text), plus Ctrl+F and Escape from the detail pane anywhere on the page. */
+/** Zoom steps of the + / − keys. */
+export const KEY_ZOOM = 1.5;
+
+/**
+ * Tree keys (see the tree's help text), plus Ctrl+F and Escape from the detail pane anywhere on the page. Keys other
+ * modules bind on the tree (reading mode, diff) are left alone: only the keys below are handled and stopped here.
+ */
 export function bindKeyboard(view: TreeView, store: PanelStore, cmd: PanelCommands, detail: { el: HTMLElement; editing: boolean }): void {
   const tree = view.el;
   tree.addEventListener('keydown', (ev) => {
     const i = store.focused;
     const k = ev.key;
     let handled = true;
-    if (NAV_KEYS.has(k)) cmd.move(k as NavKey);
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) handled = false;
+    else if (NAV_KEYS.has(k)) cmd.move(k as NavKey);
     else if (k === 'Enter') {
       if (i >= 0) cmd.openDetails(i);
     } else if (k === ' ') cmd.toggleCollapse(i);
-    else if (k === '+' || k === '=') cmd.zoomBy(1.5);
-    else if (k === '-' || k === '_') cmd.zoomBy(1 / 1.5);
+    else if (k === '+' || k === '=') cmd.zoomBy(KEY_ZOOM);
+    else if (k === '-' || k === '_') cmd.zoomBy(1 / KEY_ZOOM);
     else if (k === '0') cmd.fit();
     else if (k === '.') {
       if (i >= 0) cmd.zoomToNode(i);
@@ -45,6 +55,7 @@ export function bindKeyboard(view: TreeView, store: PanelStore, cmd: PanelComman
     else if (k === 'e' || k === 'E') cmd.startEdit(i);
     else if (k === 'r' || k === 'R') cmd.startRerun(i);
     else if (k === 'Delete') cmd.prune(i);
+    else if (k === 'u' || k === 'U') cmd.unprune(i);
     else if (k === 'c' || k === 'C') cmd.toggleMark(i, 'correct');
     else if (k === 'x' || k === 'X') cmd.toggleMark(i, 'incorrect');
     else if (k === '/') cmd.focusFind();
@@ -76,7 +87,7 @@ export function bindKeyboard(view: TreeView, store: PanelStore, cmd: PanelComman
   });
 }
 
-/** Click selects, Alt+click or the hidden-count badge collapses, drag pans, double-click zooms, wheel pans / zooms. */
+/** Click selects, Alt+click or the hidden-count badge collapses, drag pans, double-click zooms, wheel zooms at the cursor. */
 export function bindPointer(view: TreeView, store: PanelStore, cmd: PanelCommands): void {
   const c = view.el;
   const cam = view.camera;
@@ -145,11 +156,11 @@ export function bindPointer(view: TreeView, store: PanelStore, cmd: PanelCommand
     (ev) => {
       ev.preventDefault();
       const p = local(ev);
-      const unit = ev.deltaMode === 1 ? 16 : ev.deltaMode === 2 ? cam.height : 1;
-      // Pinch-zoom on trackpads arrives as ctrl+wheel; mouse users zoom with Ctrl.
-      if (ev.ctrlKey || ev.metaKey) cam.zoomAt(Math.exp(-ev.deltaY * unit * 0.002), p.x, p.y);
-      else if (ev.shiftKey) cam.panBy(-ev.deltaY * unit, 0);
-      else cam.panBy(-ev.deltaX * unit, -ev.deltaY * unit);
+      // The convention and its reasons are with wheelAction (camera.ts).
+      const a = wheelAction(ev, cam.height);
+      if (a.kind === 'none') return;
+      if (a.kind === 'zoom') cam.zoomAt(a.factor, p.x, p.y);
+      else cam.panBy(a.dx, a.dy);
       view.userMovedCamera = true;
       view.hideTooltip();
       view.invalidate();

@@ -1,7 +1,9 @@
 /**
  * Keyboard walk over the drawn tree, pure. Left: parent. Right: expand a collapsed node, else the child on the best
- * path, else the first child. Up/Down: sibling, else the neighbour in the same depth column. Home: first root. End:
- * last node of the column.
+ * path, else the first child. Up/Down: sibling, else the neighbour in the same depth column. Home: the root.
+ * End: the end of the current path — Right repeated from the focused node (through the best path where it runs,
+ * else first children) down to a leaf or a collapsed node, never expanding. So on the best path End is the best
+ * node, and anywhere else it is where the branch you are reading ends (a list's End, read along the path).
  */
 import type { TraceModel } from './traceModel';
 import type { TreeLayout } from './treeLayout';
@@ -33,8 +35,11 @@ export function navigate(m: TraceModel, L: TreeLayout, collapsed: ReadonlySet<nu
     }
   } else if (key === 'Home') i = m.roots[0] ?? 0;
   else {
-    const lv = L.levels[m.depth[i]];
-    i = lv[lv.length - 1];
+    for (let guard = m.size; guard > 0 && !collapsed.has(i); guard--) {
+      const kids = m.children[i].filter(shown);
+      if (!kids.length) break;
+      i = kids.find((c) => m.bestPath.has(c)) ?? kids[0];
+    }
   }
   return { kind: 'focus', i };
 }

@@ -6,7 +6,7 @@
  */
 import type { PanelMethod, PanelParams, PanelResult } from '../src/protocol/panelRequests';
 import { expandCompactTrace } from '../src/protocol/compactTrace';
-import { StrategyNameSchema } from '../src/protocol/fromCore';
+import { StrategyNameSchema, pruneBlocker, unpruneBlocker } from '../src/protocol/fromCore';
 import type { Trace } from '../src/protocol/fromCore';
 import type { ColorBy, HostMessage } from '../src/protocol/hostMessages';
 import { PROTOCOL_VERSION } from '../src/protocol/hostMessages';
@@ -30,6 +30,7 @@ import type { RerunRequest } from './rerunFormModel';
 import { RunList } from './runList';
 import { RunSignals } from './runSignals';
 import { Scrubber } from './scrubber';
+import { centreReadable } from './targetView';
 import { Toolbar } from './toolbar';
 import { TraceModel } from './traceModel';
 import { TreeView } from './treeView';
@@ -37,7 +38,7 @@ import { TreeView } from './treeView';
 export type { PanelProbe } from './panelProbe';
 
 const TREE_HELP =
-  'Arrow keys: left parent, right child, up and down siblings. Enter opens details, Space collapses or expands, E edit, R re-run, Delete prune, C correct, X incorrect, B best node, plus and minus zoom, 0 fit, slash find.';
+  'Arrow keys: left parent, right child, up and down siblings. Enter opens details, Space collapses or expands, E edit, R re-run, Delete prune, U un-prune, C correct, X incorrect, B best node, Home root, End end of the current path, plus and minus zoom, 0 fit, period zoom to node, slash find. Mouse wheel zooms at the pointer, Shift+wheel pans.';
 
 export class PanelApp implements PanelCommands {
   private readonly store = new PanelStore();
@@ -78,9 +79,10 @@ export class PanelApp implements PanelCommands {
       find: () => ({ matches: this.find.matches, active: this.find.activeMatch }),
       drew: () => this.saver.schedule(),
     });
+    this.view.camera.bindExtent(() => this.view.layout);
     this.find = new FindBar(
       s,
-      { changed: () => this.view.invalidate(), select: (i) => this.select(i, true), announce: (t) => this.announce(t), focusTree: () => this.view.el.focus() },
+      { changed: () => this.view.invalidate(), select: (i) => this.showTarget(i), announce: (t) => this.announce(t), focusTree: () => this.view.el.focus() },
       this.restored?.find ?? '',
     );
     this.scrubber = new Scrubber(s, { replay: () => this.view.replay(), changed: () => this.view.invalidate() });
@@ -93,6 +95,7 @@ export class PanelApp implements PanelCommands {
       select: (i) => this.select(i, true),
       edit: (i, text, mode) => this.act('editNode', { nodeId: this.idAt(i), text, mode }),
       prune: (i) => this.prune(i),
+      unprune: (i) => this.unprune(i),
       mark: (i, label) => this.mark(i, label),
       rerun: (i, r) => this.rerun(i, r),
       openAsText: (i) => this.act('openAsText', i === null ? {} : { nodeId: this.idAt(i) }),
@@ -286,7 +289,21 @@ export class PanelApp implements PanelCommands {
 
   prune(i: number): void {
     if (this.store.readOnly || i < 0) return;
-    this.act('pruneNode', { nodeId: this.idAt(i), reason: 'pruned in the search panel' });
+    const why = pruneBlocker(this.store.model.nodes[i]);
+    if (why) this.refuse(`Cannot prune: ${why}`);
+    else this.act('pruneNode', { nodeId: this.idAt(i), reason: 'pruned in the search panel' });
+  }
+
+  unprune(i: number): void {
+    if (this.store.readOnly || i < 0) return;
+    const why = unpruneBlocker(this.store.model.nodes[i]);
+    if (why) this.refuse(`Cannot un-prune: ${why}`);
+    else this.act('unpruneNode', { nodeId: this.idAt(i) });
+  }
+
+  private refuse(text: string): void {
+    this.messages.show(text, 'info', 'reply');
+    this.announce(text);
   }
 
   private mark(i: number, label: 'correct' | 'incorrect' | null): void {
@@ -362,14 +379,20 @@ export class PanelApp implements PanelCommands {
   }
 
   zoomToNode(i: number): void {
-    this.view.zoomToNode(i);
+    centreReadable(this.view, i, 1);
+  }
+
+  /** Find and Best: select, then centre the node readable and clear of the legend. */
+  private showTarget(i: number): void {
+    this.select(i);
+    centreReadable(this.view, i);
   }
 
   goBest(): void {
     const id = this.store.model.result?.bestNodeId;
     const i = id === undefined ? undefined : this.store.model.index.get(id);
     if (i === undefined) this.announce('No best node in this trace yet');
-    else this.select(i, true);
+    else this.showTarget(i);
   }
 
   startEdit(i: number): void {
