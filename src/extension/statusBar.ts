@@ -1,6 +1,7 @@
 /** Status bar item for running searches: nodes, tokens and cost, so a runaway search is visible at a glance. */
 import * as vscode from 'vscode';
 import type { Services } from './services';
+import type { LiveRun } from './searchRunner';
 import { formatTokens } from './traceTreeView';
 
 export class RunStatusBar implements vscode.Disposable {
@@ -20,7 +21,7 @@ export class RunStatusBar implements vscode.Disposable {
         // Progress arrives per engine event; a few updates a second are enough for the eye.
         if (Date.now() - this.lastUpdate > 250) this.update();
       }),
-      services.runs.onDidEnd((run) => this.showFinished(run.summary())),
+      services.runs.onDidEnd((run) => this.showFinished(run)),
     );
   }
 
@@ -38,6 +39,7 @@ export class RunStatusBar implements vscode.Disposable {
     const runs = this.services.runs.list();
     if (!runs.length) return;
     clearTimeout(this.hideTimer);
+    this.bar.backgroundColor = undefined;
     const nodes = runs.reduce((s, r) => s + r.progress.nodes, 0);
     const tokens = runs.reduce((s, r) => s + r.progress.tokens, 0);
     const cost = runs.reduce((s, r) => s + r.progress.cost, 0);
@@ -48,11 +50,14 @@ export class RunStatusBar implements vscode.Disposable {
     bar.show();
   }
 
-  private showFinished(summary: string): void {
+  /** The last run's end for 15 s: a failed one in the status bar's error colours (it is in the Traces view too). */
+  private showFinished(run: LiveRun): void {
     if (this.services.runs.list().length) return this.update();
     const bar = this.bar;
-    bar.text = `$(search) ${summary}`;
-    bar.tooltip = 'Meta-CoT: last search. Click to show the log.';
+    const failed = run.status === 'failed';
+    bar.text = `$(${failed ? 'error' : run.status === 'solved' ? 'pass' : 'search'}) ${run.summary()}`;
+    bar.tooltip = `Meta-CoT: last search${failed ? ' failed' : ''}. Click to show the log.`;
+    bar.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     bar.command = 'metacot.showLog';
     bar.show();
     clearTimeout(this.hideTimer);
