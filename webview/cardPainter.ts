@@ -3,9 +3,22 @@
  * failed nodes. Split from TreeRenderer, which culls and batches; this part draws what it is handed.
  */
 import { COLOR_KEYS, colorOf } from './colorScale';
-import { copiesLabel, plainMath } from './format';
+import { copiesLabel, fmtInt, plainMath } from './format';
+import { isHumanEdit } from './nodeMarks';
+import type { HiddenSummary } from './treeLayout';
 import type { RenderScene } from './treeRenderer';
 import type { TraceNode } from '../src/protocol/fromCore';
+
+/**
+ * Smallest font drawn on a card, in CSS pixels: nothing smaller is ever drawn (below the text level of detail cards
+ * carry no text at all). 11 px is VS Code's own smallest UI text (badges, the status bar's small items).
+ */
+export const MIN_TEXT_PX = 11;
+
+/** Font size of card text at zoom k: 12 px at k = 1, never under MIN_TEXT_PX, at most 13 px. */
+export function cardFontPx(k: number): number {
+  return Math.min(13, Math.max(MIN_TEXT_PX, 12 * k));
+}
 
 /** Colour key of failed nodes outside the status encoding (one past the scale keys). */
 export const FAILED_KEY = COLOR_KEYS;
@@ -23,8 +36,23 @@ export class CardPainter {
   private hatch: CanvasPattern | null = null;
   private hatchColor = '';
   private readonly wrapCache = new Map<number, WrapCache>();
+  /** Text drawn since the last `resetStats` (for the probe: how many strings, and the smallest font used). */
+  textDraws = 0;
+  minTextPx = Infinity;
 
   constructor(private readonly ctx: CanvasRenderingContext2D) {}
+
+  resetStats(): void {
+    this.textDraws = 0;
+    this.minTextPx = Infinity;
+  }
+
+  /** Every string on a card goes through here, so the stats see every font size drawn. */
+  private text(str: string, x: number, y: number, px: number): void {
+    this.ctx.fillText(str, x, y);
+    this.textDraws++;
+    if (px < this.minTextPx) this.minTextPx = px;
+  }
 
   /** Drops cached text wrapping (theme font or zoom font size changed). */
   clearTextCache(): void {
@@ -62,25 +90,25 @@ export class CardPainter {
     ctx.restore();
   }
 
-  /** Text mode: one readable card per node. */
-  drawTextCard(s: RenderScene, i: number, x: number, yc: number, w: number, h: number, isDim: boolean, key: number): void {
+  /** Text mode: one readable card per node; `alpha` < 1 dims it (pruned, not a find match, faded). */
+  drawTextCard(s: RenderScene, i: number, x: number, yc: number, w: number, h: number, alpha: number, key: number): void {
     const { ctx } = this;
-    const { theme, model: m, layout: L } = s;
+    const { theme, model: m } = s;
     const n = m.nodes[i];
     const y = yc - h / 2;
     const r = Math.min(6, h * 0.25);
     const color = key === FAILED_KEY ? theme.error : colorOf(key, theme.noValue);
     const k = s.camera.k;
     ctx.save();
-    ctx.globalAlpha = isDim ? 0.45 : 1;
+    ctx.globalAlpha = alpha;
     ctx.fillStyle = theme.cardBackground;
     ctx.beginPath();
     ctx.roundRect(x, y, w, h, r);
     ctx.fill();
-    ctx.globalAlpha = (isDim ? 0.45 : 1) * 0.14;
+    ctx.globalAlpha = alpha * 0.14;
     ctx.fillStyle = color;
     ctx.fill();
-    ctx.globalAlpha = isDim ? 0.45 : 1;
+    ctx.globalAlpha = alpha;
     // Colour strip on the left edge carries the encoding.
     const sw = Math.max(4, Math.min(8, 5 * k));
     ctx.beginPath();
@@ -90,7 +118,7 @@ export class CardPainter {
     // Border: best path gold, human edits orange, pruned dashed.
     const best = m.bestPath.has(i);
     ctx.lineWidth = best ? 2 : 1;
-    ctx.strokeStyle = best ? theme.best : n.author === 'human' ? theme.human : n.status === 'failed' ? theme.error : theme.cardBorder;
+    ctx.strokeStyle = best ? theme.best : isHumanEdit(n) ? theme.human : n.status === 'failed' ? theme.error : theme.cardBorder;
     ctx.setLineDash(n.status === 'pruned' || n.status === 'cancelled' ? [4, 3] : []);
     ctx.beginPath();
     ctx.roundRect(x + 0.5, y + 0.5, w - 1, h - 1, r);
@@ -98,7 +126,8 @@ export class CardPainter {
     ctx.setLineDash([]);
 
     // Badges on the right, right to left.
-    const fs = Math.min(13, Math.max(8, 12 * k));
+    const fs = cardFontPx(k);
+    const small = Math.max(MIN_TEXT_PX, fs - 1);
     const iconSize = Math.round(fs * 1.1);
     let right = x + w - 6;
     const midY = y + Math.min(h / 2, fs * 1.05);
@@ -117,22 +146,22 @@ export class CardPainter {
     else if (n.label === 'incorrect') icon(ICON.thumbsdown, theme.error);
     if (n.status === 'failed') icon(ICON.warning, theme.error);
     if (n.status === 'running') icon(ICON.sync, theme.focus);
-    if (n.author === 'human' && n.kind !== 'root') icon(ICON.edit, theme.human);
+    if (isHumanEdit(n)) icon(ICON.edit, theme.human);
     const metric = n.value !== undefined && (s.iteration === Infinity || s.replay.valuedAt[i] <= s.iteration) ? n.value.toFixed(2) : n.visits ? `N${n.visits}` : '';
     if (metric) {
-      ctx.font = `${Math.max(7, fs - 1)}px ${theme.monoFamily}`;
+      ctx.font = `${small}px ${theme.monoFamily}`;
       ctx.textAlign = 'right';
       ctx.fillStyle = theme.muted;
-      ctx.fillText(metric, right, midY);
+      this.text(metric, right, midY, small);
       right -= ctx.measureText(metric).width + 6;
     }
     // Identical sibling samples merged into this node (mergeDuplicates): how many it stands for.
     const copies = copiesLabel(n);
     if (copies) {
-      ctx.font = `600 ${Math.max(7, fs - 1)}px ${theme.monoFamily}`;
+      ctx.font = `600 ${small}px ${theme.monoFamily}`;
       ctx.textAlign = 'right';
       ctx.fillStyle = theme.foreground;
-      ctx.fillText(copies, right, midY);
+      this.text(copies, right, midY, small);
       right -= ctx.measureText(copies).width + 6;
     }
     // Text, wrapped into as many lines as the card holds at this zoom.
@@ -145,26 +174,49 @@ export class CardPainter {
     const firstW = right - left;
     const lines = this.wrap(i, n, firstW, x + w - 6 - left, maxLines, fs, s.labelChars);
     const top = y + h / 2 - ((lines.length - 1) * lineH) / 2;
-    for (let li = 0; li < lines.length; li++) ctx.fillText(lines[li], left, lines.length === 1 ? midY : Math.max(top, y + lineH / 2 + 2) + li * lineH);
+    for (let li = 0; li < lines.length; li++) this.text(lines[li], left, lines.length === 1 ? midY : Math.max(top, y + lineH / 2 + 2) + li * lineH, fs);
     ctx.restore();
+  }
 
-    const hidden = L.hiddenCount.get(i);
-    if (hidden) {
-      ctx.save();
-      ctx.font = `${Math.max(8, fs - 1)}px ${theme.fontFamily}`;
+  /**
+   * The card standing for a collapsed node's hidden descendants: a dashed box, and with `withText` what it hides
+   * ("37 more · best 0.53 · 2 verified"), cut to the card's width. Clicking it expands the node (the hit test maps
+   * it to its owner, and a click right of the owner's card toggles it).
+   */
+  drawSummaryCard(s: RenderScene, sum: HiddenSummary, x: number, yc: number, w: number, h: number, withText: boolean): void {
+    const { ctx } = this;
+    const { theme } = s;
+    const y = yc - h / 2;
+    const r = Math.min(6, h * 0.25);
+    ctx.save();
+    ctx.fillStyle = theme.cardBackground;
+    ctx.strokeStyle = theme.muted;
+    ctx.lineWidth = 1;
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.roundRect(x + 0.5, y + 0.5, w - 1, h - 1, r);
+    ctx.fill();
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (withText) {
+      const fs = Math.max(MIN_TEXT_PX, cardFontPx(s.camera.k) - 1);
+      const parts = [`${fmtInt(sum.count)} more`];
+      if (!Number.isNaN(sum.best)) parts.push(`best ${sum.best.toFixed(2)}`);
+      if (sum.verified) parts.push(`${fmtInt(sum.verified)} verified`);
+      if (sum.failed) parts.push(`${fmtInt(sum.failed)} failed`);
+      ctx.font = `${fs}px ${theme.fontFamily}`;
       ctx.textBaseline = 'middle';
-      const label = `+${hidden}`;
-      const tw = ctx.measureText(label).width + 10;
-      ctx.fillStyle = theme.cardBackground;
-      ctx.strokeStyle = theme.cardBorder;
-      ctx.beginPath();
-      ctx.roundRect(x + w + 6, yc - fs * 0.75, tw, fs * 1.5, fs * 0.75);
-      ctx.fill();
-      ctx.stroke();
-      ctx.fillStyle = theme.foreground;
-      ctx.fillText(label, x + w + 11, yc);
-      ctx.restore();
+      ctx.textAlign = 'left';
+      ctx.fillStyle = theme.muted;
+      const maxW = w - 16;
+      let label = parts.join(' · ');
+      while (parts.length > 1 && ctx.measureText(label).width > maxW) {
+        parts.pop();
+        label = parts.join(' · ');
+      }
+      this.text(label, x + 8, yc, fs);
     }
+    ctx.restore();
   }
 
   /** Word-wraps a node's text: the first line leaves room for badges, the last gets an ellipsis when cut. */

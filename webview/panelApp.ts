@@ -31,6 +31,7 @@ import { RunList } from './runList';
 import { RunSignals } from './runSignals';
 import { Scrubber } from './scrubber';
 import { centreReadable } from './targetView';
+import { ReadingView } from './readingView';
 import { Toolbar } from './toolbar';
 import { TraceModel } from './traceModel';
 import { TreeView } from './treeView';
@@ -51,6 +52,7 @@ export class PanelApp implements PanelCommands {
   private readonly detail: DetailPane;
   private readonly runList: RunList;
   private readonly diff: DiffView;
+  private readonly reading: ReadingView;
   private readonly messages = new MessageBar();
   private readonly signals = new RunSignals(this.store, this.messages);
   private readonly announcer = new Announcer();
@@ -77,7 +79,10 @@ export class PanelApp implements PanelCommands {
     this.view = new TreeView(s, {
       deltasApplied: () => this.afterDeltas(),
       find: () => ({ matches: this.find.matches, active: this.find.activeMatch }),
-      drew: () => this.saver.schedule(),
+      drew: () => {
+        this.saver.schedule();
+        this.reading.sync();
+      },
     });
     this.view.camera.bindExtent(() => this.view.layout);
     this.find = new FindBar(
@@ -88,7 +93,7 @@ export class PanelApp implements PanelCommands {
     this.scrubber = new Scrubber(s, { replay: () => this.view.replay(), changed: () => this.view.invalidate() });
     this.toolbar = new Toolbar(
       s,
-      { fit: () => this.fit(), zoomBy: (f) => this.zoomBy(f), goBest: () => this.goBest(), expandAll: () => this.expandAll(), setColorBy: (v) => this.setColorBy(v), cancelRuns: () => this.cancelRun() },
+      { fit: () => this.fit(), zoomBy: (f) => this.zoomBy(f), goBest: () => this.goBest(), expandAll: () => this.expandAll(), setColorBy: (v) => this.setColorBy(v), cancelRuns: () => this.cancelRun(), toggleReading: () => this.reading.toggle() },
       this.find.el,
     );
     this.detail = new DetailPane(s, {
@@ -104,6 +109,7 @@ export class PanelApp implements PanelCommands {
       zoomTo: (i) => this.zoomToNode(i),
     });
     this.diff = new DiffView(s, { select: (i) => this.select(i, true), invalidate: () => this.view.invalidate(), announce: (t) => this.announce(t) });
+    this.reading = new ReadingView(s, { select: (i) => this.select(i, true), changed: (on) => this.readingChanged(on) }, [this.view.el, this.view.legend.el]);
     this.runList = new RunList(s, { changed: () => this.view.invalidate(), announce: (t) => this.announce(t) });
     const splitter = h('div', { class: 'splitter', role: 'separator', attrs: { 'aria-orientation': 'vertical', 'aria-label': 'Resize details', tabindex: '0' } });
     bindSplitter(splitter, this.detail.el, (w) => this.setDetailWidth(w));
@@ -112,7 +118,7 @@ export class PanelApp implements PanelCommands {
       this.messages.el,
       this.diff.el,
       this.runList.el,
-      h('div', { class: 'main' }, h('div', { class: 'tree-column' }, this.view.el, this.scrubber.el), splitter, this.detail.el),
+      h('div', { class: 'main' }, h('div', { class: 'tree-column' }, this.view.el, this.reading.el, this.view.legend.el, this.scrubber.el), splitter, this.detail.el),
       this.announcer.el,
       h('div', { class: 'sr-only', id: 'tree-help' }, TREE_HELP),
     );
@@ -209,13 +215,19 @@ export class PanelApp implements PanelCommands {
     s.focused = s.selected >= 0 ? s.selected : 0;
     if (restore) {
       s.iteration = restore.iteration;
-      if (restore.camera) view.camera.restore(restore.camera);
+      if (restore.camera) {
+        view.camera.restore(restore.camera);
+        // The saved view is the user's: a later resize (chrome appearing above the tree) must not refit it.
+        view.userMovedCamera = true;
+      }
       if (restore.find) this.find.query = restore.find;
     } else if (!sameTrace) {
       s.iteration = null;
       view.userMovedCamera = false;
     }
-    if (!restore?.camera && !sameTrace) view.fitPending = true;
+    // A trace seen for the first time opens on its reading path (best path and alternatives, as text).
+    if (!sameTrace && !restore) view.openReading(s.selected);
+    else if (!restore?.camera && !sameTrace) view.fitPending = true;
     this.restored = undefined;
     view.requestLayout();
     // A run filter belongs to one trace; the fade mask follows every load.
@@ -429,6 +441,12 @@ export class PanelApp implements PanelCommands {
     this.root.style.setProperty('--detail-width', `${w}px`);
     this.store.detailWidth = w;
     this.saver.schedule();
+  }
+
+  private readingChanged(on: boolean): void {
+    if (on) this.reading.el.focus();
+    else this.view.el.focus();
+    this.announce(on ? 'Reading mode: the selected path as text' : 'Tree view');
   }
 
   private announce(text: string): void {

@@ -28,8 +28,14 @@ export interface PanelProbe {
   /** store.diffMarks as numbers (DIFF_MARK values by dense index), null when no diff is shown; and its label. */
   readonly diffMarks: number[] | null;
   readonly diffLabel: string;
+  /** Ids of the cards the last frame drew at the text level (lastRender.textCards), in drawing order. */
+  readonly textCardIds: string[];
+  /** Ids of the collapsed nodes (store.collapsed). */
+  readonly collapsedIds: string[];
   /** Page coordinates of the middle of a node's card, or null when it is not laid out. */
   nodeClientPoint(id: string): { x: number; y: number } | null;
+  /** Page coordinates of the middle of a collapsed node's summary card, or null when it has none. */
+  summaryClientPoint(id: string): { x: number; y: number } | null;
   /** Resolves after the next rendered frame. */
   nextFrame(): Promise<void>;
 }
@@ -91,7 +97,14 @@ export function installProbe(store: PanelStore, view: TreeView, find: FindBar): 
     get diffLabel() {
       return store.diffLabel;
     },
+    get textCardIds() {
+      return (view.lastRender?.textCards ?? []).map((i) => store.model.nodes[i]?.id ?? '');
+    },
+    get collapsedIds() {
+      return [...store.collapsed].map((i) => store.model.nodes[i]?.id ?? '');
+    },
     nodeClientPoint: (id) => view.nodeClientPoint(id),
+    summaryClientPoint: (id) => view.summaryClientPoint(id),
     nextFrame: () => view.nextFrame(),
   };
   (window as unknown as { __metacotPanel: PanelProbe }).__metacotPanel = probe;

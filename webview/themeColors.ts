@@ -17,6 +17,12 @@ export interface ThemeColors {
   success: string;
   human: string;
   noValue: string;
+  /** Outline of coloured card boxes (zoomed out): keeps the ends of viridis apart from the background. */
+  cardOutline: string;
+  /** Tree diff outlines (git decoration colours of the theme). */
+  diffAdded: string;
+  diffRemoved: string;
+  diffChanged: string;
   contrastBorder: string | null;
   fontFamily: string;
   monoFamily: string;
@@ -28,6 +34,15 @@ export function themeKind(body: HTMLElement): ThemeColors['kind'] {
   if (c.contains('vscode-high-contrast')) return 'high-contrast';
   if (c.contains('vscode-light')) return 'light';
   return 'dark';
+}
+
+/**
+ * Fill of unvalued nodes: a neutral grey with at least 3:1 contrast against the theme's editor background (WCAG
+ * non-text contrast). Measured on the Modern themes: #8a8a8a is 4.8:1 on #1f1f1f and 6.1:1 on black, #858585 3.7:1 on
+ * white (the old #5a5a5a was 2.4:1 on dark, #b4b4b4 2.1:1 on white). test/unit/themeContrast.test.ts checks them.
+ */
+export function noValueColor(kind: ThemeColors['kind']): string {
+  return kind === 'light' || kind === 'high-contrast-light' ? '#858585' : '#8a8a8a';
 }
 
 export function readThemeColors(body: HTMLElement = document.body): ThemeColors {
@@ -43,14 +58,19 @@ export function readThemeColors(body: HTMLElement = document.body): ThemeColors 
     muted: v('--vscode-descriptionForeground', dark ? '#9d9d9d' : '#616161'),
     edge: v('--vscode-editorIndentGuide-activeBackground1', '') || (dark ? '#707070' : '#a0a0a0'),
     cardBackground: v('--vscode-editorWidget-background', dark ? '#252526' : '#f3f3f3'),
-    cardBorder: contrast || v('--vscode-widget-border', '') || v('--vscode-editorWidget-border', dark ? '#454545' : '#c8c8c8'),
+    // editorWidget-border before widget-border: Dark Modern's widget border (#313131) is 1.3:1 on its background.
+    cardBorder: contrast || v('--vscode-editorWidget-border', '') || v('--vscode-widget-border', dark ? '#454545' : '#c8c8c8'),
     focus: v('--vscode-focusBorder', dark ? '#0078d4' : '#005fb8'),
     selection: v('--vscode-list-activeSelectionBackground', dark ? '#04395e' : '#0060c0'),
     best: dark ? '#f5c518' : '#b8860b',
     error: v('--vscode-errorForeground', dark ? '#f48771' : '#a1260d'),
     success: v('--vscode-testing-iconPassed', dark ? '#73c991' : '#388a34'),
     human: '#E69F00',
-    noValue: dark ? '#5a5a5a' : '#b4b4b4',
+    noValue: noValueColor(kind),
+    cardOutline: contrast || (dark ? 'rgba(200, 200, 200, 0.45)' : 'rgba(60, 60, 60, 0.45)'),
+    diffAdded: v('--vscode-gitDecoration-addedResourceForeground', dark ? '#81b88b' : '#587c0c'),
+    diffRemoved: v('--vscode-gitDecoration-deletedResourceForeground', dark ? '#c74e39' : '#ad0707'),
+    diffChanged: v('--vscode-gitDecoration-modifiedResourceForeground', dark ? '#e2c08d' : '#895503'),
     contrastBorder: contrast || null,
     fontFamily: v('--vscode-font-family', 'system-ui, sans-serif'),
     monoFamily: v('--vscode-editor-font-family', 'monospace'),

@@ -13,6 +13,8 @@ export interface ToolbarCommands {
   expandAll(): void;
   setColorBy(v: ColorBy): void;
   cancelRuns(): void;
+  /** Reading mode on / off (the reading view sets the button's aria-pressed). */
+  toggleReading(): void;
 }
 
 export class Toolbar {
@@ -48,6 +50,7 @@ export class Toolbar {
         button({ icon: 'zoom-in', title: 'Zoom in (+)', onClick: () => cmd.zoomBy(1.5), id: 'tool-zoom-in' }),
         button({ icon: 'star-full', title: 'Go to the best node (B)', onClick: () => cmd.goBest(), id: 'tool-best' }),
         button({ icon: 'expand-all', title: 'Expand all collapsed nodes', onClick: () => cmd.expandAll(), id: 'tool-expand-all' }),
+        button({ icon: 'book', title: 'Reading mode: the selected path as text (M)', onClick: () => cmd.toggleReading(), id: 'tool-reading' }),
       ),
       h('div', { class: 'tool-group' }, this.colorSelect),
       find,

@@ -37,6 +37,14 @@ export interface TreeLayout {
   spanHi: Float64Array[];
   /** For collapsed nodes: number of hidden descendants. */
   hiddenCount: Map<number, number>;
+  /** For collapsed nodes: what their summary card says about the hidden descendants. */
+  hiddenSummary: Map<number, HiddenSummary>;
+  /**
+   * Per depth, the collapsed nodes (sorted by y, with their y): each has a summary card one column to its right, at
+   * its own y, in a slot the layout reserves so no other card overlaps it.
+   */
+  summaryLevels: Int32Array[];
+  summaryLevelY: Float64Array[];
   visibleCount: number;
   minY: number;
   maxY: number;
@@ -44,21 +52,34 @@ export interface TreeLayout {
   structureVersion: number;
 }
 
+export interface HiddenSummary {
+  count: number;
+  /** Highest value among the hidden nodes; NaN when none has a value. */
+  best: number;
+  verified: number;
+  failed: number;
+}
+
 /** Lays out the visible part of the model: descendants of collapsed nodes are skipped. */
 export function layoutTree(model: TraceModel, collapsed: ReadonlySet<number>): TreeLayout {
   const n = model.size;
-  const V = n + 1; // slot n is a virtual super-root above all roots (forests, orphans)
+  // Slot n is a virtual super-root above all roots (forests, orphans); slots after it are the summary cards of
+  // collapsed nodes (laid out as their only child, so the tidy layout keeps their row free).
   const SUPER = n;
+  const V = n + 1 + collapsed.size;
+  let slots = 0;
+  const slotOwner: number[] = [];
   // Visible children in CSR form (kidStart/kidEnd per node, filled in traversal order) and a pre-order walk that
   // visits children right-to-left, so its reverse is a left-to-right post-order.
   const kidStart = new Int32Array(V);
   const kidEnd = new Int32Array(V);
-  const kids = new Int32Array(Math.max(1, n));
+  const kids = new Int32Array(Math.max(1, n + collapsed.size));
   const par = new Int32Array(V).fill(-1);
   const number = new Int32Array(V); // 1-based sibling index
   const order = new Int32Array(V);
   const visible = new Uint8Array(n);
   const hiddenCount = new Map<number, number>();
+  const hiddenSummary = new Map<number, HiddenSummary>();
   let orderLen = 0;
   {
     let k = 0;
@@ -69,7 +90,18 @@ export function layoutTree(model: TraceModel, collapsed: ReadonlySet<number>): T
       const cs = v === SUPER ? model.roots : model.children[v];
       if (v !== SUPER && collapsed.has(v)) {
         kidStart[v] = kidEnd[v] = k;
-        if (cs.length) hiddenCount.set(v, model.subtree(v).length - 1);
+        if (cs.length) {
+          const sum = summarize(model, v);
+          hiddenCount.set(v, sum.count);
+          hiddenSummary.set(v, sum);
+          const slot = SUPER + 1 + slots++;
+          slotOwner.push(v);
+          kids[k++] = slot;
+          par[slot] = v;
+          number[slot] = 1;
+          kidEnd[v] = k;
+          order[orderLen++] = slot;
+        }
         continue;
       }
       kidStart[v] = k;
@@ -199,6 +231,12 @@ export function layoutTree(model: TraceModel, collapsed: ReadonlySet<number>): T
     const m = msum[v] + mod[v];
     for (let j = kidStart[v]; j < kidEnd[v]; j++) msum[kids[j]] = m;
     if (v === SUPER) continue;
+    if (v > SUPER) {
+      // Summary slot: one column right of its owner, at the owner's y (an only child sits level with its parent).
+      const d = model.depth[slotOwner[v - SUPER - 1]] + 1;
+      if (d > maxDepth) maxDepth = d;
+      continue;
+    }
     const d = model.depth[v];
     const yy = (prelim[v] + msum[v]) * ROW_GAP;
     x[v] = d * LEVEL_GAP;
@@ -219,7 +257,7 @@ export function layoutTree(model: TraceModel, collapsed: ReadonlySet<number>): T
   }
   for (let oi = 0; oi < orderLen; oi++) {
     const v = order[oi];
-    if (v === SUPER) continue;
+    if (v >= SUPER) continue;
     const d = model.depth[v];
     const j = --fill[d];
     levels[d][j] = v;
@@ -265,7 +303,39 @@ export function layoutTree(model: TraceModel, collapsed: ReadonlySet<number>): T
     minY = 0;
     maxY = 0;
   }
-  return { x, y, visible, levels, levelY, levelPos, firstKid, lastKid, parentLevels, spanLo, spanHi, hiddenCount, visibleCount, minY, maxY, maxDepth, structureVersion: model.structureVersion };
+  // Collapsed owners per depth, sorted by y (the level arrays are, so a filter keeps the order).
+  const summaryLevels: Int32Array[] = [];
+  const summaryLevelY: Float64Array[] = [];
+  for (let d = 0; d <= maxDepth; d++) {
+    const lv = levels[d];
+    const owners: number[] = [];
+    if (hiddenSummary.size) for (let j = 0; j < lv.length; j++) if (hiddenSummary.has(lv[j])) owners.push(lv[j]);
+    summaryLevels.push(Int32Array.from(owners));
+    summaryLevelY.push(Float64Array.from(owners, (v) => y[v]));
+  }
+  return {
+    x, y, visible, levels, levelY, levelPos, firstKid, lastKid, parentLevels, spanLo, spanHi, hiddenCount, hiddenSummary,
+    summaryLevels, summaryLevelY, visibleCount, minY, maxY, maxDepth, structureVersion: model.structureVersion,
+  };
+}
+
+/** Counts what a collapsed node hides: descendants, their best value, verified and failed ones. */
+function summarize(model: TraceModel, v: number): HiddenSummary {
+  let count = 0;
+  let best = NaN;
+  let verified = 0;
+  let failed = 0;
+  const stack = model.children[v].slice();
+  while (stack.length) {
+    const c = stack.pop() as number;
+    const node = model.nodes[c];
+    count++;
+    if (node.value !== undefined && !(node.value <= best)) best = node.value;
+    if (node.verified === true) verified++;
+    if (node.status === 'failed') failed++;
+    for (const g of model.children[c]) stack.push(g);
+  }
+  return { count, best, verified, failed };
 }
 
 /** First index in a sorted array with value >= v. */

@@ -2,9 +2,12 @@
  * Canvas renderer for the search tree. Cost per frame is bounded by what is on screen, not by tree size:
  * - culling: per depth column, binary search of the y-sorted level arrays (and of parent spans for edges);
  * - level of detail: `dense` (1-px bars, one per pixel row per column, straight edges), `card` (coloured rounded
- *   boxes, curved edges) and `text` (cards with wrapped text and badges);
+ *   boxes, curved edges, never any text) and `text` (cards with wrapped text and badges, never under MIN_TEXT_PX);
+ *   collapsed nodes get a summary card beside them ("37 more · best 0.53 · 2 verified" at the text level);
  * - batching: fills are grouped by colour category and edges by width, so a frame issues a few dozen draw calls.
  */
+import { cardDecorations, drawSummaries, strokeDiffs } from './cardOverlays';
+import type { Band } from './cardOverlays';
 import { COLOR_KEYS, NO_VALUE, colorKey, colorOf } from './colorScale';
 import type { Camera } from './camera';
 import type { ReplayIndex } from './replayIndex';
@@ -37,25 +40,55 @@ export interface RenderScene {
   hovered: number;
   /** Characters of node text drawn on cards (0: as many as fit). */
   labelChars: number;
+  /** PanelStore.faded (1 = draw faded); may lag the model by a delta, so it is length-checked. */
+  faded: Uint8Array | null;
+  /** PanelStore.diffMarks (DIFF_MARK values); length-checked like `faded`. */
+  diffMarks: Uint8Array | null;
 }
 
 export interface RenderStats {
   lod: Lod;
   nodes: number;
   edges: number;
+  /** Summary cards of collapsed nodes drawn. */
+  summaries: number;
+  /** Strings drawn on cards, and the smallest font among them (Infinity when none). */
+  textDraws: number;
+  minTextPx: number;
+  /** Text-level cards drawn this frame, in drawing order (node indices), for the probe. */
+  textCards: readonly number[];
   ms: number;
 }
 
+/**
+ * Card height on screen from which cards carry text. Measured in this harness's Chromium at 1440×900 and 800×860:
+ * an 11 px system-ui line is 13 px tall (ascent + descent of "Hgjy"), so 17 px holds one line with 2 px above and
+ * below; that is k ≥ 0.61 (CARD_H = 28). Below it, a card is a coloured box with no text, and the tooltip names it.
+ */
+export const TEXT_CARD_PX = 17;
+/** Below this card height cards are 1-px-per-row bars (a heatmap of the encoding). */
+const CARD_MIN_PX = 4;
+/** Alpha of faded nodes (superseded subtrees, outside the run filter) and of their edges. */
+const FADED_ALPHA = 0.22;
+
 const KEYS = COLOR_KEYS + 1;
 const EDGE_WIDTHS = 6;
+/** Edge styles: ordinary, dashed (pruned / cancelled / not a find match), faded. */
+const EDGE_STYLES = 3;
+/** Node styles: ordinary, dimmed, faded. */
+const NODE_STYLES = 3;
+const NODE_ALPHA = [1, 0.3, FADED_ALPHA];
+const TEXT_ALPHA = [1, 0.45, 0.3];
 
 export class TreeRenderer {
   private readonly ctx: CanvasRenderingContext2D;
   private width = 1;
   private height = 1;
   private dpr = 1;
-  private readonly nodeBatches: NumList[] = Array.from({ length: KEYS * 2 }, () => new NumList());
-  private readonly edgeBatches: NumList[] = Array.from({ length: EDGE_WIDTHS * 2 }, () => new NumList());
+  private readonly nodeBatches: NumList[] = Array.from({ length: KEYS * NODE_STYLES }, () => new NumList());
+  private readonly edgeBatches: NumList[] = Array.from({ length: EDGE_WIDTHS * EDGE_STYLES }, () => new NumList());
+  /** Boxes to outline per diff mark (index = DIFF_MARK value; 0 unused). */
+  private readonly diffBatches: NumList[] = Array.from({ length: 4 }, () => new NumList());
   private readonly cards: CardPainter;
 
   constructor(private readonly canvas: HTMLCanvasElement) {
@@ -80,7 +113,7 @@ export class TreeRenderer {
 
   static lodFor(k: number): Lod {
     const h = CARD_H * k;
-    return h >= 17 ? 'text' : h >= 4 ? 'card' : 'dense';
+    return h >= TEXT_CARD_PX ? 'text' : h >= CARD_MIN_PX ? 'card' : 'dense';
   }
 
   render(s: RenderScene): RenderStats {
@@ -92,7 +125,8 @@ export class TreeRenderer {
     ctx.setLineDash([]);
     ctx.fillStyle = theme.background;
     ctx.fillRect(0, 0, W, H);
-    if (L.visibleCount === 0) return { lod: 'dense', nodes: 0, edges: 0, ms: performance.now() - t0 };
+    this.cards.resetStats();
+    if (L.visibleCount === 0) return { lod: 'dense', nodes: 0, edges: 0, summaries: 0, textDraws: 0, minTextPx: Infinity, textCards: [], ms: performance.now() - t0 };
 
     const k = cam.k;
     const sx = cam.sx;
@@ -115,8 +149,11 @@ export class TreeRenderer {
     const dimArr = attrs.dim;
     const keyArr = attrs.key;
     const shown = (i: number) => hiddenArr[i] === 0;
+    /** 0 ordinary, 1 dimmed, 2 faded (dimming wins: it carries status). */
+    const style = (i: number) => dimArr[i];
     const dim = (i: number) => dimArr[i] === 1;
     const keyOf = (i: number) => keyArr[i];
+    const marks = s.diffMarks !== null && s.diffMarks.length === m.size ? s.diffMarks : null;
     void nodes;
     void replay;
     void all;
@@ -156,8 +193,8 @@ export class TreeRenderer {
           const v = nodes[c].visits ?? 0;
           wb = v > 0 ? Math.min(EDGE_WIDTHS - 1, Math.round(Math.sqrt(v / maxV) * (EDGE_WIDTHS - 1))) : 0;
         }
-        const dashed = dim(p) || dim(c) ? 1 : 0;
-        this.edgeBatches[dashed * EDGE_WIDTHS + wb].push4(px, cam.toScreenY(Y[p]), cx, cy);
+        const st = dim(p) || dim(c) ? 1 : style(p) === 2 || style(c) === 2 ? 2 : 0;
+        this.edgeBatches[st * EDGE_WIDTHS + wb].push4(px, cam.toScreenY(Y[p]), cx, cy);
         edgeCount++;
       };
       const emitCrossing = (j: number) => {
@@ -195,11 +232,12 @@ export class TreeRenderer {
     }
     ctx.strokeStyle = theme.edge;
     ctx.lineCap = 'round';
-    for (let dashed = 0; dashed < 2; dashed++) {
+    for (let st = 0; st < EDGE_STYLES; st++) {
+      const dashed = st === 1;
       for (let wb = 0; wb < EDGE_WIDTHS; wb++) {
-        const batch = this.edgeBatches[dashed * EDGE_WIDTHS + wb];
+        const batch = this.edgeBatches[st * EDGE_WIDTHS + wb];
         if (batch.n === 0) continue;
-        ctx.globalAlpha = lod === 'dense' ? 0.3 : dashed ? 0.5 : 0.85;
+        ctx.globalAlpha = st === 2 ? FADED_ALPHA * (lod === 'dense' ? 0.6 : 1) : lod === 'dense' ? 0.3 : dashed ? 0.5 : 0.85;
         ctx.lineWidth = lod === 'dense' ? 0.6 : (0.9 + wb * 0.8) * Math.min(1, Math.max(0.5, k * 1.5));
         ctx.setLineDash(dashed && lod !== 'dense' ? [4, 4] : []);
         ctx.beginPath();
@@ -218,6 +256,7 @@ export class TreeRenderer {
 
     // ---- nodes ----
     for (const b of this.nodeBatches) b.n = 0;
+    for (const b of this.diffBatches) b.n = 0;
     let nodeCount = 0;
     const textNodes: number[] = [];
     // Dense mode fills each row so columns read as a heatmap of the encoding; cards keep their true height.
@@ -245,20 +284,28 @@ export class TreeRenderer {
           lastRow = row;
         }
         nodeCount++;
+        if (marks !== null && marks[i] > 0 && marks[i] < 4) this.diffBatches[marks[i]].push4(x, sy - barH / 2, cardW, barH);
         if (lod === 'text') {
           textNodes.push(i);
           continue;
         }
-        this.nodeBatches[(dim(i) ? KEYS : 0) + keyOf(i)].push4(x, sy - barH / 2, cardW, barH);
+        this.nodeBatches[style(i) * KEYS + keyOf(i)].push4(x, sy - barH / 2, cardW, barH);
       }
     }
+    const band: Band = { dMin, dMax, y0, y1 };
+    let summaries = 0;
     if (lod !== 'text') {
       const r = lod === 'card' ? Math.min(5, cardH * 0.3) : 0;
-      for (let b = 0; b < KEYS * 2; b++) {
+      // Box cards get a thin neutral outline once they are tall enough for it not to swamp the fill: the ends of
+      // viridis (dark purple on dark themes, yellow on light) are otherwise close to the background.
+      const outline = lod === 'card' && cardH >= 7;
+      ctx.strokeStyle = theme.cardOutline;
+      ctx.lineWidth = 1;
+      for (let b = 0; b < KEYS * NODE_STYLES; b++) {
         const batch = this.nodeBatches[b];
         if (batch.n === 0) continue;
         const key = b % KEYS;
-        ctx.globalAlpha = b >= KEYS ? 0.3 : 1;
+        ctx.globalAlpha = NODE_ALPHA[Math.floor(b / KEYS)];
         ctx.fillStyle = key === FAILED_KEY ? theme.error : colorOf(key, theme.noValue);
         ctx.beginPath();
         const a = batch.a;
@@ -267,12 +314,22 @@ export class TreeRenderer {
           else ctx.rect(a[q], a[q + 1], a[q + 2], a[q + 3]);
         }
         ctx.fill();
+        if (outline) ctx.stroke();
       }
       ctx.globalAlpha = 1;
-      if (lod === 'card') this.cardDecorations(s, cardW, cardH, dMin, dMax, y0, y1, shown, dim);
+      if (lod === 'card') {
+        cardDecorations(ctx, this.cards, s, cardW, cardH, band, shown, dim);
+        summaries = drawSummaries(ctx, this.cards, s, cardW, cardH, band, false, shown);
+      }
     } else {
-      for (const i of textNodes) this.cards.drawTextCard(s, i, colX(m.depth[i]), cam.toScreenY(Y[i]), cardW, cardH, dim(i), keyOf(i));
+      // A faded node reads at full strength while it is hovered or selected.
+      for (const i of textNodes) {
+        const st = style(i) === 2 && (i === s.hovered || i === s.selected) ? 0 : style(i);
+        this.cards.drawTextCard(s, i, colX(m.depth[i]), cam.toScreenY(Y[i]), cardW, cardH, TEXT_ALPHA[st], keyOf(i));
+      }
+      summaries = drawSummaries(ctx, this.cards, s, cardW, cardH, band, true, shown);
     }
+    if (marks !== null) strokeDiffs(ctx, this.diffBatches, theme, lod === 'dense');
 
     // Zoomed out, the ends of the highlighted paths get a dot so they can be found at a glance.
     if (lod === 'dense') {
@@ -288,7 +345,8 @@ export class TreeRenderer {
     if (s.hovered >= 0 && s.hovered !== s.selected) this.ring(s, s.hovered, theme.muted, 1);
     if (s.focused >= 0 && s.focused !== s.selected) this.ring(s, s.focused, theme.focus, 1.5, [2, 2]);
     if (s.selected >= 0) this.ring(s, s.selected, theme.focus, 2.5);
-    return { lod, nodes: nodeCount, edges: edgeCount, ms: performance.now() - t0 };
+    const c = this.cards;
+    return { lod, nodes: nodeCount, edges: edgeCount, summaries, textDraws: c.textDraws, minTextPx: c.minTextPx, textCards: textNodes, ms: performance.now() - t0 };
   }
 
   private attrCache: {
@@ -298,16 +356,21 @@ export class TreeRenderer {
     iteration: number;
     matches: Uint8Array | null;
     replay: ReplayIndex | null;
+    faded: Uint8Array | null;
     hidden: Uint8Array;
     dim: Uint8Array;
     key: Uint8Array;
-  } = { model: null, dataVersion: -1, colorBy: '', iteration: NaN, matches: null, replay: null, hidden: new Uint8Array(0), dim: new Uint8Array(0), key: new Uint8Array(0) };
+  } = { model: null, dataVersion: -1, colorBy: '', iteration: NaN, matches: null, replay: null, faded: null, hidden: new Uint8Array(0), dim: new Uint8Array(0), key: new Uint8Array(0) };
 
-  /** hidden (after the scrubber's iteration), dim (pruned, cancelled, or not a find match) and colour key per node. */
+  /**
+   * hidden (after the scrubber's iteration), dim (1: pruned, cancelled, or not a find match; 2: faded) and colour key
+   * per node. Rebuilt when data, colouring, find, the scrubber or the faded array (by identity) change.
+   */
   private attributes(s: RenderScene) {
     const c = this.attrCache;
     const m = s.model;
-    if (c.model === m && c.dataVersion === m.dataVersion && c.colorBy === s.colorBy && c.iteration === s.iteration && c.matches === s.matches && c.replay === s.replay && c.key.length === m.size) return c;
+    const faded = s.faded !== null && s.faded.length === m.size ? s.faded : null;
+    if (c.model === m && c.dataVersion === m.dataVersion && c.colorBy === s.colorBy && c.iteration === s.iteration && c.matches === s.matches && c.replay === s.replay && c.faded === faded && c.key.length === m.size) return c;
     const n = m.size;
     const hidden = c.hidden.length === n ? c.hidden : new Uint8Array(n);
     const dimA = c.dim.length === n ? c.dim : new Uint8Array(n);
@@ -319,12 +382,12 @@ export class TreeRenderer {
       const node = m.nodes[i];
       hidden[i] = all || node.iteration <= it ? 0 : 1;
       const pruned = all ? node.status === 'pruned' : r.prunedAt[i] <= it;
-      dimA[i] = (s.matches !== null && s.matches[i] === 0) || node.status === 'cancelled' || pruned ? 1 : 0;
+      dimA[i] = (s.matches !== null && s.matches[i] === 0) || node.status === 'cancelled' || pruned ? 1 : faded !== null && faded[i] === 1 ? 2 : 0;
       if (node.status === 'failed' && s.colorBy !== 'status') key[i] = FAILED_KEY;
       else if (!all && s.colorBy === 'value' && r.valuedAt[i] > it) key[i] = NO_VALUE;
       else key[i] = colorKey(node, s.colorBy);
     }
-    Object.assign(c, { model: m, dataVersion: m.dataVersion, colorBy: s.colorBy, iteration: it, matches: s.matches, replay: s.replay, hidden, dim: dimA, key });
+    Object.assign(c, { model: m, dataVersion: m.dataVersion, colorBy: s.colorBy, iteration: it, matches: s.matches, replay: s.replay, faded, hidden, dim: dimA, key });
     return c;
   }
 
@@ -388,65 +451,4 @@ export class TreeRenderer {
     ctx.stroke();
     ctx.restore();
   }
-
-  /** Card mode: outlines that carry status (pruned dashed, best path gold, human edits) and small markers. */
-  private cardDecorations(
-    s: RenderScene, cardW: number, cardH: number, dMin: number, dMax: number, y0: number, y1: number,
-    shown: (i: number) => boolean, dim: (i: number) => boolean,
-  ): void {
-    const { ctx } = this;
-    const { layout: L, camera: cam, model: m, theme } = s;
-    const r = Math.min(5, cardH * 0.3);
-    ctx.lineWidth = 1;
-    for (let d = dMin; d <= dMax; d++) {
-      const lv = L.levels[d];
-      const lvY = L.levelY[d];
-      if (!lv) continue;
-      const x = d * LEVEL_GAP * cam.sx + cam.tx;
-      for (let j = lowerBound(lvY, y0), end = lowerBound(lvY, y1); j < end; j++) {
-        const i = lv[j];
-        if (!shown(i)) continue;
-        const n = m.nodes[i];
-        const y = cam.toScreenY(lvY[j]) - cardH / 2;
-        let stroke: string | null = null;
-        let dash: number[] = [];
-        if (m.bestPath.has(i)) stroke = theme.best;
-        else if (n.author === 'human') stroke = theme.human;
-        else if (dim(i) && n.status === 'pruned') {
-          stroke = theme.muted;
-          dash = [3, 3];
-        } else if (theme.contrastBorder) stroke = theme.contrastBorder;
-        if (stroke) {
-          ctx.strokeStyle = stroke;
-          ctx.setLineDash(dash);
-          ctx.lineWidth = m.bestPath.has(i) ? 2 : 1;
-          ctx.beginPath();
-          ctx.roundRect(x + 0.5, y + 0.5, cardW - 1, cardH - 1, r);
-          ctx.stroke();
-        }
-        if (n.status === 'failed') this.cards.hatchRect(theme.error, x, y, cardW, cardH, r, 0.6);
-        if (n.verified !== undefined || n.label) {
-          const ok = n.label ? n.label === 'correct' : n.verified;
-          ctx.fillStyle = ok ? theme.success : theme.error;
-          ctx.beginPath();
-          ctx.arc(x + cardW - cardH / 2, y + cardH / 2, Math.max(1.5, cardH * 0.28), 0, Math.PI * 2);
-          ctx.fill();
-        }
-        const hidden = L.hiddenCount.get(i);
-        if (hidden) {
-          ctx.fillStyle = theme.muted;
-          ctx.beginPath();
-          const cy = y + cardH / 2;
-          const hx = x + cardW + 3;
-          const hs = Math.max(2, cardH * 0.35);
-          ctx.moveTo(hx, cy - hs);
-          ctx.lineTo(hx + hs * 1.2, cy);
-          ctx.lineTo(hx, cy + hs);
-          ctx.fill();
-        }
-      }
-    }
-    ctx.setLineDash([]);
-  }
-
 }

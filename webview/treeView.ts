@@ -7,15 +7,17 @@ import type { TraceDeltaMessage } from '../src/protocol/hostMessages';
 import { Camera } from './camera';
 import { h } from './dom';
 import { fmtInt, oneLine } from './format';
-import { renderLegend } from './legend';
+import { Legend } from './legend';
 import { describeNode } from './nodeDescription';
 import type { PanelStore } from './panelStore';
 import { buildReplayIndex } from './replayIndex';
 import type { ReplayIndex } from './replayIndex';
 import { readThemeColors } from './themeColors';
 import type { ThemeColors } from './themeColors';
+import { fitReading, wholeTreeReadable } from './readingFit';
+import { readingCollapse, readingPath } from './readingPath';
 import { progressRing } from './toolkit';
-import { CARD_W, layoutTree } from './treeLayout';
+import { CARD_W, LEVEL_GAP, layoutTree } from './treeLayout';
 import type { TreeLayout } from './treeLayout';
 import { TreeRenderer } from './treeRenderer';
 import type { RenderStats } from './treeRenderer';
@@ -45,9 +47,15 @@ export class TreeView {
   layoutMs = 0;
   frameMs = 0;
   lastRender: RenderStats | null = null;
+  /** The strip below the canvas (placed by the app; it takes its own space, so fits need no inset). */
+  readonly legend: Legend;
+  /**
+   * The path the reading view frames (openReading), kept while the camera is untouched so a resize frames it again;
+   * null once the user pans, zooms or fits.
+   */
+  readingFrame: number[] | null = null;
   private readonly renderer: TreeRenderer;
   private readonly activeItem: HTMLElement;
-  private readonly legend: HTMLElement;
   private readonly tooltip: HTMLElement;
   private readonly emptyState: HTMLElement;
   private theme: ThemeColors;
@@ -70,7 +78,7 @@ export class TreeView {
     this.canvas = h('canvas', { class: 'tree-canvas', attrs: { 'aria-hidden': 'true' } });
     this.activeItem = h('div', { class: 'sr-only', id: 'tree-active-item', role: 'treeitem', attrs: { 'aria-selected': 'false' } });
     this.tooltip = h('div', { class: 'tooltip', id: 'tooltip', role: 'tooltip' });
-    this.legend = h('div', { class: 'legend', id: 'legend', attrs: { 'aria-label': 'Legend' } });
+    this.legend = new Legend(() => this.invalidate());
     this.emptyState = h('div', { class: 'empty-state' }, progressRing('Loading trace'), h('div', {}, 'Waiting for a trace…'));
     this.el = h(
       'div',
@@ -82,7 +90,6 @@ export class TreeView {
       },
       this.canvas,
       this.activeItem,
-      this.legend,
       this.tooltip,
       this.emptyState,
     );
@@ -159,9 +166,34 @@ export class TreeView {
       const following = s.live && s.iteration === null && !this.userMovedCamera && s.model.runningRuns.length > 0;
       if (this.fitPending || following) {
         this.fitPending = false;
-        this.camera.fit(this.layout.minY, this.layout.maxY, this.layout.maxDepth, this.legendInset());
+        this.fitCamera();
       }
     }
+  }
+
+  /** Until the user moves the camera: the reading frame when one is set, else the whole laid-out tree. */
+  private fitCamera(): void {
+    const L = this.layout;
+    if (!L) return;
+    if (this.readingFrame) fitReading(this.camera, L, this.readingFrame);
+    else this.camera.fit(L.minY, L.maxY, L.maxDepth);
+  }
+
+  /**
+   * A trace shown for the first time (no saved view): when fitting the whole tree would not draw text, collapse
+   * everything off the reading path (the best path, or `towards`'s path when the host named a node) but its nodes'
+   * children, and frame that at a readable zoom. O(n) once, at load; frames are unchanged. Expand All undoes it.
+   */
+  openReading(towards = -1): void {
+    const s = this.store;
+    const m = s.model;
+    this.fitPending = true;
+    this.readingFrame = null;
+    if (m.size === 0 || wholeTreeReadable(m, this.camera.width, this.camera.height)) return;
+    const path = towards >= 0 && towards < m.size ? m.pathTo(towards) : readingPath(m);
+    s.collapsed = readingCollapse(m, path);
+    this.readingFrame = path;
+    this.requestLayout();
   }
 
   private frame(): void {
@@ -171,6 +203,7 @@ export class TreeView {
     const layout = this.layout;
     if (!layout) return;
     const s = this.store;
+    this.updateLegend();
     const find = this.host.find();
     this.lastRender = this.renderer.render({
       model: s.model,
@@ -187,6 +220,8 @@ export class TreeView {
       iteration: s.iteration ?? Infinity,
       replay: s.iteration === null ? (this.replayIndex ?? EMPTY_REPLAY) : this.replay(),
       iconsReady: this.iconsReady,
+      faded: s.faded,
+      diffMarks: s.diffMarks,
     });
     this.frames++;
     this.frameMs = performance.now() - t0;
@@ -210,13 +245,15 @@ export class TreeView {
 
   resize(): void {
     const r = this.el.getBoundingClientRect();
+    // Hidden (reading mode): keep the last size and camera; the next resize after it shows again restores them.
+    if (r.width === 0 || r.height === 0) return;
     this.renderer.resize(r.width, r.height, window.devicePixelRatio || 1);
     this.camera.width = Math.max(1, r.width);
     this.camera.height = Math.max(1, r.height);
     if (this.layout) {
       this.camera.setExtent(this.layout.maxDepth);
       // Until the user pans or zooms, the view stays fitted as the panel changes size.
-      if (!this.userMovedCamera) this.camera.fit(this.layout.minY, this.layout.maxY, this.layout.maxDepth, this.legendInset());
+      if (!this.userMovedCamera) this.fitCamera();
     }
     this.invalidate();
   }
@@ -232,12 +269,17 @@ export class TreeView {
     this.renderer.clearTextCache();
   }
 
+  /** Follows colouring, theme, diff and fading; rebuilds only when one of them changed. */
   updateLegend(): void {
-    renderLegend(this.legend, this.store.colorBy, this.theme);
-  }
-
-  private legendInset(): number {
-    return this.legend.offsetHeight ? this.legend.offsetHeight + 14 : 0;
+    const s = this.store;
+    const m = s.model.size;
+    this.legend.update({
+      colorBy: s.colorBy,
+      theme: this.theme,
+      diff: s.diffMarks !== null && s.diffMarks.length === m,
+      diffLabel: s.diffLabel,
+      faded: s.faded !== null && s.faded.length === m && s.faded.includes(1),
+    });
   }
 
   // ---- camera moves
@@ -256,13 +298,15 @@ export class TreeView {
     if (!L || !L.visible[i]) return;
     this.camera.centerOn(L.x[i], L.y[i], 1);
     this.userMovedCamera = true;
+    this.readingFrame = null;
     this.invalidate();
   }
 
   fit(): void {
     this.flushLayout();
     if (!this.layout) return;
-    this.camera.fit(this.layout.minY, this.layout.maxY, this.layout.maxDepth, this.legendInset());
+    this.readingFrame = null;
+    this.camera.fit(this.layout.minY, this.layout.maxY, this.layout.maxDepth);
     this.userMovedCamera = false;
     this.invalidate();
   }
@@ -355,6 +399,15 @@ export class TreeView {
 
   hideTooltip(): void {
     this.tooltip.classList.remove('visible');
+  }
+
+  /** Page coordinates of the middle of a collapsed node's summary card, or null when it has none. */
+  summaryClientPoint(id: string): { x: number; y: number } | null {
+    const i = this.store.model.index.get(id);
+    const L = this.layout;
+    if (i === undefined || !L || !L.hiddenSummary.has(i)) return null;
+    const r = this.canvas.getBoundingClientRect();
+    return { x: r.left + this.camera.toScreenX(L.x[i] + LEVEL_GAP + CARD_W / 2), y: r.top + this.camera.toScreenY(L.y[i]) };
   }
 
   /** Page coordinates of the middle of a node's card, or null when it is not laid out. */

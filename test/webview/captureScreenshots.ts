@@ -1,6 +1,9 @@
 /**
- * Captures the panel screenshots kept in media/screenshots/ (a 30-node and a 10k-node MCTS tree, dark and light),
- * through the same harness as the tests:   npx tsx test/webview/captureScreenshots.ts
+ * Captures the panel screenshots kept in media/screenshots/: generated MCTS trees of 30, 300 and 10,000 nodes in the
+ * light, dark and high-contrast themes, at 800×860 (about the panel's area beside the editor at the default 1400×900
+ * window) and 1440×900, as a new trace opens (the reading view: best path and alternatives as text), plus the 300-node
+ * tree in reading mode. Through the same harness as the tests:
+ *   npx tsx test/webview/captureScreenshots.ts [filter]     # filter: a substring of the file name, e.g. 300-dark
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,34 +11,63 @@ import { generateTrace } from '../fixtures/generateTrace';
 import { startHarness } from './harness/server';
 import { ensureWebviewBuilt } from './ensureBuilt';
 import { launchChromium, openPanel } from './panelPage';
+import type { PanelPage } from './panelPage';
+
+const SIZES = [
+  ['30', 30],
+  ['300', 300],
+  ['10k', 10_000],
+] as const;
+const THEMES = ['light', 'dark', 'high-contrast'] as const;
+const VIEWPORTS = [
+  ['800', 800, 860],
+  ['1440', 1440, 900],
+] as const;
+
+async function settle(p: PanelPage): Promise<void> {
+  await p.page.evaluate('document.fonts.ready.then(() => undefined)');
+  await p.page.mouse.move(1, 1);
+  await p.nextFrame();
+  await p.page.waitForTimeout(250);
+  await p.nextFrame();
+}
 
 async function main(): Promise<void> {
+  const filter = process.argv[2] ?? '';
   ensureWebviewBuilt();
   const out = join(__dirname, '../../media/screenshots');
   mkdirSync(out, { recursive: true });
   const harness = await startHarness();
   const browser = await launchChromium();
   try {
-    for (const [label, nodes] of [['30', 30], ['10k', 10_000]] as const) {
+    for (const [label, nodes] of SIZES) {
       // Seed 242 gives a 30-node tree with pruned and failed branches, so every encoding shows.
       const trace = generateTrace({ nodes, seed: nodes === 30 ? 242 : 3 });
-      const best = trace.result?.bestNodeId;
-      // Select the best answer's parent in the small tree (its UCT terms fill the detail pane), the best node in the big one.
-      const select = nodes === 30 ? trace.nodes.find((n) => n.id === best)?.parentId ?? undefined : best;
-      for (const theme of ['dark', 'light'] as const) {
-        const p = await openPanel(browser, harness, { theme, width: 1440, height: 900 });
-        await p.load(trace, select);
-        await p.page.evaluate('document.fonts.ready.then(() => undefined)');
-        await p.page.mouse.move(1, 1);
-        await p.nextFrame();
-        await p.page.waitForTimeout(250);
-        await p.nextFrame();
-        const problems = await p.problems();
-        if (problems.length) throw new Error(`panel reported problems: ${problems.join('; ')}`);
-        const file = join(out, `panel-${label}-${theme}.png`);
-        await p.page.screenshot({ path: file });
-        console.log(`wrote ${file}`);
-        await p.page.close();
+      for (const theme of THEMES) {
+        for (const [vw, width, height] of VIEWPORTS) {
+          const name = `panel-${label}-${theme}-${vw}`;
+          const reading = label === '300' && vw === '800';
+          if (filter && !name.includes(filter) && !(reading && `${name}-reading`.includes(filter))) continue;
+          const p = await openPanel(browser, harness, { theme, width, height });
+          await p.load(trace);
+          await settle(p);
+          const problems = await p.problems();
+          if (problems.length) throw new Error(`panel reported problems: ${problems.join('; ')}`);
+          if (!filter || name.includes(filter)) {
+            await p.page.screenshot({ path: join(out, `${name}.png`) });
+            console.log(`wrote ${name}.png`, JSON.stringify(await p.probe('({ lod: p.lastRender.lod, text: p.lastRender.textDraws, minPx: p.lastRender.minTextPx, k: p.camera.k, visible: p.visibleCount })')));
+          }
+          if (reading) {
+            // Reading mode on the best node's path.
+            await p.page.locator('#tree').focus();
+            await p.page.keyboard.press('b');
+            await p.page.keyboard.press('m');
+            await settle(p);
+            await p.page.screenshot({ path: join(out, `${name}-reading.png`) });
+            console.log(`wrote ${name}-reading.png`);
+          }
+          await p.page.close();
+        }
       }
     }
   } finally {

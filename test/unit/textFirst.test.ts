@@ -1,0 +1,156 @@
+// Text-first panel, pure parts (no DOM): the reading path and its collapse set, summary slots in the layout and their
+// hit test, the readable-fit decision and camera, legible-text thresholds, the root's author, theme contrast.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TraceSchema } from '../../src/core/trace/schema';
+import type { Trace } from '../../src/core/trace/schema';
+import { generateTrace } from '../fixtures/generateTrace';
+import { Camera } from '../../webview/camera';
+import { MIN_TEXT_PX, cardFontPx } from '../../webview/cardPainter';
+import { contrastRatio } from '../../webview/colorScale';
+import { hitTest } from '../../webview/hitTest';
+import { isHumanEdit } from '../../webview/nodeMarks';
+import { READING_K, TEXT_K, fitReading, wholeTreeReadable } from '../../webview/readingFit';
+import { readingCollapse, readingPath } from '../../webview/readingPath';
+import { noValueColor } from '../../webview/themeColors';
+import { TraceModel } from '../../webview/traceModel';
+import { CARD_H, CARD_W, LEVEL_GAP, ROW_GAP, layoutTree } from '../../webview/treeLayout';
+import { TEXT_CARD_PX, TreeRenderer } from '../../webview/treeRenderer';
+
+const beam = (): Trace => TraceSchema.parse(JSON.parse(readFileSync(join(__dirname, '../fixtures/traces/countdown-beam.metacot.json'), 'utf8')));
+const ids = (m: TraceModel, list: Iterable<number>) => [...list].map((i) => m.nodes[i].id);
+
+describe('reading path and collapse', () => {
+  it('reads root → best node, and collapses only the alternatives that have children', () => {
+    const m = TraceModel.fromTrace(beam());
+    const path = readingPath(m);
+    assert.deepEqual(ids(m, path), ['n0', 'n1', 'n5', 'n9']);
+    // n0's children n2 (with children), n3, n4 (leaves); n1's n6 and n5's n11 are leaves.
+    assert.deepEqual(ids(m, readingCollapse(m, path)), ['n2']);
+  });
+
+  it('without a best node follows the highest value at each step', () => {
+    const t = beam();
+    t.result = null;
+    t.nodes = t.nodes.map((n) => (n.id === 'n2' ? { ...n, value: 0.95 } : n));
+    const m = TraceModel.fromTrace(t);
+    // n2 (0.95) beats n1 (0.82); under n2, n7 (0.6) beats the unvalued failed n8; then n7's only child.
+    assert.deepEqual(ids(m, readingPath(m)), ['n0', 'n2', 'n7', 'n10']);
+    assert.deepEqual(ids(m, readingCollapse(m, readingPath(m))).sort(), ['n1']);
+  });
+
+  it('at 100k nodes the collapse leaves the path and its siblings, in well under a frame', () => {
+    const m = TraceModel.fromTrace(generateTrace({ nodes: 100_000, seed: 3, validate: false }));
+    const t0 = performance.now();
+    const path = readingPath(m);
+    const collapsed = readingCollapse(m, path);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 16, `collapse set in ${ms.toFixed(2)} ms`);
+    const L = layoutTree(m, collapsed);
+    const shown = new Set([...m.roots, ...path, ...path.flatMap((v) => m.children[v])]);
+    assert.equal(L.visibleCount, shown.size, 'the path, every path node’s children, the roots');
+    const hidden = [...L.hiddenCount.values()].reduce((a, b) => a + b, 0);
+    assert.equal(L.visibleCount + hidden, m.size, 'every node is either shown or counted by a summary');
+  });
+});
+
+describe('summary slots', () => {
+  it('a collapsed node gets a summary (count, best value, verified, failed) and a free slot one column right', () => {
+    const m = TraceModel.fromTrace(beam());
+    const n2 = m.index.get('n2') as number;
+    const L = layoutTree(m, new Set([n2]));
+    assert.equal(L.visibleCount, 9);
+    assert.deepEqual(L.hiddenSummary.get(n2), { count: 3, best: 0.6, verified: 0, failed: 1 });
+    assert.equal(L.hiddenCount.get(n2), 3);
+    assert.deepEqual(ids(m, L.summaryLevels[1]), ['n2']);
+    assert.equal(L.summaryLevelY[1][0], L.y[n2]);
+    // No depth-2 card sits in the summary's row.
+    for (const y of L.levelY[2]) assert.ok(Math.abs(y - L.y[n2]) >= ROW_GAP - 1e-9, `depth-2 card at ${y} vs summary at ${L.y[n2]}`);
+  });
+
+  it('a click on the summary card hits its collapsed owner; the gap before it hits nothing', () => {
+    const m = TraceModel.fromTrace(beam());
+    const n2 = m.index.get('n2') as number;
+    const L = layoutTree(m, new Set([n2]));
+    const cam = new Camera();
+    cam.width = 1000;
+    cam.height = 600;
+    cam.fit(L.minY, L.maxY, L.maxDepth);
+    const sy = cam.toScreenY(L.y[n2]);
+    const sumX = cam.toScreenX(L.x[n2] + LEVEL_GAP + CARD_W / 2);
+    assert.equal(hitTest(L, cam, sumX, sy, () => true), n2);
+    assert.equal(hitTest(L, cam, cam.toScreenX(L.x[n2] + CARD_W + 20), sy, () => true), -1);
+    assert.equal(hitTest(L, cam, sumX, sy, () => false), -1, 'hidden by the scrubber');
+  });
+});
+
+describe('readable fit', () => {
+  it('collapses only when fitting the whole tree would not draw text', () => {
+    const small = TraceModel.fromTrace(beam());
+    assert.equal(wholeTreeReadable(small, 1000, 600), true);
+    assert.equal(wholeTreeReadable(small, 400, 600), false, 'three depth columns do not fit 400 px at text zoom');
+    assert.equal(wholeTreeReadable(TraceModel.fromTrace(generateTrace({ nodes: 300, seed: 3 })), 1440, 900), false);
+  });
+
+  it('frames the collapsed tree at a text zoom with the path’s end on screen', () => {
+    const m = TraceModel.fromTrace(generateTrace({ nodes: 300, seed: 3 }));
+    const path = readingPath(m);
+    const L = layoutTree(m, readingCollapse(m, path));
+    const cam = new Camera();
+    cam.width = 415;
+    cam.height = 700;
+    fitReading(cam, L, path);
+    assert.equal(cam.k, READING_K);
+    assert.equal(TreeRenderer.lodFor(cam.k), 'text');
+    const end = path[path.length - 1];
+    const x0 = cam.toScreenX(L.x[end]);
+    const y = cam.toScreenY(L.y[end]);
+    assert.ok(x0 >= 0 && x0 + CARD_W * cam.sx <= cam.width, `end card x ${x0.toFixed(0)}`);
+    assert.ok(y >= 0 && y <= cam.height, `end card y ${y.toFixed(0)}`);
+  });
+});
+
+describe('legible text', () => {
+  it('text cards start at TEXT_CARD_PX and never use a font under MIN_TEXT_PX', () => {
+    assert.equal(TreeRenderer.lodFor(TEXT_K), 'text');
+    assert.equal(TreeRenderer.lodFor(TEXT_K * 0.99), 'card');
+    assert.ok(CARD_H * TEXT_K >= TEXT_CARD_PX - 1e-9);
+    for (const k of [TEXT_K, 0.7, 0.8, 1, 2, 4]) assert.ok(cardFontPx(k) >= MIN_TEXT_PX, `k ${k}`);
+    assert.equal(cardFontPx(1), 12);
+    assert.ok(cardFontPx(TEXT_K) * 1.15 <= TEXT_CARD_PX, 'one line fits the smallest text card');
+  });
+
+  it('the root is never a human edit, whoever typed it', () => {
+    const m = TraceModel.fromTrace(beam());
+    assert.equal(m.nodes[0].author, 'human');
+    assert.equal(isHumanEdit(m.nodes[0]), false);
+    assert.equal(isHumanEdit(m.nodes[m.index.get('n7') as number]), true);
+    assert.equal(isHumanEdit(m.nodes[m.index.get('n1') as number]), false);
+  });
+});
+
+describe('theme contrast', () => {
+  const css = readFileSync(join(__dirname, '../webview/harness/themes.css'), 'utf8');
+  const bg = (theme: string) => {
+    const block = css.slice(css.indexOf(`body.vscode-${theme} {`));
+    const m = /--vscode-editor-background:\s*(#[0-9a-f]{6})/i.exec(block.slice(0, block.indexOf('}')));
+    assert.ok(m, `editor background of ${theme}`);
+    return m[1];
+  };
+
+  it('unvalued nodes have at least 3:1 against the editor background in light, dark and high contrast', () => {
+    const cases = [
+      ['light', bg('light')],
+      ['dark', bg('dark')],
+      ['high-contrast', bg('high-contrast')],
+      ['dark', '#1e1e1e'], // Dark+ (the older default)
+      ['high-contrast-light', '#ffffff'],
+    ] as const;
+    for (const [kind, background] of cases) {
+      const r = contrastRatio(noValueColor(kind), background);
+      assert.ok(r >= 3, `${kind}: ${noValueColor(kind)} on ${background} is ${r.toFixed(2)}:1`);
+    }
+  });
+});
