@@ -19,3 +19,5 @@ import './failedRuns.test';
 import './capabilities.test';
 import './compare.test';
 import './importUi.test';
+import './unprune.test';
+import './honestSignals.test';

@@ -22,6 +22,8 @@ describe('extension: un-prune from the panel', function () {
     const trace = await smallTrace();
     // n1 (expanded) → n3 (terminal answer); n2 open.
     trace.nodes[1]!.status = 'expanded';
+    const original = trace.nodes.map((n) => n.status);
+    assert.deepEqual(original.slice(1), ['expanded', 'open', 'terminal']);
     const uri = await writeTraceFixture('unprune-branch', trace);
     await openInTraceEditor(api, uri);
     await api.postFromWebview(uri, { type: 'ready', protocolVersion: 2 });
@@ -33,7 +35,7 @@ describe('extension: un-prune from the panel', function () {
     assert.deepEqual((pruned.result as { pruned: string[] }).pruned, ['n1', 'n3']);
     await doc.save();
     const afterPrune = readTrace(uri);
-    assert.deepEqual(afterPrune.nodes.map((n) => n.status), ['expanded', 'pruned', 'open', 'pruned']);
+    assert.deepEqual(afterPrune.nodes.map((n) => n.status), [original[0], 'pruned', 'open', 'pruned']);
     assert.deepEqual(afterPrune.nodes[1]!.prune, { reason: 'dead end', by: 'human', restore: 'expanded' });
     assert.deepEqual(afterPrune.nodes[3]!.prune, { reason: 'ancestor n1 pruned', by: 'human', restore: 'terminal', ancestor: 'n1' });
 
@@ -47,7 +49,7 @@ describe('extension: un-prune from the panel', function () {
     assert.ok(api.sentToWebview(uri).some((m) => (m as { type?: string }).type === 'traceDelta'), 'the panel got no delta');
     await doc.save();
     const saved = readTrace(uri);
-    assert.deepEqual(saved.nodes.map((n) => n.status), ['expanded', 'expanded', 'open', 'terminal']);
+    assert.deepEqual(saved.nodes.map((n) => n.status), original);
     assert.equal(saved.nodes[1]!.prune, undefined);
     assert.equal(saved.nodes[3]!.prune, undefined);
     assert.deepEqual(saved.events.at(-1), { i: saved.events.at(-1)!.i, type: 'status', node: 'n1', data: { status: 'expanded', unpruned: 2 } });
