@@ -7,7 +7,8 @@ export function describeNode(m: TraceModel, i: number, hidden: number | undefine
   const parts = [`${nodeTitle(n)} ${n.id}`, `depth ${m.depth[i]}`];
   if (n.value !== undefined) parts.push(`value ${fmt(n.value, 2)}${n.valueSource ? ` (${valueSourceText(n.valueSource)})` : ''}`);
   if (n.visits !== undefined) parts.push(`${n.visits} visits`);
-  parts.push(n.status);
+  // Who pruned it decides whether U can undo it.
+  parts.push(n.status === 'pruned' && n.prune ? `pruned by ${n.prune.by === 'human' ? 'a person' : 'the engine'}` : n.status);
   if (n.author === 'human' && n.kind !== 'root') parts.push('edited by a person');
   if (n.verified !== undefined) parts.push(n.verified ? 'verified answer' : 'answer not verified');
   if (n.label) parts.push(`marked ${n.label}`);
