@@ -84,6 +84,13 @@ export class ReadingView {
   }
 
   private render(node: number): void {
+    // A click on a choice focuses it, and re-rendering removes it: keep the keyboard in the reading view.
+    const hadFocus = this.el.contains(document.activeElement);
+    this.renderContent(node);
+    if (hadFocus && !this.el.contains(document.activeElement)) this.el.focus({ preventScroll: true });
+  }
+
+  private renderContent(node: number): void {
     const m = this.store.model;
     if (node < 0) {
       this.el.replaceChildren(h('div', { class: 'reading-empty muted' }, this.store.loaded ? 'The trace has no nodes.' : 'Waiting for a trace…'));
