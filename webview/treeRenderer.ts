@@ -61,9 +61,10 @@ export interface RenderStats {
 }
 
 /**
- * Card height on screen from which cards carry text. Measured in this harness's Chromium at 1440×900 and 800×860:
- * an 11 px system-ui line is 13 px tall (ascent + descent of "Hgjy"), so 17 px holds one line with 2 px above and
- * below; that is k ≥ 0.61 (CARD_H = 28). Below it, a card is a coloured box with no text, and the tooltip names it.
+ * Card height on screen from which cards carry text. Measured in the harness's Chromium (VS Code's font stack,
+ * system-ui → DejaVu Sans here): at 11 px the font box (ascent + descent) is 13 px and the ink of "Hgjy" 10 px, an
+ * average character 5.6 px; so 17 px holds one 11 px line with 2 px above and below, at k ≥ 0.61 (CARD_H = 28).
+ * Below it a card is a coloured box with no text (the tooltip names it); nothing between 8 and 11 px is ever drawn.
  */
 export const TEXT_CARD_PX = 17;
 /** Below this card height cards are 1-px-per-row bars (a heatmap of the encoding). */

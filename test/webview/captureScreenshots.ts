@@ -2,7 +2,8 @@
  * Captures the panel screenshots kept in media/screenshots/: generated MCTS trees of 30, 300 and 10,000 nodes in the
  * light, dark and high-contrast themes, at 800×860 (about the panel's area beside the editor at the default 1400×900
  * window) and 1440×900, as a new trace opens (the reading view: best path and alternatives as text), plus the 300-node
- * tree in reading mode. Through the same harness as the tests:
+ * tree in reading mode and the 10k tree expanded and fitted (the colour scale as boxes and bars). Through the same
+ * harness as the tests:
  *   npx tsx test/webview/captureScreenshots.ts [filter]     # filter: a substring of the file name, e.g. 300-dark
  */
 import { mkdirSync } from 'node:fs';
@@ -47,7 +48,9 @@ async function main(): Promise<void> {
         for (const [vw, width, height] of VIEWPORTS) {
           const name = `panel-${label}-${theme}-${vw}`;
           const reading = label === '300' && vw === '800';
-          if (filter && !name.includes(filter) && !(reading && `${name}-reading`.includes(filter))) continue;
+          const overview = label === '10k' && vw === '1440';
+          const extra = reading ? `${name}-reading` : overview ? `${name}-overview` : '';
+          if (filter && !name.includes(filter) && !(extra && extra.includes(filter))) continue;
           const p = await openPanel(browser, harness, { theme, width, height });
           await p.load(trace);
           await settle(p);
@@ -65,6 +68,14 @@ async function main(): Promise<void> {
             await settle(p);
             await p.page.screenshot({ path: join(out, `${name}-reading.png`) });
             console.log(`wrote ${name}-reading.png`);
+          }
+          if (overview) {
+            await p.page.locator('#tool-expand-all').click();
+            await p.page.locator('#tree').focus();
+            await p.page.keyboard.press('0');
+            await settle(p);
+            await p.page.screenshot({ path: join(out, `${name}-overview.png`) });
+            console.log(`wrote ${name}-overview.png`, JSON.stringify(await p.probe('({ lod: p.lastRender.lod, text: p.lastRender.textDraws })')));
           }
           await p.page.close();
         }
