@@ -21,3 +21,4 @@ import './compare.test';
 import './importUi.test';
 import './unprune.test';
 import './honestSignals.test';
+import './honestSignals.test';
