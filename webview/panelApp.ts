@@ -168,7 +168,8 @@ export class PanelApp implements PanelCommands {
           this.view.clearTextCache();
         }
         if (m.followLive !== undefined) this.scrubber.setLive(m.followLive);
-        if (m.rerunDefaults) s.rerunDefaults = m.rerunDefaults;
+        if (m.rerunDefaults) s.rerunDefaults = { ...m.rerunDefaults, ...(s.rerunDefaults.options ? { options: s.rerunDefaults.options } : {}) };
+        if (m.rerunOptions) s.rerunDefaults = { ...s.rerunDefaults, options: m.rerunOptions };
         if (m.strategies) {
           s.catalog = m.strategies;
           this.detail.catalogChanged();
@@ -296,7 +297,7 @@ export class PanelApp implements PanelCommands {
     // The form offers what the catalog lists; the request carries only names the engine's schema accepts.
     const strategy = StrategyNameSchema.safeParse(r.strategy);
     if (!strategy.success) this.messages.show(`The host's catalog lists "${r.strategy}", which this panel cannot request.`, 'error', 'reply');
-    else this.act('rerunFromNode', { nodeId: this.idAt(i), strategy: strategy.data, params: r.params, budgets: r.budgets });
+    else this.act('rerunFromNode', { ...r, nodeId: this.idAt(i), strategy: strategy.data });
   }
 
   prune(i: number): void {

@@ -1,12 +1,13 @@
 /**
- * "Re-run from here" (the paper's reset primitive, §3.3): strategy + its parameters + budgets, built only from the
- * catalog the host sends. Until that catalog arrives the form says it is waiting for it. The field logic lives in
- * rerunFormModel.ts (unit-tested); this file only draws controls and reads them back.
+ * "Re-run from here" (the paper's reset primitive, §3.3): strategy + its parameters, endpoint and model, verifier and
+ * its parameters, budgets with their effective defaults — built only from the catalog and the re-run options the host
+ * sends. Until the catalog arrives the form says it is waiting for it. The field logic lives in rerunFormModel.ts
+ * (unit-tested); this file only draws controls and reads them back.
  */
 import type { Budgets, Run, StrategyCatalog } from '../src/protocol/fromCore';
 import { h } from './dom';
-import { BUDGET_FIELDS, readRerunForm, rerunFormModel } from './rerunFormModel';
-import type { RerunDefaults, RerunField, RerunFormModel, RerunRequest } from './rerunFormModel';
+import { budgetFields, endpointForm, endpointModel, readRerunForm, rerunFormModel, verifierForm } from './rerunFormModel';
+import type { RerunDefaults, RerunExtras, RerunField, RerunFormModel, RerunRequest, VerifierForm } from './rerunFormModel';
 import { button, dropdown, textField } from './toolkit';
 import type { ValueControl } from './toolkit';
 
@@ -52,18 +53,22 @@ export function rerunForm(o: {
   const controls = new Map<string, ValueControl>();
   const budgetControls = new Map<keyof Budgets, ValueControl>();
 
-  const renderFields = () => {
-    controls.clear();
-    fields.replaceChildren();
-    summary.textContent = model.strategies.find((s) => s.value === model.strategy)?.summary ?? '';
-    for (const f of model.fields) {
-      const id = `rerun-${f.name}`;
+  /** Draws `list` into `into`, one labelled control each, registered in `into`'s map under the field's name. */
+  const drawFields = (list: readonly RerunField[], into: HTMLElement, map: Map<string, ValueControl>, prefix: string) => {
+    map.clear();
+    into.replaceChildren();
+    for (const f of list) {
+      const id = `${prefix}${f.name}`;
       const el = control(f, id);
       el.dataset.param = f.name;
-      controls.set(f.name, el);
-      fields.append(h('label', { class: 'form-label', attrs: { for: id }, title: f.doc }, f.label), el);
-      if (f.doc) fields.append(h('div', { class: 'form-help' }, f.doc));
+      map.set(f.name, el);
+      into.append(h('label', { class: 'form-label', attrs: { for: id }, title: f.doc }, f.label), el);
+      if (f.doc) into.append(h('div', { class: 'form-help' }, f.doc));
     }
+  };
+  const renderFields = () => {
+    summary.textContent = model.strategies.find((s) => s.value === model.strategy)?.summary ?? '';
+    drawFields(model.fields, fields, controls, 'rerun-');
   };
 
   const strategySelect = dropdown({
@@ -77,19 +82,76 @@ export function rerunForm(o: {
     },
   });
 
+  // Endpoint and model: the configured endpoints by name; the model field follows the chosen endpoint.
+  const options = o.defaults.options;
+  const endpoints = endpointForm(options, o.run);
+  const endpointPart = h('div', { class: 'form-grid' });
+  let endpointSelect: ValueControl | undefined;
+  let modelField: ValueControl | undefined;
+  if (endpoints) {
+    const first = endpointModel(options, endpoints.endpoint);
+    modelField = textField({ value: first.model, ariaLabel: 'Model', id: 'rerun-model', size: 16 });
+    modelField.disabled = first.fixed;
+    const mf = modelField;
+    endpointSelect = dropdown({
+      options: endpoints.choices,
+      value: endpoints.endpoint,
+      ariaLabel: 'Endpoint',
+      id: 'rerun-endpoint',
+      onChange: (v) => {
+        const m = endpointModel(options, v);
+        mf.value = m.model;
+        mf.disabled = m.fixed;
+      },
+    });
+    endpointPart.append(
+      h('label', { class: 'form-label', attrs: { for: 'rerun-endpoint' } }, 'Endpoint'),
+      endpointSelect,
+      h('label', { class: 'form-label', attrs: { for: 'rerun-model' }, title: 'Model id sent to the endpoint for this run' }, 'Model'),
+      modelField,
+    );
+  }
+
+  // Verifier: every kind the core knows, with its parameters; it opens on the run's (else the settings').
+  const openedVerifier = verifierForm(options, o.run);
+  let shownVerifier: VerifierForm | undefined = openedVerifier;
+  const verifierFields = h('div', { class: 'form-grid' });
+  const verifierControls = new Map<string, ValueControl>();
+  const verifierPart = h('div', { class: 'form-grid' });
+  if (openedVerifier) {
+    const select = dropdown({
+      options: openedVerifier.choices,
+      value: openedVerifier.kind,
+      ariaLabel: 'Verifier',
+      id: 'rerun-verifier',
+      onChange: (v) => {
+        shownVerifier = verifierForm(options, o.run, v);
+        drawFields(shownVerifier?.fields ?? [], verifierFields, verifierControls, 'rerun-verifier-');
+      },
+    });
+    verifierPart.append(h('label', { class: 'form-label', attrs: { for: 'rerun-verifier' } }, 'Verifier'), select);
+    drawFields(openedVerifier.fields, verifierFields, verifierControls, 'rerun-verifier-');
+  }
+
+  // Budgets: the run's values; an empty field shows what the run gets instead (the host's effective budgets).
   const budgets = h('div', { class: 'form-grid' });
-  for (const b of BUDGET_FIELDS) {
-    const v = o.run?.config.budgets[b.key];
+  for (const b of budgetFields(o.run, options)) {
     const id = `rerun-budget-${b.key}`;
-    const el = textField({ value: v === undefined ? '' : String(v), placeholder: 'no limit', ariaLabel: b.label, id, size: 8 });
+    const el = textField({ value: b.value, placeholder: b.placeholder, ariaLabel: b.label, id, size: 8 });
     budgetControls.set(b.key, el);
-    budgets.append(h('label', { class: 'form-label', attrs: { for: id } }, b.label), el);
+    budgets.append(h('label', { class: 'form-label', attrs: { for: id }, title: `Empty: ${b.placeholder}` }, b.label), el);
+    // A prefilled field hides its placeholder: say what clearing it gives.
+    if (b.value !== '') budgets.append(h('div', { class: 'form-help' }, `empty: ${b.placeholder}`));
   }
 
   const submit = () => {
     const text = <K>(m: Map<K, ValueControl>) => new Map<K, string>([...m].map(([k, el]) => [k, String(el.value ?? '')]));
-    const r = readRerunForm(catalog, model, text(controls), text(budgetControls), o.run);
+    const extras: RerunExtras = {};
+    if (endpointSelect && modelField) extras.endpoint = { name: String(endpointSelect.value), model: String(modelField.value ?? '') };
+    if (openedVerifier && shownVerifier) extras.verifier = { shown: shownVerifier, opened: openedVerifier, values: text(verifierControls) };
+    const r = readRerunForm(catalog, model, text(controls), text(budgetControls), o.run, { ...extras, ...(options ? { options } : {}) });
     for (const [name, el] of controls) el.toggleAttribute('aria-invalid', !r.ok && r.invalid.includes(name));
+    for (const [name, el] of verifierControls) el.toggleAttribute('aria-invalid', !r.ok && r.invalid.includes(`verifier-${name}`));
     for (const [key, el] of budgetControls) el.toggleAttribute('aria-invalid', !r.ok && r.invalid.includes(`budget-${key}`));
     error.textContent = r.ok ? '' : r.problems.join('. ');
     if (r.ok) o.onSubmit(r.request);
@@ -110,6 +172,8 @@ export function rerunForm(o: {
     h('div', { class: 'form-grid' }, h('label', { class: 'form-label', attrs: { for: 'rerun-strategy' } }, 'Strategy'), strategySelect),
     summary,
     fields,
+    ...(endpoints ? [h('div', { class: 'form-subhead' }, 'Endpoint'), endpointPart] : []),
+    ...(openedVerifier ? [h('div', { class: 'form-subhead' }, 'Verifier'), verifierPart, verifierFields] : []),
     h('div', { class: 'form-subhead' }, 'Budgets'),
     budgets,
     error,

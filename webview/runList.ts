@@ -14,6 +14,11 @@ import type { RunRow } from './runListModel';
 import { button } from './toolkit';
 import './runList.css';
 
+/** Page height (CSS px) from which the list opens by itself: below it, toolbar, list and legend would squeeze the tree. */
+const AUTO_OPEN_MIN_HEIGHT = 800;
+/** Runs named in the summary line; more are counted. */
+const SUMMARY_RUNS = 6;
+
 export interface RunListHost {
   /** store.faded or store.runFilter changed: redraw the tree. */
   changed(): void;
@@ -70,7 +75,9 @@ export class RunList {
     const { runs, nodes } = m;
     this.rows = runRows({ runs, nodes, header: this.header() }, s.catalog, Date.now(), m.index);
     this.el.hidden = !s.loaded || this.rows.length === 0;
-    if (!this.userToggled) this.el.open = this.rows.length >= 2;
+    // Opens by itself for two runs or more where the page is tall enough to keep the tree readable below it; the
+    // summary line names every run's state either way.
+    if (!this.userToggled) this.el.open = this.rows.length >= 2 && window.innerHeight >= AUTO_OPEN_MIN_HEIGHT;
     const key = `${s.runFilter}|${this.rows.map(rowSummary).join('\n')}|${this.rows.map((r) => `${r.reason}|${r.warning}`).join('\n')}`;
     if (key !== this.drawnKey) {
       this.drawnKey = key;
@@ -112,6 +119,16 @@ export class RunList {
       icon('run-all'),
       ` Runs (${fmtInt(this.rows.length)})`,
       ...(running ? [h('span', { class: 'muted' }, ` · ${fmtInt(running)} running`)] : []),
+      h(
+        'span',
+        { class: 'run-chips' },
+        this.rows.slice(0, SUMMARY_RUNS).map((r) => {
+          const i = icon(RUN_STATUS[r.status].icon);
+          if (r.status === 'running') i.classList.add('codicon-modifier-spin');
+          return h('span', { class: `run-chip run-state status-${r.status}`, title: `${r.id}: ${RUN_STATUS[r.status].word}` }, i, ` ${r.id}`);
+        }),
+        this.rows.length > SUMMARY_RUNS ? ` +${fmtInt(this.rows.length - SUMMARY_RUNS)}` : null,
+      ),
       ...(s.runFilter !== null ? [h('span', { class: 'run-filter-note' }, ` · showing ${s.runFilter}`)] : []),
     );
     this.allRuns.hidden = s.runFilter === null;
@@ -125,7 +142,7 @@ export class RunList {
     if (r.status === 'running') statusIcon.classList.add('codicon-modifier-spin');
     const answer =
       r.answer === undefined
-        ? h('span', { class: 'muted' }, 'no answer')
+        ? h('span', { class: 'run-answer muted' }, 'no answer')
         : h(
             'span',
             { class: `run-answer ${r.verified === true ? 'ok' : r.verified === false ? 'bad' : ''}`, title: r.answer },

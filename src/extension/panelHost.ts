@@ -18,7 +18,10 @@ import type { Services } from './services';
 import type { ModelChange, TraceDelta, TraceDocumentModel } from './traceModel';
 import type { LiveRun } from './searchRunner';
 import type { TraceActions } from './traceActions';
-import { readPanelConfig } from './settings';
+import { EMBEDDED_ENDPOINT, embeddedEndpoint, listEndpoints, readPanelConfig, readSearchDefaults, resolveEndpoint } from './settings';
+import { VerifierConfigSchema } from '../core/trace/schema';
+import { VERIFIER_PARAMS } from '../core/verify/verifier';
+import type { RerunOptions } from '../protocol/hostMessages';
 import { refusalNotice, showNotice } from './runNotices';
 import { openTextAtNode } from './openAtNode';
 
@@ -44,6 +47,32 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
   });
 }
 
+/**
+ * What the re-run form offers beyond the catalog: the endpoints a run may use now (name, model, address; never a
+ * key), the verifier kinds with their parameters from the core, the verifier setting and the budgets a run gets for
+ * what the form leaves empty (metacot.budgets with its defaults: the same readSearchDefaults rerunFromNode applies).
+ */
+export function rerunOptions(): RerunOptions {
+  const defaults = readSearchDefaults();
+  let defaultEndpoint: string | undefined;
+  try {
+    defaultEndpoint = resolveEndpoint(undefined).setting.name;
+  } catch {
+    defaultEndpoint = undefined; // Restricted Mode refuses the workspace's default: the form opens on the run's or the first
+  }
+  const embedded = embeddedEndpoint().setting;
+  return {
+    endpoints: [
+      { name: embedded.name, model: embedded.model, baseUrl: embedded.baseUrl, modelFixed: true },
+      ...listEndpoints().filter((e) => e.setting.name !== EMBEDDED_ENDPOINT).map((e) => ({ name: e.setting.name, model: e.setting.model, baseUrl: e.setting.baseUrl })),
+    ],
+    ...(defaultEndpoint ? { defaultEndpoint } : {}),
+    verifiers: VerifierConfigSchema.shape.kind.options.map((kind) => ({ kind, params: VERIFIER_PARAMS[kind] })),
+    settingsVerifier: defaults.verifier,
+    effectiveBudgets: defaults.budgets,
+  };
+}
+
 export class PanelHost implements vscode.Disposable {
   readonly id = `host${nextHostId++}`;
   private readonly disposables: vscode.Disposable[] = [];
@@ -64,7 +93,14 @@ export class PanelHost implements vscode.Disposable {
       // Answered once the run has started; the page follows it through deltas. A refusal is an error reply for the
       // page and, as for a palette re-run, a notification with the actions that fix it.
       try {
-        const started = await this.actions.rerunFromNode(this.uri, p.nodeId, { strategy: p.strategy, params: p.params, ...(p.budgets ? { budgets: p.budgets } : {}) });
+        const started = await this.actions.rerunFromNode(this.uri, p.nodeId, {
+        strategy: p.strategy,
+        params: p.params,
+        ...(p.budgets ? { budgets: p.budgets } : {}),
+        ...(p.endpoint ? { endpoint: p.endpoint } : {}),
+        ...(p.model ? { model: p.model } : {}),
+        ...(p.verifier ? { verifier: p.verifier } : {}),
+      });
         return { runId: started.runId, startNodeId: started.startNodeId, message: started.message };
       } catch (err) {
         showNotice(this.services.log, refusalNotice(err, (t) => this.services.keys.redact(t)));
@@ -94,9 +130,13 @@ export class PanelHost implements vscode.Disposable {
         this.selected = sel.nodeId;
         this.post({ type: 'revealNode', nodeId: sel.nodeId, select: true, zoom: false });
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.sendReadOnly()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.sendReadOnly();
+        // Trust brings the workspace's endpoints into the form.
+        this.post({ type: 'config', rerunOptions: rerunOptions() });
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('metacot')) this.post({ type: 'config', ...readPanelConfig() });
+        if (e.affectsConfiguration('metacot')) this.post({ type: 'config', ...readPanelConfig(), rerunOptions: rerunOptions() });
       }),
       vscode.window.onDidChangeActiveColorTheme(() => this.post({ type: 'config', themeKind: readPanelConfig().themeKind })),
     );
@@ -187,7 +227,7 @@ export class PanelHost implements vscode.Disposable {
           this.services.log.warn(`panel speaks protocol ${m.protocolVersion}, host ${PROTOCOL_VERSION}`);
         }
         this.ready = true;
-        this.post({ type: 'config', ...readPanelConfig() });
+        this.post({ type: 'config', ...readPanelConfig(), rerunOptions: rerunOptions() });
         this.sendReadOnly();
         this.sendLoad();
         return;

@@ -19,6 +19,13 @@ import { isTrusted, readSearchDefaults, resolveEndpoint } from './settings';
 import type { ExportSpec } from './exportCommand';
 import { defaultExportUri, renderExport } from './exportCommand';
 
+/** The endpoint with another model id for one run; the embedded endpoint serves one model, so it refuses another. */
+function withModel(endpoint: ResolvedEndpoint, model: string | undefined): ResolvedEndpoint {
+  if (model === undefined || model === endpoint.setting.model) return endpoint;
+  if (endpoint.origin === 'embedded') throw new Error(`the ${endpoint.setting.name} endpoint serves one model (${endpoint.setting.model}); pick another endpoint to run "${model}"`);
+  return { ...endpoint, setting: { ...endpoint.setting, model } };
+}
+
 /** When a mutation writes the file: `true` saves at once, `false` leaves the document dirty. */
 export interface SaveOption {
   save?: boolean;
@@ -31,6 +38,8 @@ export interface RerunChoice {
   budgets?: Budgets;
   verifier?: VerifierConfig;
   endpoint?: string | EndpointSetting;
+  /** Model id sent to the endpoint instead of its configured one, for this run (its address and key stay). */
+  model?: string;
   /**
    * Asked (a person, modal) when the trace's verifier names a URL or an environment variable that the
    * `metacot.verifier` setting does not: 'trace' uses it, 'settings' uses the setting's, undefined cancels. Without
@@ -162,7 +171,7 @@ export class TraceActions {
     const params = choice.params ?? (plan && plan.strategy === defaults.strategy ? plan.params : {});
     // Before anything is saved or started: a refused verifier leaves the file and every server untouched.
     const verifier = await this.rerunVerifier(choice, plan, defaults.verifier);
-    const endpoint = resolveEndpoint(choice.endpoint ?? this.stillConfigured(plan?.endpointName));
+    const endpoint = withModel(resolveEndpoint(choice.endpoint ?? this.stillConfigured(plan?.endpointName)), choice.model);
     if (model.document.isDirty) await model.document.save();
     const run = await this.services.runs.start({
       problem: trace.problem,

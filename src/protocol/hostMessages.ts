@@ -3,8 +3,9 @@
  * discriminated on `type`. Types are inferred, never written by hand.
  */
 import { z } from 'zod';
-import { EventSchema, NodeSchema, ParamsSchema, ResultSchema, RunSchema, StrategyNameSchema, TraceSchema, UsageSchema } from '../core/trace/schema';
+import { BudgetsSchema, EventSchema, NodeSchema, ParamsSchema, ResultSchema, RunSchema, StrategyNameSchema, TraceSchema, UsageSchema, VerifierConfigSchema } from '../core/trace/schema';
 import { StrategyCatalogSchema } from '../core/search/catalog';
+import { ParamSpecSchema } from '../core/search/params';
 import { ReplyMessageSchema } from './panelRequests';
 import { COMPACT_THRESHOLD, CompactTraceSchema, compactTrace } from './compactTrace';
 import type { Trace } from '../core/trace/schema';
@@ -60,6 +61,31 @@ export const RevealNodeMessageSchema = z.object({
 
 export const ColorBySchema = z.enum(['value', 'status', 'author']);
 
+/**
+ * What the re-run form offers besides strategies, built by the host from the settings and the core (the page never
+ * types a list itself). No API key, ever: endpoints travel as name, model and address only.
+ */
+export const RerunOptionsSchema = z.object({
+  /** The endpoints a run may use now (the embedded model first; Restricted Mode hides workspace-defined ones). */
+  endpoints: z.array(
+    z.object({
+      name: z.string().min(1),
+      model: z.string(),
+      baseUrl: z.string(),
+      /** The endpoint serves one model (the embedded one): the form offers no model override. */
+      modelFixed: z.boolean().optional(),
+    }),
+  ),
+  /** The endpoint a run gets when it names none (metacot.defaultEndpoint); absent when that cannot be used now. */
+  defaultEndpoint: z.string().optional(),
+  /** Every verifier kind (the core's VerifierConfigSchema) with its parameters and defaults (the core's VERIFIER_PARAMS). */
+  verifiers: z.array(z.object({ kind: VerifierConfigSchema.shape.kind, params: z.array(ParamSpecSchema) })),
+  /** The metacot.verifier setting: what a run with no verifier of its own gets ('auto': the engine's choice for the problem). */
+  settingsVerifier: z.union([VerifierConfigSchema, z.literal('auto')]),
+  /** The budgets a run gets where the form leaves one empty (metacot.budgets with its defaults, e.g. maxNodes 500). */
+  effectiveBudgets: BudgetsSchema,
+});
+
 /** Settings the panel follows; every field optional so the host can send only what changed. */
 export const ConfigMessageSchema = z.object({
   type: z.literal('config'),
@@ -74,6 +100,8 @@ export const ConfigMessageSchema = z.object({
   strategies: StrategyCatalogSchema.optional(),
   /** Defaults for the "Re-run from here" form. */
   rerunDefaults: z.object({ strategy: StrategyNameSchema.optional(), params: ParamsSchema.optional() }).optional(),
+  /** Endpoints, verifiers and effective budgets for the "Re-run from here" form. */
+  rerunOptions: RerunOptionsSchema.optional(),
 });
 
 /** Restricted mode or a read-only file: editing actions are disabled and say why. */
@@ -136,6 +164,7 @@ export type TraceDeltaMessage = z.infer<typeof TraceDeltaMessageSchema>;
 export type RevealNodeMessage = z.infer<typeof RevealNodeMessageSchema>;
 export type ColorBy = z.infer<typeof ColorBySchema>;
 export type ConfigMessage = z.infer<typeof ConfigMessageSchema>;
+export type RerunOptions = z.infer<typeof RerunOptionsSchema>;
 export type ReadOnlyMessage = z.infer<typeof ReadOnlyMessageSchema>;
 export type HostErrorMessage = z.infer<typeof HostErrorMessageSchema>;
 export type DiffMark = z.infer<typeof DiffMarkSchema>;

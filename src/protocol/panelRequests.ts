@@ -5,7 +5,7 @@
  * with these schemas, so a reply is as checked as a request (no `unknown` coming back, no casts).
  */
 import { z } from 'zod';
-import { BudgetsSchema, ParamsSchema, StrategyNameSchema } from '../core/trace/schema';
+import { BudgetsSchema, ParamsSchema, StrategyNameSchema, VerifierConfigSchema } from '../core/trace/schema';
 
 const nodeId = z.string().min(1);
 
@@ -33,9 +33,21 @@ export const PANEL_REQUESTS = {
     params: z.object({ nodeId, label: z.enum(['correct', 'incorrect']).nullable() }),
     result: z.object({ nodeId, label: z.enum(['correct', 'incorrect']).nullable(), message: z.string() }),
   },
-  /** Reset to an earlier state (paper §3.3): a new search from this node. Answered once the run has started. */
+  /**
+   * Reset to an earlier state (paper §3.3): a new search from this node. Answered once the run has started. What is
+   * left out is "same settings" (the origin run's endpoint and verifier, else the settings'); `endpoint` is a
+   * configured endpoint's name, `model` replaces that endpoint's model id for this run.
+   */
   rerunFromNode: {
-    params: z.object({ nodeId, strategy: StrategyNameSchema, params: ParamsSchema, budgets: BudgetsSchema.optional() }),
+    params: z.object({
+      nodeId,
+      strategy: StrategyNameSchema,
+      params: ParamsSchema,
+      budgets: BudgetsSchema.optional(),
+      endpoint: z.string().min(1).optional(),
+      model: z.string().min(1).optional(),
+      verifier: VerifierConfigSchema.optional(),
+    }),
     result: z.object({ runId: z.string().min(1), startNodeId: nodeId, message: z.string() }),
   },
   /** Cancel one run (runId) or every running run of this trace. */

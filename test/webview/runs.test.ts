@@ -3,8 +3,13 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { STRATEGY_CATALOG } from '../../src/core/search/catalog';
-import type { Trace, TraceNode } from '../../src/core/trace/schema';
+import { VerifierConfigSchema } from '../../src/core/trace/schema';
+import type { Budgets, Trace, TraceNode } from '../../src/core/trace/schema';
+import { VERIFIER_PARAMS } from '../../src/core/verify/verifier';
+import type { RerunOptions } from '../../src/protocol/hostMessages';
 import { startHarness } from './harness/server';
 import type { Harness } from './harness/server';
 import { ensureWebviewBuilt } from './ensureBuilt';
@@ -62,10 +67,10 @@ function readsAs(t: Trace, runId: string): Set<string> {
 
 describe('search panel: run list and fading', () => {
   it('lists both runs with the trace’s numbers, fades the superseded subtree, and filters the tree by run', async () => {
-    const p = await panel();
+    const p = await panel(800, 900);
     await p.load(trace);
     const list = p.page.locator('#run-list');
-    assert.equal(await list.evaluate((el) => (el as unknown as { open: boolean }).open), true, 'two runs: the list opens');
+    assert.equal(await list.evaluate((el) => (el as unknown as { open: boolean }).open), true, 'two runs on a tall page: the list opens');
     const rows = p.page.locator('#run-list .run-row');
     assert.equal(await rows.count(), 2);
     for (const [k, run] of trace.runs.entries()) {
@@ -116,10 +121,18 @@ describe('search panel: run list and fading', () => {
   it('the list does not cover the tree at the default panel width, and follows a streamed run', async () => {
     const p = await panel(520, 700);
     await p.load(trace);
+    // A short page keeps the list folded; its summary still names each run's state.
+    const list = p.page.locator('#run-list');
+    assert.equal(await list.evaluate((el) => (el as unknown as { open: boolean }).open), false);
+    assert.match(await p.page.locator('#run-list summary').innerText(), /Runs \(2\)\s+r1\s+r2/);
+    assert.equal(await p.page.locator('#run-list summary .run-chip.status-solved').count(), 1);
+    await p.page.locator('#run-list summary').click();
+    assert.equal(await list.evaluate((el) => (el as unknown as { open: boolean }).open), true);
+    await p.nextFrame();
     const listBox = (await p.page.locator('#run-list').boundingBox())!;
     const canvasBox = (await p.page.locator('.canvas-wrap').first().boundingBox())!;
     assert.ok(listBox.y + listBox.height <= canvasBox.y + 0.5, `run list ${JSON.stringify(listBox)} overlaps the tree ${JSON.stringify(canvasBox)}`);
-    assert.ok(canvasBox.height >= 220, `the tree keeps ${canvasBox.height} px`);
+    assert.ok(canvasBox.height >= 150, `the tree keeps ${canvasBox.height} px`);
     const overflow = await p.page.locator('#run-list .run-row').evaluateAll((els) => (els as unknown as { scrollWidth: number; clientWidth: number }[]).map((e) => e.scrollWidth - e.clientWidth));
     assert.deepEqual(overflow, [0, 0], 'rows fit the width');
 
@@ -140,5 +153,98 @@ describe('search panel: run list and fading', () => {
     await p.nextFrame();
     await p.nextFrame();
     assert.match(await p.page.locator('#run-list .run-row[data-run="r3"] .run-reason').innerText(), /401 Unauthorized/);
+  });
+});
+
+/** The budgets VS Code's settings give when the user set none: metacot.budgets' default in the manifest. */
+function manifestBudgets(): Budgets {
+  type Section = { properties: Record<string, { default?: unknown }> };
+  const c = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { contributes: { configuration: Section | Section[] } }).contributes.configuration;
+  const section = (Array.isArray(c) ? c : [c]).find((x) => x.properties['metacot.budgets']);
+  return section!.properties['metacot.budgets']!.default as Budgets;
+}
+
+/** The re-run options the host sends (its endpoints, the core's verifiers, the effective budgets). */
+function rerunOptions(t: Trace): RerunOptions {
+  const e = t.runs[0]!.config.endpoint;
+  return {
+    endpoints: [
+      { name: 'embedded', model: 'countdown-embedded', baseUrl: '', modelFixed: true },
+      { name: e.name, model: e.model, baseUrl: e.baseUrl },
+      { name: 'lab', model: 'qwen-7b', baseUrl: 'http://10.0.0.2:8000/v1' },
+    ],
+    defaultEndpoint: 'embedded',
+    verifiers: VerifierConfigSchema.shape.kind.options.map((kind) => ({ kind, params: VERIFIER_PARAMS[kind] })),
+    settingsVerifier: 'auto',
+    effectiveBudgets: manifestBudgets(),
+  };
+}
+
+describe('search panel: re-run form with endpoint, model, verifier and effective budgets', () => {
+  it('lists the endpoints and verifiers, shows the effective budgets, and posts the choices', async () => {
+    const p = await panel();
+    const options = rerunOptions(trace);
+    await p.send({ type: 'config', rerunOptions: options });
+    await p.load(trace);
+    const rerun = trace.runs[1]!;
+    const start = trace.nodes.find((n) => n.runId === rerun.id && n.kind === 'step')!;
+    await p.send({ type: 'revealNode', nodeId: start.id, select: true });
+    await p.nextFrame();
+    await p.page.click('#action-rerun');
+    const form = p.page.locator('.rerun-form');
+    await form.waitFor({ timeout: 5000 });
+    const values = (sel: string) => p.page.locator(sel).evaluateAll((els) => (els as unknown as { getAttribute(n: string): string | null }[]).map((e) => e.getAttribute('value')));
+    assert.deepEqual(await values('#rerun-endpoint vscode-option'), options.endpoints.map((e) => e.name));
+    const value = (sel: string) => p.page.locator(sel).evaluate((e) => (e as unknown as { value: string }).value);
+    assert.equal(await value('#rerun-endpoint'), rerun.config.endpoint.name, 'opens on the run’s endpoint');
+    assert.equal(await value('#rerun-model'), rerun.config.endpoint.model);
+    assert.deepEqual(await values('#rerun-verifier vscode-option'), [...VerifierConfigSchema.shape.kind.options]);
+    assert.equal(await value('#rerun-verifier'), rerun.config.verifier.kind, 'opens on the run’s verifier');
+    assert.equal(await value('#rerun-verifier-K'), String(rerun.config.verifier.params.K));
+    // The run capped nodes at 6: prefilled, and the help says what clearing it gives; an empty one shows the default.
+    const budgets = manifestBudgets();
+    assert.equal(await value('#rerun-budget-maxNodes'), '6');
+    assert.match(await form.innerText(), new RegExp(`empty: ${budgets.maxNodes} \\(default\\)`));
+    assert.equal(await p.page.locator('#rerun-budget-maxTokens').getAttribute('placeholder'), `${budgets.maxTokens} (default)`);
+    // "No limit" only where the settings set none either.
+    assert.equal(await p.page.locator('#rerun-budget-maxRequests').getAttribute('placeholder'), budgets.maxRequests === undefined ? 'no limit' : `${budgets.maxRequests} (default)`);
+
+    // Another endpoint (its model follows), a model override, another verifier with a param, a node budget.
+    await p.page.locator('#rerun-endpoint').click();
+    await p.page.locator('#rerun-endpoint vscode-option[value="lab"]').click();
+    assert.equal(await value('#rerun-model'), 'qwen-7b');
+    await p.page.locator('#rerun-model input').fill('qwen-14b');
+    await p.page.locator('#rerun-verifier').click();
+    await p.page.locator('#rerun-verifier vscode-option[value="heuristic"]').click();
+    await p.page.locator('#rerun-verifier-heuristic').click();
+    await p.page.locator('#rerun-verifier-heuristic vscode-option[value="mult"]').click();
+    await p.page.locator('#rerun-budget-maxNodes input').fill('40');
+    await p.clearPosted();
+    await p.page.click('#rerun-submit');
+    const [req] = await p.requests('rerunFromNode');
+    assert.ok(req, 'no rerunFromNode request');
+    assert.equal(req.params.nodeId, start.id);
+    assert.equal(req.params.endpoint, 'lab');
+    assert.equal(req.params.model, 'qwen-14b');
+    assert.deepEqual(req.params.verifier, { kind: 'heuristic', params: { check: 'auto', exactlyOnce: false, heuristic: 'mult' } });
+    assert.equal(req.params.budgets?.maxNodes, 40);
+  });
+
+  it('an untouched verifier is left to the host; the embedded endpoint offers no model override', async () => {
+    const p = await panel();
+    await p.send({ type: 'config', rerunOptions: rerunOptions(trace) });
+    await p.load(trace);
+    await p.send({ type: 'revealNode', nodeId: 'n1', select: true });
+    await p.nextFrame();
+    await p.page.click('#action-rerun');
+    await p.page.locator('#rerun-endpoint').click();
+    await p.page.locator('#rerun-endpoint vscode-option[value="embedded"]').click();
+    assert.equal(await p.page.locator('#rerun-model').evaluate((e) => (e as unknown as { disabled: boolean }).disabled), true);
+    await p.clearPosted();
+    await p.page.click('#rerun-submit');
+    const [req] = await p.requests('rerunFromNode');
+    assert.equal(req!.params.endpoint, 'embedded');
+    assert.equal('model' in req!.params, false);
+    assert.equal('verifier' in req!.params, false, 'same settings: the host applies the origin run’s verifier');
   });
 });
