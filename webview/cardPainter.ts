@@ -252,10 +252,18 @@ export class CardPainter {
     if (lines.length && (truncated || ctx.measureText(lines[lines.length - 1]).width > width())) {
       const li = lines.length - 1;
       const w = li === 0 ? firstW : fullW;
-      let s = lines[li];
-      if (truncated || ctx.measureText(s).width > w) {
-        while (s.length > 1 && ctx.measureText(s + '…').width > w) s = s.slice(0, -1);
-        lines[li] = s + '…';
+      if (truncated || ctx.measureText(lines[li]).width > w) {
+        // Fill the last line up to its width with what follows (a long next word would otherwise leave "Let me…"),
+        // then cut at the longest prefix that fits with the ellipsis (binary search: a few measures, not one a char).
+        const s = wi < words.length ? `${lines[li]} ${words.slice(wi).join(' ')}`.slice(0, 400) : lines[li];
+        let lo = 1;
+        let hi = s.length;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (ctx.measureText(s.slice(0, mid) + '…').width <= w) lo = mid;
+          else hi = mid - 1;
+        }
+        lines[li] = s.slice(0, lo).trimEnd() + '…';
       }
     }
     this.wrapCache.set(i, { node: n, key, lines });
