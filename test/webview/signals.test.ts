@@ -64,6 +64,11 @@ function withFailedRerun(status: Run['status'] = 'failed'): Trace {
   return TraceSchema.parse(t);
 }
 
+/** The page's DOM, typed for the in-page callbacks (the root tsconfig has no DOM types). */
+interface PageGlobals {
+  getComputedStyle(el: unknown): { backgroundColor: string };
+}
+
 const messageText = (p: PanelPage, key: string) => p.page.locator(`#message-bar .message[data-key="${key}"] .message-text`).allInnerTexts();
 
 describe('search panel: honest signals', () => {
@@ -78,10 +83,17 @@ describe('search panel: honest signals', () => {
     assert.match(text, new RegExp(`Run ${trace.runs[0]!.id}: beam ran with no value signal: no step carried a value \\(every step ranked at the prior 0\\.5\\), so its ranking is arbitrary — set a verifier \\(prm, countdown, heuristic, rollout\\)`));
     assert.equal(await p.page.locator('#message-bar .codicon-warning').count(), 1, 'a warning icon');
     // Warning colours come from the theme's warning variables, not the error ones.
-    const bg = await warning.evaluate((el) => getComputedStyle(el).backgroundColor);
-    const err = await p.page.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-inputValidation-errorBackground').trim());
+    const [bg, asError] = await warning.evaluate((el) => {
+      const w = globalThis as unknown as PageGlobals;
+      const e = el as { classList: { replace(a: string, b: string): void } };
+      const mine = w.getComputedStyle(el).backgroundColor;
+      e.classList.replace('warning', 'error');
+      const other = w.getComputedStyle(el).backgroundColor;
+      e.classList.replace('error', 'warning');
+      return [mine, other];
+    });
     assert.notEqual(bg, 'rgba(0, 0, 0, 0)');
-    assert.notEqual(bg, err);
+    assert.notEqual(bg, asError, 'warning colours, not the error ones');
     assert.deepEqual(await messageText(p, 'run-failed'), [], 'no failure said');
   });
 
@@ -102,7 +114,15 @@ describe('search panel: honest signals', () => {
     assert.equal(await badge.getAttribute('title'), `Run r2 failed: ${REASON}`);
     assert.equal(await badge.evaluate((el) => el.classList.contains('run-failed')), true);
     // The error pair of the theme, not the neutral badge colours.
-    const [bg, neutral] = await badge.evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(document.body).getPropertyValue('--vscode-badge-background').trim()]);
+    const [bg, neutral] = await badge.evaluate((el) => {
+      const w = globalThis as unknown as PageGlobals;
+      const e = el as { classList: { remove(c: string): void; add(c: string): void } };
+      const mine = w.getComputedStyle(el).backgroundColor;
+      e.classList.remove('run-failed');
+      const plain = w.getComputedStyle(el).backgroundColor;
+      e.classList.add('run-failed');
+      return [mine, plain];
+    });
     assert.notEqual(bg, neutral);
     const msg = await messageText(p, 'run-failed');
     assert.deepEqual(msg, [`Run r2 (beam) failed: ${REASON}. Check the endpoint’s URL, model and mode with “Meta-CoT: Configure Endpoint”, then re-run from a node.`]);
