@@ -43,6 +43,8 @@ export class ReadingView {
     };
     this.el.addEventListener('keydown', onKey);
     treeParts[0]?.addEventListener('keydown', onKey);
+    // The toolbar's button is in the page once the app has built it (after this constructor).
+    queueMicrotask(() => document.getElementById('tool-reading')?.setAttribute('aria-pressed', 'false'));
   }
 
   toggle(): void {
