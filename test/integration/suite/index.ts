@@ -17,6 +17,7 @@ import './crashRecovery.test';
 import './uiFixtures.test';
 import './failedRuns.test';
 import './capabilities.test';
+import './rerunForm.test';
 import './compare.test';
 import './importUi.test';
 import './unprune.test';
