@@ -42,8 +42,8 @@ export interface TestApi {
   revealInTree(uri: vscode.Uri, nodeId: string): Promise<void>;
   /** Run notices (failed, refused, no verified answer) shown most recently, newest last: message and actions. */
   runNotices(): ShownNotice[];
-  /** Open "A ↔ B" comparison panels: title and what each host sent its page (newest last). */
-  comparePanels(): { title: string; sent: unknown[] }[];
+  /** Open "A ↔ B" comparison panels: title, what each host sent its page (newest last), and its entry for page messages. */
+  comparePanels(): { title: string; sent: unknown[]; receive(message: unknown): void }[];
 }
 
 export function createTestApi(services: Services, tree: TraceTreeProvider, activationMs: number): TestApi {
@@ -78,6 +78,6 @@ export function createTestApi(services: Services, tree: TraceTreeProvider, activ
     },
     revealInTree: (uri, nodeId) => tree.revealNode(uri, nodeId),
     runNotices: () => recentNotices(),
-    comparePanels: () => ComparePanel.all().map((p) => ({ title: p.title, sent: [...p.sent] })),
+    comparePanels: () => ComparePanel.all().map((p) => ({ title: p.title, sent: [...p.sent], receive: (m: unknown) => p.receive(m) })),
   };
 }

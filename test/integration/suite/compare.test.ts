@@ -11,6 +11,7 @@ import { runSubtrace } from '../../../src/core/analyse/diffOverlay';
 import type { CompareResult } from '../../../src/extension/compareCommands';
 import type { Run, Trace } from '../../../src/core/trace/schema';
 import { TraceTree } from '../../../src/core/trace/tree';
+import { PROTOCOL_VERSION } from '../../../src/protocol/hostMessages';
 import type { TestApi } from '../../../src/extension/testApi';
 import { closeAllEditors, testApi, writeTraceFixture } from './extensionHelpers';
 
@@ -82,17 +83,17 @@ function markCounts(marks: SentMark[]): { added: number; removed: number; change
   return c;
 }
 
-/** The compare panel titled `title` has sent its page the load and then the marks; returns what it sent. */
+/**
+ * What the compare panel titled `title` sent its page once the page said `ready`. The test delivers `ready` through
+ * the host's own entry for page messages (as the other panel suites do): the page's own may come seconds later
+ * on a loaded machine, or already have come (then the host simply sends everything again).
+ */
 async function sentBy(api: TestApi, title: string): Promise<SentMessage[]> {
-  return waitFor(
-    `the "${title}" panel's diffMarks`,
-    () => {
-      const p = api.comparePanels().find((x) => x.title === title);
-      const sent = (p?.sent ?? []) as SentMessage[];
-      return sent.some((m) => m.type === 'diffMarks') ? sent : undefined;
-    },
-    20_000,
-  );
+  const panel = await waitFor(`the "${title}" panel`, () => api.comparePanels().find((x) => x.title === title));
+  panel.receive({ type: 'ready', protocolVersion: PROTOCOL_VERSION });
+  const sent = api.comparePanels().find((x) => x.title === title)!.sent as SentMessage[];
+  assert.ok(sent.some((m) => m.type === 'diffMarks'), `no diffMarks: ${sent.map((m) => m.type).join(', ')}`);
+  return sent;
 }
 
 function checkSent(sent: SentMessage[], result: CompareResult): SentMark[] {
@@ -133,6 +134,13 @@ describe('extension: compare traces and runs', function () {
     assert.deepEqual(markCounts(marks), { added: expected.added, removed: expected.removed, changed: expected.changed, valueChanged: expected.valueChanged });
     // The removed leaf is grafted under a fresh id.
     assert.match(marks.find((m) => m.kind === 'removed')!.nodeId, /^A:/);
+    // The merged view is read-only: an edit request from the page is answered with the reason.
+    const panel = api.comparePanels().find((p) => p.title === result.label)!;
+    panel.receive({ type: 'request', requestId: 'r1', method: 'pruneNode', params: { nodeId: 'n1', reason: 'test' } });
+    const reply = (api.comparePanels().find((p) => p.title === result.label)!.sent as (SentMessage & { ok?: boolean; error?: { message: string } })[]).at(-1)!;
+    assert.equal(reply.type, 'reply');
+    assert.equal(reply.ok, false);
+    assert.match(reply.error!.message, /read-only|comparison of two trees/);
   });
 
   it('the explorer\'s two selected files compare without a prompt, in the panel already open for the pair', async () => {
