@@ -4,21 +4,12 @@
  */
 import { COLOR_KEYS, colorOf } from './colorScale';
 import { copiesLabel, fmtInt, plainMath } from './format';
+import { MIN_TEXT_PX, cardFontPx } from './lod';
 import { isHumanEdit } from './nodeMarks';
 import type { HiddenSummary } from './treeLayout';
 import type { RenderScene } from './treeRenderer';
 import type { TraceNode } from '../src/protocol/fromCore';
 
-/**
- * Smallest font drawn on a card, in CSS pixels: nothing smaller is ever drawn (below the text level of detail cards
- * carry no text at all). 11 px is VS Code's own smallest UI text (badges, the status bar's small items).
- */
-export const MIN_TEXT_PX = 11;
-
-/** Font size of card text at zoom k: 12 px at k = 1, never under MIN_TEXT_PX, at most 13 px. */
-export function cardFontPx(k: number): number {
-  return Math.min(13, Math.max(MIN_TEXT_PX, 12 * k));
-}
 
 /** Colour key of failed nodes outside the status encoding (one past the scale keys). */
 export const FAILED_KEY = COLOR_KEYS;

@@ -3,15 +3,13 @@
  * zoom where cards carry text, and the test that decides whether the whole tree would be readable anyway.
  */
 import type { Camera } from './camera';
+import { TEXT_K } from './lod';
 import { CARD_H, CARD_W, LEVEL_GAP, ROW_GAP } from './treeLayout';
 import type { TreeLayout } from './treeLayout';
 import type { TraceModel } from './traceModel';
-import { TEXT_CARD_PX } from './treeRenderer';
 
 /** Canvas padding, as Camera.fit uses. */
 const PAD = 24;
-/** Smallest zoom where cards carry text (TEXT_CARD_PX over CARD_H). */
-export const TEXT_K = TEXT_CARD_PX / CARD_H;
 /**
  * Zoom the reading view opens at when the collapsed tree does not fit at 1: 0.8 gives 22 px cards (one 11 px line with
  * room around it) 157 px wide, about 20 characters of step text beside the value (5.6 px per character at 11 px); in

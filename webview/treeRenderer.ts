@@ -9,6 +9,8 @@
 import { cardDecorations, drawSummaries, strokeDiffs } from './cardOverlays';
 import type { Band } from './cardOverlays';
 import { COLOR_KEYS, NO_VALUE, colorKey, colorOf } from './colorScale';
+import { lodFor } from './lod';
+import type { Lod } from './lod';
 import type { Camera } from './camera';
 import type { ReplayIndex } from './replayIndex';
 import type { ThemeColors } from './themeColors';
@@ -19,7 +21,7 @@ import type { ColorBy } from '../src/protocol/hostMessages';
 import { CardPainter, FAILED_KEY } from './cardPainter';
 import { NumList, edgePath, sampleRange } from './canvasBatch';
 
-export type Lod = 'dense' | 'card' | 'text';
+export type { Lod } from './lod';
 
 export interface RenderScene {
   model: TraceModel;
@@ -60,15 +62,6 @@ export interface RenderStats {
   ms: number;
 }
 
-/**
- * Card height on screen from which cards carry text. Measured in the harness's Chromium (VS Code's font stack,
- * system-ui → DejaVu Sans here): at 11 px the font box (ascent + descent) is 13 px and the ink of "Hgjy" 10 px, an
- * average character 5.6 px; so 17 px holds one 11 px line with 2 px above and below, at k ≥ 0.61 (CARD_H = 28).
- * Below it a card is a coloured box with no text (the tooltip names it); nothing between 8 and 11 px is ever drawn.
- */
-export const TEXT_CARD_PX = 17;
-/** Below this card height cards are 1-px-per-row bars (a heatmap of the encoding). */
-const CARD_MIN_PX = 4;
 /** Alpha of faded nodes (superseded subtrees, outside the run filter) and of their edges. */
 const FADED_ALPHA = 0.22;
 
@@ -112,9 +105,9 @@ export class TreeRenderer {
     this.cards.clearTextCache();
   }
 
+  /** The level of detail at zoom k (thresholds and their measurement in lod.ts). */
   static lodFor(k: number): Lod {
-    const h = CARD_H * k;
-    return h >= TEXT_CARD_PX ? 'text' : h >= CARD_MIN_PX ? 'card' : 'dense';
+    return lodFor(k);
   }
 
   render(s: RenderScene): RenderStats {

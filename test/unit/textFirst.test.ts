@@ -8,16 +8,15 @@ import { TraceSchema } from '../../src/core/trace/schema';
 import type { Trace } from '../../src/core/trace/schema';
 import { generateTrace } from '../fixtures/generateTrace';
 import { Camera } from '../../webview/camera';
-import { MIN_TEXT_PX, cardFontPx } from '../../webview/cardPainter';
 import { contrastRatio } from '../../webview/colorScale';
 import { hitTest } from '../../webview/hitTest';
 import { isHumanEdit } from '../../webview/nodeMarks';
-import { READING_K, TEXT_K, fitReading, wholeTreeReadable } from '../../webview/readingFit';
+import { MIN_TEXT_PX, TEXT_CARD_PX, TEXT_K, cardFontPx, lodFor } from '../../webview/lod';
+import { READING_K, fitReading, wholeTreeReadable } from '../../webview/readingFit';
 import { readingCollapse, readingPath } from '../../webview/readingPath';
 import { noValueColor } from '../../webview/themeColors';
 import { TraceModel } from '../../webview/traceModel';
 import { CARD_H, CARD_W, LEVEL_GAP, ROW_GAP, layoutTree } from '../../webview/treeLayout';
-import { TEXT_CARD_PX, TreeRenderer } from '../../webview/treeRenderer';
 
 const beam = (): Trace => TraceSchema.parse(JSON.parse(readFileSync(join(__dirname, '../fixtures/traces/countdown-beam.metacot.json'), 'utf8')));
 const ids = (m: TraceModel, list: Iterable<number>) => [...list].map((i) => m.nodes[i].id);
@@ -103,7 +102,7 @@ describe('readable fit', () => {
     cam.height = 700;
     fitReading(cam, L, path);
     assert.equal(cam.k, READING_K);
-    assert.equal(TreeRenderer.lodFor(cam.k), 'text');
+    assert.equal(lodFor(cam.k), 'text');
     const end = path[path.length - 1];
     const x0 = cam.toScreenX(L.x[end]);
     const y = cam.toScreenY(L.y[end]);
@@ -114,8 +113,8 @@ describe('readable fit', () => {
 
 describe('legible text', () => {
   it('text cards start at TEXT_CARD_PX and never use a font under MIN_TEXT_PX', () => {
-    assert.equal(TreeRenderer.lodFor(TEXT_K), 'text');
-    assert.equal(TreeRenderer.lodFor(TEXT_K * 0.99), 'card');
+    assert.equal(lodFor(TEXT_K), 'text');
+    assert.equal(lodFor(TEXT_K * 0.99), 'card');
     assert.ok(CARD_H * TEXT_K >= TEXT_CARD_PX - 1e-9);
     for (const k of [TEXT_K, 0.7, 0.8, 1, 2, 4]) assert.ok(cardFontPx(k) >= MIN_TEXT_PX, `k ${k}`);
     assert.equal(cardFontPx(1), 12);
