@@ -5,7 +5,6 @@
  * in the message bar on failure.
  */
 import type { PanelMethod, PanelParams, PanelResult } from '../src/protocol/panelRequests';
-import { expandCompactTrace } from '../src/protocol/compactTrace';
 import { StrategyNameSchema, pruneBlocker, unpruneBlocker } from '../src/protocol/fromCore';
 import type { Trace } from '../src/protocol/fromCore';
 import type { ColorBy, HostMessage } from '../src/protocol/hostMessages';
@@ -23,6 +22,7 @@ import { Announcer, MessageBar } from './messageBar';
 import { navigate } from './navigation';
 import type { NavKey } from './navigation';
 import { installProbe } from './panelProbe';
+import { LoadProgress } from './loadProgress';
 import { StateSaver, readPanelState } from './panelState';
 import type { PanelState } from './panelState';
 import { PanelStore } from './panelStore';
@@ -50,10 +50,12 @@ export class PanelApp implements PanelCommands {
   private readonly scrubber: Scrubber;
   private readonly toolbar: Toolbar;
   private readonly detail: DetailPane;
-  private readonly runList: RunList;
   private readonly diff: DiffView;
   private readonly reading: ReadingView;
+  private readonly runList: RunList;
   private readonly messages = new MessageBar();
+  /** Load messages (one, or a chunked load) and the progress line while a big trace comes in. */
+  private readonly loads: LoadProgress;
   private readonly signals = new RunSignals(this.store, this.messages);
   private readonly announcer = new Announcer();
   /** State saved before a reload, applied once to the trace it belongs to. */
@@ -76,10 +78,21 @@ export class PanelApp implements PanelCommands {
       () => this.snapshot(),
       (state) => host.setState(state),
     );
+    this.loads = new LoadProgress({
+      load: (trace, sel) => {
+        this.load(trace, sel);
+        // A chunked load's selection may be in a later chunk: selected when it arrives.
+        if (sel && !s.model.index.has(sel)) this.pendingSelectId = sel;
+      },
+      enqueue: (d) => this.view.enqueue(d),
+      error: (text) => this.messages.show(text, 'error', 'load'),
+      traceId: () => s.model.id,
+    });
     this.view = new TreeView(s, {
       deltasApplied: () => this.afterDeltas(),
       find: () => ({ matches: this.find.matches, active: this.find.activeMatch }),
       drew: () => {
+        this.loads.drew();
         this.saver.schedule();
         this.reading.sync();
       },
@@ -122,6 +135,7 @@ export class PanelApp implements PanelCommands {
       this.announcer.el,
       h('div', { class: 'sr-only', id: 'tree-help' }, TREE_HELP),
     );
+    this.view.el.append(this.loads.el);
     if (this.restored?.detailWidth) this.setDetailWidth(this.restored.detailWidth);
     bindPointer(this.view, s, this);
     bindKeyboard(this.view, s, this, this.detail);
@@ -133,18 +147,15 @@ export class PanelApp implements PanelCommands {
       (error) => this.messages.show(`Ignored a message from the extension: ${error}`, 'error'),
     );
     host.post({ type: 'ready', protocolVersion: PROTOCOL_VERSION, ...(this.restored ? { restoredTraceId: this.restored.traceId } : {}) });
-    installProbe(s, this.view, this.find);
+    installProbe(s, this.view, this.find, this.loads);
   }
 
   // ---- host messages
 
   private onMessage(m: HostMessage): void {
     const s = this.store;
+    if (this.loads.onMessage(m)) return;
     switch (m.type) {
-      case 'loadTrace':
-      case 'loadCompactTrace':
-        this.load(m.type === 'loadTrace' ? m.trace : expandCompactTrace(m.trace), m.selectNodeId);
-        break;
       case 'traceDelta':
         if (m.traceId === s.model.id) this.view.enqueue(m);
         break;

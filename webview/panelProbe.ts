@@ -1,6 +1,7 @@
 /** What tests and benchmarks read (window.__metacotPanel); nothing here changes state except through the UI paths. */
 import type { ColorBy } from '../src/protocol/hostMessages';
 import type { FindBar } from './findBar';
+import type { LoadProgress } from './loadProgress';
 import type { PanelStore } from './panelStore';
 import type { RenderStats } from './treeRenderer';
 import type { TreeView } from './treeView';
@@ -21,13 +22,19 @@ export interface PanelProbe {
   readonly matchCount: number;
   readonly colorBy: ColorBy;
   readonly readOnly: boolean;
+  /** The host's timing of the last load (epoch ms) and when the page got it; null for a load without timing. */
+  readonly loadTiming: LoadProgress['timing'];
+  /** The load progress line's text, '' while hidden. */
+  readonly loadStatus: string;
+  /** The model's node at a dense index (tests compare a loaded model with its trace). */
+  nodeAt(i: number): unknown;
+  /** store.diffMarks as numbers (DIFF_MARK values by dense index), null when no diff is shown; and its label. */
+  readonly diffMarks: number[] | null;
+  readonly diffLabel: string;
   /** The run the run list filters the tree to (null: every run). */
   readonly runFilter: string | null;
   /** Ids of the nodes drawn faded (store.faded: superseded subtrees, or outside the run filter). */
   readonly fadedIds: string[];
-  /** store.diffMarks as numbers (DIFF_MARK values by dense index), null when no diff is shown; and its label. */
-  readonly diffMarks: number[] | null;
-  readonly diffLabel: string;
   /** Ids of the cards the last frame drew at the text level (lastRender.textCards), in drawing order. */
   readonly textCardIds: string[];
   /** Ids of the collapsed nodes (store.collapsed). */
@@ -40,7 +47,7 @@ export interface PanelProbe {
   nextFrame(): Promise<void>;
 }
 
-export function installProbe(store: PanelStore, view: TreeView, find: FindBar): void {
+export function installProbe(store: PanelStore, view: TreeView, find: FindBar, loads: LoadProgress): void {
   const probe: PanelProbe = {
     get traceId() {
       return store.model.id;
@@ -81,8 +88,21 @@ export function installProbe(store: PanelStore, view: TreeView, find: FindBar): 
     get colorBy() {
       return store.colorBy;
     },
+    get loadTiming() {
+      return loads.timing;
+    },
+    get loadStatus() {
+      return loads.status;
+    },
+    nodeAt: (i) => store.model.nodes[i] ?? null,
     get readOnly() {
       return store.readOnly;
+    },
+    get diffMarks() {
+      return store.diffMarks ? Array.from(store.diffMarks) : null;
+    },
+    get diffLabel() {
+      return store.diffLabel;
     },
     get runFilter() {
       return store.runFilter;
@@ -90,12 +110,6 @@ export function installProbe(store: PanelStore, view: TreeView, find: FindBar): 
     get fadedIds() {
       const f = store.faded;
       return f ? store.model.nodes.filter((_, i) => f[i] === 1).map((n) => n.id) : [];
-    },
-    get diffMarks() {
-      return store.diffMarks ? Array.from(store.diffMarks) : null;
-    },
-    get diffLabel() {
-      return store.diffLabel;
     },
     get textCardIds() {
       return (view.lastRender?.textCards ?? []).map((i) => store.model.nodes[i]?.id ?? '');

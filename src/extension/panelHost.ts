@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { panelHtml, PANEL_SCRIPT_FILE, PANEL_STYLE_FILES } from '../protocol/panelHtml';
 import { parseWebviewMessage } from '../protocol/parseMessage';
-import { loadMessageFor, PROTOCOL_VERSION } from '../protocol/hostMessages';
+import { loadMessagesFor, PROTOCOL_VERSION } from '../protocol/hostMessages';
 import type { HostMessageInput } from '../protocol/hostMessages';
 import type { WebviewNotification } from '../protocol/webviewMessages';
 import { checkResult, requestIdentity } from '../protocol/panelRequests';
@@ -80,6 +80,8 @@ export class PanelHost implements vscode.Disposable {
   private selected: string | undefined;
   private run: LiveRun | undefined;
   private runSubscription: vscode.Disposable | undefined;
+  /** When this host began showing its trace (epoch ms): the first load reports it in its timing. */
+  private openedAt: number | undefined = Date.now();
   /** Messages the page received, newest last: lets tests check what the panel was told. */
   readonly sent: HostMessageInput[] = [];
 
@@ -164,8 +166,9 @@ export class PanelHost implements vscode.Disposable {
   }
 
   post(message: HostMessageInput): void {
-    if (!this.ready && message.type !== 'loadTrace' && message.type !== 'loadCompactTrace') return;
-    this.sent.push(message);
+    if (!this.ready && message.type !== 'loadTrace' && message.type !== 'loadCompactTrace' && message.type !== 'loadChunk') return;
+    // A chunk's columns are not kept: tests read the load from its first part (the ring would pin 100 MB).
+    this.sent.push(message.type === 'loadChunk' ? { ...message, data: new Uint8Array(0) } : message);
     if (this.sent.length > 200) this.sent.splice(0, this.sent.length - 200);
     void this.webview.postMessage(message);
   }
@@ -271,8 +274,19 @@ export class PanelHost implements vscode.Disposable {
 
   private sendTrace(trace: Trace): void {
     const selectNodeId = this.selected && trace.nodes.some((n) => n.id === this.selected) ? this.selected : undefined;
-    // The protocol decides objects vs columns (columns for large traces).
-    this.post(loadMessageFor(trace, selectNodeId));
+    // The protocol decides objects vs columns vs chunks (columns for large traces, chunks for very large ones).
+    const first = this.openedAt;
+    this.openedAt = undefined;
+    const timing = { ...(first === undefined ? {} : { openedAt: first }), ...(this.run ? {} : { parseMs: this.model.parseMs }) };
+    const [head, ...chunks] = loadMessagesFor(trace, selectNodeId, timing);
+    this.post(head!);
+    // One chunk per turn of the event loop: the first part goes out (and paints) before the rest is serialized.
+    const next = (k: number) => {
+      if (k >= chunks.length || this.disposed) return;
+      this.post(chunks[k]!);
+      setTimeout(() => next(k + 1), 0);
+    };
+    setTimeout(() => next(0), 0);
   }
 
   private onModelChange(change: ModelChange): void {
@@ -299,7 +313,10 @@ export class PanelHost implements vscode.Disposable {
     }
   }
 
+  private disposed = false;
+
   dispose(): void {
+    this.disposed = true;
     this.runSubscription?.dispose();
     for (const d of this.disposables) d.dispose();
   }

@@ -36,9 +36,10 @@ export class TraceEditorProvider implements vscode.CustomTextEditorProvider {
     let host: PanelHost | undefined;
     let showingError = false;
 
-    const render = () => {
-      const state = model.current();
-      if (!state.ok) {
+    /** `optimistic`: show the panel before the document is parsed (see the first render below). */
+    const render = (optimistic = false) => {
+      const state = optimistic ? undefined : model.current();
+      if (state && !state.ok) {
         if (host) unregister(host);
         host?.dispose();
         host = undefined;
@@ -86,7 +87,9 @@ export class TraceEditorProvider implements vscode.CustomTextEditorProvider {
       if (e.webviewPanel.active) services.active.uri = document.uri;
     });
     if (panel.active) services.active.uri = document.uri;
+    let disposed = false;
     panel.onDidDispose(() => {
+      disposed = true;
       if (host) unregister(host);
       host?.dispose();
       if (showingError) TraceEditorProvider.errorViews.delete(key);
@@ -94,7 +97,15 @@ export class TraceEditorProvider implements vscode.CustomTextEditorProvider {
       changes.dispose();
       focus.dispose();
     });
-    render();
+    if (model.parsed) render();
+    else {
+      // The webview boots (seconds in a browser) while the host parses a large document, instead of after it; a
+      // document that does not parse replaces the panel with the error view as soon as that is known.
+      render(true);
+      setTimeout(() => {
+        if (!disposed && !model.current().ok) render();
+      }, 0);
+    }
   }
 
   /** The hosts showing a document, newest first. */

@@ -37,6 +37,8 @@ export class TraceDocumentModel implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private reparseTimer: ReturnType<typeof setTimeout> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** How long the last full parse of the document took (ms); the panel's load timing reports it. */
+  parseMs: number | undefined;
   /** Writing a recovered trace back: no second recovery until it is saved and its journal gone. */
   private persisting = false;
 
@@ -62,6 +64,11 @@ export class TraceDocumentModel implements vscode.Disposable {
     return this.document.uri;
   }
 
+  /** Whether current() would answer without parsing. */
+  get parsed(): boolean {
+    return this.state !== undefined && this.state.version === this.document.version;
+  }
+
   /** Parsed state of the current document version (parses synchronously if stale). */
   current(): TraceState {
     if (this.state && this.state.version === this.document.version) return this.state;
@@ -70,8 +77,10 @@ export class TraceDocumentModel implements vscode.Disposable {
       this.state = { ok: true, trace: this.expected.trace, version: this.document.version };
       return this.state;
     }
+    const t0 = performance.now();
     try {
       const trace = parseTrace(text, vscode.workspace.asRelativePath(this.document.uri));
+      this.parseMs = performance.now() - t0;
       this.state = { ok: true, version: this.document.version, ...this.recover(trace) };
     } catch (err) {
       // A file that does not parse is shown as an error and never written over: no recovery either.

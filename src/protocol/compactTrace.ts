@@ -216,3 +216,191 @@ export function checkNodeDetail(node: TraceNode): { node: TraceNode; problems: s
   const clean = Object.fromEntries(Object.entries(node).filter(([k]) => !bad.has(k) || ['id', 'parentId', 'kind', 'text', 'author', 'status', 'iteration'].includes(k)));
   return { node: clean as TraceNode, problems: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
 }
+
+// ---- chunked loads: a large trace goes to the page as a first part that paints at once, then column chunks.
+
+/** Nodes in the first part of a chunked load (the top of the tree: parents come before children). */
+export const FIRST_CHUNK_NODES = 2000;
+/** Nodes per following chunk: about 1 MB of columns, a few ms to clone and check on the page. */
+export const CHUNK_NODES = 8000;
+
+/** One slice of the node columns (and, in the last chunk, the event columns), continuing a chunked load. */
+export const CompactChunkSchema = z
+  .object({
+    /** Which load this continues (a newer load makes older chunks stale). */
+    loadId: z.string().min(1),
+    /** 1 for the first chunk after the load's first part, and so on. */
+    seq: z.number().int().min(1),
+    /** Index of this chunk's first node in the whole trace. */
+    offset: z.number().int().min(1),
+    nodes: CompactNodeColumnsSchema,
+    events: CompactEventColumnsSchema,
+  })
+  .superRefine((c, ctx) => {
+    sameLength(c.nodes as unknown as Record<string, unknown[]>, ctx, 'nodes');
+    sameLength(c.events as unknown as Record<string, unknown[]>, ctx, 'events');
+  });
+export type CompactChunk = z.infer<typeof CompactChunkSchema>;
+
+/** How a chunked load is announced in its first part. */
+export const ChunkedLoadSchema = z.object({
+  loadId: z.string().min(1),
+  totalNodes: z.number().int().min(1),
+  totalEvents: z.number().int().min(0),
+  /** Chunks that follow the first part. */
+  chunks: z.number().int().min(0),
+});
+export type ChunkedLoad = z.infer<typeof ChunkedLoadSchema>;
+
+function sliceColumns<T extends Record<string, unknown[]>>(cols: T, from: number, to: number): T {
+  const out: Record<string, unknown[]> = {};
+  for (const [k, v] of Object.entries(cols)) out[k] = v.slice(from, to);
+  return out as T;
+}
+
+/**
+ * Splits a trace into a first part (the trace with its first `first` nodes and no events; result and runs as in
+ * the trace) and chunks of `size` nodes; the last chunk carries every event. Parent indices stay global.
+ */
+export function chunkTrace(trace: Trace, loadId: string, first = FIRST_CHUNK_NODES, size = CHUNK_NODES): { head: CompactTrace; load: ChunkedLoad; chunks: CompactChunk[] } {
+  const all = compactTrace(trace);
+  const n = trace.nodes.length;
+  const cut = Math.min(n, Math.max(1, first));
+  const noEvents = sliceColumns(all.events, 0, 0);
+  const head: CompactTrace = { ...all, nodes: sliceColumns(all.nodes, 0, cut), events: cut === n ? all.events : noEvents };
+  const chunks: CompactChunk[] = [];
+  for (let from = cut; from < n; from += size) {
+    const to = Math.min(n, from + size);
+    chunks.push({ loadId, seq: chunks.length + 1, offset: from, nodes: sliceColumns(all.nodes, from, to), events: to === n ? all.events : noEvents });
+  }
+  return { head, load: { loadId, totalNodes: n, totalEvents: trace.events.length, chunks: chunks.length }, chunks };
+}
+
+export class ChunkError extends Error {
+  override readonly name = 'ChunkError';
+}
+
+/**
+ * A chunk travels as UTF-8 JSON bytes: VS Code hands an ArrayBuffer to the webview as binary, where an object of
+ * columns is walked value by value by its message serializer (a replacer call per value) and parsed again with a reviver.
+ */
+export function encodeChunk(chunk: CompactChunk): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(JSON.stringify(chunk));
+}
+
+/** The inverse of encodeChunk, with the schema's checks; throws ChunkError naming what is wrong. */
+export function decodeChunk(data: Uint8Array): CompactChunk {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
+  } catch (e) {
+    throw new ChunkError(`a chunk is not UTF-8 JSON: ${(e as Error).message}`);
+  }
+  const r = CompactChunkSchema.safeParse(raw);
+  if (!r.success) {
+    const issues = r.error.issues.slice(0, 4).map((i) => `${i.path.join('.') || '(chunk)'}: ${i.message}`);
+    throw new ChunkError(`a malformed chunk: ${issues.join('; ')}`);
+  }
+  return r.data;
+}
+
+/**
+ * The page's side of a chunked load. The schemas check each column's types and lengths; this checks what ties the
+ * chunks together and what the tree needs, so a hostile or broken host cannot hand the panel a malformed tree:
+ * chunks in order with no gap, ids unique across the whole load, every parent an earlier node (which also rules out
+ * cycles), events naming known nodes, and the announced totals met exactly.
+ */
+export class ChunkAssembler {
+  private readonly ids = new Set<string>();
+  private received: number;
+  private nextSeq = 1;
+  private events = 0;
+  private done = false;
+
+  constructor(
+    readonly load: ChunkedLoad,
+    head: CompactTrace,
+  ) {
+    const n = head.nodes.id.length;
+    if (n > load.totalNodes) throw new ChunkError(`the first part has ${n} nodes, more than the ${load.totalNodes} announced`);
+    this.checkNodes(head.nodes, 0);
+    this.received = n;
+    this.events = head.events.i.length;
+    this.checkEvents(head.events);
+    if (load.chunks === 0) this.finish();
+  }
+
+  get receivedNodes(): number {
+    return this.received;
+  }
+
+  get complete(): boolean {
+    return this.done;
+  }
+
+  /** Checks a chunk and returns its nodes and events as objects; throws ChunkError on anything out of place. */
+  add(chunk: CompactChunk): { nodes: TraceNode[]; events: TraceEvent[]; last: boolean } {
+    if (this.done) throw new ChunkError(`chunk ${chunk.seq} after the load was complete`);
+    if (chunk.loadId !== this.load.loadId) throw new ChunkError(`chunk of load ${chunk.loadId}, expected ${this.load.loadId}`);
+    if (chunk.seq !== this.nextSeq) throw new ChunkError(`chunk ${chunk.seq} arrived, expected chunk ${this.nextSeq}`);
+    if (chunk.offset !== this.received) throw new ChunkError(`chunk ${chunk.seq} starts at node ${chunk.offset}, expected ${this.received}`);
+    const n = chunk.nodes.id.length;
+    if (n === 0) throw new ChunkError(`chunk ${chunk.seq} has no nodes`);
+    if (this.received + n > this.load.totalNodes) throw new ChunkError(`chunk ${chunk.seq} goes past the ${this.load.totalNodes} nodes announced`);
+    this.checkNodes(chunk.nodes, chunk.offset);
+    this.received += n;
+    this.events += chunk.events.i.length;
+    this.checkEvents(chunk.events);
+    this.nextSeq++;
+    const last = chunk.seq === this.load.chunks;
+    if (last) this.finish();
+    const part = expandCompactTrace({ ...EMPTY_HEAD, nodes: chunk.nodes, events: chunk.events } as CompactTrace);
+    // Parent indices are global: the expansion above resolved them within the chunk only.
+    const { parent, id } = chunk.nodes;
+    for (let i = 0; i < n; i++) {
+      const p = parent[i]!;
+      part.nodes[i]!.parentId = p < chunk.offset ? (this.idAt(p) ?? null) : id[p - chunk.offset]!;
+    }
+    return { nodes: part.nodes, events: part.events, last };
+  }
+
+  private readonly order: string[] = [];
+
+  private idAt(i: number): string | undefined {
+    return this.order[i];
+  }
+
+  private checkNodes(cols: CompactTrace['nodes'], offset: number): void {
+    const { id, parent, kind } = cols;
+    for (let i = 0; i < id.length; i++) {
+      const at = offset + i;
+      const p = parent[i]!;
+      if (at === 0) {
+        if (p !== -1) throw new ChunkError('node 0 must be the root (parent -1)');
+        if (kind[i] !== 'root') throw new ChunkError(`node 0 must have kind "root", got "${kind[i]}"`);
+      } else {
+        if (p < 0) throw new ChunkError(`node ${at} (${id[i]}) has no parent: only node 0 is a root`);
+        if (p >= at) throw new ChunkError(`node ${at} (${id[i]}) names parent ${p}, not an earlier node`);
+        if (kind[i] === 'root') throw new ChunkError(`node ${at} (${id[i]}) has kind "root": only node 0 may`);
+      }
+      if (this.ids.has(id[i]!)) throw new ChunkError(`duplicate node id "${id[i]}" at node ${at}`);
+      this.ids.add(id[i]!);
+      this.order.push(id[i]!);
+    }
+  }
+
+  private checkEvents(ev: CompactTrace['events']): void {
+    for (let i = 0; i < ev.node.length; i++) {
+      if (!this.ids.has(ev.node[i]!)) throw new ChunkError(`event ${i} names unknown node "${ev.node[i]}"`);
+    }
+  }
+
+  private finish(): void {
+    if (this.received !== this.load.totalNodes) throw new ChunkError(`the load ended with ${this.received} of ${this.load.totalNodes} nodes`);
+    if (this.events !== this.load.totalEvents) throw new ChunkError(`the load ended with ${this.events} of ${this.load.totalEvents} events`);
+    this.done = true;
+  }
+}
+
+/** Header fields expandCompactTrace needs when it expands a chunk's columns alone. */
+const EMPTY_HEAD = { format: TRACE_FORMAT, version: TRACE_VERSION, id: 'chunk', createdAt: '', problem: { text: '' }, runs: [], usage: { requests: 0, cachedRequests: 0, tokensIn: 0, tokensOut: 0, cost: 0 }, result: null };

@@ -7,11 +7,20 @@ import { BudgetsSchema, EventSchema, NodeSchema, ParamsSchema, ResultSchema, Run
 import { StrategyCatalogSchema } from '../core/search/catalog';
 import { ParamSpecSchema } from '../core/search/params';
 import { ReplyMessageSchema } from './panelRequests';
-import { COMPACT_THRESHOLD, CompactTraceSchema, compactTrace } from './compactTrace';
+import { COMPACT_THRESHOLD, ChunkedLoadSchema, CompactTraceSchema, chunkTrace, compactTrace, encodeChunk } from './compactTrace';
 import type { Trace } from '../core/trace/schema';
 
 /** Bumped when a message changes shape incompatibly; the webview sends it in `ready`. */
 export const PROTOCOL_VERSION = 2;
+
+/** Where the host's time went before it posted a load (epoch ms and durations): the page shows it in its probe. */
+export const LoadTimingSchema = z.object({
+  /** When the host began opening the trace (the custom editor resolved, or the panel asked). */
+  openedAt: z.number().optional(),
+  parseMs: z.number().min(0).optional(),
+  encodeMs: z.number().min(0).optional(),
+  postedAt: z.number(),
+});
 
 /** Full trace, as objects. Fine up to a few thousand nodes; beyond that prefer `loadCompactTrace`. */
 export const LoadTraceMessageSchema = z.object({
@@ -19,13 +28,40 @@ export const LoadTraceMessageSchema = z.object({
   trace: TraceSchema,
   /** Node to select after loading (e.g. restored from the editor's state). */
   selectNodeId: z.string().optional(),
+  timing: LoadTimingSchema.optional(),
 });
 
-/** Full trace in columns (see compactTrace.ts): same content, cheaper to send and validate at 100k nodes. */
+
+/**
+ * Full trace in columns (see compactTrace.ts): same content, cheaper to send and validate at 100k nodes. With
+ * `chunked`, `trace` holds only the first nodes (the top of the tree, painted at once) and `loadChunk` messages follow.
+ */
 export const LoadCompactTraceMessageSchema = z.object({
   type: z.literal('loadCompactTrace'),
   trace: CompactTraceSchema,
   selectNodeId: z.string().optional(),
+  chunked: ChunkedLoadSchema.optional(),
+  timing: LoadTimingSchema.optional(),
+});
+
+/**
+ * The next slice of a chunked load's columns (the last one carries the events), as the bytes of encodeChunk: the page
+ * decodes them with decodeChunk (schema-checked) and ChunkAssembler checks how they continue the load.
+ */
+export const LoadChunkMessageSchema = z.object({
+  type: z.literal('loadChunk'),
+  loadId: z.string().min(1),
+  seq: z.number().int().min(1),
+  data: z.instanceof(Uint8Array),
+});
+
+/** The host is still reading or checking a large trace: the page's progress line says so. */
+export const LoadProgressMessageSchema = z.object({
+  type: z.literal('loadProgress'),
+  phase: z.enum(['reading', 'checking']),
+  /** 0..1 when known. */
+  fraction: z.number().min(0).max(1).optional(),
+  bytes: z.number().int().min(0).optional(),
 });
 
 /** A node patch: the id plus any fields that changed. Absent fields keep their value. */
@@ -148,6 +184,8 @@ export const DiffMarksMessageSchema = z.object({
 export const HostMessageSchema = z.discriminatedUnion('type', [
   LoadTraceMessageSchema,
   LoadCompactTraceMessageSchema,
+  LoadChunkMessageSchema,
+  LoadProgressMessageSchema,
   TraceDeltaMessageSchema,
   RevealNodeMessageSchema,
   ConfigMessageSchema,
@@ -159,6 +197,9 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
 
 export type LoadTraceMessage = z.infer<typeof LoadTraceMessageSchema>;
 export type LoadCompactTraceMessage = z.infer<typeof LoadCompactTraceMessageSchema>;
+export type LoadChunkMessage = z.infer<typeof LoadChunkMessageSchema>;
+export type LoadProgressMessage = z.infer<typeof LoadProgressMessageSchema>;
+export type LoadTiming = z.infer<typeof LoadTimingSchema>;
 export type NodePatch = z.infer<typeof NodePatchSchema>;
 export type TraceDeltaMessage = z.infer<typeof TraceDeltaMessageSchema>;
 export type RevealNodeMessage = z.infer<typeof RevealNodeMessageSchema>;
@@ -179,4 +220,27 @@ export function loadMessageFor(trace: Trace, selectNodeId?: string): LoadTraceMe
   return trace.nodes.length > COMPACT_THRESHOLD
     ? { type: 'loadCompactTrace', trace: compactTrace(trace), ...base }
     : { type: 'loadTrace', trace, ...base };
+}
+
+/** Traces above this many nodes are loaded in chunks. */
+export const CHUNK_THRESHOLD = 4000;
+
+let nextLoadId = 1;
+
+/**
+ * The messages a host posts to load a trace: one message up to CHUNK_THRESHOLD nodes; above it a first part that
+ * paints the top of the tree at once, then `loadChunk` messages (see chunkTrace). `timing`'s postedAt is filled in.
+ */
+export function loadMessagesFor(trace: Trace, selectNodeId?: string, timing?: Omit<LoadTiming, 'postedAt'>): (LoadTraceMessage | LoadCompactTraceMessage | LoadChunkMessage)[] {
+  const base = selectNodeId === undefined ? {} : { selectNodeId };
+  if (trace.nodes.length <= CHUNK_THRESHOLD) {
+    const t0 = performance.now();
+    const one = loadMessageFor(trace, selectNodeId);
+    return [{ ...one, timing: { ...timing, encodeMs: performance.now() - t0, postedAt: Date.now() } }];
+  }
+  const t0 = performance.now();
+  const { head, load, chunks } = chunkTrace(trace, `load${nextLoadId++}`);
+  const rest = chunks.map((c) => ({ type: 'loadChunk' as const, loadId: c.loadId, seq: c.seq, data: encodeChunk(c) }));
+  const encodeMs = performance.now() - t0;
+  return [{ type: 'loadCompactTrace', trace: head, ...base, chunked: load, timing: { ...timing, encodeMs, postedAt: Date.now() } }, ...rest];
 }
