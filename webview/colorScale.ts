@@ -94,3 +94,15 @@ export function contrastRatio(a: string, b: string): number {
   const lb = luminance(b);
   return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
 }
+
+/** VS Code's theme kinds (the body's vscode-* class). */
+export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
+
+/**
+ * Fill of unvalued nodes: a neutral grey with at least 3:1 contrast against the theme's editor background (WCAG
+ * non-text contrast). Measured on the Modern themes: #8a8a8a is 4.8:1 on #1f1f1f and 6.1:1 on black, #858585 3.7:1 on
+ * white (the old #5a5a5a was 2.4:1 on dark, #b4b4b4 2.1:1 on white). test/unit/textFirst.test.ts checks them.
+ */
+export function noValueColor(kind: ThemeKind): string {
+  return kind === 'light' || kind === 'high-contrast-light' ? '#858585' : '#8a8a8a';
+}

@@ -2,8 +2,11 @@
  * Reads the VS Code theme (CSS variables on the body, and its vscode-light / vscode-dark / vscode-high-contrast
  * class) into plain colours the canvas can use. Re-read when the body's class or style changes.
  */
+import { noValueColor } from './colorScale';
+import type { ThemeKind } from './colorScale';
+
 export interface ThemeColors {
-  kind: 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
+  kind: ThemeKind;
   background: string;
   foreground: string;
   muted: string;
@@ -34,15 +37,6 @@ export function themeKind(body: HTMLElement): ThemeColors['kind'] {
   if (c.contains('vscode-high-contrast')) return 'high-contrast';
   if (c.contains('vscode-light')) return 'light';
   return 'dark';
-}
-
-/**
- * Fill of unvalued nodes: a neutral grey with at least 3:1 contrast against the theme's editor background (WCAG
- * non-text contrast). Measured on the Modern themes: #8a8a8a is 4.8:1 on #1f1f1f and 6.1:1 on black, #858585 3.7:1 on
- * white (the old #5a5a5a was 2.4:1 on dark, #b4b4b4 2.1:1 on white). test/unit/themeContrast.test.ts checks them.
- */
-export function noValueColor(kind: ThemeColors['kind']): string {
-  return kind === 'light' || kind === 'high-contrast-light' ? '#858585' : '#8a8a8a';
 }
 
 export function readThemeColors(body: HTMLElement = document.body): ThemeColors {

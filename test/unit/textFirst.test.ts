@@ -8,13 +8,12 @@ import { TraceSchema } from '../../src/core/trace/schema';
 import type { Trace } from '../../src/core/trace/schema';
 import { generateTrace } from '../fixtures/generateTrace';
 import { Camera } from '../../webview/camera';
-import { contrastRatio } from '../../webview/colorScale';
+import { contrastRatio, noValueColor } from '../../webview/colorScale';
 import { hitTest } from '../../webview/hitTest';
 import { isHumanEdit } from '../../webview/nodeMarks';
 import { MIN_TEXT_PX, TEXT_CARD_PX, TEXT_K, cardFontPx, lodFor } from '../../webview/lod';
 import { READING_K, fitReading, wholeTreeReadable } from '../../webview/readingFit';
 import { readingCollapse, readingPath } from '../../webview/readingPath';
-import { noValueColor } from '../../webview/themeColors';
 import { TraceModel } from '../../webview/traceModel';
 import { CARD_H, CARD_W, LEVEL_GAP, ROW_GAP, layoutTree } from '../../webview/treeLayout';
 
