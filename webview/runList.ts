@@ -10,7 +10,7 @@ import { h, icon } from './dom';
 import { fmtInt, fmtMs, oneLine } from './format';
 import type { PanelStore } from './panelStore';
 import { RUN_STATUS, fmtCost, rowSummary, runRows } from './runListModel';
-import type { RunRow } from './runListModel';
+import type { RunRow, SignalCache } from './runListModel';
 import { button } from './toolkit';
 import './runList.css';
 
@@ -18,6 +18,8 @@ import './runList.css';
 const AUTO_OPEN_MIN_HEIGHT = 800;
 /** Runs named in the summary line; more are counted. */
 const SUMMARY_RUNS = 6;
+/** While a search streams, rows and the fade mask are rebuilt at most this often (each reads every node). */
+const STREAM_REBUILD_MS = 250;
 
 export interface RunListHost {
   /** store.faded or store.runFilter changed: redraw the tree. */
@@ -37,6 +39,10 @@ export class RunList {
   private maskVersion = -1;
   private maskFilter: string | null = null;
   private maskModel: unknown = null;
+  private shapeKey = '';
+  private builtAt = 0;
+  private trailing = 0;
+  private readonly signals: SignalCache = new Map();
   /** Whether the person opened or closed the list; until then it opens when a trace has two runs or more. */
   private userToggled = false;
 
@@ -66,23 +72,46 @@ export class RunList {
     });
   }
 
-  /** The model was replaced or patched: rows and the fade mask follow it; a filter on a run that is gone is dropped. */
+  /**
+   * The model was replaced or patched: rows and the fade mask follow it; a filter on a run that is gone is dropped.
+   * Both read every node, so while a search streams (nodes, values and usage arriving) they are rebuilt at most every
+   * STREAM_REBUILD_MS, with a trailing rebuild (a node outside the filter may show bright until then); a new model, a
+   * run's start or end, a filter or a catalog rebuild at once.
+   */
   update(): void {
     const s = this.store;
     const m = s.model;
     if (s.runFilter !== null && !m.runs.some((r) => r.id === s.runFilter)) s.runFilter = null;
+    // New nodes and values stream in at every delta; runs starting or ending, a filter or a catalog change do not.
+    const key = `${s.runFilter}|${m.runs.map((r) => `${r.id}:${r.status}`).join(',')}|${s.catalog === null}`;
+    const fresh = this.maskModel !== m || key !== this.shapeKey;
+    const now = performance.now();
+    if (!fresh && now - this.builtAt < STREAM_REBUILD_MS) {
+      if (!this.trailing) this.trailing = window.setTimeout(() => this.rebuildLater(), STREAM_REBUILD_MS - (now - this.builtAt));
+      return;
+    }
+    if (this.maskModel !== m) this.signals.clear();
+    this.shapeKey = key;
+    this.builtAt = now;
     this.refreshMask();
     const { runs, nodes } = m;
-    this.rows = runRows({ runs, nodes, header: this.header() }, s.catalog, Date.now(), m.index);
+    this.rows = runRows({ runs, nodes, header: this.header() }, s.catalog, Date.now(), m.index, this.signals);
     this.el.hidden = !s.loaded || this.rows.length === 0;
     // Opens by itself for two runs or more where the page is tall enough to keep the tree readable below it; the
     // summary line names every run's state either way.
     if (!this.userToggled) this.el.open = this.rows.length >= 2 && window.innerHeight >= AUTO_OPEN_MIN_HEIGHT;
-    const key = `${s.runFilter}|${this.rows.map(rowSummary).join('\n')}|${this.rows.map((r) => `${r.reason}|${r.warning}`).join('\n')}`;
-    if (key !== this.drawnKey) {
-      this.drawnKey = key;
+    const drawn = `${s.runFilter}|${this.rows.map(rowSummary).join('\n')}|${this.rows.map((r) => `${r.reason}|${r.warning}`).join('\n')}`;
+    if (drawn !== this.drawnKey) {
+      this.drawnKey = drawn;
       this.draw();
     }
+  }
+
+  private rebuildLater(): void {
+    this.trailing = 0;
+    this.builtAt = 0;
+    this.update();
+    this.host.changed();
   }
 
   /** Filters the tree to one run (null: every run). */

@@ -55,12 +55,27 @@ function answerOf(run: Run, nodes: readonly TraceNode[], index: ReadonlyMap<stri
   return answer === undefined ? { answer: undefined, verified: undefined } : { answer, verified: r.verified };
 }
 
+/**
+ * A run's no-value-signal message, or a cached one: valueSignal reads every node, so the run list asks again only
+ * when the run's status or node count changed (`key`).
+ */
+export type SignalCache = Map<string, { key: string; message: string | undefined }>;
+
 /** Rows in the trace's run order. `now` (ms) times running runs. */
-export function runRows(src: RunListSource, catalog: StrategyCatalog | null, now: number, index?: ReadonlyMap<string, number>): RunRow[] {
+export function runRows(src: RunListSource, catalog: StrategyCatalog | null, now: number, index?: ReadonlyMap<string, number>, cache?: SignalCache): RunRow[] {
   const counts = new Map<string, number>();
   for (const n of src.nodes) if (n.runId !== undefined) counts.set(n.runId, (counts.get(n.runId) ?? 0) + 1);
   const ids = index ?? new Map(src.nodes.map((n, i) => [n.id, i]));
-  const trace: Trace = { ...src.header, runs: [...src.runs], nodes: [...src.nodes] };
+  let trace: Trace | undefined;
+  const warning = (run: Run): string | undefined => {
+    const key = `${run.status}|${counts.get(run.id) ?? 0}`;
+    const hit = cache?.get(run.id);
+    if (hit?.key === key) return hit.message;
+    trace ??= { ...src.header, runs: src.runs as Run[], nodes: src.nodes as TraceNode[] };
+    const message = valueSignal(trace, run.id).message;
+    cache?.set(run.id, { key, message });
+    return message;
+  };
   return src.runs.map((run): RunRow => {
     const start = Date.parse(run.startedAt);
     const end = run.endedAt !== undefined ? Date.parse(run.endedAt) : run.status === 'running' ? now : NaN;
@@ -78,7 +93,7 @@ export function runRows(src: RunListSource, catalog: StrategyCatalog | null, now
       tokens: run.usage.tokensIn + run.usage.tokensOut,
       cost: run.usage.cost,
       timeMs,
-      warning: valueSignal(trace, run.id).message,
+      warning: warning(run),
     };
   });
 }

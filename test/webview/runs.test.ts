@@ -148,8 +148,12 @@ describe('search panel: run list and fading', () => {
     assert.equal(await p.page.locator('#run-list .run-row').count(), 3);
     assert.match(await p.page.locator('#run-list .run-row[data-run="r3"]').innerText(), /running/);
     assert.ok((await fadedIds(p)).includes('n900'), 'a node of another run is faded under the r2 filter');
+    // Usage streaming in (same status) is shown by the trailing rebuild, a few hundred ms later at most.
+    const usage = { ...r3.usage, tokensIn: 4000, tokensOut: 321 };
+    await p.send({ type: 'traceDelta', traceId: trace.id, runs: [{ ...r3, usage }] });
+    await p.page.locator('#run-list .run-row[data-run="r3"]', { hasText: '4,321 tok' }).waitFor({ timeout: 2000 });
     // The run fails: its row says why.
-    await p.send({ type: 'traceDelta', traceId: trace.id, runs: [{ ...r3, status: 'failed', endedAt: r1.endedAt!, reason: 'endpoint ref: 401 Unauthorized' }] });
+    await p.send({ type: 'traceDelta', traceId: trace.id, runs: [{ ...r3, usage, status: 'failed', endedAt: r1.endedAt!, reason: 'endpoint ref: 401 Unauthorized' }] });
     await p.nextFrame();
     await p.nextFrame();
     assert.match(await p.page.locator('#run-list .run-row[data-run="r3"] .run-reason').innerText(), /401 Unauthorized/);

@@ -35,6 +35,22 @@ export function supersededMask(t: IndexedNodes): Uint8Array {
   const state = new Uint8Array(n);
   const path: number[] = [];
   for (let i = 0; i < n; i++) {
+    if (state[i] !== 0) continue;
+    // The common case, a parent listed before its child: one step, no walk.
+    const pi = t.parent[i]!;
+    if (t.nodes[i]!.supersededBy !== undefined) {
+      state[i] = 1;
+      continue;
+    }
+    if (pi < 0 || (pi < i && state[pi] === 2)) {
+      state[i] = 2;
+      continue;
+    }
+    if (pi < i) {
+      const own = t.nodes[i]!.runId;
+      state[i] = own !== undefined && own !== t.nodes[pi]!.runId ? 2 : 1;
+      continue;
+    }
     let v = i;
     while (v >= 0 && state[v] === 0) {
       if (t.nodes[v]!.supersededBy !== undefined) {
