@@ -23,6 +23,8 @@ export interface LoadHooks {
   error(text: string): void;
   /** The id of the trace the page shows now. */
   traceId(): string;
+  /** A line for the host's log: the page says when a load is complete, with its node count. */
+  report(line: string): void;
 }
 
 export class LoadProgress {
@@ -56,7 +58,7 @@ export class LoadProgress {
         this.received();
         this.assembler = null;
         this.hooks.load(m.trace, m.selectNodeId);
-        this.finished();
+        this.finished(m.trace.nodes.length, 1);
         return true;
       case 'loadCompactTrace':
         this.loadCompact(m);
@@ -101,7 +103,7 @@ export class LoadProgress {
     }
     this.hooks.load(expandCompactTrace(m.trace), m.selectNodeId);
     if (this.assembler && !this.assembler.complete) this.update(`Loading ${fmtInt(m.chunked!.totalNodes)} nodes…`, this.assembler.receivedNodes / m.chunked!.totalNodes);
-    else this.finished();
+    else this.finished(m.trace.nodes.id.length, 1);
   }
 
   private chunk(m: LoadChunkMessage): void {
@@ -118,13 +120,16 @@ export class LoadProgress {
       return;
     }
     this.hooks.enqueue({ type: 'traceDelta', traceId: this.assemblerTrace, nodesAdded: part.nodes, nodesUpdated: [], nodesRemoved: [], events: part.events, runs: [] });
-    if (part.last) this.finished();
+    if (part.last) this.finished(a.receivedNodes, a.load.chunks + 1);
     else this.update(`Loading ${fmtInt(a.load.totalNodes)} nodes…`, a.receivedNodes / a.load.totalNodes);
   }
 
   private hostProgress(m: LoadProgressMessage): void {
     const size = m.bytes === undefined ? '' : ` (${(m.bytes / 1e6).toFixed(1)} MB)`;
     this.update(`${m.phase === 'reading' ? 'Reading' : 'Checking'} trace${size}…`, m.fraction);
+    // The host sends this only when it is slow: shown at once, until the load it announces is drawn.
+    this.painted = false;
+    this.show();
   }
 
   private fail(e: unknown): void {
@@ -143,8 +148,9 @@ export class LoadProgress {
     this.arm();
   }
 
-  private finished(): void {
+  private finished(nodes: number, parts: number): void {
     performance.mark('metacot:load-complete');
+    this.hooks.report(`loaded trace ${this.hooks.traceId()}: ${nodes} nodes in ${parts} message${parts === 1 ? '' : 's'}`);
     this.assembler = null;
     this.update('Drawing…', 1);
     if (this.painted) this.hide();

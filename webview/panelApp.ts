@@ -87,6 +87,7 @@ export class PanelApp implements PanelCommands {
       enqueue: (d) => this.view.enqueue(d),
       error: (text) => this.messages.show(text, 'error', 'load'),
       traceId: () => s.model.id,
+      report: (line) => host.post({ type: 'log', level: 'info', message: line }),
     });
     this.view = new TreeView(s, {
       deltasApplied: () => this.afterDeltas(),

@@ -27,6 +27,9 @@ import { openTextAtNode } from './openAtNode';
 
 let nextHostId = 1;
 
+/** About 1,000 nodes of a trace file (57 lines a node): above it a reload first tells the page the trace is being checked. */
+const BIG_DOCUMENT_LINES = 60_000;
+
 export interface PanelHostOptions {
   /** Custom editor: edits stay in the (dirty) document. Search panel: edits are saved at once. */
   saveEdits: boolean;
@@ -254,7 +257,8 @@ export class PanelHost implements vscode.Disposable {
     this.post({ type: 'readOnly', readOnly: reason !== undefined, ...(reason ? { reason } : {}) });
   }
 
-  private sendLoad(): void {
+  /** `checked`: a big document's parse was deferred once, after telling the page it is being checked. */
+  private sendLoad(checked = false): void {
     let trace: Trace;
     if (this.run) trace = this.run.snapshot();
     else if (this.model.document.isClosed) {
@@ -262,6 +266,12 @@ export class PanelHost implements vscode.Disposable {
       void this.services.models.open(this.uri).then(() => this.sendLoad(), (e) => this.post({ type: 'error', message: `cannot read the trace: ${String(e)}` }));
       return;
     } else {
+      if (!checked && !this.model.parsed && this.model.document.lineCount > BIG_DOCUMENT_LINES) {
+        // Parsing blocks this thread for a while (~0.1 s per 10,000 nodes): the page says so first.
+        this.post({ type: 'loadProgress', phase: 'checking' });
+        setTimeout(() => this.sendLoad(true), 0);
+        return;
+      }
       const state = this.model.current();
       if (!state.ok) {
         this.post({ type: 'error', message: 'This trace file is not valid.', detail: state.error.message });

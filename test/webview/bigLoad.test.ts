@@ -119,6 +119,17 @@ describe('big trace loads', () => {
     assert.equal(await p.page.evaluate(`performance.getEntriesByName('metacot:progress-shown').length`), 1);
   });
 
+  it("shows the host's 'Checking trace…' at once, until the load it announced is drawn", async () => {
+    const p = await panel();
+    await p.send({ type: 'loadProgress', phase: 'checking' });
+    assert.equal(await p.probe<string>('p.loadStatus'), 'Checking trace…');
+    await p.send({ type: 'loadProgress', phase: 'reading', fraction: 0.43, bytes: 9_700_000 });
+    assert.equal(await p.probe<string>('p.loadStatus'), 'Reading trace (9.7 MB)… 43%');
+    await p.load(generateTrace({ nodes: 50, seed: 3 }));
+    await p.nextFrame();
+    assert.equal(await p.probe<string>('p.loadStatus'), '');
+  });
+
   it('refuses a chunk with a forward parent (a cycle) or a duplicate id, and says so in the panel', async () => {
     for (const [name, edit, why] of [
       ['cycle', (c: { nodes: { parent: number[] } }) => { c.nodes.parent[10] = c.nodes.parent.length + 5000; }, /not an earlier node/],

@@ -22,4 +22,4 @@ import './compare.test';
 import './importUi.test';
 import './unprune.test';
 import './honestSignals.test';
-import './honestSignals.test';
+import './bigTrace.test';
