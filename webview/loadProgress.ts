@@ -56,6 +56,7 @@ export class LoadProgress {
     switch (m.type) {
       case 'loadTrace':
         this.received();
+        this.timing = m.timing ? { ...m.timing, receivedAt: Date.now() } : null;
         this.assembler = null;
         this.hooks.load(m.trace, m.selectNodeId);
         this.finished(m.trace.nodes.length, 1);
@@ -90,7 +91,7 @@ export class LoadProgress {
 
   private loadCompact(m: LoadCompactTraceMessage): void {
     this.received();
-    if (m.timing) this.timing = { ...m.timing, receivedAt: Date.now() };
+    this.timing = m.timing ? { ...m.timing, receivedAt: Date.now() } : null;
     this.assembler = null;
     if (m.chunked) {
       try {

@@ -288,15 +288,17 @@ export class PanelHost implements vscode.Disposable {
     const first = this.openedAt;
     this.openedAt = undefined;
     const timing = { ...(first === undefined ? {} : { openedAt: first }), ...(this.run ? {} : { parseMs: this.model.parseMs }) };
-    const [head, ...chunks] = loadMessagesFor(trace, selectNodeId, timing);
-    this.post(head!);
-    // One chunk per turn of the event loop: the first part goes out (and paints) before the rest is serialized.
-    const next = (k: number) => {
-      if (k >= chunks.length || this.disposed) return;
-      this.post(chunks[k]!);
-      setTimeout(() => next(k + 1), 0);
+    const messages = loadMessagesFor(trace, selectNodeId, timing);
+    // One message per turn of the event loop, each encoded when taken: the first part goes out (and paints) before
+    // the rest is encoded and serialized.
+    const next = () => {
+      if (this.disposed) return;
+      const m = messages.next();
+      if (m.done) return;
+      this.post(m.value);
+      setTimeout(next, 0);
     };
-    setTimeout(() => next(0), 0);
+    next();
   }
 
   private onModelChange(change: ModelChange): void {

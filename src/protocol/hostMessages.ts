@@ -228,19 +228,19 @@ export const CHUNK_THRESHOLD = 4000;
 let nextLoadId = 1;
 
 /**
- * The messages a host posts to load a trace: one message up to CHUNK_THRESHOLD nodes; above it a first part that
- * paints the top of the tree at once, then `loadChunk` messages (see chunkTrace). `timing`'s postedAt is filled in.
+ * The messages a host posts to load a trace, in order: one message up to CHUNK_THRESHOLD nodes; above it a first part
+ * that paints the top of the tree at once, then `loadChunk` messages (see chunkTrace). A generator: each chunk is
+ * encoded only when the host takes it, so the first part goes out without waiting for the rest (~0.4 s at 100k).
  */
-export function loadMessagesFor(trace: Trace, selectNodeId?: string, timing?: Omit<LoadTiming, 'postedAt'>): (LoadTraceMessage | LoadCompactTraceMessage | LoadChunkMessage)[] {
+export function* loadMessagesFor(trace: Trace, selectNodeId?: string, timing?: Omit<LoadTiming, 'postedAt'>): Generator<LoadTraceMessage | LoadCompactTraceMessage | LoadChunkMessage, void, undefined> {
   const base = selectNodeId === undefined ? {} : { selectNodeId };
-  if (trace.nodes.length <= CHUNK_THRESHOLD) {
-    const t0 = performance.now();
-    const one = loadMessageFor(trace, selectNodeId);
-    return [{ ...one, timing: { ...timing, encodeMs: performance.now() - t0, postedAt: Date.now() } }];
-  }
   const t0 = performance.now();
+  if (trace.nodes.length <= CHUNK_THRESHOLD) {
+    const one = loadMessageFor(trace, selectNodeId);
+    yield { ...one, timing: { ...timing, encodeMs: performance.now() - t0, postedAt: Date.now() } };
+    return;
+  }
   const { head, load, chunks } = chunkTrace(trace, `load${nextLoadId++}`);
-  const rest = chunks.map((c) => ({ type: 'loadChunk' as const, loadId: c.loadId, seq: c.seq, data: encodeChunk(c) }));
-  const encodeMs = performance.now() - t0;
-  return [{ type: 'loadCompactTrace', trace: head, ...base, chunked: load, timing: { ...timing, encodeMs, postedAt: Date.now() } }, ...rest];
+  yield { type: 'loadCompactTrace', trace: head, ...base, chunked: load, timing: { ...timing, encodeMs: performance.now() - t0, postedAt: Date.now() } };
+  for (const c of chunks) yield { type: 'loadChunk', loadId: c.loadId, seq: c.seq, data: encodeChunk(c) };
 }

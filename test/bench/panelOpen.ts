@@ -5,7 +5,9 @@
  * in between (first load message received, progress shown, all nodes in); then, at 10k and 100k, the main-thread
  * cost of pan / zoom / select / collapse and of live relayout while a search streams deltas in.
  * Goals (issue 17): first frame ≤ 1 s at 10k, ≤ 3 s at 100k; frames ≤ 16 ms at 10k; any interaction ≤ 50 ms at 100k.
- *   npx tsx test/bench/panelOpen.ts [--no-build] [--sizes 1000,10000] [--keep]
+ *   npx tsx test/bench/panelOpen.ts [--no-build] [--sizes 1000,10000] [--extension DIR] [--out NAME] [--keep]
+ * `--extension`: the extension folder to load (default this repo, built with --production first); e.g. a worktree of
+ * an older commit, for before / after numbers side by side. `--out`: the JSON's name (default panelOpen).
  * Prints a table and writes test-results/bench/panelOpen.json (copied to docs/bench/panelOpen.json). Not a test.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,6 +27,8 @@ const arg = (name: string) => {
 };
 const SIZES = (arg('--sizes') ?? '1000,10000,100000').split(',').map(Number);
 const FRAMES = 60;
+const extensionDir = arg('--extension') ?? root;
+const outName = arg('--out') ?? 'panelOpen';
 
 /** The parts of scripts/lib/integrationLib.mjs used here (a plain ES module, loaded at run time). */
 interface IntegrationLib {
@@ -91,7 +95,9 @@ interface OpenResult {
 }
 
 /** Runs Open Trace on `file` and waits for the panel; times are ms after Enter in the quick pick. */
-async function openTrace(page: Page, workbench: { openCommandPalette(): Promise<import('playwright-core').Locator> }, file: string, traceId: string, nodes: number): Promise<OpenResult> {
+type Bench = { openCommandPalette(): Promise<import('playwright-core').Locator>; notifications(): Promise<string[]>; screenshot(name: string): Promise<string> };
+
+async function openTrace(page: Page, workbench: Bench, file: string, traceId: string, nodes: number): Promise<OpenResult> {
   // Open Trace replaces the palette with its own pick of the workspace's traces; the row is chosen by its label.
   // Until the extension host has registered the contributions, the palette does not list the command: retry.
   const entry = page.locator('.quick-input-widget .monaco-list-row .label-name', { hasText: /^Meta-CoT: Open Trace$/ }).first();
@@ -115,7 +121,12 @@ async function openTrace(page: Page, workbench: { openCommandPalette(): Promise<
   await page.keyboard.press('Enter');
   const deadline = t0 + 60_000;
   const frame = await anyPanelFrame(page, deadline);
-  if (!frame) return { firstFrameMs: null, firstMessageMs: null, progressShownMs: null, allNodesMs: null, nodes: 0, stages: {}, error: 'no panel frame within 60 s' };
+  if (!frame) {
+    // What VS Code showed instead (e.g. its 50 MB limit on documents given to extensions).
+    const said = await workbench.notifications().catch(() => []);
+    await workbench.screenshot(`panelOpen-${nodes}-no-panel`).catch(() => undefined);
+    return { firstFrameMs: null, firstMessageMs: null, progressShownMs: null, allNodesMs: null, nodes: 0, stages: {}, error: `no panel frame within 60 s; VS Code said: ${said.join(' | ') || '(nothing)'}` };
+  }
   let allAt: number | null = null;
   let count = 0;
   let error: string | undefined;
@@ -209,7 +220,7 @@ async function interact(frame: Frame, kind: 'pan' | 'zoom' | 'select' | 'collaps
 async function main(): Promise<void> {
   const lib = (await import(pathToFileURL(join(root, 'scripts/lib/integrationLib.mjs')).href)) as IntegrationLib;
   if (!argv.includes('--no-build')) {
-    const b = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
+    const b = spawnSync(process.execPath, [join(extensionDir, 'scripts/build.mjs'), '--production'], { cwd: extensionDir, stdio: 'inherit' });
     if (b.status !== 0) throw new Error('node scripts/build.mjs failed');
   }
   const codeServerDir = lib.installCodeServer(root);
@@ -238,7 +249,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   try {
     const { page } = browser;
-    const payload = [['extensionDevelopmentPath', `vscode-remote://${host}${root}`]];
+    const payload = [['extensionDevelopmentPath', `vscode-remote://${host}${extensionDir}`]];
     await page.goto(`http://${host}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { waitUntil: 'domcontentloaded', timeout: 30_000 });
     const { Workbench } = (await import(join(root, 'test/integration/ui/workbench.ts'))) as typeof import('../integration/ui/workbench');
     const workbench = new Workbench(page, { screenshotsDir: join(root, 'test-results/bench') });
@@ -283,10 +294,11 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(line(r));
   const outDir = join(root, 'test-results/bench');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'panelOpen.json'), JSON.stringify(result, null, 2) + '\n');
+  result.extension = extensionDir === root ? 'this repo' : extensionDir;
+  writeFileSync(join(outDir, `${outName}.json`), JSON.stringify(result, null, 2) + '\n');
   mkdirSync(join(root, 'docs/bench'), { recursive: true });
-  copyFileSync(join(outDir, 'panelOpen.json'), join(root, 'docs/bench/panelOpen.json'));
-  console.log('\nwrote test-results/bench/panelOpen.json and docs/bench/panelOpen.json (times from Enter in the Open Trace pick; work = handler + frame main-thread ms)');
+  copyFileSync(join(outDir, `${outName}.json`), join(root, `docs/bench/${outName}.json`));
+  console.log(`\nwrote test-results/bench/${outName}.json and docs/bench/${outName}.json (times from Enter in the Open Trace pick; work = handler + frame main-thread ms)`);
 }
 
 main().catch((e) => {

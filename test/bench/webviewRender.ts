@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { loadMessageFor } from '../../src/protocol/hostMessages';
+import { loadMessageFor, loadMessagesFor } from '../../src/protocol/hostMessages';
 import { generateTrace } from '../fixtures/generateTrace';
 import { startHarness } from '../webview/harness/server';
 import type { Harness } from '../webview/harness/server';
@@ -21,6 +21,8 @@ import { launchChromium, openPanel } from '../webview/panelPage';
 const quick = process.argv.includes('--quick');
 /** `--only-stream`: just the streaming measurement (quick check while tuning). */
 const onlyStream = process.argv.includes('--only-stream');
+/** `--only-chunked`: just the chunked-load first paint (the host's messages for a big trace, issue 17). */
+const onlyChunked = process.argv.includes('--only-chunked');
 const SIZES = [1_000, 10_000, 100_000];
 const REPEATS = quick ? 1 : 3;
 const FRAMES = quick ? 60 : 180;
@@ -63,6 +65,39 @@ async function firstPaint(browser: Browser, harness: Harness, json: string) {
     return { ms, cloneMs, layoutMs: p.layoutMs, renderMs: p.lastRender.ms, drawn: p.lastRender.nodes };
   })()`)) as { ms: number; cloneMs: number; layoutMs: number; renderMs: number; drawn: number };
   return { p, r };
+}
+
+/**
+ * A chunked load as the host sends it (first part, then each chunk's bytes one per task): time to the first frame
+ * and to all nodes in, from the first message; the chunks' bytes are rebuilt in the page beforehand.
+ */
+async function chunkedFirstPaint(browser: Browser, harness: Harness, trace: ReturnType<typeof generateTrace>) {
+  const [head, ...chunks] = loadMessagesFor(trace);
+  const texts = chunks.map((c) => new TextDecoder().decode((c as { data: Uint8Array }).data));
+  const env = chunks.map((c) => ({ type: 'loadChunk', loadId: (c as { loadId: string }).loadId, seq: (c as { seq: number }).seq }));
+  const p = await openPanel(browser, harness, { width: 1440, height: 900 });
+  await p.page.evaluate(`(() => {
+    window.__head = JSON.parse(${JSON.stringify(JSON.stringify(head))});
+    const texts = JSON.parse(${JSON.stringify(JSON.stringify(texts))});
+    window.__chunks = ${JSON.stringify(env)}.map((e, k) => ({ ...e, data: new TextEncoder().encode(texts[k]) }));
+  })()`);
+  const r = (await p.page.evaluate(`(async () => {
+    const p = window.__metacotPanel;
+    const t0 = performance.now();
+    window.__hostSend(window.__head);
+    let k = 0;
+    const next = () => { if (k < window.__chunks.length) { window.__hostSend(window.__chunks[k++]); setTimeout(next, 0); } };
+    setTimeout(next, 0);
+    while (!performance.getEntriesByName('metacot:first-paint').length) await new Promise((r) => setTimeout(r, 2));
+    const first = performance.getEntriesByName('metacot:first-paint')[0].startTime - t0;
+    while (p.nodeCount < ${trace.nodes.length}) await p.nextFrame();
+    await p.nextFrame();
+    return { first, all: performance.now() - t0, parts: window.__chunks.length + 1 };
+  })()`)) as { first: number; all: number; parts: number };
+  const problems = await p.problems();
+  await p.page.close();
+  if (problems.length) throw new Error(`panel problems: ${problems.join('; ')}`);
+  return r;
 }
 
 /**
@@ -148,7 +183,16 @@ async function main(): Promise<void> {
   };
   const rows: string[][] = [];
   try {
-    for (const n of onlyStream ? [] : SIZES) {
+    for (const n of onlyStream ? [] : [10_000, 100_000]) {
+      const trace = generateTrace({ nodes: n, seed: 11, validate: false });
+      const runs = [];
+      for (let r = 0; r < REPEATS; r++) runs.push(await chunkedFirstPaint(browser, harness, trace));
+      const fp = stats(runs.map((x) => x.first));
+      const all = stats(runs.map((x) => x.all));
+      (result.firstPaint as Record<string, unknown>)[`chunked-${n}`] = { parts: runs[0]!.parts, firstFrameMs: fp, allNodesMs: all };
+      rows.push([`first paint ${n.toLocaleString('en-US')} chunked`, `${runs[0]!.parts} messages`, `${round(fp.p50)} ms`, `${round(fp.max)} ms`, `all nodes in: p50 ${round(all.p50)} ms`]);
+    }
+    for (const n of onlyStream || onlyChunked ? [] : SIZES) {
       const trace = generateTrace({ nodes: n, seed: 11, validate: false });
       const msg = loadMessageFor(trace);
       const json = JSON.stringify(msg);
@@ -191,10 +235,12 @@ async function main(): Promise<void> {
         await kept.page.close();
       }
     }
-    const st = await streaming(browser, harness);
-    const w = stats(st.work);
-    (result.interaction as Record<string, unknown>)['stream-1k-to-10k'] = { frameWorkMs: w, layoutMs: stats(st.layouts), deltas: st.work.length, nodes: st.nodes };
-    rows.push(['stream 1k → 10k', `${st.work.length} deltas × 100 nodes`, `${round(w.p50)} / ${round(w.p95)} ms`, `${round(w.max)} ms`, `one relayout per frame, layout p50 ${round(stats(st.layouts).p50)} ms`]);
+    const st = onlyChunked ? null : await streaming(browser, harness);
+    if (st) {
+      const w = stats(st.work);
+      (result.interaction as Record<string, unknown>)['stream-1k-to-10k'] = { frameWorkMs: w, layoutMs: stats(st.layouts), deltas: st.work.length, nodes: st.nodes };
+      rows.push(['stream 1k → 10k', `${st.work.length} deltas × 100 nodes`, `${round(w.p50)} / ${round(w.p95)} ms`, `${round(w.max)} ms`, `one relayout per frame, layout p50 ${round(stats(st.layouts).p50)} ms`]);
+    }
   } finally {
     await browser.close();
     await harness.close();

@@ -48,9 +48,9 @@ describe('chunked trace loads', () => {
   });
 
   it('the host sends one message up to the threshold, a first part and byte chunks above it, and they parse', () => {
-    assert.equal(loadMessagesFor(trace).length, 1);
+    assert.equal([...loadMessagesFor(trace)].length, 1);
     const big = generateTrace({ nodes: CHUNK_THRESHOLD + 5000, seed: 2, validate: false });
-    const msgs = loadMessagesFor(big, undefined, { parseMs: 3 });
+    const msgs = [...loadMessagesFor(big, undefined, { parseMs: 3 })];
     assert.equal(msgs[0]!.type, 'loadCompactTrace');
     assert.ok(msgs.length >= 2 && msgs.slice(1).every((m) => m.type === 'loadChunk' && m.data instanceof Uint8Array));
     const head = msgs[0] as Extract<(typeof msgs)[number], { type: 'loadCompactTrace' }>;
