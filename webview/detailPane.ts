@@ -14,6 +14,7 @@ import type { PanelStore } from './panelStore';
 import { badge, button, textArea } from './toolkit';
 import type { ButtonControl } from './toolkit';
 import type { TraceModel } from './traceModel';
+import { isHumanEdit } from './nodeMarks';
 
 export interface DetailActions {
   select(i: number): void;
@@ -219,7 +220,8 @@ export class DetailPane {
     const n = checked.node;
     const out: Node[] = [];
     const badges: HTMLElement[] = [badge(n.status, 'Status')];
-    if (n.author !== 'model') badges.push(badge(n.author === 'human' ? 'human edit' : n.author, 'Author'));
+    if (isHumanEdit(n)) badges.push(badge('human edit', 'Author'));
+    else if (n.author === 'imported') badges.push(badge('imported', 'Author'));
     if (n.verified === true) badges.push(h('span', { class: 'chip ok' }, icon('pass-filled'), ' verified'));
     if (n.verified === false) badges.push(h('span', { class: 'chip bad' }, icon('error'), ' not verified'));
     if (n.label) badges.push(h('span', { class: `chip ${n.label === 'correct' ? 'ok' : 'bad'}` }, icon(n.label === 'correct' ? 'thumbsup' : 'thumbsdown'), ` marked ${n.label}`));

@@ -17,6 +17,7 @@ import { STRATEGY_CATALOG } from '../../src/core/search/catalog';
 const SAMPLES: { [M in PanelMethod]: { params: unknown; result: unknown } } = {
   editNode: { params: { nodeId: 'n1', text: 'x', mode: 'sibling' }, result: { nodeId: 'n4', message: 'added n4 beside n1' } },
   pruneNode: { params: { nodeId: 'n2', reason: 'dead end' }, result: { pruned: ['n2', 'n5'], message: 'pruned 2 nodes from n2' } },
+  unpruneNode: { params: { nodeId: 'n2' }, result: { restored: ['n2', 'n5'], message: 'un-pruned 2 nodes from n2, each back to its earlier status' } },
   markNode: { params: { nodeId: 'n3', label: null }, result: { nodeId: 'n3', label: null, message: 'cleared' } },
   rerunFromNode: { params: { nodeId: 'n1', strategy: STRATEGY_CATALOG.defaultStrategy, params: { width: 2 } }, result: { runId: 'r2', startNodeId: 'n1', message: 'started' } },
   cancelRun: { params: {}, result: { cancelled: [], message: 'no search is running' } },

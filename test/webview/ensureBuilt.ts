@@ -18,7 +18,7 @@ export function ensureWebviewBuilt(): void {
   const bundle = join(repo, 'media/webview/main.js');
   // webview/panel.css and its parts are bundled into main.css (see PANEL_STYLE_FILES).
   const css = join(repo, 'media/webview/main.css');
-  const sources = Math.max(newest(join(repo, 'webview')), newest(join(repo, 'src/protocol')), statSync(join(repo, 'src/core/trace/schema.ts')).mtimeMs, newest(join(repo, 'src/core/search/catalog')));
+  const sources = Math.max(newest(join(repo, 'webview')), newest(join(repo, 'src/protocol')), newest(join(repo, 'src/core')));
   if (existsSync(bundle) && existsSync(css) && statSync(bundle).mtimeMs >= sources && statSync(css).mtimeMs >= sources) return;
   const r = spawnSync(process.execPath, [join(repo, 'scripts/build.mjs')], { cwd: repo, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`webview build failed:\n${r.stdout}\n${r.stderr}`);

@@ -108,6 +108,11 @@ describe('search panel', () => {
     const trace = generateTrace({ nodes: 10_000, seed: 5 });
     await p.load(trace);
     assert.equal(await p.probe('p.nodeCount'), 10_000);
+    // A new trace opens on its best path (the rest folded into summary cards); Expand All lays out every node.
+    assert.ok((await p.probe<number>('p.visibleCount')) < 100, 'opens folded to the best path');
+    await p.page.locator('#tool-expand-all').click();
+    await p.page.locator('#tool-fit').click();
+    await p.nextFrame();
     assert.equal(await p.probe('p.visibleCount'), 10_000);
     const r = await p.probe<{ lod: string; nodes: number }>('p.lastRender');
     assert.equal(r.lod, 'dense');

@@ -11,6 +11,7 @@
   const results = {
     editNode: (p) => ({ nodeId: p.nodeId, message: `Edited ${p.nodeId}` }),
     pruneNode: (p) => ({ pruned: [p.nodeId], message: `Pruned ${p.nodeId}` }),
+    unpruneNode: (p) => ({ restored: [p.nodeId], message: `Un-pruned ${p.nodeId}` }),
     markNode: (p) => ({ nodeId: p.nodeId, label: p.label, message: p.label ? `Marked ${p.nodeId} ${p.label}` : `Cleared the mark on ${p.nodeId}` }),
     rerunFromNode: (p) => ({ runId: 'run-harness', startNodeId: p.nodeId, message: `Started ${p.strategy} from ${p.nodeId}` }),
     cancelRun: (p) => ({ cancelled: p.runId ? [p.runId] : [], message: 'Cancelled' }),
