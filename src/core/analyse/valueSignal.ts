@@ -8,7 +8,7 @@ import type { Trace } from '../trace/schema';
 
 /** What valueSignal reads of a trace (the panel's model has these without being a whole Trace). */
 export type RunsAndNodes = Pick<Trace, 'runs' | 'nodes'>;
-import { COMMON_PARAMS } from '../search/catalog/info';
+import { COMMON_PARAMS, STRATEGIES } from '../search/catalog/info';
 
 const DEFAULT_PRIOR = Number(COMMON_PARAMS.find((p) => p.name === 'prior')?.default ?? 0.5);
 
@@ -27,12 +27,8 @@ export interface ValueSignal {
   message: string | undefined;
 }
 
-/**
- * Strategies that rank or select by value. The catalog has no field for it (its entries describe parameters),
- * so the list is here: beam keeps the top width by score, MCTS selects by Q in UCT, A* pops the highest priority.
- * single, best-of-n (a vote or a final argmax over verified answers), in-context and revision do not order steps.
- */
-const VALUE_GUIDED = new Set(['beam', 'mcts', 'astar']);
+/** Strategies that rank or select by value: the catalog's `valueGuided` (single, best-of-n, in-context and revision do not order steps). */
+const VALUE_GUIDED = new Set(STRATEGIES.filter((s) => s.valueGuided).map((s) => s.name as string));
 
 /** Verifiers that value intermediate steps (what the message suggests). */
 export const STEP_VERIFIERS = ['prm', 'countdown', 'heuristic', 'rollout'] as const;

@@ -33,6 +33,8 @@ export const StrategyInfoSchema = z.object({
   params: z.array(CatalogParamSchema),
   /** What the method needs the model to honour: a generator declaring one as a limitation makes the run say so. */
   relies: z.array(ModelFeatureSchema).optional(),
+  /** It orders steps by value (beam keeps the top width, MCTS selects by Q, A* pops the highest priority): without a value signal its choices are arbitrary. */
+  valueGuided: z.boolean().optional(),
 });
 export type StrategyInfo = z.infer<typeof StrategyInfoSchema>;
 
@@ -108,6 +110,7 @@ const INFO = {
   },
   beam: {
     label: 'Beam search (PRM)',
+    valueGuided: true,
     summary: 'step-level beam search: N candidates per beam, keep the top width by aggregated score',
     params: [
       { name: 'N', label: 'Candidates per beam (N)', type: 'integer', default: 4, min: 1, doc: 'candidates per beam and step (one request with n = N)' },
@@ -121,6 +124,7 @@ const INFO = {
   },
   mcts: {
     label: 'MCTS (UCT)',
+    valueGuided: true,
     summary: 'Monte-Carlo tree search with UCT, b-way expansion, valued children and parallel simulations',
     params: [
       { name: 'simulations', label: 'Simulations', type: 'integer', default: 32, min: 1, doc: 'simulations (select, expand, value, back up)' },
@@ -136,6 +140,7 @@ const INFO = {
   },
   astar: {
     label: 'A* / best-first',
+    valueGuided: true,
     summary: 'best-first search over a value-keyed frontier (A* with an optional depth cost)',
     params: [
       { name: 'b', label: 'Next steps per expansion (b)', type: 'integer', default: 4, min: 1, doc: 'next steps proposed per popped node (one request with n = b)' },
