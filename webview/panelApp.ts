@@ -39,7 +39,7 @@ import { TreeView } from './treeView';
 export type { PanelProbe } from './panelProbe';
 
 const TREE_HELP =
-  'Arrow keys: left parent, right child, up and down siblings. Enter opens details, Space collapses or expands, E edit, R re-run, Delete prune, U un-prune, C correct, X incorrect, B best node, M reading mode, Home root, End end of the current path, plus and minus zoom, 0 fit, period zoom to node, slash find. Mouse wheel zooms at the pointer, Shift+wheel pans.';
+  'Arrow keys: left parent, right child, up and down siblings. Enter opens details, Space collapses or expands, E edit, R re-run, Delete prune, U un-prune, C correct, X incorrect, B best node, M reading mode, Home root, End end of the current path, plus and minus zoom, 0 fit, period zoom to node, slash find, right and left square brackets next and previous change in a comparison. Mouse wheel zooms at the pointer, Shift+wheel pans.';
 
 export class PanelApp implements PanelCommands {
   private readonly store = new PanelStore();
