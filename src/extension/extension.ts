@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { Host } from './host';
 import type { TestApi } from './testApi';
 import type { TraceTreeElement } from './traceTreeView';
+// vscode and node:fs only: a stat per opened trace-editor tab.
+import { watchBigTraceTabs } from './bigTrace';
 
 /** Every command in package.json `contributes.commands` except showLog (registered here directly). */
 const COMMANDS = [
@@ -70,6 +72,8 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestApi 
       { resolveCustomTextEditor: (doc, panel) => load().editor.resolveCustomTextEditor(doc, panel) },
       { webviewOptions: { retainContextWhenHidden: false }, supportsMultipleEditorsPerDocument: true },
     ),
+    // A big trace opened with the trace editor (the explorer) goes to the file-backed panel instead (bigTrace.ts).
+    watchBigTraceTabs((uri) => void load().commands.get('metacot.openTrace')!({ uri: uri.toString() })),
     vscode.window.registerWebviewPanelSerializer('metacot.searchPanel', {
       deserializeWebviewPanel: (panel, state: unknown) => load().restorePanel(panel, state),
     }),

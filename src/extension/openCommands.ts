@@ -32,9 +32,18 @@ export async function openTrace(ctx: CommandContext, inv: Invocation<OpenArgs>):
       uri = chosen[0];
     }
   }
-  await vscode.commands.executeCommand('vscode.openWith', uri, TraceEditorProvider.viewType, { preview: inv.args.preview ?? false });
+  await openTraceUri(ctx, uri, inv.args.preview ?? false);
   ctx.services.active.uri = uri;
   return { uri: uri.toString() };
+}
+
+/**
+ * The trace editor for a file under the big-file threshold; above it the file-backed panel, in place (VS Code would
+ * first read the file into a TextDocument, ~0.1 s a MB, and refuses one over 50 MB; see bigTrace.ts).
+ */
+async function openTraceUri(ctx: CommandContext, uri: vscode.Uri, preview: boolean): Promise<void> {
+  if (ctx.services.models.isFileBacked(uri)) await SearchPanel.show(uri, { preserveFocus: false, inPlace: true });
+  else await vscode.commands.executeCommand('vscode.openWith', uri, TraceEditorProvider.viewType, { preview });
 }
 
 export async function openAsText(ctx: CommandContext, inv: Invocation<OpenArgs>): Promise<{ uri: string; line?: number }> {
@@ -43,10 +52,10 @@ export async function openAsText(ctx: CommandContext, inv: Invocation<OpenArgs>)
   return { uri: opened, ...(line !== undefined ? { line } : {}) };
 }
 
-export async function openInTraceEditor(_ctx: CommandContext, inv: Invocation<OpenArgs>): Promise<{ uri: string }> {
+export async function openInTraceEditor(ctx: CommandContext, inv: Invocation<OpenArgs>): Promise<{ uri: string }> {
   const uri = inv.target.uri ?? vscode.window.activeTextEditor?.document.uri;
   if (!uri) throw new Error('no trace file is active');
-  await vscode.commands.executeCommand('vscode.openWith', uri, TraceEditorProvider.viewType);
+  await openTraceUri(ctx, uri, false);
   return { uri: uri.toString() };
 }
 

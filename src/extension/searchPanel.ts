@@ -8,6 +8,7 @@ import type { Services } from './services';
 import { PanelHost, renderPanelHtml, webviewOptions } from './panelHost';
 import type { TraceActions } from './traceActions';
 import type { Log } from './secrets';
+import { FileTraceModel } from './traceModel';
 import { traceMark } from '../core/analyse/runOutcome';
 
 const STATE_KEY = 'metacot.searchPanels';
@@ -25,7 +26,8 @@ export class SearchPanel implements vscode.Disposable {
   }
 
   /** Shows the trace in a panel (reusing the one already showing it), optionally revealing a node. */
-  static async show(uri: vscode.Uri, opts: { nodeId?: string; preserveFocus?: boolean } = {}): Promise<SearchPanel> {
+  /** `inPlace`: in the active editor group, as a file opens (Open Trace on a big file), not beside it. */
+  static async show(uri: vscode.Uri, opts: { nodeId?: string; preserveFocus?: boolean; inPlace?: boolean } = {}): Promise<SearchPanel> {
     let sp = [...SearchPanel.panels].find((p) => p.host?.uri.toString() === uri.toString());
     if (sp) sp.panel.reveal(undefined, opts.preserveFocus ?? true);
     else {
@@ -33,12 +35,12 @@ export class SearchPanel implements vscode.Disposable {
       const panel = vscode.window.createWebviewPanel(
         SearchPanel.viewType,
         SearchPanel.title(uri),
-        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: opts.preserveFocus ?? true },
+        { viewColumn: opts.inPlace ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside, preserveFocus: opts.preserveFocus ?? true },
         { ...webviewOptions(SearchPanel.services.context.extensionUri), retainContextWhenHidden: true },
       );
       sp = new SearchPanel(panel);
       await sp.attach(uri);
-      if (groupsBefore === 1) await widenBeside(SearchPanel.services.log);
+      if (groupsBefore === 1 && !opts.inPlace) await widenBeside(SearchPanel.services.log);
     }
     if (opts.nodeId) SearchPanel.services.selection.select({ uri, nodeId: opts.nodeId, source: 'command' });
     return sp;
@@ -53,7 +55,9 @@ export class SearchPanel implements vscode.Disposable {
     const stem = `Search: ${uri.path.split('/').pop()!.replace(/\.metacot\.json$/, '')}`;
     const services = SearchPanel.services;
     const run = services.runs.forUri(uri);
-    const state = run ? undefined : services.models.peek(uri)?.current();
+    const model = run ? undefined : services.models.peek(uri);
+    // Never parses for a title: a big file is parsed once, after its page starts booting (see attach).
+    const state = model?.parsed ? model.current() : undefined;
     const trace = run ? run.tree.trace : state?.ok ? state.trace : undefined;
     const mark = trace ? traceMark(trace, run !== undefined) : '';
     return mark ? `${stem} · ${mark}` : stem;
@@ -126,12 +130,24 @@ export class SearchPanel implements vscode.Disposable {
     this.host = new PanelHost(services, SearchPanel.actions, this.panel.webview, model, { saveEdits: true });
     this.panel.title = SearchPanel.title(uri);
     services.active.uri = uri;
-    const state = model.current();
-    const traceId = services.runs.forUri(uri)?.traceId ?? (state.ok ? state.trace.id : undefined);
-    const known = { ...services.context.workspaceState.get<Record<string, string>>(STATE_KEY, {}) };
-    if (traceId) known[traceId] = uri.toString();
-    await services.context.workspaceState.update(STATE_KEY, known);
-    await services.context.workspaceState.update(`${STATE_KEY}.last`, uri.toString());
+    const remember = async () => {
+      const state = model.current();
+      const traceId = services.runs.forUri(uri)?.traceId ?? (state.ok ? state.trace.id : undefined);
+      const known = { ...services.context.workspaceState.get<Record<string, string>>(STATE_KEY, {}) };
+      if (traceId) known[traceId] = uri.toString();
+      await services.context.workspaceState.update(STATE_KEY, known);
+      await services.context.workspaceState.update(`${STATE_KEY}.last`, uri.toString());
+    };
+    if (replay === undefined && !model.parsed && model instanceof FileTraceModel) {
+      // A big file: the page boots (a second or more) while the host reads and parses it, not after.
+      this.panel.webview.html = renderPanelHtml(this.panel.webview, services.context.extensionUri, this.panel.title);
+      setTimeout(() => {
+        if (!SearchPanel.panels.has(this)) return;
+        void remember().then(() => this.retitle(), (e: unknown) => services.log.warn(`search panel: ${String(e)}`));
+      }, 0);
+      return;
+    }
+    await remember();
     if (replay !== undefined) await this.host.receive(replay);
     else this.panel.webview.html = renderPanelHtml(this.panel.webview, services.context.extensionUri, this.panel.title);
   }
@@ -139,6 +155,9 @@ export class SearchPanel implements vscode.Disposable {
   dispose(): void {
     SearchPanel.panels.delete(this);
     this.host?.dispose();
+    // The last panel on a big file lets its file model (and the parsed trace) go; a text model is VS Code's to close.
+    const uri = this.host?.uri;
+    if (uri && ![...SearchPanel.panels].some((p) => p.host?.uri.toString() === uri.toString())) SearchPanel.services.models.releaseFile(uri);
     for (const d of this.disposables) d.dispose();
   }
 }
