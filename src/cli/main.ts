@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   diff: { summary: 'added / removed / changed nodes between two traces', load: async () => (await import('./commands/diff')).runDiffCommand },
   analyse: { summary: 'pass@k, maj@k, accuracy vs N, backtracks, tokens of a trace', load: async () => (await import('./commands/analyse')).runAnalyseCommand },
   rescore: { summary: 're-score a saved trace with another verifier or aggregation', load: async () => (await import('./commands/rescore')).runRescoreCommand },
+  experiment: { summary: 'a problem set × strategies × budgets: traces, summary.json, plots; resumable', load: async () => (await import('./commands/experiment')).runExperimentCommand },
 };
 
 const USAGE = `metacot <command> [options]
