@@ -1,109 +1,39 @@
 /**
- * Node text → safe HTML. Node text is untrusted model output: markdown-it runs with `html: false` (tags become text),
- * images are disabled (no network fetches, no onerror), links are limited to http(s)/mailto, and math goes through
- * KaTeX with `trust: false`. KaTeX writes inline `style` attributes, which our CSP (no 'unsafe-inline') would block:
- * they are renamed to `data-katex-style` here and applied through CSSOM by `applyKatexStyles`.
+ * Node text → safe HTML, with the renderer (markdown-it + KaTeX, see markdownRender.ts) loaded as a separate script
+ * chunk on first use or right after the first frame (preloadMarkdown). The rendered HTML is parsed in an inert
+ * <template> and filtered before it is shown; KaTeX's styles, renamed by the renderer because our CSP has no
+ * 'unsafe-inline', are applied through CSSOM.
  */
-import MarkdownIt from 'markdown-it';
-import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
-import type StateBlock from 'markdown-it/lib/rules_block/state_block.mjs';
-import katex from 'katex';
+type Renderer = typeof import('./markdownRender');
 
-const KATEX_STYLE_ATTR = 'data-katex-style';
+let renderer: Renderer | undefined;
+let loading: Promise<void> | undefined;
+/** Elements showing plain text until the renderer is in, with the text they were given (a newer call wins). */
+const pending = new Map<HTMLElement, string>();
 
-function renderMath(tex: string, displayMode: boolean): string {
-  const html = katex.renderToString(tex, {
-    displayMode,
-    throwOnError: false,
-    trust: false,
-    strict: 'ignore',
-    output: 'htmlAndMathml',
-    maxSize: 20,
-    maxExpand: 500,
-  });
-  // KaTeX escapes attribute values, so `style="` only ever starts one of its own attributes.
-  return html.replace(/ style="/g, ` ${KATEX_STYLE_ATTR}="`);
+function loadRenderer(): Promise<void> {
+  loading ??= import('./markdownRender').then(
+    (mod) => {
+      renderer = mod;
+      for (const [el, text] of [...pending]) if (el.isConnected) setMarkdown(el, text);
+      pending.clear();
+    },
+    (err: unknown) => {
+      loading = undefined; // shown as plain text; the next call tries again
+      console.error('markdown renderer failed to load', err);
+    },
+  );
+  return loading;
 }
 
-/** `$…$` and `\(…\)` inline math. A `$` followed by a space or a digit-only run like "$5 and $6" is left as text. */
-function mathInline(state: StateInline, silent: boolean): boolean {
-  const src = state.src;
-  const start = state.pos;
-  let open: string;
-  let close: string;
-  if (src.startsWith('\\(', start)) {
-    open = '\\(';
-    close = '\\)';
-  } else if (src[start] === '$' && src[start + 1] !== '$') {
-    open = '$';
-    close = '$';
-    if (/\s/.test(src[start + 1] ?? ' ')) return false;
-  } else return false;
-  let end = src.indexOf(close, start + open.length);
-  while (end > 0 && src[end - 1] === '\\') end = src.indexOf(close, end + 1);
-  if (end < 0) return false;
-  const tex = src.slice(start + open.length, end);
-  if (!tex.trim() || (open === '$' && /\s/.test(tex[tex.length - 1]))) return false;
-  if (open === '$' && /^\d/.test(src[end + 1] ?? '')) return false; // "$5 and $6" is money, not math
-  if (!silent) {
-    const token = state.push('math_inline', 'math', 0);
-    token.content = tex;
-  }
-  state.pos = end + close.length;
-  return true;
+/** Starts loading the renderer (the page calls it once the first frame is painted); resolves when it is in. */
+export function preloadMarkdown(): Promise<void> {
+  return renderer ? Promise.resolve() : loadRenderer();
 }
 
-/** `$$…$$` and `\[…\]` display math, possibly over several lines. */
-function mathBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
-  const lineStart = state.bMarks[startLine] + state.tShift[startLine];
-  const first = state.src.slice(lineStart, state.eMarks[startLine]);
-  const open = first.startsWith('$$') ? '$$' : first.startsWith('\\[') ? '\\[' : null;
-  if (!open) return false;
-  const close = open === '$$' ? '$$' : '\\]';
-  let content = first.slice(2);
-  let line = startLine;
-  let found = content.trimEnd().endsWith(close);
-  if (found) content = content.trimEnd().slice(0, -2);
-  while (!found) {
-    line++;
-    if (line >= endLine) return false;
-    const text = state.src.slice(state.bMarks[line] + state.tShift[line], state.eMarks[line]);
-    if (text.trimEnd().endsWith(close)) {
-      content += '\n' + text.trimEnd().slice(0, -2);
-      found = true;
-    } else content += '\n' + text;
-  }
-  if (silent) return true;
-  const token = state.push('math_block', 'math', 0);
-  token.block = true;
-  token.content = content;
-  token.map = [startLine, line + 1];
-  state.line = line + 1;
-  return true;
-}
-
-function createRenderer(): MarkdownIt {
-  const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: true });
-  md.disable(['image']);
-  md.validateLink = (url: string) => /^(https?:|mailto:)/i.test(url.trim());
-  md.inline.ruler.after('escape', 'math_inline', mathInline);
-  md.block.ruler.after('blockquote', 'math_block', mathBlock, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
-  md.renderer.rules.math_inline = (tokens, idx) => renderMath(tokens[idx].content, false);
-  md.renderer.rules.math_block = (tokens, idx) => `<div class="math-block">${renderMath(tokens[idx].content, true)}</div>\n`;
-  const defaultLink = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
-  md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
-    tokens[idx].attrSet('rel', 'noopener noreferrer');
-    return defaultLink(tokens, idx, options, env, self);
-  };
-  return md;
-}
-
-let renderer: MarkdownIt | undefined;
-
-/** Markdown with math to an HTML string (safe to assign to innerHTML; see the module comment). */
-export function renderMarkdown(text: string): string {
-  renderer ??= createRenderer();
-  return renderer.render(text);
+/** Whether setMarkdown renders now (tests and the probe read it). */
+export function markdownReady(): boolean {
+  return renderer !== undefined;
 }
 
 const ALLOWED_TAGS = new Set([
@@ -116,6 +46,17 @@ const ALLOWED_TAGS = new Set([
  * markdown-it and KaTeX emit, no event-handler attributes), then KaTeX's styles are applied through CSSOM.
  */
 export function setMarkdown(el: HTMLElement, text: string): void {
+  if (!renderer) {
+    // Until the renderer's chunk is in (tens of ms after the first frame), the text itself, then rendered in place.
+    // Before the first frame (the overview's problem text comes with the load) the chunk is not asked for: its
+    // download and compile would compete with that frame; the page preloads it once the frame is painted.
+    el.textContent = text;
+    pending.set(el, text);
+    if (performance.getEntriesByName('metacot:first-paint').length > 0) void loadRenderer();
+    return;
+  }
+  pending.delete(el);
+  const { renderMarkdown, KATEX_STYLE_ATTR } = renderer;
   const tpl = document.createElement('template');
   tpl.innerHTML = renderMarkdown(text);
   const walker = document.createTreeWalker(tpl.content, NodeFilter.SHOW_ELEMENT);

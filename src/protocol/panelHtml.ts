@@ -8,7 +8,10 @@ export interface PanelHtmlOptions {
   cspSource: string;
   /** Fresh random nonce per render (see `makeNonce`). */
   nonce: string;
-  /** URI of media/webview/main.js as the webview can load it. */
+  /**
+   * URI of media/webview/main.js as the webview can load it: an ES module, whose chunks (media/webview/chunks/) it
+   * imports itself; module scripts it imports inherit its nonce, so the CSP stays nonce-only.
+   */
   scriptUri: string;
   /** Stylesheets in order: codicon.css, katex/katex.min.css, main.css (media/webview/; main.css is webview/panel.css bundled). */
   styleUris: string[];
@@ -47,7 +50,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
   </head>
   <body>
     <div id="app" class="app" role="application" aria-label="Search tree panel"></div>
-    <script nonce="${escapeHtml(o.nonce)}" src="${escapeHtml(o.scriptUri)}"></script>
+    <script nonce="${escapeHtml(o.nonce)}" type="module" src="${escapeHtml(o.scriptUri)}"></script>
   </body>
 </html>`;
 }

@@ -23,3 +23,4 @@ import './importUi.test';
 import './unprune.test';
 import './honestSignals.test';
 import './bigTrace.test';
+import './openFast.test';
