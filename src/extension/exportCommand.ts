@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Trace } from '../core/trace/schema';
-import { exportTraces, isExportFormat, toJsonl } from '../core/export/exportTraces';
+import { EXPORT_FORMAT_INFO, EXPORT_FORMATS, exportTraces, isExportFormat, toJsonl } from '../core/export/exportTraces';
 import { CancelledByUser } from './services';
 import type { ExportFormat, LinearizeStyle } from './commandArgs';
 
@@ -16,17 +16,18 @@ export interface ExportSpec {
   nodeId?: string;
 }
 
-const PICKS: { label: string; detail: string; format: ExportFormat; style: LinearizeStyle }[] = [
+const TEXT_PICKS: { label: string; detail: string; format: ExportFormat; style: LinearizeStyle }[] = [
   { label: 'Linearized Meta-CoT (Appendix E)', detail: 'every visited step in visit order, each followed by its value, then the Solution block', format: 'linearized', style: 'appendix-e' },
   { label: 'Linearized with backtracking phrases', detail: '"Wait," / "Alternatively," at branch switches', format: 'linearized', style: 'backtrack' },
   { label: 'Stream of Search text', detail: 'Countdown DFS/BFS as plain text', format: 'linearized', style: 'sos' },
   { label: 'Solution only', detail: 'the winning path', format: 'solution', style: 'appendix-e' },
   { label: 'Trace file (JSON)', detail: 'a copy of the *.metacot.json', format: 'trace', style: 'appendix-e' },
-  { label: 'SFT records (JSONL)', detail: 'chat records: Meta-CoT Z + solution S, kept only if S verifies (Meta-STaR)', format: 'sft', style: 'appendix-e' },
-  { label: 'Linear records (JSONL)', detail: 'linearized text with loss segments for the chosen objective', format: 'linear', style: 'appendix-e' },
-  { label: 'DPO pairs (JSONL)', detail: 'sibling steps far apart in value: chosen / rejected', format: 'dpo', style: 'appendix-e' },
-  { label: 'PRM800K-style step labels (JSONL)', detail: 'per-step ratings from values and verdicts', format: 'prm800k', style: 'appendix-e' },
-  { label: 'Math-Shepherd-style step labels (JSONL)', detail: 'steps tagged + / − from values', format: 'math-shepherd', style: 'appendix-e' },
+];
+
+// Training-data layouts come from the data core's list, so a format added there shows up here.
+const PICKS = [
+  ...TEXT_PICKS,
+  ...EXPORT_FORMATS.map((format) => ({ label: `${EXPORT_FORMAT_INFO[format].label} (JSONL)`, detail: EXPORT_FORMAT_INFO[format].detail, format, style: 'appendix-e' as LinearizeStyle })),
 ];
 
 /** The palette's format picker. */

@@ -67,7 +67,8 @@ test('DPO pairs: at nodes with two or more valued children far enough apart', ()
   const recs = roundTrip(exportTraces([equationTree()], { format: 'dpo' }).records, DpoRecordSchema);
   assert.deepEqual(recs, [
     {
-      prompt: 'Solve for x: 2x + 3 = 11.',
+      // The prompt ends with the step separator: prompt + chosen is the text as the model writes it.
+      prompt: 'Solve for x: 2x + 3 = 11.\n\n',
       chosen: 'Subtract 3 from both sides: 2x = 8.',
       rejected: 'Divide both sides by 3: x = 11/3.',
       prefix: [],
@@ -76,7 +77,7 @@ test('DPO pairs: at nodes with two or more valued children far enough apart', ()
       meta: { trace_id: 'eq-1', node_id: 'n0', chosen_id: 'n1', rejected_id: 'n2' },
     },
     {
-      prompt: 'Solve for x: 2x + 3 = 11.\n\nSubtract 3 from both sides: 2x = 8.',
+      prompt: 'Solve for x: 2x + 3 = 11.\n\nSubtract 3 from both sides: 2x = 8.\n\n',
       chosen: 'Divide both sides by 2: x = 4.',
       rejected: 'Add 3 to both sides: 2x = 14.',
       prefix: ['Subtract 3 from both sides: 2x = 8.'],

@@ -1,11 +1,12 @@
 /**
- * `metacot export`: training data from trace files, one JSONL record per trace (SFT, linear) or per pair / path
- * (DPO, PRM800K, Math-Shepherd). SFT and linear keep only traces whose solution verifies (Meta-STaR) unless
- * `--no-filter`.
+ * `metacot export`: training data from trace files, one JSONL record per trace (chat layouts, linear) or per pair /
+ * path (preference and PRM layouts). The chat layouts and linear keep only traces whose solution verifies
+ * (Meta-STaR) unless `--no-filter`. The format list and its lines in the usage text come from the data core.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXPORT_FORMATS, exportTraces, isExportFormat, toJsonl, type ExportOptions } from '../../core/export/exportTraces';
+import { EXPORT_FORMAT_INFO, EXPORT_FORMATS, exportTraces, isExportFormat, toJsonl, type ExportOptions } from '../../core/export/exportTraces';
+import { TRL_SFT_FORMS, type TrlSftForm } from '../../core/export/trlRecords';
 import { atomicWrite, readTraceFile, TRACE_FILE_SUFFIX } from '../../core/trace/io';
 import { LINEARIZE_FORMATS, isLinearizeFormat, type LinearizeOptions } from '../../core/trace/linearize/linearize';
 import { OBJECTIVES, isObjective } from '../../core/trace/linearize/segment';
@@ -22,13 +23,9 @@ Writes training data from trace files (or folders of *${TRACE_FILE_SUFFIX}) as J
 bytes are the same either way). An existing --out file is replaced only with --force, and only when it is JSONL.
 
 Formats (--format):
-  sft              chat messages: system, user = problem, assistant = Meta-CoT Z then the solution S
-  linear           the linearized text with segments and loss flags
-  dpo              step preference pairs: shared prefix, chosen, rejected
-  prm800k          PRM800K-like step ratings, one record per root-to-leaf path
-  math-shepherd    Math-Shepherd-like "Step i: … ки" labels, one record per path
+${EXPORT_FORMATS.map((f) => `  ${f.padEnd(16)} ${EXPORT_FORMAT_INFO[f].detail}`).join('\n')}
 
-Linearization (sft, linear):
+Linearization (sft, linear, trl-sft, openai-chat):
   --linearize L    ${LINEARIZE_FORMATS.join(' | ')} (default appendix-e)
   --objective O    ${OBJECTIVES.join(' | ')} (Eq. 22 / 23 / 24; default z-and-s)
   --order O        visit | depth-first (default visit)
@@ -38,13 +35,17 @@ Linearization (sft, linear):
   --style S        phrases | token (backtrack; default phrases)
   --phrases P      backtrack phrases separated by "|" (default "Wait, |Alternatively, ")
   --no-solution    no Solution block
-  --system TEXT    system prompt (sft)
+  --system TEXT    system prompt (sft, trl-sft, openai-chat, openai-dpo)
+  --sft-form F     trl-sft: ${TRL_SFT_FORMS.join(' | ')} (default prompt-completion: SFTTrainer's
+                   completion-only loss; messages: train with assistant_only_loss=True)
   --no-filter      keep traces whose solution does not verify (Meta-STaR filter off)
   --verifier V     re-check the winning path with answer | countdown | auto for the filter
 
 Pairs and labels:
-  --threshold X    dpo: smallest value gap (default 0.2); math-shepherd: "+" at or above (default 0.5)
-  --pairs P        dpo: extremes | all (default extremes)
+  --threshold X    dpo layouts: smallest value gap (default 0.2); math-shepherd "+" / trl-prm true
+                   at or above (default 0.5)
+  --pairs P        dpo layouts: extremes | all (default extremes)
+                   Pairs whose chosen and rejected read the same are dropped and counted on stderr.
   --positive X     prm800k: rating +1 at or above (default 0.7)
   --negative X     prm800k: rating −1 at or below (default 0.3)
   --task NAME      math-shepherd task field (default metacot)
@@ -97,6 +98,7 @@ export async function runExportCommand(argv: string[], options: CommandOutput = 
       phrases: { type: 'string' },
       'no-solution': { type: 'boolean' },
       system: { type: 'string' },
+      'sft-form': { type: 'string' },
       'no-filter': { type: 'boolean' },
       verifier: { type: 'string' },
       threshold: { type: 'string' },
@@ -119,6 +121,7 @@ export async function runExportCommand(argv: string[], options: CommandOutput = 
   if (v.order !== undefined && v.order !== 'visit' && v.order !== 'depth-first') return bad('--order must be visit or depth-first');
   if (v.style !== undefined && v.style !== 'phrases' && v.style !== 'token') return bad('--style must be phrases or token');
   if (v.pairs !== undefined && v.pairs !== 'extremes' && v.pairs !== 'all') return bad('--pairs must be extremes or all');
+  if (v['sft-form'] !== undefined && !(TRL_SFT_FORMS as readonly string[]).includes(v['sft-form'])) return bad(`--sft-form must be one of ${TRL_SFT_FORMS.join(', ')}`);
   const checker = v.verifier === undefined ? undefined : checkerNamed(v.verifier);
   if (v.verifier !== undefined && !checker) return bad(`--verifier must be answer, countdown or auto (rescore knows ${RESCORE_CHECKERS.join(', ')})`);
   const number = (name: string, x: string | undefined): number | undefined | Error => {
@@ -150,8 +153,10 @@ export async function runExportCommand(argv: string[], options: CommandOutput = 
   if (v.objective !== undefined) opts.objective = v.objective as ExportOptions['objective'];
   if (checker) opts.checker = checker;
   if (v.system !== undefined) opts.system = v.system;
-  if (v.format === 'dpo') opts.dpo = { ...(threshold !== undefined ? { threshold } : {}), ...(v.pairs ? { pairs: v.pairs as 'extremes' | 'all' } : {}) };
+  if (v.format === 'dpo' || v.format === 'trl-dpo' || v.format === 'openai-dpo') opts.dpo = { ...(threshold !== undefined ? { threshold } : {}), ...(v.pairs ? { pairs: v.pairs as 'extremes' | 'all' } : {}) };
   if (v.format === 'prm800k') opts.prm = { ...(positive !== undefined ? { positive } : {}), ...(negative !== undefined ? { negative } : {}), ...(v['drop-pruned'] ? { dropPruned: true } : {}) };
+  if (v.format === 'trl-sft' && v['sft-form'] !== undefined) opts.trlSft = { form: v['sft-form'] as TrlSftForm };
+  if (v.format === 'trl-prm') opts.trlPrm = { ...(threshold !== undefined ? { threshold } : {}), ...(v['drop-pruned'] ? { dropPruned: true } : {}) };
   if (v.format === 'math-shepherd') opts.mathShepherd = { ...(threshold !== undefined ? { threshold } : {}), ...(v.task ? { task: v.task } : {}), ...(v['drop-pruned'] ? { dropPruned: true } : {}) };
 
   // Before any work: a file that would be replaced is checked first.
@@ -181,6 +186,8 @@ export async function runExportCommand(argv: string[], options: CommandOutput = 
   if (v.out) await atomicWrite(v.out, jsonl);
   else out(jsonl);
   for (const s of result.skipped) err(`skipped ${s.traceId}: ${s.reason}\n`);
-  err(`${result.records.length} ${v.format} record(s) from ${traces.length} trace(s)${v.out ? ` written to ${v.out}` : ''}${result.skipped.length ? `, ${result.skipped.length} skipped` : ''}\n`);
+  for (const d of result.dropped) err(`dropped ${d.count} ${d.reason} in ${d.traceId}\n`);
+  const droppedTotal = result.dropped.reduce((a, d) => a + d.count, 0);
+  err(`${result.records.length} ${v.format} record(s) from ${traces.length} trace(s)${v.out ? ` written to ${v.out}` : ''}${result.skipped.length ? `, ${result.skipped.length} skipped` : ''}${droppedTotal ? `, ${droppedTotal} identical pair(s) dropped` : ''}\n`);
   return 0;
 }
