@@ -54,6 +54,14 @@ const targets = [
     loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
   },
   {
+    // The Experiment view's page (src/extension/experimentView.ts); its CSS is bundled to experiment.css.
+    name: 'webview-experiment',
+    entryPoints: ['webview/experiment/main.ts'],
+    outfile: 'media/webview/experiment.js',
+    platform: 'browser',
+    format: 'iife',
+  },
+  {
     name: 'integration-tests',
     entryPoints: ['test/integration/index.ts'],
     outfile: 'dist/test/integration/index.js',

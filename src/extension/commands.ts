@@ -38,6 +38,7 @@ import { editNode, markNode, pruneBranch } from './nodeCommands';
 import { exportCommand, openAsText, openInTraceEditor, openTrace, revealInPanel } from './openCommands';
 import { openLatestTrace, rerunLatestTrace, runSample } from './walkthrough';
 import { registerCompareCommands } from './compareCommands';
+import { registerExperimentCommands } from './experimentCommand';
 
 /** Command id → implementation; the light bundle (extension.ts) registers the ids and calls these on first use. */
 export type CommandTable = Map<string, (...args: unknown[]) => Promise<unknown>>;
@@ -87,6 +88,8 @@ export function registerCommands(services: Services, actions: TraceActions, tabl
   reg('metacot.setApiKey', SetApiKeyArgsSchema, (inv) => setApiKey(services, inv.args));
   // Compare Traces / Compare Runs take the explorer's multi-selection too (compareCommands.ts).
   registerCompareCommands(ctx, table);
+  // Open Experiment… takes an explorer folder or summary.json (experimentCommand.ts).
+  registerExperimentCommands(ctx, table);
 }
 
 function messageOf(services: Services, err: unknown): string {

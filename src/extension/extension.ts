@@ -37,6 +37,7 @@ const COMMANDS = [
   'metacot.rerunLatestTrace',
   'metacot.compareTraces',
   'metacot.compareRuns',
+  'metacot.openExperiment',
 ] as const;
 
 export function activate(context: vscode.ExtensionContext): { testing?: TestApi } {

@@ -9,6 +9,7 @@ import type { PanelHost } from './panelHost';
 import { TraceEditorProvider } from './traceEditor';
 import { SearchPanel } from './searchPanel';
 import { ComparePanel } from './compareCommands';
+import { ExperimentView } from './experimentView';
 import { setTrustOverride } from './settings';
 import { recentNotices } from './runNotices';
 import type { ShownNotice } from './runNotices';
@@ -44,6 +45,8 @@ export interface TestApi {
   runNotices(): ShownNotice[];
   /** Open "A ↔ B" comparison panels: title, what each host sent its page (newest last), and its entry for page messages. */
   comparePanels(): { title: string; sent: unknown[]; receive(message: unknown): void }[];
+  /** Open Experiment views: folder, what the host sent its page and what the page said it drew (newest last), its entry for page messages. */
+  experimentViews(): { folder: string; sent: unknown[]; rendered: unknown[]; receive(message: unknown): Promise<void> }[];
 }
 
 export function createTestApi(services: Services, tree: TraceTreeProvider, activationMs: number): TestApi {
@@ -79,5 +82,6 @@ export function createTestApi(services: Services, tree: TraceTreeProvider, activ
     revealInTree: (uri, nodeId) => tree.revealNode(uri, nodeId),
     runNotices: () => recentNotices(),
     comparePanels: () => ComparePanel.all().map((p) => ({ title: p.title, sent: [...p.sent], receive: (m: unknown) => p.receive(m) })),
+    experimentViews: () => ExperimentView.all().map((v) => ({ folder: v.folder.fsPath, sent: [...v.sent], rendered: [...v.rendered], receive: (m: unknown) => v.receive(m) })),
   };
 }
