@@ -12,7 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   export: { summary: 'training data (sft, dpo, prm800k, math-shepherd, linear) from traces as JSONL', load: async () => (await import('./commands/export')).runExportCommand },
   import: { summary: 'a long CoT or Stream-of-Search text as a trace', load: async () => (await import('./commands/import')).runImportCommand },
   diff: { summary: 'added / removed / changed nodes between two traces', load: async () => (await import('./commands/diff')).runDiffCommand },
-  analyse: { summary: 'pass@k, maj@k, accuracy vs N, backtracks, tokens of a trace', load: async () => (await import('./commands/analyse')).runAnalyseCommand },
+  analyse: { summary: 'pass@k, maj@k, accuracy vs N, backtracks, tokens of a trace; of a folder, the solve rate across its traces', load: async () => (await import('./commands/analyse')).runAnalyseCommand },
   rescore: { summary: 're-score a saved trace with another verifier or aggregation', load: async () => (await import('./commands/rescore')).runRescoreCommand },
   experiment: { summary: 'a problem set × strategies × budgets: traces, summary.json, plots; resumable', load: async () => (await import('./commands/experiment')).runExperimentCommand },
 };

@@ -100,7 +100,9 @@ function optNumber(flag: string, v: string | undefined): number | undefined {
 async function svgToPng(svg: string, file: string): Promise<void> {
   const exe = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
   if (!existsSync(exe)) throw new Error(`no browser at ${exe} (set CHROMIUM_PATH) to draw it; the SVG is there`);
-  const { chromium } = await import('playwright-core');
+  // Named at run time so the bundle leaves it out: a dev dependency, absent where the CLI is installed (no PNG there).
+  const driver = 'playwright-core';
+  const { chromium } = (await import(driver)) as typeof import('playwright-core');
   const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox'] });
   try {
     const w = Number(/width="(\d+)"/.exec(svg)![1]);
