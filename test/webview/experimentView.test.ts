@@ -154,6 +154,17 @@ async function open(theme: 'dark' | 'light' | 'high-contrast' = 'dark', width = 
 
 const texts = (page: Page, selector: string) => page.locator(selector).allInnerTexts();
 
+/** Polls the status line until it reads `want` (in Node: an in-page string predicate would need eval, which the CSP forbids). */
+async function statusIs(page: Page, want: string | RegExp): Promise<void> {
+  let last = '';
+  for (let i = 0; i < 200; i++) {
+    last = await page.locator('#x-status').innerText();
+    if (typeof want === 'string' ? last === want : want.test(last)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`status line is "${last}", not ${String(want)}`);
+}
+
 before(async () => {
   ensureBuilt();
   server = await startServer();
@@ -175,13 +186,13 @@ describe('Experiment view page', () => {
     const rendered = (await p.posted()).filter((m) => m.type === 'rendered').pop()!;
     assert.ok(parseExperimentPageMessage(rendered).ok);
     assert.deepEqual({ ...rendered, type: undefined }, { type: undefined, updatedAt: s.updatedAt, cells: 2, problems: 3, gridCells: 6, plots: 3, plotsLoaded: 3 });
-    const sizes = await p.page.$$eval('.x-plot img', (imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).alt]));
+    const sizes = (await p.page.evaluate(`[...document.querySelectorAll('.x-plot img')].map((i) => [i.naturalWidth, i.alt])`)) as [number, string][];
     assert.equal(sizes.length, 3);
     for (const [w] of sizes) assert.ok((w as number) > 100, `plot drawn (${w} px wide)`);
     assert.deepEqual(sizes.map(([, alt]) => alt), s.plots.map((x) => x.title));
 
     // Table: one row per cell with the summary's numbers, written out.
-    const rows = await p.page.$$eval('#x-cell-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => (c as HTMLElement).innerText)));
+    const rows = (await p.page.evaluate(`[...document.querySelectorAll('#x-cell-table tbody tr')].map((tr) => [...tr.children].map((c) => c.innerText))`)) as string[][];
     assert.equal(rows.length, 2);
     assert.deepEqual(rows[0]!.slice(0, 7), ['beam-1000', 'beam', 'defaults', '1,000', '33.3% (6.1–79.2%)', '1 / 3 of 3', '1']);
     assert.deepEqual(rows[1]!.slice(0, 7), ['mcts-1000', 'mcts', 'simulations=100000', '1,000', '33.3% (6.1–79.2%)', '1 / 2 of 3', '1']);
@@ -191,9 +202,9 @@ describe('Experiment view page', () => {
     // Grid: problems down, cells across; outcome as class, icon and word, with tokens.
     assert.deepEqual(await texts(p.page, '#x-grid-table thead th'), ['Problem', 'beam-1000', 'mcts-1000']);
     assert.deepEqual(await texts(p.page, '#x-grid-table tbody th'), ['1. countdown-3-5-7-2', '2. countdown-4-6-8-1', '3. countdown-2-9-5-3']);
-    const entries = await p.page.$$eval('#x-grid-table button.x-entry', (bs) =>
-      bs.map((b) => ({ cell: (b as HTMLElement).dataset.cell, index: (b as HTMLElement).dataset.index, outcome: (b as HTMLElement).dataset.outcome, icon: b.querySelector('.codicon')!.className, text: (b as HTMLElement).innerText.replace(/\s+/g, ' ').trim(), label: b.getAttribute('aria-label') })),
-    );
+    const entries = (await p.page.evaluate(
+      `[...document.querySelectorAll('#x-grid-table button.x-entry')].map((b) => ({ cell: b.dataset.cell, index: b.dataset.index, outcome: b.dataset.outcome, icon: b.querySelector('.codicon').className, text: b.innerText.replace(/\\s+/g, ' ').trim(), label: b.getAttribute('aria-label') }))`,
+    )) as { cell: string; index: string; outcome: string; icon: string; text: string; label: string }[];
     assert.deepEqual(
       entries.map((e) => [e.cell, e.index, e.outcome, e.text]),
       [
@@ -208,7 +219,7 @@ describe('Experiment view page', () => {
     assert.deepEqual([...new Set(entries.map((e) => `${e.outcome}:${e.icon}`))], ['solved:codicon codicon-pass-filled', 'unsolved:codicon codicon-circle-slash', 'failed:codicon codicon-error', 'missing:codicon codicon-circle-large-outline']);
     assert.match(entries[3]!.label!, /^problem 2 \(countdown-4-6-8-1\) in mcts-1000: failed, 0 tokens, endpoint error: connect ECONNREFUSED/);
     // Colour differs by outcome too (the left border), and the header says the totals.
-    const colours = await p.page.$$eval('#x-grid-table button.x-entry', (bs) => bs.map((b) => getComputedStyle(b).borderLeftColor));
+    const colours = (await p.page.evaluate(`[...document.querySelectorAll('#x-grid-table button.x-entry')].map((b) => getComputedStyle(b).borderLeftColor)`)) as string[];
     assert.notEqual(colours[0], colours[3]);
     assert.notEqual(colours[2], colours[3]);
     assert.match(await p.page.locator('.x-totals').innerText(), /^2 solved, 2 failed, 1 not run of 6 entries · 247k tokens · \$0\.08 · 57 s · incomplete/);
@@ -225,7 +236,7 @@ describe('Experiment view page', () => {
     assert.ok(ExperimentRequestSchema.safeParse(req).success, 'the request matches its schema');
     assert.deepEqual(req!.params, { cellId: 'beam-1000', index: 1 });
     await p.send({ type: 'reply', requestId: req!.requestId, method: 'openCell', ok: true, result: { uri: 'file:///x/beam-1000/countdown-4-6-8-1.metacot.json', message: 'Opened beam-1000, problem 2' } });
-    await p.page.waitForFunction(() => document.getElementById('x-status')!.textContent === 'Opened beam-1000, problem 2');
+    await statusIs(p.page, 'Opened beam-1000, problem 2');
     // The keyboard reaches the grid: Enter on a focused entry opens it.
     await p.page.locator('button.x-entry[data-cell="mcts-1000"][data-index="2"]').focus();
     await p.page.keyboard.press('Enter');
@@ -233,14 +244,14 @@ describe('Experiment view page', () => {
     const second = (await p.requests('openCell'))[1]!;
     assert.deepEqual(second.params, { cellId: 'mcts-1000', index: 2 });
     await p.send({ type: 'reply', requestId: second.requestId, method: 'openCell', ok: false, error: { message: 'problem 3 (countdown-2-9-5-3) has no trace in mcts-1000 yet: no trace' } });
-    await p.page.waitForFunction(() => document.getElementById('x-status')!.classList.contains('x-status-error'));
+    await p.page.waitForSelector('#x-status.x-status-error');
     assert.equal(await p.page.locator('#x-status').innerText(), 'problem 3 (countdown-2-9-5-3) has no trace in mcts-1000 yet: no trace');
     // A reply whose result does not match the method's schema is an error, not a success.
     await p.page.locator('button.x-entry[data-cell="beam-1000"][data-index="0"]').click();
     await p.page.waitForFunction(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted.filter((m) => m.type === 'request').length === 3);
     const third = (await p.requests('openCell'))[2]!;
     await p.send({ type: 'reply', requestId: third.requestId, method: 'openCell', ok: true, result: { uri: 42 } } as never);
-    await p.page.waitForFunction(() => /invalid 'openCell' reply/.test(document.getElementById('x-status')!.textContent ?? ''));
+    await statusIs(p.page, /invalid 'openCell' reply/);
   });
 
   it('"Re-run failures" posts rerunFailures, shows progress with Cancel while it runs, then the outcome', async () => {
@@ -248,7 +259,7 @@ describe('Experiment view page', () => {
     await p.load();
     const rerun = p.page.locator('#x-rerun');
     const cancel = p.page.locator('#x-cancel');
-    const disabled = () => rerun.evaluate((b) => (b as HTMLElement & { disabled: boolean }).disabled);
+    const disabled = () => p.page.evaluate(`document.getElementById('x-rerun').disabled`) as Promise<boolean>;
     // The fixture has an entry not run yet: the runner would resume it too, so the button waits and says why.
     assert.equal(await disabled(), true);
     assert.equal(await p.page.locator('.x-rerun-note').innerText(), '1 entry has not run yet: finish the experiment with `metacot experiment` (the same options resume it), then re-run the failures');
@@ -271,13 +282,13 @@ describe('Experiment view page', () => {
     assert.equal(await cancel.isVisible(), true);
     assert.equal(await disabled(), true);
     await p.send({ type: 'rerunState', state: { running: true, done: 1, total: 2, message: 'Re-ran 1 of 2: beam-1000, problem 3 (countdown-2-9-5-3) solved' } });
-    await p.page.waitForFunction(() => /Re-ran 1 of 2/.test(document.getElementById('x-status')!.textContent ?? ''));
+    await statusIs(p.page, /Re-ran 1 of 2/);
     await cancel.click();
     await p.page.waitForFunction(() => (globalThis as unknown as { __posted: { method?: string }[] }).__posted.some((m) => m.method === 'cancelRerun'));
     const [c] = await p.requests('cancelRerun');
     await p.send({ type: 'reply', requestId: c!.requestId, method: 'cancelRerun', ok: true, result: { cancelled: true, message: 'Cancelling the re-run…' } });
     await p.send({ type: 'reply', requestId: req!.requestId, method: 'rerunFailures', ok: true, result: { ran: 1, stillFailed: 1, cancelled: true, message: 'Cancelled after 1 of 2 failed entries; 1 still failed.' } });
-    await p.page.waitForFunction(() => document.getElementById('x-status')!.textContent === 'Cancelled after 1 of 2 failed entries; 1 still failed.');
+    await statusIs(p.page, 'Cancelled after 1 of 2 failed entries; 1 still failed.');
     assert.equal(await cancel.isVisible(), false);
     assert.equal(await disabled(), false);
     // The host's refreshed summary with no failure left: nothing to re-run.
