@@ -1,7 +1,9 @@
 /**
  * Re-scoring a saved trace without generating anything: re-check every finished path with another checker and/or
  * rank paths by another aggregation of their step values (last / min / prod / mean, or a majority vote over
- * answers), and say which path would win now and whether that changes the trace's result.
+ * answers), and say which path would win now and whether that changes the trace's result. When the checker flips
+ * a verdict whose value the old verdict set (1 verified, 0 refuted), the leaf's value follows the new verdict, so
+ * the path's score does too.
  */
 import { AGGREGATIONS, aggregateScores, type Aggregation } from '../verify/aggregate';
 import { answerKey } from '../verify/answerEquivalence';
@@ -33,6 +35,8 @@ export interface RankedPath {
   storedVerified?: boolean;
   /** Majority aggregation: how many paths gave this answer. */
   votes?: number;
+  /** The leaf's value as the new verdict sets it, when the checker flipped a verdict that had set it. */
+  value?: { from: number; to: number };
 }
 
 export interface RescoreResult {
@@ -66,6 +70,18 @@ function checkerFor(v: RescoreChecker | Checker | undefined): Checker | undefine
   }
 }
 
+/**
+ * Whether a leaf's value is what its stored verdict implies (1 verified, 0 refuted) rather than an estimate: set
+ * by a verifier or an oracle, or, with no estimator named, exactly the verdict's number (hand-made, imported).
+ */
+function valueFromVerdict(n: TraceNode): boolean {
+  if (n.value === undefined || n.verified === undefined) return false;
+  const kind = n.valueSource?.kind;
+  if (kind === 'verifier' || kind === 'oracle') return true;
+  if (kind === 'prm' || kind === 'judge' || kind === 'rollouts' || kind === 'human') return false;
+  return n.value === (n.verified ? 1 : 0);
+}
+
 /** Finished paths: leaves that are steps or answers (rollouts and verifications are not paths of the search). */
 export function finishedPaths(tree: TraceTree): TraceNode[] {
   return tree.trace.nodes.filter(
@@ -94,8 +110,10 @@ export function rescoreTrace(trace: Trace | TraceTree, opts: RescoreOptions = {}
       if (leaf.verified !== undefined) r.verified = leaf.verified;
       if (leaf.answer !== undefined) r.answer = leaf.answer;
     }
+    const flippedValue = checker && r.verified !== undefined && r.verified !== leaf.verified && valueFromVerdict(leaf);
+    if (flippedValue) r.value = { from: leaf.value!, to: r.verified ? 1 : 0 };
     if (aggregation !== 'majority') {
-      const values = steps.map((n) => n.value).filter((v): v is number => v !== undefined);
+      const values = steps.map((n) => (n === leaf && r.value ? r.value.to : n.value)).filter((v): v is number => v !== undefined);
       const s = values.length ? aggregateScores(values, aggregation) : undefined;
       if (s !== undefined) r.score = s;
     }
@@ -149,6 +167,10 @@ export function applyRescore(tree: TraceTree, res: RescoreResult): void {
     const patch: Partial<TraceNode> = {};
     if (p.verified !== undefined) patch.verified = p.verified;
     if (p.answer !== undefined) patch.answer = p.answer;
+    if (p.value) {
+      patch.value = p.value.to;
+      patch.valueSource = { kind: 'verifier', verifier: res.verifier };
+    }
     if (Object.keys(patch).length) tree.update(p.nodeId, patch);
   }
   if (res.after.nodeId !== undefined) {
@@ -166,6 +188,8 @@ export function formatRescore(res: RescoreResult, top = 5): string {
     `after:  ${fmt(res.after)}${res.changed ? '   ← a different path wins' : '   (same path)'}`,
   ];
   if (res.flipped.length) lines.push(`verdicts flipped on ${res.flipped.length} path(s): ${res.flipped.join(', ')}`);
+  const revalued = res.ranking.filter((p) => p.value);
+  if (revalued.length) lines.push(`values set by the new verdicts: ${revalued.map((p) => `${p.nodeId} ${p.value!.from} → ${p.value!.to}`).join(', ')}`);
   lines.push(`top ${Math.min(top, res.ranking.length)} of ${res.ranking.length} paths:`);
   for (const p of res.ranking.slice(0, top)) {
     lines.push(`  ${p.nodeId.padEnd(6)} score ${p.score === undefined ? '–' : p.score.toFixed(4)}  ${p.answer ?? ''}${p.verified === undefined ? '' : p.verified ? ' ✓' : ' ✗'}`);
