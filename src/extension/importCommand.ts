@@ -1,6 +1,7 @@
 /**
- * Import: a long chain of thought (text, OpenAI chat JSON, a JSONL record), a Stream-of-Search text or a Thought
- * Anchors folder becomes a trace file. The input comes from the argument object, a menu's file or folder, or — from
+ * Import: a long chain of thought (text, OpenAI chat JSON, a JSONL record), a Stream-of-Search text, a Thought
+ * Anchors folder, or another search library's file (llm-reasoners TreeLog, OpenR tree, search-and-learn or PRM800K
+ * rows, known by their shape) becomes a trace file. The input comes from the argument object, a menu's file or folder, or — from
  * the palette — a file / folder picker or the open editor. It is read by the core's one reader (the CLI's too:
  * src/core/trace/import/sources.ts); a person sees the segmentation and writes it with "Write trace", or cancels and
  * nothing is written. The new trace opens in the trace editor.
@@ -109,8 +110,16 @@ export async function importTrace(services: Services, inv: Invocation<ImportArgs
   const S = await import('../core/trace/import/sources');
   let problem = args.problem;
   if (problem === undefined && S.needsProblem(src)) {
-    if (!inv.interactive) throw new Error(`importing a long chain of thought needs { problem }: ${src.where} does not say it (a chat's user message or a record's problem field would)`);
-    problem = await vscode.window.showInputBox({ title: 'Meta-CoT: Import — the problem this chain of thought answers', ignoreFocusOut: true });
+    const library = S.isLibrarySource(src);
+    if (!inv.interactive) {
+      throw new Error(
+        library
+          ? `importing this ${S.SHAPE_LABELS[src.shape]} needs { problem }: ${src.where} does not say the problem it searched`
+          : `importing a long chain of thought needs { problem }: ${src.where} does not say it (a chat's user message or a record's problem field would)`,
+      );
+    }
+    const title = library ? `Meta-CoT: Import — the problem this ${S.SHAPE_LABELS[src.shape]} searched` : 'Meta-CoT: Import — the problem this chain of thought answers';
+    problem = await vscode.window.showInputBox({ title, ignoreFocusOut: true });
     if (!problem) throw new CancelledByUser();
   }
   const problemSource: ProblemSource | undefined = input.type === 'folder' ? { file: input.where } : input.file !== undefined ? { file: input.file, ...(line !== undefined ? { line } : {}) } : undefined;

@@ -1,6 +1,7 @@
 /**
  * The segmentation an import is about to write, as a person checks it before the file exists: one line per node the
- * importer created (index, opening text, the answer it states, backtrack / branch marks) and the counts. Pure (no
+ * importer created (index, opening text, the answer it states, backtrack / branch marks; for a search library's tree
+ * also its selection, visits, value and rating) and the counts. Pure (no
  * `vscode`): the import command shows it in a quick pick (importPrompts.ts), the unit tests read it directly.
  */
 import type { ImportBuild, ImportSource } from '../core/trace/import/sources';
@@ -63,6 +64,13 @@ export function importPreview(build: ImportBuild, src: ImportSource): ImportPrev
     if (siblings.length > 1 && siblings[0] !== n.id && type !== 'backtrack' && type !== 'regret') marks.push(`⑂ branch ${siblings.indexOf(n.id) + 1} of ${siblings.length} at ${where(n.parentId)}`);
     if (typeof n.meta?.restates === 'string') marks.push(`restates step ${indexOf.get(n.meta.restates) ?? '?'}`);
     if (n.status === 'pruned') marks.push('pruned');
+    // A search library's tree: the numbers it carried, and which nodes it selected.
+    if (build.library) {
+      if (n.selection) marks.push('★ selected');
+      if (n.visits !== undefined) marks.push(`visits ${n.visits}`);
+      if (n.value !== undefined) marks.push(`value ${+n.value.toFixed(3)}`);
+      if (n.label) marks.push(n.label === 'correct' ? 'rated +1' : 'rated −1');
+    }
     if (n.kind === 'answer') marks.push(`final answer${n.answer !== undefined ? ` ${n.answer}` : ''}${n.verified === true ? ' ✓' : n.verified === false ? ' ✗' : ''}`);
     else if (n.answer !== undefined) marks.push(`states ${n.answer}${n.meta?.answerMismatch === true ? ' (≠ final answer)' : ''}`);
     return { index: i + 1, nodeId: n.id, kind: n.kind, text: clipLine(n.text), fullText: n.text, ...(n.answer !== undefined ? { answer: n.answer } : {}), marks };
@@ -71,13 +79,15 @@ export function importPreview(build: ImportBuild, src: ImportSource): ImportPrev
   const result = trace.result;
   const finalAnswer = result?.finalAnswer;
   // A long CoT is verified only against a reference answer; a Stream-of-Search goal is checked arithmetic.
-  const verified = build.longCot ? build.longCot.verified : result?.verified;
+  const best = result?.bestNodeId !== undefined ? build.tree.get(result.bestNodeId) : undefined;
+  // Imported libraries' answers are verified only against a reference answer (the node says; the result defaults to false).
+  const verified = build.longCot ? build.longCot.verified : build.library ? best?.verified : result?.verified;
   const answerPart = finalAnswer !== undefined ? `answer ${finalAnswer}${verified === true ? ' ✓' : verified === false ? ' ✗' : ''}` : 'no final answer';
   const title =
     build.kind === 'sos'
       ? `Import preview: ${build.sos!.explored} operations, ${build.sos!.goalNodeId ? 'goal reached' : 'no goal reached'}, ${plural(branches, 'branch')} — ${trace.nodes.length} nodes`
       : `Import preview: ${plural(steps.filter((s) => s.kind === 'step').length, 'step')}, ${plural(branches, 'branch')}, ${answerPart} — ${trace.nodes.length} nodes`;
-  const typeLine = build.kind === 'sos' ? `${build.issues.length} issue(s)` : `${counts.progress} progress · ${counts.backtrack} backtrack · ${counts.verification} verification · ${counts.regret} regret`;
+  const typeLine = build.library ? `${build.library.summary}${build.issues.length ? ` · ${build.issues.length} issue(s)` : ''}` : build.kind === 'sos' ? `${build.issues.length} issue(s)` : `${counts.progress} progress · ${counts.backtrack} backtrack · ${counts.verification} verification · ${counts.regret} regret`;
   const subtitle = `${typeLine} — from ${SHAPE_LABELS[src.shape]} (${src.where})`;
   return { title, subtitle, steps, nodes: trace.nodes.length, branches, counts, ...(finalAnswer !== undefined ? { finalAnswer } : {}), ...(verified !== undefined ? { verified } : {}) };
 }

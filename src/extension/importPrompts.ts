@@ -1,5 +1,6 @@
 /**
- * The import command's questions to a person: where to import from (a file, a Thought Anchors folder, the editor),
+ * The import command's questions to a person: where to import from (a file — a chain of thought or a search library's
+ * TreeLog / tree / rows —, a Thought Anchors folder, the editor),
  * which line of a JSONL file, and the preview of the segmentation with "Write trace" / "Cancel". Each resolves
  * `undefined` (or false) when dismissed; the command then writes nothing.
  */
@@ -13,13 +14,13 @@ const defaultUri = (): vscode.Uri | undefined => vscode.workspace.workspaceFolde
 
 export async function pickFile(): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'Meta-CoT: Import a chain of thought',
+    title: 'Meta-CoT: Import a chain of thought or a search library file',
     openLabel: 'Import',
     canSelectFiles: true,
     canSelectFolders: false,
     canSelectMany: false,
     defaultUri: defaultUri(),
-    filters: { 'Chain of thought (text, JSON, JSONL)': ['txt', 'md', 'json', 'jsonl', 'ndjson'], 'All files': ['*'] },
+    filters: { 'Chain of thought or search tree (text, JSON, JSONL)': ['txt', 'md', 'json', 'jsonl', 'ndjson'], 'All files': ['*'] },
   });
   return picked?.[0];
 }
@@ -40,7 +41,7 @@ export async function pickFolder(): Promise<vscode.Uri | undefined> {
 export async function pickSource(editor: vscode.TextEditor | undefined): Promise<SourceChoice | undefined> {
   type Item = vscode.QuickPickItem & { choice: 'file' | 'folder' | 'editor' };
   const items: Item[] = [
-    { choice: 'file', label: '$(file) Chain of thought file…', description: 'text, OpenAI chat JSON, JSONL' },
+    { choice: 'file', label: '$(file) Chain of thought file…', description: 'text, OpenAI chat JSON, JSONL; llm-reasoners, OpenR, search-and-learn, PRM800K files' },
     { choice: 'folder', label: '$(folder) Thought Anchors folder…', description: 'problem.json, base_solution.json, chunks_labeled.json' },
   ];
   if (editor) {

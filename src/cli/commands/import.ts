@@ -1,14 +1,28 @@
 /**
- * `metacot import FILE [--kind auto|long-cot|sos|thought-anchors] --out TRACE`: a long chain of thought (R1-style
- * `<think>` text, an OpenAI chat response or chat messages with `reasoning_content`, plain text), a Stream-of-Search
- * trace, or a Thought Anchors folder becomes a trace file whose tree is the search the text describes. The file is
- * read by the core's one reader (src/core/trace/import/sources.ts), the same as the extension's import command.
+ * `metacot import FILE [--kind auto|long-cot|sos|thought-anchors|llm-reasoners|openr|search-and-learn|prm800k] --out
+ * TRACE`: a long chain of thought (R1-style `<think>` text, an OpenAI chat response or chat messages with
+ * `reasoning_content`, plain text), a Stream-of-Search trace, a Thought Anchors folder, or another search library's
+ * file (an llm-reasoners TreeLog, an OpenR tree, a search-and-learn result row, a PRM800K row) becomes a trace file
+ * whose tree is the search the input describes. The file is read by the core's one reader
+ * (src/core/trace/import/sources.ts), the same as the extension's import command.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImportError } from '../../core/trace/import/importError';
 import type { LongCotResult } from '../../core/trace/import/longCot';
-import { ACCEPTED_JSON_SHAPES, buildImport, fileFormat, jsonlLines, readSourceText, readThoughtAnchorsFolder, type ImportSource, type KindChoice } from '../../core/trace/import/sources';
+import { isLibraryKind } from '../../core/trace/import/libraryFormats';
+import {
+  ACCEPTED_JSON_SHAPES,
+  buildImport,
+  fileFormat,
+  jsonlLines,
+  needsProblem,
+  readSourceText,
+  readThoughtAnchorsFolder,
+  SOURCE_KINDS,
+  type ImportSource,
+  type KindChoice,
+} from '../../core/trace/import/sources';
 import { writeTraceFile } from '../../core/trace/io';
 import { startCommand, type CommandOutput } from '../commandArgs';
 import { EXIT, EXIT_CODES_HELP } from '../exitCodes';
@@ -16,12 +30,20 @@ import { refuseOverwrite } from '../outputGuard';
 
 export const IMPORT_USAGE = `metacot import FILE --out TRACE [--kind KIND] [options]
 
-Kinds (default auto: a folder is Thought Anchors, text with "Current State:" lines is Stream of Search):
+Kinds (default auto: a folder is Thought Anchors, text with "Current State:" lines is Stream of Search, and the
+search libraries' JSON below is known by its shape):
   long-cot          text with <think>…</think> (or none), or JSON (.json, or one line of a .jsonl with --line N):
                     ${ACCEPTED_JSON_SHAPES}
   sos               Stream-of-Search text, or a JSON record {prompt, completion} (JSONL with --line N)
   thought-anchors   a folder with problem.json, base_solution.json, chunks_labeled.json (optional: without it
                     the solution's thinking is cut into sentences)
+  llm-reasoners     a TreeLog JSON {"logs": [{"nodes": …, "edges": …}]}: one log (--log I, default the last)
+                    becomes the tree; Q → q, reward → value, selected edges → selections
+  openr             an OpenR tree (Node.to_json()): visit_cnt → visits, value → q, prm_value / initial_value → value
+  search-and-learn  a result row (a line of {approach}_completions.jsonl): completions → paths cut at blank
+                    lines, scores → step values, pred → the selected path
+  prm800k           a PRM800K row (a line of phase*_*.jsonl): alternatives → siblings, rating → label and value,
+                    chosen_completion → the path that continues
 
 Options:
   --problem TEXT    the problem (default: from the file when it says, else "(imported)")
@@ -29,12 +51,13 @@ Options:
   --line N          1-based line of a JSONL file (needed when it holds more than one record)
   --segment S       sentence | paragraph (long-cot; default sentence)
   --threshold X     restatement similarity for a backtrack's return point (long-cot; default 0.6)
+  --log I           llm-reasoners: which log of the TreeLog, 0-based as tree_log[I] (default the last)
   --id ID           trace id (default: a new UUID)
   --force           replace TRACE when it exists (only a valid trace file is replaced)
 
 ${EXIT_CODES_HELP}`;
 
-const KINDS = ['auto', 'long-cot', 'sos', 'thought-anchors'] as const;
+const KINDS = ['auto', ...SOURCE_KINDS] as const;
 
 export async function runImportCommand(argv: string[], options: CommandOutput = {}): Promise<number> {
   const cmd = startCommand('import', IMPORT_USAGE, argv, options, {
@@ -48,6 +71,7 @@ export async function runImportCommand(argv: string[], options: CommandOutput = 
       line: { type: 'string' },
       segment: { type: 'string' },
       threshold: { type: 'string' },
+      log: { type: 'string' },
       id: { type: 'string' },
       force: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -57,13 +81,15 @@ export async function runImportCommand(argv: string[], options: CommandOutput = 
   const { values: v, positionals, out, err, bad } = cmd;
   if (positionals.length !== 1) return bad('give one input file');
   const kind = (v.kind ?? 'auto') as KindChoice;
-  if (!(KINDS as readonly string[]).includes(kind)) return bad('--kind must be long-cot, sos or thought-anchors (or auto)');
+  if (!(KINDS as readonly string[]).includes(kind)) return bad('--kind must be long-cot, sos or thought-anchors, or a library: llm-reasoners, openr, search-and-learn or prm800k (or auto)');
   if (!v.out) return bad('--out TRACE is required');
   if (v.segment !== undefined && v.segment !== 'sentence' && v.segment !== 'paragraph') return bad('--segment must be sentence or paragraph');
   const line = v.line === undefined ? undefined : Number(v.line);
   if (line !== undefined && !(Number.isInteger(line) && line >= 1)) return bad('--line takes a 1-based line number');
   const threshold = v.threshold === undefined ? undefined : Number(v.threshold);
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) return bad('--threshold takes a number in [0, 1]');
+  const log = v.log === undefined ? undefined : Number(v.log);
+  if (log !== undefined && !(Number.isInteger(log) && log >= 0)) return bad('--log takes a 0-based log index');
   const file = positionals[0]!;
   const refusal = await refuseOverwrite(v.out, 'trace', { force: v.force === true });
   if (refusal) {
@@ -75,6 +101,7 @@ export async function runImportCommand(argv: string[], options: CommandOutput = 
     const isDir = (await stat(file)).isDirectory();
     if (kind === 'thought-anchors' && !isDir) return bad('thought-anchors: FILE must be the folder holding problem.json, base_solution.json, chunks_labeled.json');
     if (isDir && kind !== 'auto' && kind !== 'thought-anchors') return bad(`${kind}: FILE is a folder; only a Thought Anchors import reads a folder`);
+    if (isDir && log !== undefined) return bad('--log is for an llm-reasoners TreeLog file');
     let src: ImportSource;
     if (isDir) {
       src = await readThoughtAnchorsFolder(async (f) => {
@@ -97,8 +124,9 @@ export async function runImportCommand(argv: string[], options: CommandOutput = 
       }
       src = readSourceText(raw, { name: file, kind, ...(line !== undefined ? { line } : {}) });
     }
-    // A long CoT in a file that does not say its problem (plain text, a chat response) keeps a placeholder the trace shows.
-    const problem = v.problem ?? (src.kind === 'long-cot' && src.problem === undefined ? '(imported)' : undefined);
+    if (log !== undefined && src.kind !== 'llm-reasoners') return bad(`--log is for an llm-reasoners TreeLog; ${file} is ${isLibraryKind(src.kind) ? `a ${src.kind} file` : `a ${src.kind} input`}`);
+    // A file that does not say its problem (plain text, a chat response, a TreeLog) keeps a placeholder the trace shows.
+    const problem = v.problem ?? (needsProblem(src) ? '(imported)' : undefined);
     const r = buildImport(src, {
       ...(problem !== undefined ? { problem } : {}),
       ...(v.answer !== undefined ? { answer: v.answer } : {}),
@@ -106,8 +134,15 @@ export async function runImportCommand(argv: string[], options: CommandOutput = 
       createdAt: new Date().toISOString(),
       ...(v.segment ? { segment: v.segment as 'sentence' | 'paragraph' } : {}),
       ...(threshold !== undefined ? { threshold } : {}),
+      ...(log !== undefined ? { log } : {}),
     });
     await writeTraceFile(v.out, r.tree.toJSON());
+    if (r.library) {
+      out(`${v.out}: ${r.library.summary}\n`);
+      for (const i of r.issues.slice(0, 20)) err(`  ${i}\n`);
+      if (r.issues.length > 20) err(`  … and ${r.issues.length - 20} more issues\n`);
+      return 0;
+    }
     if (r.sos) {
       const s = r.sos;
       out(`${v.out}: ${s.tree.size} nodes, ${s.explored} operations explored, ${s.goalNodeId ? `goal reached at ${s.goalNodeId} (${s.tree.trace.result?.finalAnswer ?? ''})` : 'no goal reached'}\n`);

@@ -1,19 +1,25 @@
 /**
  * What an import reads, decided once for the CLI (`metacot import`) and the extension's import command: a file's text
  * (plain text, a JSON document, or one line of a JSONL file) or a Thought Anchors folder becomes an `ImportSource`,
- * and `buildImport` turns that into a trace with the importer of its kind. A JSON document is never imported as its
- * raw text: a shape we do not know is an error naming the shapes we do.
+ * and `buildImport` turns that into a trace with the importer of its kind. Other search libraries' files (llm-reasoners,
+ * OpenR, search-and-learn, PRM800K) are recognised by their shape (libraryFormats.ts). A JSON document is never
+ * imported as its raw text: a shape we do not know is an error naming the shapes we do.
  */
 import { z } from 'zod';
 import type { Problem, ProblemSource } from '../schema';
 import type { TraceTree } from '../tree';
 import { ImportError } from './importError';
+import { buildLibrary, isLibraryKind, LIBRARY_ACCEPTED_SHAPES, LIBRARY_KINDS, LIBRARY_SHAPE_LABELS, librarySize, readLibrary, type LibraryData } from './libraryFormats';
+import type { LibraryImport } from './libraryImport';
+import { pythonJsonToJson } from './libraryImport';
 import { importLongCot, type LongCotResult } from './longCot';
 import type { SegmentMode } from './stepSegmenter';
 import { importSos, type SosImport } from './streamOfSearch';
 import { importThoughtAnchors, ThoughtAnchorsChunkSchema, ThoughtAnchorsProblemSchema, ThoughtAnchorsSolutionSchema } from './thoughtAnchors';
 
-export type SourceKind = 'long-cot' | 'sos' | 'thought-anchors';
+/** Every kind an import can be, for the CLI's --kind and the extension's argument schema. */
+export const SOURCE_KINDS = ['long-cot', 'sos', 'thought-anchors', ...LIBRARY_KINDS] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
 export type KindChoice = 'auto' | SourceKind;
 export type FileFormat = 'text' | 'json' | 'jsonl';
 
@@ -27,6 +33,7 @@ export const SHAPE_LABELS = {
   'text-record': 'text record',
   'sos-record': 'Stream-of-Search record',
   'thought-anchors': 'Thought Anchors folder',
+  ...LIBRARY_SHAPE_LABELS,
 } as const;
 export type SourceShape = keyof typeof SHAPE_LABELS;
 
@@ -35,7 +42,8 @@ export const ACCEPTED_JSON_SHAPES =
   'an OpenAI chat completion response {choices: [{message: {content, reasoning_content | reasoning}}]}, ' +
   'chat messages {messages: [..., {role: "user"}, {role: "assistant", content, reasoning_content?}]} (or the bare array), ' +
   'a record {reasoning_content | reasoning, content, problem?}, ' +
-  'or a record {solution | completion | response | output | content | text, problem | question | prompt?}';
+  'a record {solution | completion | response | output | content | text, problem | question | prompt?}, ' +
+  LIBRARY_ACCEPTED_SHAPES;
 
 export type LongCotInput = string | { reasoning?: string; content?: string };
 
@@ -51,7 +59,10 @@ interface SourceBase {
 export type ImportSource =
   | (SourceBase & { kind: 'long-cot'; input: LongCotInput })
   | (SourceBase & { kind: 'sos'; text: string })
-  | (SourceBase & { kind: 'thought-anchors'; problem: string; answer: string; data: ThoughtAnchorsData });
+  | (SourceBase & { kind: 'thought-anchors'; problem: string; answer: string; data: ThoughtAnchorsData })
+  | (SourceBase & LibraryData);
+export type LibrarySource = Extract<ImportSource, LibraryData>;
+export const isLibrarySource = (src: ImportSource): src is LibrarySource => isLibraryKind(src.kind);
 
 export interface ThoughtAnchorsData {
   problem: unknown;
@@ -95,6 +106,15 @@ function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
+    // Python's json writes NaN / Infinity (search libraries' values); read as null, the rest must still parse.
+    const fixed = pythonJsonToJson(text);
+    if (fixed !== undefined) {
+      try {
+        return JSON.parse(fixed) as unknown;
+      } catch {
+        // the original message is the useful one
+      }
+    }
     throw new ImportError(`${where}: malformed JSON (${(e as Error).message})`);
   }
 }
@@ -162,6 +182,10 @@ function sosOf(src: ImportSource): ImportSource {
 /** One JSON value (a document or a JSONL line) → its source; an unknown shape is an error listing the accepted ones. */
 export function sourceFromJson(value: unknown, where: string, kind: KindChoice = 'auto'): ImportSource {
   if (kind === 'thought-anchors') throw new ImportError(`${where}: a Thought Anchors import reads a folder (problem.json, base_solution.json, chunks_labeled.json), not a file`);
+  if (kind === 'auto' || isLibraryKind(kind)) {
+    const lib = readLibrary(value, where, kind);
+    if (lib) return { ...lib, where };
+  }
   const src = recognise(value, where);
   const text = src.kind === 'long-cot' ? (typeof src.input === 'string' ? src.input : (src.input.reasoning ?? '') + (src.input.content ?? '')) : '';
   if (text.trim() === '') throw new ImportError(`${where}: the ${SHAPE_LABELS[src.shape]} holds no text to import`);
@@ -204,6 +228,7 @@ function problemField(o: Obj): string | undefined {
 /** Plain text: Stream of Search when it has "Current State:" lines (kind auto), a long CoT otherwise. */
 export function sourceFromText(text: string, where: string, kind: KindChoice = 'auto'): ImportSource {
   if (kind === 'thought-anchors') throw new ImportError(`${where}: a Thought Anchors import reads a folder, not text`);
+  if (isLibraryKind(kind)) throw new ImportError(`${where}: a ${kind} import reads JSON (a .json file, or a line of a .jsonl file), not plain text`);
   if (kind === 'sos' || (kind === 'auto' && SOS_LINE.test(text))) return { kind: 'sos', shape: 'sos-text', where, text };
   return { kind: 'long-cot', shape: 'text', where, input: text };
 }
@@ -227,11 +252,13 @@ const clip = (s: string, n: number): string => {
 export function sourceLength(src: ImportSource): number {
   if (src.kind === 'sos') return src.text.length;
   if (src.kind === 'thought-anchors') return src.data.solution.solution.length;
+  if (isLibrarySource(src)) return JSON.stringify(src.data).length;
   return typeof src.input === 'string' ? src.input.length : (src.input.reasoning ?? '').length + (src.input.content ?? '').length;
 }
 
 export function summarise(src: ImportSource): string {
   const opening = src.problem ?? (src.kind === 'long-cot' ? (typeof src.input === 'string' ? src.input : (src.input.reasoning ?? src.input.content ?? '')) : src.kind === 'sos' ? src.text : '');
+  if (isLibrarySource(src)) return `${SHAPE_LABELS[src.shape]} · ${src.problem !== undefined ? `problem “${clip(opening, 60)}”` : 'no problem stated'} · ${librarySize(src)}`;
   return `${SHAPE_LABELS[src.shape]} · ${src.problem !== undefined ? `problem “${clip(opening, 60)}”` : `“${clip(opening, 60)}”`} · ${sourceLength(src).toLocaleString('en-US')} chars`;
 }
 
@@ -330,6 +357,8 @@ export interface BuildOptions {
   createdAt?: string;
   segment?: SegmentMode;
   threshold?: number;
+  /** llm-reasoners TreeLog: which log (0-based, as `tree_log[i]`) becomes the tree; default the last. */
+  log?: number;
 }
 
 export interface ImportBuild {
@@ -339,11 +368,13 @@ export interface ImportBuild {
   issues: string[];
   longCot?: LongCotResult;
   sos?: SosImport;
+  /** A search library's file: what was read, in one line. */
+  library?: LibraryImport;
 }
 
 /** Whether building needs a problem the caller has to supply (a long CoT whose input does not carry one). */
 export function needsProblem(src: ImportSource): boolean {
-  return src.kind === 'long-cot' && src.problem === undefined;
+  return (src.kind === 'long-cot' || isLibrarySource(src)) && src.problem === undefined;
 }
 
 /** The source → a trace, with the importer of its kind. */
@@ -358,6 +389,11 @@ export function buildImport(src: ImportSource, opts: BuildOptions = {}): ImportB
     if (text === undefined && opts.problemSource) r.tree.trace.problem.source = opts.problemSource;
     const issues = r.issues.map((i) => `${i.line !== undefined ? `line ${i.line}: ` : ''}${i.message}`);
     return { kind: 'sos', tree: r.tree, issues, sos: r };
+  }
+  if (isLibrarySource(src)) {
+    if (text === undefined) throw new ImportError(`${src.where}: importing this ${SHAPE_LABELS[src.shape]} needs the problem it searched (the file does not say it)`);
+    const r = buildLibrary(src, src.where, problemOf(text), { ...base, ...(opts.log !== undefined ? { log: opts.log } : {}) });
+    return { kind: src.kind, tree: r.tree, issues: r.issues, library: r };
   }
   if (text === undefined) throw new ImportError(`${src.where}: importing a long chain of thought needs the problem it answers`);
   const longCotOpts = { ...base, ...(opts.segment ? { segment: opts.segment } : {}), ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}) };
