@@ -218,11 +218,11 @@ test('PRM800K round trip: row → trace → our prm800k export gives the same co
     const steps = row.label.steps;
     const chosenTexts = steps.filter((s) => s.chosen_completion !== null).map((s) => s.completions[s.chosen_completion!]!.text);
     // The record along the labeler's path (found_error: each last alternative ends its own record; take the first).
-    const rec = records.find((r) => chosenTexts.every((t, k) => r.label.steps[k]!.completions[r.label.steps[k]!.chosen_completion!]!.text === t))!;
+    const rec = records.find((r) => chosenTexts.every((t, k) => r.label.steps[k]!.completions?.[r.label.steps[k]!.chosen_completion!]?.text === t))!;
     assert.ok(rec, `line ${line}: no exported record follows the chosen path`);
     steps.forEach((s, k) => {
       assert.deepEqual(
-        rec.label.steps[k]!.completions.map((c) => [c.text, c.rating]),
+        rec.label.steps[k]!.completions!.map((c) => [c.text, c.rating]),
         s.completions.map((c) => [c.text, c.rating]),
         `line ${line} step ${k}`,
       );
