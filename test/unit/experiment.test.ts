@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, copyFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runExperimentCommand } from '../../src/cli/commands/experiment';
 import { runAnalyseCommand } from '../../src/cli/commands/analyse';
@@ -130,6 +130,14 @@ test('an experiment on the embedded model: summary equals the recount, a re-run 
     const other = capture();
     assert.equal(await runExperimentCommand(args.map((a) => (a === '300,600' ? '300' : a)), other.io), 3);
     assert.match(other.o.err, /is of another experiment \(budgets: \[300,600\] there, \[300\] now\)/);
+
+    // A folder another live process is running is refused (its lock names it); the lock goes when a run ends.
+    assert.equal(existsSync(join(dir, '.experiment.lock')), false);
+    writeFileSync(join(dir, '.experiment.lock'), JSON.stringify({ pid: process.ppid, host: hostname() }));
+    const busy = capture();
+    assert.equal(await runExperimentCommand(args, busy.io), 3);
+    assert.match(busy.o.err, new RegExp(`another process \\(pid ${process.ppid} on .*\\) is running this experiment`));
+    rmSync(join(dir, '.experiment.lock'));
 
     // One entry's run fails (an endpoint at a closed port): the same cell and problem, written by the same runner.
     const failDir = mkdtempSync(join(tmpdir(), 'metacot-exp-fail-'));

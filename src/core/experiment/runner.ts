@@ -6,18 +6,21 @@
  * Problems go in order, every cell of a problem before the next problem, so a partial experiment is paired.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { prepareRun, RunSetupError, type EndpointChoice, type RunRequest } from '../run';
 import type { Problem } from '../trace/schema';
 import { experimentCells, problemFileNames, traceRelPath, type ExperimentCellPlan } from './spec';
 import { entryFromTrace, readEntry, summarizeCell, summarizeTotals, type Entry, type EntryRef } from './recount';
 import { ACCURACY_VS_N_METHOD, experimentPlots } from './plots';
+import { atomicWrite } from '../trace/io';
+import { writerAlive } from '../trace/journal';
 import { ExperimentSummarySchema, PLOTS_DIR, SUMMARY_FILE, type ExperimentPlot, type ExperimentSpec, type ExperimentSummary } from './summary';
 
 export class ExperimentError extends Error {
   constructor(
-    readonly kind: 'spec-mismatch' | 'summary' | 'setup',
+    readonly kind: 'spec-mismatch' | 'summary' | 'setup' | 'busy',
     message: string,
   ) {
     super(message);
@@ -87,7 +90,36 @@ async function previousSummary(dir: string): Promise<ExperimentSummary | undefin
   return parsed.data;
 }
 
+const LOCK_FILE = '.experiment.lock';
+
+/**
+ * One process at a time per folder (two would run the same entries into the same files): a lock file naming the
+ * process; one left by a process that is gone (killed) is taken over.
+ */
+async function lock(dir: string): Promise<() => Promise<void>> {
+  const file = join(dir, LOCK_FILE);
+  try {
+    const held = JSON.parse(await readFile(file, 'utf8')) as { pid: number; host: string };
+    if (held.pid !== process.pid && writerAlive(held)) throw new ExperimentError('busy', `another process (pid ${held.pid} on ${held.host}) is running this experiment in ${dir}; wait for it, or stop it first`);
+  } catch (e) {
+    if (e instanceof ExperimentError) throw e;
+    // no lock, or an unreadable one: take it
+  }
+  await writeFile(file, JSON.stringify({ pid: process.pid, host: hostname() }));
+  return () => unlink(file).catch(() => undefined);
+}
+
 export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentOutcome> {
+  await mkdir(opts.dir, { recursive: true });
+  const unlock = await lock(opts.dir);
+  try {
+    return await runLocked(opts);
+  } finally {
+    await unlock();
+  }
+}
+
+async function runLocked(opts: ExperimentOptions): Promise<ExperimentOutcome> {
   const { dir, spec, problems } = opts;
   const now = opts.now ?? (() => new Date());
   const prev = await previousSummary(dir);
@@ -97,7 +129,6 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   const cells = experimentCells(spec);
   const names = problemFileNames(problems);
   const createdAt = prev?.createdAt ?? now().toISOString();
-  await mkdir(dir, { recursive: true });
 
   // What is on disk already, entry by entry (the only record of what is done: a killed run's summary may lag).
   const entries = new Map<string, Entry>();
@@ -130,7 +161,8 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   };
   let lastWrite = 0;
   const writeSummary = async (s: ExperimentSummary) => {
-    await writeFile(join(dir, SUMMARY_FILE), `${JSON.stringify(ExperimentSummarySchema.parse(s), null, 1)}\n`);
+    // Atomic: a kill mid-write must leave the last summary whole (the next invocation reads its spec).
+    await atomicWrite(join(dir, SUMMARY_FILE), `${JSON.stringify(ExperimentSummarySchema.parse(s), null, 1)}\n`);
     lastWrite = Date.now();
   };
   // Written before the first run, so the folder says what it is (and a resume can check its spec) from the start.
