@@ -21,7 +21,6 @@ import './rerunForm.test';
 import './compare.test';
 import './importUi.test';
 import './libraryImport.test';
-import './libraryImport.test';
 import './unprune.test';
 import './honestSignals.test';
 import './bigTrace.test';
