@@ -235,3 +235,23 @@ test('a killed experiment keeps its finished traces, and the next invocation run
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a JSONL problem set: a problem the model cannot read is said and left missing, and the exit code is 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'metacot-exp-file-'));
+  try {
+    const file = join(ROOT, 'test', 'fixtures', 'experiment', 'mixed.jsonl');
+    const run = capture();
+    assert.equal(await runExperimentCommand(['--problems', file, '--strategies', 'beam', '--budgets', '300', '--out', dir, '--quiet'], run.io), 1);
+    assert.match(run.o.err, /error in beam-300 word: .*(Countdown|numbers)/);
+    assert.match(run.o.err, /1 problem × cell entry has no finished trace/);
+    const s = readSummary(dir);
+    assert.equal(s.spec.problems.source, file);
+    assert.equal(s.complete, false);
+    assert.deepEqual(s.cells[0]!.results.map((r) => [r.problemId, r.status === 'missing']), [['cd-1', false], ['word', true]]);
+    assert.equal(s.cells[0]!.problems, 2);
+    assert.equal(existsSync(join(dir, 'traces', 'beam-300', 'word.metacot.json')), false);
+    assert.deepEqual((await recountExperiment(dir, s)).cells, s.cells);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

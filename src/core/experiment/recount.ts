@@ -158,13 +158,18 @@ export function summarizeTotals(cells: readonly ExperimentCell[]): ExperimentSum
 
 /**
  * Every cell and the totals of an experiment, recounted from the trace files its summary names (the summary gives
- * only which files belong to which cell; every number comes from the files).
+ * only which files belong to which cell, and why an entry without a file has none; every number comes from the files).
  */
 export async function recountExperiment(dir: string, summary: Pick<ExperimentSummary, 'cells'>): Promise<{ cells: ExperimentCell[]; totals: ExperimentSummary['totals'] }> {
   const cells: ExperimentCell[] = [];
   for (const c of summary.cells) {
     const entries: Entry[] = [];
-    for (const r of c.results) entries.push((await readEntry(dir, { index: r.index, problemId: r.problemId, trace: r.trace })).entry);
+    for (const r of c.results) {
+      const { entry, state } = await readEntry(dir, { index: r.index, problemId: r.problemId, trace: r.trace });
+      // No file to tell why (a problem the model refused before any request): the summary's words stand.
+      if (state === 'absent' && r.reason !== undefined) entry.result.reason = r.reason;
+      entries.push(entry);
+    }
     cells.push(summarizeCell({ id: c.id, strategy: c.strategy, params: c.params, budget: c.budget }, entries));
   }
   return { cells, totals: summarizeTotals(cells) };
