@@ -25,14 +25,14 @@ const TEXT_PICKS: { label: string; detail: string; format: ExportFormat; style: 
 ];
 
 // Training-data layouts come from the data core's list, so a format added there shows up here.
-const PICKS = [
+export const EXPORT_PICKS: readonly { label: string; detail: string; format: ExportFormat; style: LinearizeStyle }[] = [
   ...TEXT_PICKS,
   ...EXPORT_FORMATS.map((format) => ({ label: `${EXPORT_FORMAT_INFO[format].label} (JSONL)`, detail: EXPORT_FORMAT_INFO[format].detail, format, style: 'appendix-e' as LinearizeStyle })),
 ];
 
 /** The palette's format picker. */
 export async function pickExportFormat(): Promise<{ format: ExportFormat; style: LinearizeStyle }> {
-  const pick = await vscode.window.showQuickPick(PICKS, { title: 'Meta-CoT: Export' });
+  const pick = await vscode.window.showQuickPick([...EXPORT_PICKS], { title: 'Meta-CoT: Export' });
   if (!pick) throw new CancelledByUser();
   return { format: pick.format, style: pick.style };
 }

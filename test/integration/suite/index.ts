@@ -25,4 +25,5 @@ import './unprune.test';
 import './honestSignals.test';
 import './bigTrace.test';
 import './openFast.test';
+import './trainerExports.test';
 import './experimentView.test';
