@@ -82,7 +82,9 @@ function structure(snap: Snapshot, where: string, at: string): Structure {
     if (target === undefined) throw new ImportError(`${where}: ${at}.edges.${k}.target: no node ${e.target} in ${at}.nodes; expected ${TREELOG_SHAPE}`);
     if (parentOf.has(target)) throw new ImportError(`${where}: ${at}.edges.${k}.target: node ${e.target} has a second parent (a TreeLog snapshot is a tree)`);
     parentOf.set(target, source);
-    children.set(source, [...(children.get(source) ?? []), { node: target, edge: e }]);
+    const list = children.get(source);
+    if (list) list.push({ node: target, edge: e });
+    else children.set(source, [{ node: target, edge: e }]);
   }
   const roots = [...nodeKey.values()].filter((k) => !parentOf.has(k));
   if (roots.length !== 1) throw new ImportError(`${where}: ${at}.nodes: ${roots.length === 0 ? 'no node without a parent' : `${roots.length} nodes without a parent`} (a TreeLog snapshot is one tree)`);

@@ -88,7 +88,9 @@ export function importSalRow(row: SalRow, given: Problem, opts: LibraryImportOpt
         byText.set(key, node);
         if (parent.status === 'open') tree.update(parent.id, { status: 'expanded' });
       }
-      through.set(node.id, [...(through.get(node.id) ?? []), i]);
+      const list = through.get(node.id);
+      if (list) list.push(i);
+      else through.set(node.id, [i]);
       parent = node;
     });
     leaves[i] = parent;
