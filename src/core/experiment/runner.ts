@@ -134,7 +134,7 @@ async function runLocked(opts: ExperimentOptions): Promise<ExperimentOutcome> {
   const entries = new Map<string, Entry>();
   const key = (cell: string, index: number) => `${cell}\u0000${index}`;
   const todo: { plan: ExperimentCellPlan; index: number; ref: EntryRef }[] = [];
-  const outcome: ExperimentOutcome = { summary: undefined as unknown as ExperimentSummary, ran: [], skipped: [], errors: [], interrupted: false, pngErrors: [] };
+  const outcome: Omit<ExperimentOutcome, 'summary' | 'interrupted'> = { ran: [], skipped: [], errors: [], pngErrors: [] };
   const total = cells.length * problems.length;
   let done = 0;
   for (let index = 0; index < problems.length; index++) {
@@ -213,7 +213,6 @@ async function runLocked(opts: ExperimentOptions): Promise<ExperimentOutcome> {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs ?? 1, todo.length)) }, worker));
-  outcome.interrupted = opts.signal?.aborted === true;
   if (fatal) {
     await writeSummary(build(prev?.plots ?? []));
     throw fatal;
@@ -238,9 +237,9 @@ async function runLocked(opts: ExperimentOptions): Promise<ExperimentOutcome> {
     }
     plots.push(plot);
   }
-  outcome.summary = { ...draft, plots };
-  await writeSummary(outcome.summary);
-  return outcome;
+  const summary: ExperimentSummary = { ...draft, plots };
+  await writeSummary(summary);
+  return { ...outcome, summary, interrupted: opts.signal?.aborted === true };
 }
 
 /** The first field where two specs differ, in words. */
