@@ -255,3 +255,35 @@ test('a JSONL problem set: a problem the model cannot read is said and left miss
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('analyse DIR on a plain folder of traces: every trace under it, unreadable files said, no cells', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'metacot-analyse-dir-'));
+  try {
+    const { countdownTree, equationTree } = await import('../fixtures/metacot/handTrees');
+    const { writeTraceFile } = await import('../../src/core/trace/io');
+    const unsolved = equationTree().toJSON();
+    unsolved.id = 'eq-unsolved';
+    unsolved.result = { verified: false };
+    unsolved.usage = { ...unsolved.usage, tokensIn: 70, tokensOut: 30, cost: 0.5 };
+    await writeTraceFile(join(dir, 'a.metacot.json'), countdownTree().toJSON());
+    await writeTraceFile(join(dir, 'sub', 'b.metacot.json'), unsolved);
+    writeFileSync(join(dir, 'sub', 'broken.metacot.json'), '{"not": "a trace"}');
+    writeFileSync(join(dir, 'notes.txt'), 'ignored');
+    const an = capture();
+    assert.equal(await runAnalyseCommand([dir, '--json'], an.io), 0, an.o.err);
+    const a = JSON.parse(an.o.out) as { traces: { file: string; solved: boolean; tokens: number }[]; unreadable: { file: string }[]; solved: number; solveRate: number; ci: { low: number; high: number }; tokens: { total: number; mean: number }; cost: { total: number }; cells?: unknown };
+    assert.deepEqual(a.traces.map((t) => [t.file, t.solved, t.tokens]), [['a.metacot.json', true, 0], ['sub/b.metacot.json', false, 100]]);
+    assert.deepEqual(a.unreadable.map((u) => u.file), ['sub/broken.metacot.json']);
+    assert.equal(a.solved, 1);
+    assert.equal(a.solveRate, 0.5);
+    assert.ok(a.ci.low < 0.5 && a.ci.high > 0.5);
+    assert.deepEqual(a.tokens, { total: 100, mean: 50 });
+    assert.equal(a.cost.total, 0.5);
+    assert.equal(a.cells, undefined);
+    const text = capture();
+    assert.equal(await runAnalyseCommand([dir], text.io), 0);
+    assert.match(text.o.out, /: 2 traces, 1 unreadable\n  solved 1\/2 \(50\.0%, 95% CI 9\.5%–90\.5%\)\n  tokens 100 \(mean 50 per trace\), cost 0\.5000/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
