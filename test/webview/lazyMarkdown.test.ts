@@ -51,12 +51,12 @@ describe('webview: markdown and KaTeX load after the first frame', () => {
     const trace = generateTrace({ nodes: 30, seed: 5, validate: false });
     trace.nodes[3]!.text = 'Take $\\frac{a}{b}$ and **keep** it';
     await p.load(trace);
-    await p.page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/chunks/markdownRender.js') && e.responseEnd > 0), undefined, { timeout: 10_000 });
+    await p.page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/chunks/markdownRender.js') && (e as unknown as { responseEnd: number }).responseEnd > 0), undefined, { timeout: 10_000 });
     const paint = (await p.page.evaluate(`performance.getEntriesByName('metacot:first-paint')[0].startTime`)) as number;
     const loaded = await scripts(p);
     assert.ok(loaded['markdownRender.js']![0] >= paint, `the chunk was fetched after the first frame (${loaded['markdownRender.js']![0]} ms vs paint ${paint} ms)`);
     await p.send({ type: 'revealNode', nodeId: trace.nodes[3]!.id });
-    await p.page.waitForFunction(() => document.querySelectorAll('#node-text .katex').length === 1, undefined, { timeout: 10_000 });
+    await p.page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('#node-text .katex').length === 1, undefined, { timeout: 10_000 });
     assert.equal(await p.page.locator('#node-text strong').innerText(), 'keep');
     const styled = (await p.page.evaluate(`document.querySelectorAll('#node-text .katex [style]').length`)) as number;
     assert.ok(styled > 0, 'KaTeX layout styles applied through CSSOM');
@@ -81,7 +81,7 @@ describe('webview: markdown and KaTeX load after the first frame', () => {
     assert.equal(await p.page.locator('#node-text').innerText(), 'So **x** = $y^2$', 'the text itself while the renderer loads');
     assert.equal(await p.page.locator('#node-text .katex').count(), 0);
     release();
-    await p.page.waitForFunction(() => document.querySelectorAll('#node-text .katex').length === 1, undefined, { timeout: 10_000 });
+    await p.page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('#node-text .katex').length === 1, undefined, { timeout: 10_000 });
     assert.equal(await p.page.locator('#node-text strong').innerText(), 'x');
   });
 });
