@@ -35,7 +35,11 @@ const kTokens = (x: number) => (x >= 1000 ? `${x / 1000}k` : String(x));
 export function experimentPlots(summary: Pick<ExperimentSummary, 'cells' | 'spec'>): PlotFile[] {
   const gs = groups(summary.cells);
   const n = summary.spec.problems.count;
-  const what = `${n} problem${n === 1 ? '' : 's'} of ${summary.spec.problems.source}`;
+  const entries = summary.cells.reduce((a, c) => a + c.problems, 0);
+  const finished = summary.cells.reduce((a, c) => a + c.finished, 0);
+  // A partial experiment says so on every plot: its missing entries count as unsolved.
+  const partial = finished < entries ? `; partial: ${finished} of ${entries} runs finished, the rest count unsolved` : '';
+  const what = `${n} problem${n === 1 ? '' : 's'} of ${summary.spec.problems.source}${partial}`;
   const plots: PlotFile[] = [];
 
   const rateSeries: ChartSeries[] = gs.map((g) => ({
