@@ -125,6 +125,32 @@ test('OpenR round trip: tree → trace → OpenR JSON is the same tree; a prm_va
   assert.equal(toOpenRJson(build(sourceFromJson(withPrm, 'prm.json')).tree).children[Object.keys(withPrm.children)[0]!]!.info.prm_value, 0.66);
 });
 
+test('OpenR: a tree 5000 steps deep imports and writes back (checked node by node, no recursion)', () => {
+  type Node = { children: Record<string, Node>; info: Record<string, unknown> };
+  const root: Node = { children: {}, info: { visit_cnt: 1, value: 0.5, prior_p: 1, initial_value: 0, terminated: false, text_state: 'Q?' } };
+  let cur = root;
+  for (let i = 0; i < 5000; i++) {
+    const c: Node = { children: {}, info: { visit_cnt: 1, value: 0.5, prior_p: 1, initial_value: 0.5, terminated: i === 4999, last_action: `step ${i}`, prm_value: null } };
+    cur.children[`step ${i}`] = c;
+    cur = c;
+  }
+  const t = build(sourceFromJson(root, 'deep.json')).tree;
+  assert.equal(t.size, 5001);
+  assert.equal(selectedPath(t).length, 5000);
+  // Compared level by level: assert.deepEqual itself recurses.
+  const flat = (n: Node | OpenRNode): string[] => {
+    const out: string[] = [];
+    const stack: [string, Node | OpenRNode][] = [['', n]];
+    while (stack.length) {
+      const [key, x] = stack.pop()!;
+      out.push(`${key}\u0000${JSON.stringify(x.info)}`);
+      for (const [k, c] of Object.entries(x.children)) stack.push([k, c]);
+    }
+    return out;
+  };
+  assert.deepEqual(flat(toOpenRJson(t)), flat(root));
+});
+
 test('search-and-learn best-of-N rows: completions → paths cut at blank lines, scores → values, pred → the selection', () => {
   const lines = jsonlLines(text('best_of_n_completions.jsonl'), 'best_of_n_completions.jsonl');
   assert.deepEqual(lines.map((l) => [l.line, l.shape, l.error]), [[1, 'search-and-learn-row', undefined], [2, 'search-and-learn-row', undefined]]);

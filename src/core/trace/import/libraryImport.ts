@@ -66,13 +66,16 @@ function pathSegment(k: PropertyKey): string {
   return q.length > 42 ? `${q.slice(0, 40)}…"` : q;
 }
 
+/** A path inside a file, as the errors print it: `logs.1.edges.3.target`. */
+export const formatPath = (path: readonly PropertyKey[]): string => (path.length ? path.map(pathSegment).join('.') : '(top level)');
+
 /** Parses with `schema`, or throws an ImportError naming where, the first wrong paths inside it and the shape expected. */
-export function parseShape<S extends z.ZodType>(schema: S, value: unknown, where: string, what: string, expected: string): z.infer<S> {
+export function parseShape<S extends z.ZodType>(schema: S, value: unknown, where: string, what: string, expected: string, at: readonly PropertyKey[] = []): z.infer<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const paths = r.error.issues
     .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.map(pathSegment).join('.') : '(top level)'}: ${i.message}`)
+    .map((i) => `${formatPath([...at, ...i.path])}: ${i.message}`)
     .join('; ');
   throw new ImportError(`${where}: not a valid ${what} (${paths}); expected ${expected}`);
 }

@@ -11,7 +11,8 @@ import { z } from 'zod';
 import type { Problem, TraceNode } from '../schema';
 import { TraceTree, type NewNode } from '../tree';
 import { extractAnswer } from '../../verify/answerExtraction';
-import { finiteNumber, importedValue, keepUnknown, parseShape, unitValue, verifyAnswer, type LibraryImport, type LibraryImportOptions } from './libraryImport';
+import { ImportError } from './importError';
+import { finiteNumber, formatPath, importedValue, keepUnknown, parseShape, unitValue, verifyAnswer, type LibraryImport, type LibraryImportOptions } from './libraryImport';
 
 export const OpenRInfoSchema = z.looseObject({
   visit_cnt: z.number().int().nonnegative(),
@@ -25,6 +26,7 @@ export const OpenRInfoSchema = z.looseObject({
   text_state: z.string().nullish(),
 });
 
+/** The shape (its type is what `parseOpenR` returns; that function checks it node by node). */
 export const OpenRNodeSchema = z.object({
   info: OpenRInfoSchema,
   get children() {
@@ -46,8 +48,39 @@ export function looksLikeOpenR(o: Record<string, unknown>): boolean {
   return isObj(o.children) && isObj(o.info) && 'visit_cnt' in o.info;
 }
 
+/**
+ * Checks the tree node by node with an explicit stack (a recursive schema would overflow the stack on a deep tree);
+ * an error names the path to the wrong field.
+ */
 export function parseOpenR(value: unknown, where: string): OpenRNode {
-  return parseShape(OpenRNodeSchema, value, where, 'OpenR tree', OPENR_SHAPE);
+  interface Item {
+    value: unknown;
+    parent?: Item;
+    key?: string;
+    out: OpenRNode;
+  }
+  const pathOf = (item: Item): string[] => {
+    const path: string[] = [];
+    for (let i: Item | undefined = item; i?.key !== undefined; i = i.parent) path.push(i.key, 'children');
+    return path.reverse();
+  };
+  const root: Item = { value, out: { children: {}, info: { visit_cnt: 0, value: null } } };
+  const stack: Item[] = [root];
+  while (stack.length) {
+    const item = stack.pop()!;
+    // The path is built only for an error: a deep tree would pay its depth at every node.
+    if (!isObj(item.value)) throw new ImportError(`${where}: not a valid OpenR tree (${formatPath(pathOf(item))}: expected an object); expected ${OPENR_SHAPE}`);
+    const info = OpenRInfoSchema.safeParse(item.value.info);
+    item.out.info = info.success ? info.data : parseShape(OpenRInfoSchema, item.value.info, where, 'OpenR tree', OPENR_SHAPE, [...pathOf(item), 'info']);
+    const children = item.value.children;
+    if (!isObj(children)) throw new ImportError(`${where}: not a valid OpenR tree (${formatPath([...pathOf(item), 'children'])}: expected an object keyed by action); expected ${OPENR_SHAPE}`);
+    for (const [key, child] of Object.entries(children)) {
+      const out: OpenRNode = { children: {}, info: { visit_cnt: 0, value: null } };
+      item.out.children[key] = out;
+      stack.push({ value: child, parent: item, key, out });
+    }
+  }
+  return root.out;
 }
 
 /** The question inside the root's text_state (OpenR's MATH prompt is a Qwen chat template), else the whole state. */
