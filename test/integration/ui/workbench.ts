@@ -23,6 +23,7 @@ const SEL = {
   outputLines: '.part.panel .output-view .view-lines .view-line',
   tab: '.tabs-container .tab',
   activeGroup: '.editor-group-container.active',
+  group: '.part.editor .editor-group-container',
   notificationToast: '.notifications-toasts .notification-toast',
 } as const;
 
@@ -166,19 +167,32 @@ export class Workbench {
     return this.page.locator(SEL.tab).evaluateAll((tabs) => tabs.map((t) => (t.querySelector('.label-name')?.textContent ?? '').trim()));
   }
 
-  tab(title: string): Locator {
-    return this.page.locator(SEL.tab).filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
+  /** The editor tab with exactly this title, or whose title matches the pattern (a title that changes as a run ends). */
+  tab(title: string | RegExp): Locator {
+    const re = typeof title === 'string' ? new RegExp(`^${escapeRegExp(title)}$`) : title;
+    return this.page.locator(SEL.tab).filter({ has: this.page.locator('.label-name', { hasText: re }) });
   }
 
-  /** Brings the editor tab with this title to the front. */
-  async activateTab(title: string, timeoutMs = 10_000): Promise<void> {
+  /** Brings the editor tab with this title (or the first matching the pattern) to the front. */
+  async activateTab(title: string | RegExp, timeoutMs = 10_000): Promise<void> {
     const tab = this.tab(title).first();
     try {
       await tab.waitFor({ state: 'visible', timeout: timeoutMs });
     } catch {
-      throw new Error(`no editor tab titled "${title}"; tabs: ${(await this.editorTabs()).join(' | ') || '(none)'}`);
+      throw new Error(`no editor tab titled ${typeof title === 'string' ? `"${title}"` : title}; tabs: ${(await this.editorTabs()).join(' | ') || '(none)'}`);
     }
     await tab.click();
+  }
+
+  /** The editor groups on screen, left to right / top to bottom as VS Code lays them out: box and tab titles. */
+  async editorGroups(): Promise<{ x: number; y: number; width: number; height: number; tabs: string[] }[]> {
+    return this.page.locator(SEL.group).evaluateAll((gs) =>
+      gs.map((g) => {
+        const r = g.getBoundingClientRect();
+        const tabs = Array.from(g.querySelectorAll('.tabs-container .tab .label-name'), (t) => ((t as { textContent: string | null }).textContent ?? '').trim());
+        return { x: r.x, y: r.y, width: r.width, height: r.height, tabs };
+      }),
+    );
   }
 
   /**
@@ -189,7 +203,7 @@ export class Workbench {
    * The tab is activated first (only the active webview of a group is rendered). A webview's first load waits
    * for its service worker; on a loaded 2-core machine that took up to ~10 s, hence the 30 s default.
    */
-  async webview(title: string, timeoutMs = 30_000): Promise<Frame> {
+  async webview(title: string | RegExp, timeoutMs = 30_000): Promise<Frame> {
     await this.activateTab(title, timeoutMs);
     const deadline = Date.now() + timeoutMs;
     let why = 'no webview placeholder in the active editor group';
@@ -238,6 +252,59 @@ export class Workbench {
   }
 
   // ------------------------------------------------------------------ notifications
+
+  /** The notification toasts on screen: message and the labels of their action buttons. */
+  async notificationToasts(): Promise<{ message: string; actions: string[] }[]> {
+    return this.page.locator(SEL.notificationToast).evaluateAll((ts) =>
+      ts.map((t) => ({
+        message: (t.querySelector('.notification-list-item-message')?.textContent ?? '').trim(),
+        actions: Array.from(t.querySelectorAll('.notification-list-item-buttons-container .monaco-button'), (b) => ((b as { textContent: string | null }).textContent ?? '').trim()),
+      })),
+    );
+  }
+
+  // ------------------------------------------------------------------ colour theme
+
+  /** The workbench's theme type from its root classes: light (vs), dark (vs-dark), hc-black or hc-light. */
+  async themeType(): Promise<'light' | 'dark' | 'hc-black' | 'hc-light' | 'unknown'> {
+    const c = await this.page.locator(SEL.workbench).first().getAttribute('class');
+    const classes = new Set((c ?? '').split(/\s+/));
+    if (classes.has('hc-black')) return 'hc-black';
+    if (classes.has('hc-light')) return 'hc-light';
+    if (classes.has('vs-dark')) return 'dark';
+    if (classes.has('vs')) return 'light';
+    return 'unknown';
+  }
+
+  /**
+   * Picks a colour theme in "Preferences: Color Theme", as a person does (VS Code saves it as `workbench.colorTheme`
+   * in the user settings). `theme` is the setting's value ("Default Light Modern"), which the picker shows as a row's
+   * description beside a shorter label ("Light Modern"); a row whose label is `theme` is taken too. Its quick pick
+   * takes the palette's place, so this does not use runCommand, which waits for the palette to close.
+   */
+  async pickColorTheme(theme: string, timeoutMs = 10_000): Promise<void> {
+    const input = await this.openCommandPalette();
+    await input.fill('>Preferences: Color Theme');
+    await this.page
+      .locator(SEL.quickInputRow, { has: this.page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) })
+      .first()
+      .click();
+    const exact = new RegExp(`^${escapeRegExp(theme)}$`);
+    const row = this.page.locator(SEL.quickInputRow).filter({ has: this.page.locator('.label-name, .label-description', { hasText: exact }) }).first();
+    // The theme list replaces the palette in the same widget (its first row browses for more themes); the list is
+    // virtualised, so filter it by the words after "Default" to bring the row into view.
+    await this.page.locator(SEL.quickInputRow, { hasText: /Browse Additional Color Themes/ }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page.locator(SEL.quickInputBox).fill(theme.replace(/^Default /, ''));
+    try {
+      await row.waitFor({ state: 'visible', timeout: timeoutMs });
+    } catch {
+      const offered = await this.quickInputLabels();
+      await this.closeQuickInput();
+      throw new Error(`the colour theme picker has no "${theme}"; it offered: ${offered.join(' | ') || '(nothing)'}`);
+    }
+    await row.click();
+    await this.quickInput().waitFor({ state: 'hidden', timeout: 5_000 });
+  }
 
   /** Messages of the notification toasts on screen. */
   async notifications(): Promise<string[]> {
