@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { ExperimentSummary } from '../core/experiment/summary';
 import type { EndpointChoice } from '../core/run';
+import { JOURNAL_SUFFIX } from '../core/trace/journal';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
 import { experimentProblems } from './experimentFolder';
@@ -69,6 +70,32 @@ async function endpointChoice(services: Services, e: ResolvedEndpoint | 'embedde
   return { kind: 'openai', config: endpointConfigFromSetting(e.setting, { stepDelimiter: readSearchDefaults().stepDelimiter }), ...(apiKey ? { apiKey } : {}) };
 }
 
+/** A crash journal under traces/ written to in the last 15 s (a run appends to it every step): the path and age. */
+async function liveJournal(folder: string): Promise<string | undefined> {
+  const { readdir, stat } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const root = join(folder, 'traces');
+  let cells: string[];
+  try {
+    cells = await readdir(root);
+  } catch {
+    return undefined;
+  }
+  for (const cell of cells) {
+    let files: string[];
+    try {
+      files = await readdir(join(root, cell));
+    } catch {
+      continue;
+    }
+    for (const f of files.filter((n) => n.endsWith(JOURNAL_SUFFIX))) {
+      const age = Date.now() - (await stat(join(root, cell, f))).mtimeMs;
+      if (age < 15_000) return `traces/${cell}/${f} was written ${Math.round(age / 1000)} s ago`;
+    }
+  }
+  return undefined;
+}
+
 export interface RerunRequest {
   folder: vscode.Uri;
   summary: ExperimentSummary;
@@ -85,13 +112,13 @@ export async function rerunFailures(services: Services, req: RerunRequest): Prom
   const failed = summary.totals.failed;
   if (failed === 0) return { ran: 0, stillFailed: 0, cancelled: false, message: 'No entry failed: nothing to re-run.' };
   if (!isTrusted()) throw new Error('Restricted Mode: re-running writes traces into the experiment folder and sends requests; trust the workspace first.');
-  // The runner resumes every unfinished entry with the failed ones: with entries not run yet this would be more than
-  // the failures (and would race a CLI run still writing this folder), so it is refused, with how to finish it.
-  if (summary.totals.missing > 0) {
-    throw new Error(
-      `${summary.totals.missing} entries have not run yet (the experiment is incomplete, or still running): finish it with \`metacot experiment\` (the same options resume it); Re-run failures runs only failed entries.`,
-    );
-  }
+  // The runner resumes every unfinished entry with the failed ones (an experiment is finished before it is re-run):
+  // that is what a killed or cancelled experiment needs, but a CLI run still writing this folder must not be raced.
+  const live = await liveJournal(req.folder.fsPath);
+  if (live) throw new Error(`an experiment run is writing this folder now (${live}); wait for it to end, then re-run the failures`);
+  const missing = summary.totals.missing;
+  const total = failed + missing;
+  const what = `${failed} failed ${failed === 1 ? 'entry' : 'entries'}${missing ? ` and ${missing} not run yet` : ''}`;
   const bases = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   const problems = await experimentProblems(req.folder.fsPath, summary, bases);
   const chosen = await rerunEndpoint(summary, req.endpoint, req.interactive);
@@ -99,11 +126,11 @@ export async function rerunFailures(services: Services, req: RerunRequest): Prom
   const endpointName = chosen === 'embedded' ? EMBEDDED_ENDPOINT : chosen.setting.name;
   const { runExperiment } = await import('../core/experiment/runner');
   const dir = capabilityStorageDir(services.context);
-  services.log.info(`experiment ${req.folder.fsPath}: re-running ${failed} failed entries on ${endpointName}`);
+  services.log.info(`experiment ${req.folder.fsPath}: re-running ${what} on ${endpointName}`);
   let ran = 0;
-  req.onState({ running: true, done: 0, total: failed, message: `Re-running ${failed} failed entries on ${endpointName}…` });
+  req.onState({ running: true, done: 0, total, message: `Re-running ${what} on ${endpointName}…` });
   const outcome = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Meta-CoT: re-running ${failed} failed experiment entries`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Meta-CoT: re-running ${what} of the experiment`, cancellable: true },
     async (progress, token) => {
       // Cancelled from the notification or from the view's Cancel button (req.signal).
       const ctl = new AbortController();
@@ -125,9 +152,9 @@ export async function rerunFailures(services: Services, req: RerunRequest): Prom
             if (e.action !== 'ran') return;
             ran++;
             const word = e.entry.result.solved ? 'solved' : e.entry.result.status === 'failed' ? `failed again (${e.entry.result.reason ?? 'no reason given'})` : e.entry.result.status;
-            const message = `Re-ran ${ran} of ${failed}: ${e.cell}, problem ${e.ref.index + 1} (${e.ref.problemId}) ${word}`;
-            progress.report({ message, increment: 100 / failed });
-            req.onState({ running: true, done: ran, total: failed, message });
+            const message = `Re-ran ${ran} of ${total}: ${e.cell}, problem ${e.ref.index + 1} (${e.ref.problemId}) ${word}`;
+            progress.report({ message, increment: 100 / total });
+            req.onState({ running: true, done: ran, total, message });
           },
         });
       } finally {
@@ -138,8 +165,8 @@ export async function rerunFailures(services: Services, req: RerunRequest): Prom
   const stillFailed = outcome.summary.totals.failed;
   const errors = outcome.errors.length ? ` ${outcome.errors.length} could not run: ${outcome.errors.map((x) => `${x.cell} problem ${x.ref.index + 1}: ${x.message}`).join('; ')}.` : '';
   const message = outcome.interrupted
-    ? `Cancelled after ${outcome.ran.length} of ${failed} failed entries; ${stillFailed} still failed.${errors}`
-    : `Re-ran ${outcome.ran.length} failed entries on ${endpointName}: ${stillFailed === 0 ? 'none failed again' : `${stillFailed} failed again`}.${errors}`;
+    ? `Cancelled after ${outcome.ran.length} of ${total} entries; ${stillFailed} failed, ${outcome.summary.totals.missing} not run.${errors}`
+    : `Re-ran ${outcome.ran.length} entries on ${endpointName}: ${stillFailed === 0 ? 'none failed' : `${stillFailed} failed again`}.${errors}`;
   services.log.info(`experiment ${req.folder.fsPath}: ${message}`);
   return { ran: outcome.ran.length, stillFailed, cancelled: outcome.interrupted, message };
 }

@@ -155,17 +155,14 @@ export class ExperimentApp {
   }
 
   /**
-   * The core runner resumes unfinished entries along with the failed ones, so while some have not run (an
-   * incomplete experiment, or one still running) a re-run would do more than the failures: it waits, and says so.
+   * The core runner finishes an experiment's unfinished entries along with re-running the failed ones, so with
+   * entries not run yet (a killed or cancelled experiment) the button says it does both.
    */
   private updateButtons(): void {
-    const waiting = this.failed > 0 && this.missing > 0;
-    this.rerunButton.disabled = this.rerun.running || this.failed === 0 || waiting;
-    const why = waiting
-      ? `${this.missing} ${this.missing === 1 ? 'entry has' : 'entries have'} not run yet: finish the experiment with \`metacot experiment\` (the same options resume it), then re-run the failures`
-      : '';
-    this.rerunButton.setAttribute('title', this.failed === 0 ? 'No entry failed: nothing to re-run' : waiting ? why : `Run again only the ${this.failed} entries whose run failed`);
-    this.rerunNote.textContent = why;
+    this.rerunButton.disabled = this.rerun.running || this.failed === 0;
+    const also = this.failed > 0 && this.missing > 0 ? ` and the ${this.missing} not run yet` : '';
+    this.rerunButton.setAttribute('title', this.failed === 0 ? 'No entry failed: nothing to re-run' : `Run again only the ${this.failed} entries whose run failed${also}`);
+    this.rerunNote.textContent = also ? `Also runs the ${this.missing} ${this.missing === 1 ? 'entry' : 'entries'} not run yet (an experiment is finished before it is re-run).` : '';
     this.cancelButton.hidden = !this.rerun.running;
   }
 
@@ -182,7 +179,7 @@ export class ExperimentApp {
   }
 
   private async rerunFailures(): Promise<void> {
-    this.rerun = { running: true, done: 0, total: this.failed, message: `Re-running ${this.failed} failed entries…` };
+    this.rerun = { running: true, done: 0, total: this.failed + this.missing, message: `Re-running ${this.failed} failed entries${this.missing ? ` and ${this.missing} not run yet` : ''}…` };
     this.updateButtons();
     this.setStatus(this.rerun.message);
     try {

@@ -180,6 +180,45 @@ describe('extension: Experiment view', function () {
     assert.deepEqual({ ...(again.result as object) }, { ran: 0, stillFailed: 0, cancelled: false, message: 'No entry failed: nothing to re-run.' });
   });
 
+  it('Cancel stops a re-run; the next one finishes what the cancelled one left, and fixes the failures', async () => {
+    const sentNow = () => api.experimentViews().find((v) => v.folder === dir)!.sent as Sent[];
+    // The two failures again, and a slow server so the re-run is still going when Cancel comes.
+    const s0 = readSummary(dir);
+    const problems = parseProblemSetText(fs.readFileSync(wsPath(s0.spec.problems.source), 'utf8'), s0.spec.problems.source);
+    for (const t of failedTraces) fs.rmSync(path.join(dir, t));
+    const port = await closedPort();
+    await runExperiment({ dir, spec: s0.spec, problems, endpoint: { kind: 'openai', config: { name: 'closed', baseUrl: `http://127.0.0.1:${port}/v1`, model: 'sim-countdown', mode: 'chat', maxRetries: 0 } } });
+    assert.equal(readSummary(dir).totals.failed, 2);
+    server.setKnobs({ latencyMs: 500 });
+    let r: Awaited<ReturnType<typeof request>> | undefined;
+    try {
+      const pending = request(view, 'rerunFailures', { endpoint: 'exp-fixed' });
+      await waitFor('the re-run to start', () => newest(sentNow(), (m) => m.type === 'rerunState')?.state?.running === true || undefined, 20_000);
+      const c = await request(view, 'cancelRerun', {});
+      assert.ok(c.ok && (c.result as { cancelled: boolean }).cancelled === true, JSON.stringify(c));
+      r = await pending;
+      assert.ok(r.ok, r.ok ? '' : r.message);
+      const out = r.result as { ran: number; cancelled: boolean; message: string };
+      assert.equal(out.cancelled, true, out.message);
+      assert.ok(out.ran < 2, `cancelled before both ran (${out.ran})`);
+      assert.match(out.message, /^Cancelled after \d of 2 entries/);
+      assert.equal(newest(sentNow(), (m) => m.type === 'rerunState')!.state!.running, false);
+    } finally {
+      server.setKnobs({ latencyMs: 0 });
+    }
+    // Nothing is lost: an entry not reached is still failed, the one running when Cancel came is failed (its old
+    // trace kept) or not finished (missing); the next re-run does them all.
+    const left = readSummary(dir).totals;
+    const stopped = 2 - (r?.ok ? (r.result as { ran: number }).ran : 0);
+    assert.equal(left.failed + left.missing, stopped, JSON.stringify(left));
+    if (left.failed > 0) {
+      const fin = await request(view, 'rerunFailures', { endpoint: 'exp-fixed' });
+      assert.ok(fin.ok, fin.ok ? '' : fin.message);
+      assert.equal((fin.result as { ran: number }).ran, stopped);
+      assert.deepEqual([readSummary(dir).totals.failed, readSummary(dir).totals.missing], [0, 0]);
+    }
+  });
+
   it('a change to the folder (the summary rewritten) refreshes the view', async () => {
     const s = readSummary(dir);
     const updatedAt = '2030-01-01T00:00:00.000Z';
