@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { BudgetsSchema, ContinuationModeSchema, ParamsSchema, ProblemSchema, StrategyNameSchema, VerifierConfigSchema } from '../core/trace/schema';
 import { PanelExportFormatSchema } from '../protocol/panelRequests';
 import { EXPORT_FORMATS } from '../core/export/exportTraces';
+import { SOURCE_KINDS } from '../core/trace/import/sources';
 import type { EndpointSetting } from './settings';
 
 /** A URI string (`file:///…`), an absolute path, a workspace-relative path, or a Uri. */
@@ -95,8 +96,10 @@ export const ImportArgsSchema = z.strictObject({
   folder: UriArg.optional(),
   /** 1-based line of a JSONL file (needed when it holds more than one record). */
   line: z.number().int().positive().optional(),
-  /** 'auto' (default): a folder is Thought Anchors; Stream of Search when the text has "Current State:" lines; long CoT otherwise. */
-  kind: z.enum(['auto', 'long-cot', 'sos', 'thought-anchors']).optional(),
+  /** 'auto' (default): a folder is Thought Anchors; a library's JSON (llm-reasoners, OpenR, search-and-learn, PRM800K) by its shape; Stream of Search when the text has "Current State:" lines; long CoT otherwise. */
+  kind: z.enum(['auto', ...SOURCE_KINDS]).optional(),
+  /** llm-reasoners TreeLog: which log (0-based; default the last). */
+  log: z.number().int().nonnegative().optional(),
   /** Problem the long CoT answers, when the input does not carry it (chat JSON's user message, problem.json). */
   problem: z.string().optional(),
   answer: z.string().optional(),

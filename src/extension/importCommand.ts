@@ -127,6 +127,7 @@ export async function importTrace(services: Services, inv: Invocation<ImportArgs
     ...(problem !== undefined ? { problem } : {}),
     ...(args.answer !== undefined ? { answer: args.answer } : {}),
     ...(problemSource ? { problemSource } : {}),
+    ...(args.log !== undefined ? { log: args.log } : {}),
     createdAt: new Date().toISOString(),
   });
   const trace = build.tree.toJSON();
