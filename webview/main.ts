@@ -1,6 +1,4 @@
-// Entry of the search panel webview (bundled to media/webview/main.js, an ES module). The extension carries it inside
-// the page, so there is no resource timing for it: the bench reads this mark (set once the imports have run).
-performance.mark('metacot:script-start');
+// Entry of the search panel webview (bundled to media/webview/main.js, an ES module; see scripts/build.mjs).
 import './zodConfig';
 import { HostBridge } from './hostBridge';
 import { PanelApp } from './panelApp';

@@ -14,7 +14,6 @@ const pending = new Map<HTMLElement, string>();
 function loadRenderer(): Promise<void> {
   loading ??= import('./markdownRender').then(
     (mod) => {
-      addKatexStyles();
       renderer = mod;
       for (const [el, text] of [...pending]) if (el.isConnected) setMarkdown(el, text);
       pending.clear();
@@ -25,18 +24,6 @@ function loadRenderer(): Promise<void> {
     },
   );
   return loading;
-}
-
-/**
- * KaTeX's stylesheet comes with its renderer when the page carries its own first styles (the extension's page, whose
- * <base> is media/webview/); a page that links it already (the test harness) keeps its link.
- */
-function addKatexStyles(): void {
-  if (document.querySelector('link[href*="katex.min.css"]')) return;
-  const link = document.createElement('link');
-  link.rel = 'stylesheet';
-  link.href = new URL('katex/katex.min.css', document.baseURI).href;
-  document.head.appendChild(link);
 }
 
 /** Starts loading the renderer (the page calls it once the first frame is painted); resolves when it is in. */

@@ -24,7 +24,6 @@ import { VERIFIER_PARAMS } from '../core/verify/verifier';
 import type { RerunOptions } from '../protocol/hostMessages';
 import { refusalNotice, showNotice } from './runNotices';
 import { openTextAtNode } from './openAtNode';
-import { panelAssets } from './panelAssets';
 
 let nextHostId = 1;
 
@@ -42,14 +41,11 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 
 export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
   const root = vscode.Uri.joinPath(extensionUri, 'media', 'webview');
-  // The script and first styles travel inside the page (no service-worker fetch before it can start; panelAssets.ts).
-  const assets = root.scheme === 'file' ? panelAssets(root.fsPath) : undefined;
   return panelHtml({
     cspSource: webview.cspSource,
     nonce: randomBytes(16).toString('hex'),
     scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, PANEL_SCRIPT_FILE)).toString(),
-    styleUris: assets ? [] : PANEL_STYLE_FILES.map((f) => webview.asWebviewUri(vscode.Uri.joinPath(root, ...f.split('/'))).toString()),
-    ...(assets ? { inline: { baseUri: `${webview.asWebviewUri(root).toString()}/`, ...assets } } : {}),
+    styleUris: PANEL_STYLE_FILES.map((f) => webview.asWebviewUri(vscode.Uri.joinPath(root, ...f.split('/'))).toString()),
     title,
   });
 }

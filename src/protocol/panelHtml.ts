@@ -16,21 +16,6 @@ export interface PanelHtmlOptions {
   /** Stylesheets in order: codicon.css, katex/katex.min.css, main.css (media/webview/; main.css is webview/panel.css bundled). */
   styleUris: string[];
   title?: string;
-  /**
-   * The script and the first stylesheets carried in the document itself (the extension host does this): in a VS Code
-   * webview every fetched file goes through its service worker and the workbench, ~1 s for the script on a busy
-   * machine, and the page can start nothing before it. `baseUri` is media/webview/ so that relative URLs (the chunks
-   * the script imports, the fonts the styles name) resolve as they would from the files.
-   */
-  inline?: { baseUri: string; script: string; styles: string[] };
-}
-
-/**
- * Whether a script can sit inside <script>…</script>: nothing in it may end or re-open a script element. A bundle
- * that fails this is loaded from its file instead.
- */
-export function inlinableScript(script: string): boolean {
-  return !/<\/?script/i.test(script);
 }
 
 /**
@@ -52,13 +37,7 @@ export function panelCsp(cspSource: string, nonce: string): string {
 export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function panelHtml(o: PanelHtmlOptions): string {
-  const nonce = escapeHtml(o.nonce);
-  const links = o.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}" nonce="${nonce}">`).join('\n    ');
-  const inline = o.inline && inlinableScript(o.inline.script) && o.inline.styles.every((css) => !/<\/style/i.test(css)) ? o.inline : undefined;
-  const head = inline ? `<base href="${escapeHtml(inline.baseUri)}">\n    ${inline.styles.map((css) => `<style nonce="${nonce}">${css}</style>`).join('\n    ')}\n    ${links}` : links;
-  const script = inline
-    ? `<script nonce="${nonce}" type="module">${inline.script}</script>`
-    : `<script nonce="${nonce}" type="module" src="${escapeHtml(o.scriptUri)}"></script>`;
+  const links = o.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}" nonce="${escapeHtml(o.nonce)}">`).join('\n    ');
   return `<!DOCTYPE html>
 <html lang="en">
   <head>
@@ -66,12 +45,12 @@ export function panelHtml(o: PanelHtmlOptions): string {
     <meta http-equiv="Content-Security-Policy" content="${escapeHtml(panelCsp(o.cspSource, o.nonce))}">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
     <meta property="csp-nonce" content="${escapeHtml(o.nonce)}">
-    ${head}
+    ${links}
     <title>${escapeHtml(o.title ?? 'Meta-CoT Search')}</title>
   </head>
   <body>
     <div id="app" class="app" role="application" aria-label="Search tree panel"></div>
-    ${script}
+    <script nonce="${escapeHtml(o.nonce)}" type="module" src="${escapeHtml(o.scriptUri)}"></script>
   </body>
 </html>`;
 }

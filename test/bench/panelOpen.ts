@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Frame, Page } from 'playwright-core';
@@ -241,7 +241,8 @@ async function main(): Promise<void> {
   const browser = await lib.launchBrowser(dirs.browser, join(runDir, 'browser-console.log'));
   const result: Record<string, unknown> = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, codeServer: '4.100.3' },
+    // The load average says how shared the cores were (other work on this machine inflates every time here).
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, codeServer: '4.100.3', loadAverage: loadavg().map((x) => Math.round(x * 10) / 10) },
     goals: { firstFrame10kMs: 1000, firstFrame100kMs: 3000, progressAfterMs: 300, frame10kMs: 16, interaction100kMs: 50 },
     open: {} as Record<string, unknown>,
     interaction: {} as Record<string, unknown>,
