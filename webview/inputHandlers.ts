@@ -1,4 +1,4 @@
-/** Keyboard, pointer, wheel and splitter input, turned into panel commands. No state of its own beyond a drag. */
+/** Keyboard, pointer and wheel input, turned into panel commands (the splitter is paneLayout.ts's). No state of its own beyond a drag. */
 import { wheelAction } from './camera';
 import { hitTest } from './hitTest';
 import type { NavKey } from './navigation';
@@ -167,25 +167,4 @@ export function bindPointer(view: TreeView, store: PanelStore, cmd: PanelCommand
     },
     { passive: false },
   );
-}
-
-/** The tree / detail splitter: drag or arrow keys resize the detail pane; `onWidth` receives the clamped width. */
-export function bindSplitter(splitter: HTMLElement, detail: HTMLElement, onWidth: (w: number) => void): void {
-  let start: { x: number; w: number } | null = null;
-  const setWidth = (w: number) => onWidth(Math.max(240, Math.min(window.innerWidth - 240, w)));
-  splitter.addEventListener('pointerdown', (ev) => {
-    start = { x: ev.clientX, w: detail.getBoundingClientRect().width };
-    splitter.setPointerCapture(ev.pointerId);
-  });
-  splitter.addEventListener('pointermove', (ev) => {
-    if (start) setWidth(start.w - (ev.clientX - start.x));
-  });
-  splitter.addEventListener('pointerup', () => (start = null));
-  splitter.addEventListener('keydown', (ev) => {
-    const w = detail.getBoundingClientRect().width;
-    if (ev.key === 'ArrowLeft') setWidth(w + 24);
-    else if (ev.key === 'ArrowRight') setWidth(w - 24);
-    else return;
-    ev.preventDefault();
-  });
 }

@@ -16,7 +16,8 @@ import { fmtInt } from './format';
 import { FindBar } from './findBar';
 import type { HostBridge } from './hostBridge';
 import { HostClient, HostRequestError } from './hostClient';
-import { bindKeyboard, bindPointer, bindSplitter } from './inputHandlers';
+import { bindKeyboard, bindPointer } from './inputHandlers';
+import { PaneLayout } from './paneLayout';
 import type { PanelCommands } from './inputHandlers';
 import { Announcer, MessageBar } from './messageBar';
 import { navigate } from './navigation';
@@ -53,6 +54,7 @@ export class PanelApp implements PanelCommands {
   private readonly diff: DiffView;
   private readonly reading: ReadingView;
   private readonly runList: RunList;
+  private readonly panes: PaneLayout;
   private readonly messages = new MessageBar();
   /** Load messages (one, or a chunked load) and the progress line while a big trace comes in. */
   private readonly loads: LoadProgress;
@@ -125,19 +127,19 @@ export class PanelApp implements PanelCommands {
     this.diff = new DiffView(s, { select: (i) => this.select(i, true), invalidate: () => this.view.invalidate(), announce: (t) => this.announce(t) });
     this.reading = new ReadingView(s, { select: (i) => this.select(i, true), changed: (on) => this.readingChanged(on) }, [this.view.el, this.view.legend.el]);
     this.runList = new RunList(s, { changed: () => this.view.invalidate(), announce: (t) => this.announce(t) });
-    const splitter = h('div', { class: 'splitter', role: 'separator', attrs: { 'aria-orientation': 'vertical', 'aria-label': 'Resize details', tabindex: '0' } });
-    bindSplitter(splitter, this.detail.el, (w) => this.setDetailWidth(w));
+    this.panes = new PaneLayout(this.restored, () => this.saver.schedule());
+    const main = h('div', { class: 'main' }, h('div', { class: 'tree-column' }, this.view.el, this.reading.el, this.view.legend.el, this.scrubber.el), this.panes.splitter, this.detail.el);
+    this.panes.attach(main);
     root.replaceChildren(
       this.toolbar.el,
       this.messages.el,
       this.diff.el,
       this.runList.el,
-      h('div', { class: 'main' }, h('div', { class: 'tree-column' }, this.view.el, this.reading.el, this.view.legend.el, this.scrubber.el), splitter, this.detail.el),
+      main,
       this.announcer.el,
       h('div', { class: 'sr-only', id: 'tree-help' }, TREE_HELP),
     );
     this.view.el.append(this.loads.el);
-    if (this.restored?.detailWidth) this.setDetailWidth(this.restored.detailWidth);
     bindPointer(this.view, s, this);
     bindKeyboard(this.view, s, this, this.detail);
     this.diff.bindKeys(this.view.el);
@@ -450,12 +452,6 @@ export class PanelApp implements PanelCommands {
     this.view.invalidate();
   }
 
-  private setDetailWidth(w: number): void {
-    this.root.style.setProperty('--detail-width', `${w}px`);
-    this.store.detailWidth = w;
-    this.saver.schedule();
-  }
-
   private readingChanged(on: boolean): void {
     if (on) this.reading.el.focus();
     else this.view.el.focus();
@@ -479,7 +475,7 @@ export class PanelApp implements PanelCommands {
       iteration: s.iteration,
       live: s.live,
       find: this.find.query,
-      ...(s.detailWidth ? { detailWidth: s.detailWidth } : {}),
+      ...this.panes.sizes(),
     };
   }
 }

@@ -9,7 +9,9 @@ export const PanelStateSchema = z.object({
   selectedId: z.string().nullable(),
   collapsed: z.array(z.string()),
   colorBy: ColorBySchema,
+  /** Detail pane sizes a person dragged to: beside the tree (width) and stacked below it (height), px. */
   detailWidth: z.number().positive().optional(),
+  detailHeight: z.number().positive().optional(),
   /** Scrubber position; null = latest. */
   iteration: z.number().nullable(),
   live: z.boolean(),

@@ -30,7 +30,6 @@ export class PanelStore {
   /** The host's strategy catalog; null until the first config that carries it. */
   catalog: StrategyCatalog | null = null;
   rerunDefaults: RerunDefaults = {};
-  detailWidth: number | undefined;
   /**
    * Per-node fading, indexed like model.nodes (1 = draw faded: a subtree superseded by a later re-run, or a node
    * outside the run the run list filters to). Null: nothing faded. Written by the run list; drawn by the renderer.
