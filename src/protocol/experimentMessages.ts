@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import { ExperimentSummarySchema } from '../core/experiment/summary';
 
+/** The summary's types, for the page (webview/ reaches the core only through src/protocol). */
+export type { ExperimentCell, ExperimentSummary, ProblemResult } from '../core/experiment/summary';
+
 export const EXPERIMENT_PROTOCOL_VERSION = 1;
 
 const requestId = z.string().min(1);

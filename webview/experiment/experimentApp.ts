@@ -3,9 +3,8 @@
  * and the problem × cell grid, rebuilt from each summary the host sends (the host resends on every change of the
  * folder). A probe on `window.__metacotExperiment` and a `rendered` message tell tests what was drawn.
  */
-import type { ExperimentSummary } from '../../src/core/experiment/summary';
 import { EXPERIMENT_PROTOCOL_VERSION } from '../../src/protocol/experimentMessages';
-import type { ExperimentHostMessage, ExperimentLoadMessage, ExperimentReply, RerunState } from '../../src/protocol/experimentMessages';
+import type { ExperimentHostMessage, ExperimentLoadMessage, ExperimentReply, ExperimentSummary, RerunState } from '../../src/protocol/experimentMessages';
 import { button } from '../toolkit';
 import type { ButtonControl } from '../toolkit';
 import type { ExperimentBridge } from './experimentBridge';

@@ -1,5 +1,5 @@
 /** How the Experiment view words an entry's outcome and writes its numbers (pure: no DOM). */
-import type { ExperimentCell, ProblemResult } from '../../src/core/experiment/summary';
+import type { ExperimentCell, ProblemResult } from '../../src/protocol/experimentMessages';
 
 /**
  * The four outcomes the grid tells apart. `failed` is a run that broke (endpoint, model) and is what "Re-run

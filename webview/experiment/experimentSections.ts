@@ -2,7 +2,7 @@
  * The three sections of the Experiment view, built from a summary: the plots (the folder's SVG files), the table
  * of cells and the problem × cell grid. Plain DOM, no inline styles or handlers (the page's CSP forbids both).
  */
-import type { ExperimentCell, ExperimentSummary } from '../../src/core/experiment/summary';
+import type { ExperimentCell, ExperimentSummary } from '../../src/protocol/experimentMessages';
 import { entryLabel, entryOutcome, fmtCost, fmtParams, fmtSeconds, fmtSolveRate, fmtTokens, OUTCOME_LOOK } from './experimentFormat';
 import type { EntryOutcome } from './experimentFormat';
 
