@@ -57,7 +57,7 @@ export function cardDecorations(
         const ok = n.label ? n.label === 'correct' : n.verified;
         ctx.fillStyle = ok ? theme.success : theme.error;
         ctx.beginPath();
-        ctx.arc(x + cardW - cardH / 2, y + cardH / 2, Math.max(1.5, cardH * 0.28), 0, Math.PI * 2);
+        ctx.arc(x + cardW - Math.min(cardH / 2, 8), y + cardH / 2, Math.min(5, Math.max(1.5, cardH * 0.28)), 0, Math.PI * 2);
         ctx.fill();
       }
     }

@@ -4,7 +4,7 @@
  */
 import { COLOR_KEYS, colorOf } from './colorScale';
 import { copiesLabel, fmtInt, plainMath } from './format';
-import { MIN_TEXT_PX, cardFontPx } from './lod';
+import { LINE_HEIGHT, MIN_TEXT_PX, cardFontPx } from './lod';
 import { isHumanEdit } from './nodeMarks';
 import type { HiddenSummary } from './treeLayout';
 import type { RenderScene } from './treeRenderer';
@@ -16,6 +16,31 @@ export const FAILED_KEY = COLOR_KEYS;
 
 const ICON = { check: '\ueab2', close: '\uea76', edit: '\uea73', warning: '\uea6c', passFilled: '\uebb3', error: '\uea87', thumbsup: '\ueb6c', thumbsdown: '\ueb6b', circleSlash: '\ueabd', sync: '\uea77', star: '\ueb59' };
 
+
+/** Share of a one-line card's text width its badges may take; the text keeps the rest. */
+const MAX_BADGE_SHARE = 0.35;
+
+interface Badge {
+  str: string;
+  color: string;
+  font: string;
+  icon: boolean;
+  /** Width taken, gap included. */
+  w: number;
+}
+
+/** What a card's text drew (its lines joined, without the ellipsis) and whether it was cut. */
+export interface DrawnText {
+  text: string;
+  cut: boolean;
+}
+
+const painters = new WeakMap<HTMLCanvasElement, CardPainter>();
+
+/** The node text each text card got in the canvas's last frame, by node index (for the probe). */
+export function drawnTextOf(canvas: HTMLCanvasElement): ReadonlyMap<number, DrawnText> {
+  return painters.get(canvas)?.drawn ?? new Map<number, DrawnText>();
+}
 
 interface WrapCache {
   node: TraceNode;
@@ -30,12 +55,17 @@ export class CardPainter {
   /** Text drawn since the last `resetStats` (for the probe: how many strings, and the smallest font used). */
   textDraws = 0;
   minTextPx = Infinity;
+  /** Node text drawn on each text card since the last `resetStats`. */
+  readonly drawn = new Map<number, DrawnText>();
 
-  constructor(private readonly ctx: CanvasRenderingContext2D) {}
+  constructor(private readonly ctx: CanvasRenderingContext2D) {
+    painters.set(ctx.canvas, this);
+  }
 
   resetStats(): void {
     this.textDraws = 0;
     this.minTextPx = Infinity;
+    this.drawn.clear();
   }
 
   /** Every string on a card goes through here, so the stats see every font size drawn. */
@@ -116,57 +146,74 @@ export class CardPainter {
     ctx.stroke();
     ctx.setLineDash([]);
 
-    // Badges on the right, right to left.
+    // Badges on the first line's right, right to left; the text wraps beside and below them.
     const fs = cardFontPx(k);
     const small = Math.max(MIN_TEXT_PX, fs - 1);
     const iconSize = Math.round(fs * 1.1);
-    let right = x + w - 6;
-    const midY = y + Math.min(h / 2, fs * 1.05);
-    ctx.textBaseline = 'middle';
-    const icon = (glyph: string, col: string) => {
-      if (!s.iconsReady) return;
-      ctx.font = `${iconSize}px codicon`;
-      ctx.fillStyle = col;
-      ctx.textAlign = 'right';
-      ctx.fillText(glyph, right, midY);
-      right -= iconSize + 3;
-    };
-    if (n.verified === true) icon(ICON.passFilled, theme.success);
-    else if (n.verified === false) icon(ICON.error, theme.error);
-    if (n.label === 'correct') icon(ICON.thumbsup, theme.success);
-    else if (n.label === 'incorrect') icon(ICON.thumbsdown, theme.error);
-    if (n.status === 'failed') icon(ICON.warning, theme.error);
-    if (n.status === 'running') icon(ICON.sync, theme.focus);
-    if (isHumanEdit(n)) icon(ICON.edit, theme.human);
-    const metric = n.value !== undefined && (s.iteration === Infinity || s.replay.valuedAt[i] <= s.iteration) ? n.value.toFixed(2) : n.visits ? `N${n.visits}` : '';
-    if (metric) {
-      ctx.font = `${small}px ${theme.monoFamily}`;
-      ctx.textAlign = 'right';
-      ctx.fillStyle = theme.muted;
-      this.text(metric, right, midY, small);
-      right -= ctx.measureText(metric).width + 6;
-    }
-    // Identical sibling samples merged into this node (mergeDuplicates): how many it stands for.
-    const copies = copiesLabel(n);
-    if (copies) {
-      ctx.font = `600 ${small}px ${theme.monoFamily}`;
-      ctx.textAlign = 'right';
-      ctx.fillStyle = theme.foreground;
-      this.text(copies, right, midY, small);
-      right -= ctx.measureText(copies).width + 6;
-    }
-    // Text, wrapped into as many lines as the card holds at this zoom.
-    const left = x + sw + 6;
-    const lineH = fs * 1.3;
+    const lineH = fs * LINE_HEIGHT;
     const maxLines = Math.max(1, Math.floor((h - 4) / lineH));
+    const left = x + sw + 6;
+    const fullW = x + w - 6 - left;
+    const badges = this.badges(s, i, n, small, iconSize, maxLines === 1 ? fullW * MAX_BADGE_SHARE : Infinity);
+    const badgeW = badges.reduce((a, b) => a + b.w, 0);
+    ctx.font = `${n.kind === 'answer' || n.kind === 'root' ? '600 ' : ''}${fs}px ${theme.fontFamily}`;
+    const lines = this.wrap(i, n, fullW - badgeW, fullW, maxLines, fs, s.labelChars);
+    // Lines centred in the card (a one-line text in a two-line card sits in the middle, badges beside it).
+    const top = Math.max(y + 2 + lineH / 2, y + h / 2 - ((lines.length - 1) * lineH) / 2);
+    ctx.textBaseline = 'middle';
+    let right = x + w - 6;
+    for (const b of badges) {
+      ctx.textAlign = 'right';
+      ctx.fillStyle = b.color;
+      ctx.font = b.font;
+      if (b.icon) ctx.fillText(b.str, right, top);
+      else this.text(b.str, right, top, small);
+      right -= b.w;
+    }
     ctx.font = `${n.kind === 'answer' || n.kind === 'root' ? '600 ' : ''}${fs}px ${theme.fontFamily}`;
     ctx.textAlign = 'left';
     ctx.fillStyle = theme.foreground;
-    const firstW = right - left;
-    const lines = this.wrap(i, n, firstW, x + w - 6 - left, maxLines, fs, s.labelChars);
-    const top = y + h / 2 - ((lines.length - 1) * lineH) / 2;
-    for (let li = 0; li < lines.length; li++) this.text(lines[li], left, lines.length === 1 ? midY : Math.max(top, y + lineH / 2 + 2) + li * lineH, fs);
+    for (let li = 0; li < lines.length; li++) this.text(lines[li], left, top + li * lineH, fs);
     ctx.restore();
+    const last = lines[lines.length - 1] ?? '';
+    const cut = last.endsWith('…');
+    // Lines joined as the text had them: a space between, none after a hyphen the line broke at.
+    const shown = (cut ? [...lines.slice(0, -1), last.slice(0, -1)] : lines).reduce((a, l) => (a === '' || a.endsWith('-') ? a + l : `${a} ${l}`), '');
+    this.drawn.set(i, { text: shown, cut });
+  }
+
+  /**
+   * The badges of a card, right to left, with their widths: verified mark, value (or visits), failed, person's mark,
+   * running, human edit, merged copies. `maxW` caps their total on one-line cards so the text keeps most of the line:
+   * the least telling ones are left out first (the outline shows a human edit, the detail pane the rest).
+   */
+  private badges(s: RenderScene, i: number, n: TraceNode, small: number, iconSize: number, maxW: number): Badge[] {
+    const { ctx } = this;
+    const { theme } = s;
+    const out: Badge[] = [];
+    const iconFont = `${iconSize}px codicon`;
+    const icon = (str: string, color: string) => {
+      if (s.iconsReady) out.push({ str, color, font: iconFont, icon: true, w: iconSize + 3 });
+    };
+    const label = (str: string, font: string, color: string) => {
+      ctx.font = font;
+      out.push({ str, color, font, icon: false, w: ctx.measureText(str).width + 6 });
+    };
+    if (n.verified === true) icon(ICON.passFilled, theme.success);
+    else if (n.verified === false) icon(ICON.error, theme.error);
+    const metric = n.value !== undefined && (s.iteration === Infinity || s.replay.valuedAt[i] <= s.iteration) ? n.value.toFixed(2) : n.visits ? `N${n.visits}` : '';
+    if (metric) label(metric, `${small}px ${theme.monoFamily}`, theme.muted);
+    if (n.status === 'failed') icon(ICON.warning, theme.error);
+    if (n.label === 'correct') icon(ICON.thumbsup, theme.success);
+    else if (n.label === 'incorrect') icon(ICON.thumbsdown, theme.error);
+    if (n.status === 'running') icon(ICON.sync, theme.focus);
+    if (isHumanEdit(n)) icon(ICON.edit, theme.human);
+    // Identical sibling samples merged into this node (mergeDuplicates): how many it stands for.
+    const copies = copiesLabel(n);
+    if (copies) label(copies, `600 ${small}px ${theme.monoFamily}`, theme.foreground);
+    let total = out.reduce((a, b) => a + b.w, 0);
+    while (out.length > 1 && total > maxW) total -= out.pop()?.w ?? 0;
+    return out;
   }
 
   /**
@@ -210,7 +257,11 @@ export class CardPainter {
     ctx.restore();
   }
 
-  /** Word-wraps a node's text: the first line leaves room for badges, the last gets an ellipsis when cut. */
+  /**
+   * Wraps a node's text: the first line leaves room for badges, the last is filled up to its width and gets an
+   * ellipsis when cut. Lines break at spaces and after a hyphen inside a word ("double-" | "check"), so a long word
+   * does not leave a line nearly empty; a word longer than a whole line is broken where it reaches the edge.
+   */
   private wrap(i: number, n: TraceNode, firstW: number, fullW: number, maxLines: number, fs: number, maxChars: number): string[] {
     const key = `${Math.round(firstW)}|${Math.round(fullW)}|${maxLines}|${fs}|${maxChars}`;
     const hit = this.wrapCache.get(i);
@@ -218,44 +269,48 @@ export class CardPainter {
     const ctx = this.ctx;
     let text = plainMath(n.text).replace(/\s+/g, ' ').trim() || (n.kind === 'root' ? '(problem)' : '(empty)');
     if (maxChars > 0 && text.length > maxChars) text = `${text.slice(0, maxChars)}…`;
-    const words = text.split(' ');
+    const fits = (str: string, w: number) => ctx.measureText(str).width <= w;
+    /** Longest prefix of `str` (at least one character) that fits `w` with `tail` after it. */
+    const longest = (str: string, w: number, tail: string) => {
+      let lo = 1;
+      let hi = str.length;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (fits(str.slice(0, mid) + tail, w)) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    // Where a line may end: before each space, after a hyphen between letters, at the end.
+    const breaks: number[] = [];
+    for (const m of text.matchAll(/ |(?<=\p{L}-)(?=\p{L})/gu)) breaks.push(m.index);
+    breaks.push(text.length);
     const lines: string[] = [];
-    let cur = '';
-    let wi = 0;
-    const width = () => (lines.length === 0 ? firstW : fullW);
-    while (wi < words.length && lines.length < maxLines) {
-      const next = cur ? `${cur} ${words[wi]}` : words[wi];
-      if (ctx.measureText(next).width <= width() || !cur) {
-        cur = next;
-        wi++;
-        if (ctx.measureText(cur).width > width()) {
-          // A single word longer than the line: cut it.
-          lines.push(cur);
-          cur = '';
-        }
-      } else {
-        lines.push(cur);
-        cur = '';
-      }
-    }
-    if (cur && lines.length < maxLines) lines.push(cur);
-    const truncated = wi < words.length || lines.some((l) => ctx.measureText(l).width > fullW + 0.5);
-    if (lines.length && (truncated || ctx.measureText(lines[lines.length - 1]).width > width())) {
-      const li = lines.length - 1;
+    let start = 0;
+    let bi = 0;
+    for (let li = 0; li < maxLines && start < text.length; li++) {
       const w = li === 0 ? firstW : fullW;
-      if (truncated || ctx.measureText(lines[li]).width > w) {
-        // Fill the last line up to its width with what follows (a long next word would otherwise leave "Let me…"),
-        // then cut at the longest prefix that fits with the ellipsis (binary search: a few measures, not one a char).
-        const s = wi < words.length ? `${lines[li]} ${words.slice(wi).join(' ')}`.slice(0, 400) : lines[li];
-        let lo = 1;
-        let hi = s.length;
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >> 1;
-          if (ctx.measureText(s.slice(0, mid) + '…').width <= w) lo = mid;
-          else hi = mid - 1;
-        }
-        lines[li] = s.slice(0, lo).trimEnd() + '…';
+      const rest = text.slice(start);
+      if (li === maxLines - 1 || fits(rest, w)) {
+        // The last line: all that is left when it fits, else as much as fits before the ellipsis.
+        lines.push(fits(rest, w) ? rest : rest.slice(0, longest(rest.slice(0, 400), w, '…')).trimEnd() + '…');
+        break;
       }
+      while (bi < breaks.length && breaks[bi] <= start) bi++;
+      // The furthest break whose line fits (line widths grow with the break, so a binary search).
+      let lo = bi;
+      let hi = breaks.length - 1;
+      let end = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (fits(text.slice(start, breaks[mid]), w)) {
+          end = breaks[mid];
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      if (end < 0) end = start + longest(rest, w, '');
+      lines.push(text.slice(start, end).trimEnd());
+      start = text[end] === ' ' ? end + 1 : end;
     }
     this.wrapCache.set(i, { node: n, key, lines });
     return lines;

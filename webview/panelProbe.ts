@@ -43,6 +43,10 @@ export interface PanelProbe {
   nodeClientPoint(id: string): { x: number; y: number } | null;
   /** Page coordinates of the middle of a collapsed node's summary card, or null when it has none. */
   summaryClientPoint(id: string): { x: number; y: number } | null;
+  /** Page box of a node's card as the camera places it (it may be partly or wholly off the canvas), null when not laid out. */
+  nodeClientBox(id: string): { left: number; top: number; right: number; bottom: number } | null;
+  /** The node text the last frame drew on a node's text card (lines joined, no ellipsis) and whether it was cut; null when not drawn. */
+  cardText(id: string): { text: string; cut: boolean } | null;
   /** Resolves after the next rendered frame. */
   nextFrame(): Promise<void>;
 }
@@ -119,6 +123,8 @@ export function installProbe(store: PanelStore, view: TreeView, find: FindBar, l
     },
     nodeClientPoint: (id) => view.nodeClientPoint(id),
     summaryClientPoint: (id) => view.summaryClientPoint(id),
+    nodeClientBox: (id) => view.nodeClientBox(id),
+    cardText: (id) => view.cardText(id),
     nextFrame: () => view.nextFrame(),
   };
   (window as unknown as { __metacotPanel: PanelProbe }).__metacotPanel = probe;

@@ -6,11 +6,15 @@
  */
 import type { TraceModel } from './traceModel';
 
-/** World units: distance between depth columns, between sibling rows, and the card drawn for a node. */
-export const LEVEL_GAP = 240;
-export const ROW_GAP = 36;
-export const CARD_W = 196;
-export const CARD_H = 28;
+/**
+ * World units: distance between depth columns, between sibling rows, and the card drawn for a node. A card holds two
+ * lines of text at the zoom a trace opens on (lod.ts: k ≥ 0.75, 11 px text, ~45 characters on a 165 px card); 28 units
+ * tall and 196 wide it held one line of ~15 characters there.
+ */
+export const LEVEL_GAP = 264;
+export const ROW_GAP = 54;
+export const CARD_W = 220;
+export const CARD_H = 44;
 /** Extra space between subtrees of different parents, in rows. */
 const COUSIN_SEPARATION = 1.3;
 

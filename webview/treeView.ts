@@ -5,6 +5,8 @@
  */
 import type { TraceDeltaMessage } from '../src/protocol/hostMessages';
 import { Camera } from './camera';
+import { drawnTextOf } from './cardPainter';
+import type { DrawnText } from './cardPainter';
 import { h } from './dom';
 import { fmtInt, oneLine } from './format';
 import { Legend } from './legend';
@@ -17,7 +19,7 @@ import type { ThemeColors } from './themeColors';
 import { fitReading, wholeTreeReadable } from './readingFit';
 import { readingCollapse, readingPath } from './readingPath';
 import { progressRing } from './toolkit';
-import { CARD_W, LEVEL_GAP, layoutTree } from './treeLayout';
+import { CARD_H, CARD_W, LEVEL_GAP, layoutTree } from './treeLayout';
 import type { TreeLayout } from './treeLayout';
 import { TreeRenderer } from './treeRenderer';
 import type { RenderStats } from './treeRenderer';
@@ -408,6 +410,24 @@ export class TreeView {
     if (i === undefined || !L || !L.hiddenSummary.has(i)) return null;
     const r = this.canvas.getBoundingClientRect();
     return { x: r.left + this.camera.toScreenX(L.x[i] + LEVEL_GAP + CARD_W / 2), y: r.top + this.camera.toScreenY(L.y[i]) };
+  }
+
+  /** Page box of a node's card (it may lie partly or wholly off the canvas), or null when it is not laid out. */
+  nodeClientBox(id: string): { left: number; top: number; right: number; bottom: number } | null {
+    const i = this.store.model.index.get(id);
+    const L = this.layout;
+    if (i === undefined || !L || !L.visible[i]) return null;
+    const r = this.canvas.getBoundingClientRect();
+    const left = r.left + this.camera.toScreenX(L.x[i]);
+    const cy = r.top + this.camera.toScreenY(L.y[i]);
+    const h = CARD_H * this.camera.k;
+    return { left, top: cy - h / 2, right: left + CARD_W * this.camera.sx, bottom: cy + h / 2 };
+  }
+
+  /** The node text the last frame drew on a node's text card, or null when it drew none. */
+  cardText(id: string): DrawnText | null {
+    const i = this.store.model.index.get(id);
+    return i === undefined ? null : (drawnTextOf(this.canvas).get(i) ?? null);
   }
 
   /** Page coordinates of the middle of a node's card, or null when it is not laid out. */

@@ -4,10 +4,10 @@ import { Camera, KEEP_VISIBLE, keepInside, overlayInsets, wheelAction, zoomFacto
 import type { TreeExtent } from '../../webview/camera';
 import { CARD_H, CARD_W, LEVEL_GAP } from '../../webview/treeLayout';
 
-/** A 800×600 panel showing a tree 6 levels deep and 400 rows tall (world units), fitted. */
-function fitted(extent: TreeExtent = { minY: 0, maxY: 400 * 36, maxDepth: 6 }): Camera {
+/** A 800×600 panel (or `width` wide) showing a tree 6 levels deep and 400 rows tall (world units), fitted. */
+function fitted(extent: TreeExtent = { minY: 0, maxY: 400 * 36, maxDepth: 6 }, width = 800): Camera {
   const c = new Camera();
-  c.width = 800;
+  c.width = width;
   c.height = 600;
   c.bindExtent(() => extent);
   c.fit(extent.minY, extent.maxY, extent.maxDepth);
@@ -50,7 +50,9 @@ describe('camera bounds', () => {
   });
 
   test('a tree smaller than a quarter of the panel stays wholly on screen', () => {
-    const c = fitted({ minY: 0, maxY: 36, maxDepth: 0 });
+    // One card (CARD_W = 220 at k = 1) in a 1000 px panel: under a quarter of its width.
+    const c = fitted({ minY: 0, maxY: 36, maxDepth: 0 }, 1000);
+    assert.ok(CARD_W * c.k < KEEP_VISIBLE * c.width);
     c.panBy(5000, 5000);
     const s = onScreen(c);
     assert.ok(Math.abs(s.x - s.w) < 1e-6 && Math.abs(s.y - s.h) < 1e-6, `only ${s.x}×${s.y} of ${s.w}×${s.h} visible`);

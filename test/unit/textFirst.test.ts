@@ -11,8 +11,8 @@ import { Camera } from '../../webview/camera';
 import { contrastRatio, noValueColor } from '../../webview/colorScale';
 import { hitTest } from '../../webview/hitTest';
 import { isHumanEdit } from '../../webview/nodeMarks';
-import { MIN_TEXT_PX, TEXT_CARD_PX, TEXT_K, cardFontPx, lodFor } from '../../webview/lod';
-import { READING_K, fitReading, wholeTreeReadable } from '../../webview/readingFit';
+import { MIN_TEXT_PX, TEXT_CARD_PX, TEXT_K, cardFontPx, cardLines, lodFor } from '../../webview/lod';
+import { READING_K, READING_K_MAX, fitReading, readingColumns, wholeTreeReadable } from '../../webview/readingFit';
 import { readingCollapse, readingPath } from '../../webview/readingPath';
 import { TraceModel } from '../../webview/traceModel';
 import { CARD_H, CARD_W, LEVEL_GAP, ROW_GAP, layoutTree } from '../../webview/treeLayout';
@@ -92,21 +92,59 @@ describe('readable fit', () => {
     assert.equal(wholeTreeReadable(TraceModel.fromTrace(generateTrace({ nodes: 300, seed: 3 })), 1440, 900), false);
   });
 
-  it('frames the collapsed tree at a text zoom with the path’s end on screen', () => {
+  it('frames the collapsed tree with two-line cards, the root at the left edge and no card cut by an edge', () => {
     const m = TraceModel.fromTrace(generateTrace({ nodes: 300, seed: 3 }));
     const path = readingPath(m);
     const L = layoutTree(m, readingCollapse(m, path));
-    const cam = new Camera();
-    cam.width = 415;
-    cam.height = 700;
-    fitReading(cam, L, path);
-    assert.equal(cam.k, READING_K);
-    assert.equal(lodFor(cam.k), 'text');
-    const end = path[path.length - 1];
-    const x0 = cam.toScreenX(L.x[end]);
-    const y = cam.toScreenY(L.y[end]);
-    assert.ok(x0 >= 0 && x0 + CARD_W * cam.sx <= cam.width, `end card x ${x0.toFixed(0)}`);
-    assert.ok(y >= 0 && y <= cam.height, `end card y ${y.toFixed(0)}`);
+    assert.ok(L.maxDepth >= 4, `the collapsed tree is ${L.maxDepth + 1} columns deep`);
+    for (const [width, height] of [[415, 700], [631, 400], [800, 560], [995, 700]]) {
+      const cam = new Camera();
+      cam.width = width;
+      cam.height = height;
+      fitReading(cam, L, path);
+      const what = `${width}×${height} at k ${cam.k.toFixed(3)}`;
+      // Fitted when the collapsed tree already fits with two-line cards, else READING_K or a little more.
+      assert.ok(cam.k <= READING_K_MAX, what);
+      assert.ok(cardLines(cam.k) >= 2, `${what}: two lines of text`);
+      assert.equal(lodFor(cam.k), 'text');
+      const w = CARD_W * cam.sx;
+      const h = CARD_H * cam.k;
+      // The root card wholly inside.
+      const rx = cam.toScreenX(L.x[path[0]]);
+      const ry = cam.toScreenY(L.y[path[0]]);
+      assert.ok(rx >= 0 && rx + w <= width && ry - h / 2 >= 0 && ry + h / 2 <= height, `${what}: root card at ${rx.toFixed(0)},${ry.toFixed(0)}`);
+      // Every laid-out card is either wholly inside or wholly outside the canvas, left to right.
+      let inside = 0;
+      for (let i = 0; i < m.size; i++) {
+        if (!L.visible[i]) continue;
+        const x0 = cam.toScreenX(L.x[i]);
+        assert.ok(x0 + w <= width || x0 >= width, `${what}: ${m.nodes[i].id} cut at the right edge (${x0.toFixed(0)}–${(x0 + w).toFixed(0)})`);
+        if (x0 + w <= width) inside++;
+      }
+      assert.ok(inside > 0);
+      // The path's nodes in the columns that show are on screen, in order from the root.
+      const shown = path.filter((i) => cam.toScreenX(L.x[i]) + w <= width);
+      assert.deepEqual(shown, path.slice(0, shown.length), `${what}: the path from its root`);
+      assert.ok(shown.length >= Math.min(path.length, 2), `${what}: ${shown.length} path nodes in view`);
+      for (const i of shown) {
+        const y = cam.toScreenY(L.y[i]);
+        assert.ok(y - h / 2 >= 0 && y + h / 2 <= height, `${what}: path node ${m.nodes[i].id} at y ${y.toFixed(0)}`);
+      }
+    }
+  });
+
+  it('picks the smallest zoom with whole columns only; falls back to the root at the left edge', () => {
+    // 631 px: three columns at k ≈ 0.77 (column 3 starts past the edge).
+    const c = readingColumns(631, 8);
+    assert.equal(c.shown, 3);
+    assert.ok(c.k >= READING_K && c.k < 0.8, `k ${c.k}`);
+    assert.ok(c.tx + (2 * LEVEL_GAP + CARD_W) * c.k <= 631 && c.tx + 3 * LEVEL_GAP * c.k >= 631);
+    // Already whole at READING_K: it is kept.
+    const d = readingColumns(995, 8);
+    assert.equal(d.k, READING_K);
+    assert.equal(d.shown, 5);
+    // A panel too narrow for one column: READING_K, root at the padding.
+    assert.deepEqual(readingColumns(120, 8), { k: READING_K, tx: 24, shown: 1 });
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Captures the panel screenshots kept in media/screenshots/: generated MCTS trees of 30, 300 and 10,000 nodes in the
- * light, dark and high-contrast themes, at 800×860 (about the panel's area beside the editor at the default 1400×900
- * window) and 1440×900, as a new trace opens (the reading view: best path and alternatives as text), plus the 300-node
+ * light, dark and high-contrast themes, at 631×860 (the panel VS Code opens beside the editor in a 1400×900 window),
+ * 800×860 and 1440×900, as a new trace opens (the reading view: best path and alternatives as text), plus the 300-node
  * tree in reading mode and the 10k tree expanded and fitted (the colour scale as boxes and bars). Through the same
  * harness as the tests:
  *   npx tsx test/webview/captureScreenshots.ts [filter]     # filter: a substring of the file name, e.g. 300-dark
@@ -21,9 +21,15 @@ const SIZES = [
 ] as const;
 const THEMES = ['light', 'dark', 'high-contrast'] as const;
 const VIEWPORTS = [
+  ['631', 631, 860],
   ['800', 800, 860],
   ['1440', 1440, 900],
 ] as const;
+
+/** Characters of node text drawn on each best-path card (the probe's cardText), '-' for a card not drawn as text. */
+function pathText(p: PanelPage, path: readonly string[]): Promise<string> {
+  return p.probe(`${JSON.stringify(path)}.map((id) => { const t = p.cardText(id); return t ? t.text.length + (t.cut ? '…' : '') : '-'; }).join(' ')`);
+}
 
 async function settle(p: PanelPage): Promise<void> {
   await p.page.evaluate('document.fonts.ready.then(() => undefined)');
@@ -44,6 +50,9 @@ async function main(): Promise<void> {
     for (const [label, nodes] of SIZES) {
       // Seed 242 gives a 30-node tree with pruned and failed branches, so every encoding shows.
       const trace = generateTrace({ nodes, seed: nodes === 30 ? 242 : 3 });
+      const byId = new Map(trace.nodes.map((n) => [n.id, n]));
+      const path: string[] = [];
+      for (let n = byId.get(trace.result?.bestNodeId ?? ''); n; n = n.parentId === null ? undefined : byId.get(n.parentId)) path.unshift(n.id);
       for (const theme of THEMES) {
         for (const [vw, width, height] of VIEWPORTS) {
           const name = `panel-${label}-${theme}-${vw}`;
@@ -58,7 +67,7 @@ async function main(): Promise<void> {
           if (problems.length) throw new Error(`panel reported problems: ${problems.join('; ')}`);
           if (!filter || name.includes(filter)) {
             await p.page.screenshot({ path: join(out, `${name}.png`) });
-            console.log(`wrote ${name}.png`, JSON.stringify(await p.probe('({ lod: p.lastRender.lod, text: p.lastRender.textDraws, minPx: p.lastRender.minTextPx, k: p.camera.k, visible: p.visibleCount })')));
+            console.log(`wrote ${name}.png`, JSON.stringify(await p.probe('({ lod: p.lastRender.lod, text: p.lastRender.textDraws, minPx: p.lastRender.minTextPx, k: p.camera.k, visible: p.visibleCount })')), `best path chars: ${await pathText(p, path)}`);
           }
           if (reading) {
             // Reading mode on the best node's path.

@@ -9,6 +9,7 @@ import type { Browser } from 'playwright-core';
 import { TraceSchema } from '../../src/core/trace/schema';
 import type { Trace } from '../../src/core/trace/schema';
 import { generateTrace } from '../fixtures/generateTrace';
+import { CARD_H } from '../../webview/treeLayout';
 import { startHarness } from './harness/server';
 import type { Harness } from './harness/server';
 import { ensureWebviewBuilt } from './ensureBuilt';
@@ -71,7 +72,7 @@ async function wheel(p: PanelPage, at: { x: number; y: number }, notches: number
 
 /** The node's card, in page pixels, from the probe (left edge + middle row) and the camera. */
 async function card(p: PanelPage, id: string): Promise<{ cx: number; cy: number; top: number; bottom: number } | null> {
-  return p.probe(`(() => { const q = p.nodeClientPoint(${JSON.stringify(id)}); if (!q) return null; const h = 28 * p.camera.k; return { cx: q.x, cy: q.y, top: q.y - h / 2, bottom: q.y + h / 2 }; })()`);
+  return p.probe(`(() => { const q = p.nodeClientPoint(${JSON.stringify(id)}); if (!q) return null; const h = ${CARD_H} * p.camera.k; return { cx: q.x, cy: q.y, top: q.y - h / 2, bottom: q.y + h / 2 }; })()`);
 }
 
 /** Where targets must be centred: the middle of the canvas minus the legend when it covers the canvas's bottom. */
@@ -142,6 +143,8 @@ describe('navigation', () => {
     const p = await panel();
     const trace = fixture('countdown-beam.metacot.json');
     await p.load(trace);
+    // The whole tree laid out (at this size it opens on its reading path, n2's branch in a summary card).
+    await p.page.locator('#tool-expand-all').click();
     await p.page.locator('#tree').focus();
     const key = async (k: string) => {
       await p.page.keyboard.press(k);

@@ -11,6 +11,8 @@ import { STRATEGY_CATALOG } from '../../src/core/search/catalog';
 import { TraceSchema } from '../../src/core/trace/schema';
 import type { Trace } from '../../src/core/trace/schema';
 import { generateTrace } from '../fixtures/generateTrace';
+import { TEXT_K } from '../../webview/lod';
+import { CARD_H, CARD_W } from '../../webview/treeLayout';
 import { twoRunTrace } from '../unit/twoRunsFixture';
 import { startHarness } from './harness/server';
 import type { Harness } from './harness/server';
@@ -81,7 +83,7 @@ const dist = (a: number[], b: number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], 
 async function cardBox(p: PanelPage, id: string): Promise<{ left: number; top: number; w: number; h: number; cy: number }> {
   const pt = await p.probe<{ x: number; y: number } | null>(`p.nodeClientPoint(${JSON.stringify(id)})`);
   assert.ok(pt, `${id} is laid out`);
-  const h = 28 * (await p.probe<{ k: number }>('p.camera')).k;
+  const h = CARD_H * (await p.probe<{ k: number }>('p.camera')).k;
   return { left: pt.x - 40, top: pt.y - h / 2, w: 80, h, cy: pt.y };
 }
 
@@ -143,7 +145,7 @@ describe('search panel: text first', () => {
     await p.nextFrame();
     const zoomed = await stats(p);
     const k = (await p.probe<{ k: number }>('p.camera')).k;
-    assert.ok(28 * k < 17, `cards ${(28 * k).toFixed(1)} px tall`);
+    assert.ok(k < TEXT_K, `cards ${(CARD_H * k).toFixed(1)} × ${(CARD_W * k).toFixed(1)} px`);
     assert.notEqual(zoomed.lod, 'text');
     assert.equal(zoomed.textDraws, 0, 'no text on box cards');
     assert.ok(zoomed.nodes > 0);
