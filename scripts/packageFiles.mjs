@@ -52,6 +52,12 @@ export function requiredFiles(pkg) {
     ...assetCopies().map((c) => c.to),
     'media/webview/main.js',
     'media/webview/main.css',
+    // The panel's lazily imported chunks (markdown-it + KaTeX and what main.js shares with them; scripts/build.mjs).
+    'media/webview/chunks/markdownRender.js',
+    'media/webview/chunks/chunk.js',
+    // The Experiment view's page.
+    'media/webview/experiment.js',
+    'media/webview/experiment.css',
     ...Object.values(shipped.modelFiles).map((f) => `${shipped.modelFolder}/${f}`),
     ...Object.values(shipped.valueFiles).map((f) => `${shipped.modelFolder}/${f}`),
     ...manifestMedia(pkg),

@@ -100,7 +100,7 @@ describe('protocol', () => {
     assert.equal(csp, `default-src 'none'; script-src 'nonce-${nonce}'; style-src https://x.vscode-cdn.net 'nonce-${nonce}'; font-src https://x.vscode-cdn.net; img-src https://x.vscode-cdn.net data:`);
     const html = panelHtml({ cspSource: 'https://x.vscode-cdn.net', nonce, scriptUri: 'https://x/main.js?a=1&b="2"', styleUris: ['https://x/a.css'] });
     assert.doesNotMatch(html, /unsafe-/);
-    assert.match(html, new RegExp(`<script nonce="${nonce}" src="https://x/main.js\\?a=1&amp;b=&quot;2&quot;"></script>`));
+    assert.match(html, new RegExp(`<script nonce="${nonce}" type="module" src="https://x/main.js\\?a=1&amp;b=&quot;2&quot;"></script>`));
     assert.match(html, /<link rel="stylesheet" href="https:\/\/x\/a.css"/);
     assert.doesNotMatch(html, /style="/);
   });
