@@ -19,7 +19,7 @@ import type { OpenExperimentResult } from '../../../src/extension/experimentComm
 import { ExperimentReplySchema, parseExperimentResult } from '../../../src/protocol/experimentMessages';
 import type { ExperimentMethod } from '../../../src/protocol/experimentMessages';
 import type { TestApi } from '../../../src/extension/testApi';
-import { closeAllEditors, configureEndpoint, startServer, testApi, wsPath } from './extensionHelpers';
+import { closeAllEditors, configureEndpoint, isTrustedRun, startServer, testApi, wsPath } from './extensionHelpers';
 
 type View = ReturnType<TestApi['experimentViews']>[number];
 interface Sent {
@@ -150,7 +150,13 @@ describe('extension: Experiment view', function () {
     assert.ok(!bad.ok && /no cell "nope-1" in this experiment \(cells: beam-2000, best-of-n-2000\)/.test(bad.message), JSON.stringify(bad));
   });
 
-  it('"Re-run failures" on fixed settings runs only the failed entries, then the view shows none failed', async () => {
+  it('"Re-run failures" on fixed settings runs only the failed entries, then the view shows none failed', async function () {
+    if (!isTrustedRun()) {
+      // Restricted Mode: re-running writes into the folder and sends requests, so it is refused, saying why.
+      const refused = await request(view, 'rerunFailures', {});
+      assert.ok(!refused.ok && /^Restricted Mode: re-running writes traces/.test(refused.message), JSON.stringify(refused));
+      this.skip();
+    }
     await configureEndpoint('exp-fixed', server);
     const s = readSummary(dir);
     const all = s.cells.flatMap((c) => c.results.map((r) => r.trace));
@@ -180,7 +186,8 @@ describe('extension: Experiment view', function () {
     assert.deepEqual({ ...(again.result as object) }, { ran: 0, stillFailed: 0, cancelled: false, message: 'No entry failed: nothing to re-run.' });
   });
 
-  it('Cancel stops a re-run; the next one finishes what the cancelled one left, and fixes the failures', async () => {
+  it('Cancel stops a re-run; the next one finishes what the cancelled one left, and fixes the failures', async function () {
+    if (!isTrustedRun()) this.skip();
     const sentNow = () => api.experimentViews().find((v) => v.folder === dir)!.sent as Sent[];
     // The two failures again, and a slow server so the re-run is still going when Cancel comes.
     const s0 = readSummary(dir);
