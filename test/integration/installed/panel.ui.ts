@@ -1,10 +1,11 @@
 // Installed-mode UI tests of the search panel at the default window size (1400×900, the runner's viewport), read
 // through the page as a person sees it and through the panel's probe (window.__metacotPanel, webview/panelProbe.ts):
-// the webview bundle's split chunks are in the package; "Run the Sample Problem" opens the panel beside the editor and wider than it; the opening view draws legible text
-// cards, the root and the best node among them; reading mode shows the path; the run list shows the run solved; the
-// panel in Default Light Modern, Default Dark Modern and Default High Contrast (screenshots installed-panel-light /
-// -dark / -high-contrast); a run against a closed port shows the failed state in the panel and an error notification
-// with actions (also installed-panel-reading / -failed, in test-results only). Runs after installed.ui.ts and
+// the webview bundle's split chunks are in the package; "Run the Sample Problem" opens the panel beside the editor
+// and wider than it; the opening view draws legible text cards, the root and the best node among them and on the
+// canvas, with the overview on screen; reading mode shows the path; the run list shows the run solved; the panel in
+// Default Light Modern, Default Dark Modern and Default High Contrast (screenshots installed-panel-light / -dark /
+// -high-contrast); a run against a closed port shows the failed state in the panel and an error notification with
+// actions (also installed-panel-reading / -failed, in test-results only). Runs after installed.ui.ts and
 // capabilities.ui.ts (the runner's order); restores the settings and the theme it changes.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -269,7 +270,7 @@ describe('installed .vsix: the search panel at the default window size', functio
 
   it('reading mode (the book button, M) shows the path as text, root first, and M goes back to the tree', async () => {
     const ctx = installedContext();
-    assert.ok(frame && trace, 'the sample run above did not finish');
+    assert.ok(frame && trace, 'the sample run\'s panel did not start (see the first test)');
     frame = await panelFrame(ctx, panelTitle);
     const reading = frame.locator('#reading');
     const tree = frame.locator('#tree');
@@ -302,7 +303,7 @@ describe('installed .vsix: the search panel at the default window size', functio
 
   it('the run list shows the sample run with status solved, its strategy and answer', async () => {
     const ctx = installedContext();
-    assert.ok(frame && trace, 'the sample run above did not finish');
+    assert.ok(frame && trace, 'the sample run\'s panel did not start (see the first test)');
     frame = await panelFrame(ctx, panelTitle);
     const run = trace.runs[0]!;
     assert.equal(run.status, 'solved');
@@ -335,7 +336,7 @@ describe('installed .vsix: the search panel at the default window size', functio
     it(`in ${theme.label} the panel follows the theme and still draws legible text (screenshot installed-panel-${theme.name})`, async () => {
       const ctx = installedContext();
       const { workbench, page } = ctx;
-      assert.ok(frame, 'the sample run above did not finish');
+      assert.ok(frame, 'the sample run\'s panel did not start (see the first test)');
       await workbench.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
       frame = await panelFrame(ctx, panelTitle);
       const before = await probe(frame);
@@ -373,11 +374,7 @@ describe('installed .vsix: the search panel at the default window size', functio
     });
     restore = { ...old, ...restore };
     await cleanSlate(ctx);
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget .quick-input-box input').fill('countdown.txt');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'countdown.txt' }).first().waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
-    await workbench.activateTab('countdown.txt');
+    await workbench.quickOpen('countdown.txt');
     await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+Home');
     await page.keyboard.press('Shift+End');

@@ -95,6 +95,28 @@ export class Workbench {
     }
   }
 
+  /**
+   * Opens a workspace file by name with Quick Open (Ctrl+P), as a person does, and waits for its tab. Focus is taken
+   * back from a webview first: its iframe would get the key.
+   */
+  async quickOpen(fileName: string, timeoutMs = 10_000): Promise<void> {
+    await this.closeQuickInput();
+    for (let attempt = 1; ; attempt++) {
+      await this.page.evaluate("(() => { const a = document.activeElement; if (a && a.tagName === 'IFRAME') a.blur(); })()");
+      await this.page.keyboard.press('Control+P');
+      try {
+        await this.page.locator(SEL.quickInputBox).waitFor({ state: 'visible', timeout: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt >= 2) throw new Error(`Ctrl+P did not open Quick Open (twice): ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    await this.page.locator(SEL.quickInputBox).fill(fileName);
+    await this.page.locator(SEL.quickInputRow, { hasText: fileName }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page.keyboard.press('Enter');
+    await this.activateTab(fileName, timeoutMs);
+  }
+
   /** Labels of the rows the quick input shows now (e.g. the palette's matching command titles). */
   async quickInputLabels(): Promise<string[]> {
     return this.page.locator(SEL.quickInputRow).evaluateAll((rows) =>
