@@ -349,6 +349,9 @@ describe('extension: runs and node commands @trusted-only', function () {
     const sibling = await ok('editNode', { nodeId: 'n2', text: 'a human alternative', mode: 'sibling' });
     assert.equal(readTrace(uri).nodes.find((n) => n.id === sibling.nodeId)?.author, 'human');
     assert.deepEqual((await ok('pruneNode', { nodeId: 'n3', reason: 'from the panel' })).pruned, ['n3']);
+    assert.deepEqual((await ok('unpruneNode', { nodeId: 'n3' })).restored, ['n3']);
+    assert.notEqual(readTrace(uri).nodes.find((n) => n.id === 'n3')!.status, 'pruned');
+    assert.deepEqual((await ok('pruneNode', { nodeId: 'n3', reason: 'from the panel' })).pruned, ['n3']);
     assert.equal((await ok('markNode', { nodeId: 'n1', label: 'correct' })).label, 'correct');
     assert.equal(readTrace(uri).nodes.find((n) => n.id === 'n1')!.label, 'correct');
     const exported = await ok('exportTrace', { format: 'solution' });
