@@ -32,7 +32,7 @@ export function runMessages(store: PanelStore): RunMessages {
   let failed: string | undefined;
   if (last?.status === 'failed') {
     const fix = FIX[causeFix(failureCause(m, last.id, last.reason))];
-    failed = `Run ${last.id} (${last.config.strategy}) failed: ${last.reason ?? 'no reason recorded'}. ${fix}`;
+    failed = `Run ${last.id} (${last.config.strategy}) failed: ${(last.reason ?? 'no reason recorded').replace(/[.\s]+$/, '')}. ${fix}`;
   }
   // The last finished run and the one that found the answer: what the user looks at.
   const runs = [last, store.resultRun].filter((r, i, all): r is Run => r !== undefined && r !== null && r.status !== 'running' && all.indexOf(r) === i);

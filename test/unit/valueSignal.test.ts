@@ -93,6 +93,10 @@ describe('valueSignal', () => {
     assert.deepEqual([atPrior.none, atPrior.valuedSteps, atPrior.distinctValues], [true, 2, 1]);
     assert.match(atPrior.message ?? '', /: every step scored 0\.5, so/);
     assert.equal(valueSignal(handBuilt('beam', [0.5]), 'r1').none, false, 'one step ranks nothing');
+    // A run whose requests failed made nodes without text: nothing was ranked, so no "no value signal" beside the failure.
+    const failedRun = handBuilt('beam', [undefined, undefined, undefined]);
+    failedRun.nodes = failedRun.nodes.map((n) => (n.kind === 'step' ? { ...n, status: 'failed' as const, text: '', error: 'unreachable' } : n));
+    assert.equal(valueSignal(failedRun, 'r1').none, false, 'failed steps rank nothing');
     const unknown = valueSignal(handBuilt('beam', [0.5, 0.5]), 'nope');
     assert.deepEqual([unknown.usesValues, unknown.none, unknown.strategy], [false, false, 'unknown']);
   });

@@ -49,7 +49,8 @@ export function valueSignal(trace: RunsAndNodes, runId: string): ValueSignal {
   // Unvalued steps rank at the run's prior (the engine's default 0.5), so the prior is one of the values ranked by:
   // a checker that values dead ends 0 and leaves the rest unvalued does order the search.
   const prior = run && typeof run.config.params.prior === 'number' ? run.config.params.prior : DEFAULT_PRIOR;
-  const steps = trace.nodes.filter((n) => n.runId === runId && n.kind === 'step');
+  // Steps the model actually produced: a failed or cancelled request is a node without text, ranked by nobody.
+  const steps = trace.nodes.filter((n) => n.runId === runId && n.kind === 'step' && n.status !== 'failed' && n.status !== 'cancelled');
   const values = new Set<number>();
   let valuedSteps = 0;
   for (const n of steps) {
