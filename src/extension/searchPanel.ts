@@ -51,7 +51,7 @@ export class SearchPanel implements vscode.Disposable {
   }
 
   /** "Search: <file> · ✓ solved 24": the file's stem (traceNaming's names stay file names) and the trace's mark. */
-  private static title(uri: vscode.Uri): string {
+  private static title(uri: vscode.Uri, endedMark = ''): string {
     const stem = `Search: ${uri.path.split('/').pop()!.replace(/\.metacot\.json$/, '')}`;
     const services = SearchPanel.services;
     const run = services.runs.forUri(uri);
@@ -59,14 +59,15 @@ export class SearchPanel implements vscode.Disposable {
     // Never parses for a title: a big file is parsed once, after its page starts booting (see attach).
     const state = model?.parsed ? model.current() : undefined;
     const trace = run ? run.tree.trace : state?.ok ? state.trace : undefined;
-    const mark = trace ? traceMark(trace, run !== undefined) : '';
+    // A run that just ended on a file no editor has parsed: its last tree is the file's content (the runner saved it).
+    const mark = trace ? traceMark(trace, run !== undefined) : endedMark;
     return mark ? `${stem} · ${mark}` : stem;
   }
 
   /** The title follows the trace: a run starting, checkpointing and ending, an edit, a re-run. */
   private retitle(): void {
     if (!this.host) return;
-    const title = SearchPanel.title(this.host.uri);
+    const title = SearchPanel.title(this.host.uri, this.endedMark);
     if (this.panel.title !== title) this.panel.title = title;
   }
 
@@ -106,6 +107,8 @@ export class SearchPanel implements vscode.Disposable {
   }
 
   host: PanelHost | undefined;
+  /** The mark of the last run that ended here, for the title while no editor holds the parsed file. */
+  private endedMark = '';
   private readonly disposables: vscode.Disposable[] = [];
 
   private constructor(readonly panel: vscode.WebviewPanel) {
@@ -116,6 +119,11 @@ export class SearchPanel implements vscode.Disposable {
     this.disposables.push(
       services.models.onDidChangeModel((uri) => mine(uri) && this.retitle()),
       services.runs.onDidChange(() => this.retitle()),
+      services.runs.onDidEnd((run) => {
+        if (!mine(run.uri)) return;
+        this.endedMark = traceMark(run.tree.trace, false);
+        this.retitle();
+      }),
       panel.onDidDispose(() => this.dispose()),
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.active && this.host) SearchPanel.services.active.uri = this.host.uri;
@@ -128,6 +136,7 @@ export class SearchPanel implements vscode.Disposable {
     const services = SearchPanel.services;
     const model = await services.models.open(uri);
     this.host = new PanelHost(services, SearchPanel.actions, this.panel.webview, model, { saveEdits: true });
+    this.endedMark = '';
     this.panel.title = SearchPanel.title(uri);
     services.active.uri = uri;
     const remember = async () => {
@@ -148,6 +157,8 @@ export class SearchPanel implements vscode.Disposable {
       return;
     }
     await remember();
+    // remember() read the trace: the title can carry its mark now (a run that ended before the panel opened).
+    this.retitle();
     if (replay !== undefined) await this.host.receive(replay);
     else this.panel.webview.html = renderPanelHtml(this.panel.webview, services.context.extensionUri, this.panel.title);
   }

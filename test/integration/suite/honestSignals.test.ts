@@ -155,4 +155,27 @@ describe('extension: honest signals @trusted-only', function () {
     assert.ok(Math.abs(b! / (a! + b!) - 0.6) < 0.05, `panel share ${b! / (a! + b!)}`);
     fs.rmSync(other.fsPath, { force: true });
   });
+
+  it('a search run with its panel open: the tab title carries the end state once the run ends', async () => {
+    await closeAllEditors();
+    const s = (await vscode.commands.executeCommand('metacot.runSearchOnSelection', {
+      problem: COUNTDOWN,
+      endpoint: 'embedded',
+      strategy: 'astar',
+      params: { seed: 3 },
+      budgets: { maxTokens: 3000 },
+    })) as RunSummary;
+    const uri = vscode.Uri.parse(s.uri);
+    const final = readTrace(uri);
+    const mark = final.result?.verified ? `✓ solved ${final.result.finalAnswer}` : s.status === 'failed' ? '✗ failed' : undefined;
+    const tab = await waitFor(
+      `the panel tab with its end mark (${s.status})`,
+      () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('Search: ') && !t.label.includes('running') && (mark === undefined ? t.label.includes(' · ') : t.label.includes(mark))),
+      20_000,
+      100,
+    ).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}; tabs: ${vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label} (${t.input?.constructor.name})`).join(', ')}`);
+    });
+    assert.ok(tab.label.includes(' · '), tab.label);
+  });
 });
