@@ -1,7 +1,7 @@
 // Installed-mode UI tests of the search panel at the default window size (1400×900, the runner's viewport), read
 // through the page as a person sees it and through the panel's probe (window.__metacotPanel, webview/panelProbe.ts):
 // the webview bundle's split chunks are in the package; "Run the Sample Problem" opens the panel beside the editor
-// and wider than it; the opening view draws legible text cards, the root and the best node among them and on the
+// and wider than it; the opening view draws legible text cards with the root on the canvas, and B brings the best node into view on the
 // canvas, with the overview on screen; reading mode shows the path; the run list shows the run solved; the panel in
 // Default Light Modern, Default Dark Modern and Default High Contrast (screenshots installed-panel-light / -dark /
 // -high-contrast); a run against a closed port shows the failed state in the panel and an error notification with
@@ -248,10 +248,21 @@ describe('installed .vsix: the search panel at the default window size', functio
     const problems: string[] = [];
     if (!s.textCardIds.length) problems.push(`the opening view draws no text card (level of detail ${s.lod})`);
     if (s.minTextPx === null || s.minTextPx < MIN_TEXT_PX) problems.push(`the smallest text drawn is ${s.minTextPx} px (floor ${MIN_TEXT_PX})`);
-    for (const [what, id] of [['root', rootId], ['best node', bestId]] as const) {
-      if (!s.textCardIds.includes(id)) problems.push(`the ${what} ${id} is not drawn with text (text cards: ${s.textCardIds.join(', ')})`);
-      const c = await cardOnCanvas(frame, id);
+    // Reading starts at the root: it is on the canvas with text. A best path longer than the panel's width of columns
+    // (the sample's is five deep, three columns fit at 631 px) continues to the right; B (best node) brings its end
+    // into view, readable, without hiding the rest of the path behind anything.
+    const onCanvas = async (what: string, id: string, drawn: string[]) => {
+      if (!drawn.includes(id)) problems.push(`the ${what} ${id} is not drawn with text (text cards: ${drawn.join(', ')})`);
+      const c = await cardOnCanvas(frame!, id);
       if (!c.inside) problems.push(`the ${what} ${id}'s card is off the canvas: its middle is at ${JSON.stringify(c.point)}, the canvas ${JSON.stringify(c.canvas)}`);
+    };
+    await onCanvas('root', rootId, s.textCardIds);
+    if (!s.textCardIds.includes(bestId) || !(await cardOnCanvas(frame, bestId)).inside) {
+      await frame.locator('#tree').focus();
+      await ctx.page.keyboard.press('b');
+      const after = await frameAfter(frame, s.frames);
+      await onCanvas('best node (after B)', bestId, after.textCardIds);
+      await ctx.page.keyboard.press('Escape');
     }
     // Its Verified row on screen, not clipped or covered: what is at the row's middle is the row.
     const seen = (await frame.evaluate(`(() => {

@@ -112,8 +112,11 @@ export class Workbench {
       }
     }
     await this.page.locator(SEL.quickInputBox).fill(fileName);
-    await this.page.locator(SEL.quickInputRow, { hasText: fileName }).first().waitFor({ state: 'visible', timeout: timeoutMs });
-    await this.page.keyboard.press('Enter');
+    const row = this.page.locator(SEL.quickInputRow, { hasText: fileName }).first();
+    await row.waitFor({ state: 'visible', timeout: timeoutMs });
+    // Click the matching row: Enter takes the focused row, which can still be a recently opened file while the
+    // list catches up with the typed name.
+    await row.click();
     await this.activateTab(fileName, timeoutMs);
   }
 
