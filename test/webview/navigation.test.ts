@@ -218,6 +218,8 @@ describe('navigation', () => {
     await p.page.evaluate(`window.__replyWith.unpruneNode = { ok: true, result: { restored: ['n2', 'n7', 'n8', 'n10'], message: 'un-pruned 4 nodes from n2' } }`);
     const show = async (id: string) => {
       await p.send({ type: 'revealNode', nodeId: id, select: true });
+      // The message is handled in a task of its own: wait for the selection, not only for a frame (flaky under load).
+      await p.page.waitForFunction((want) => (globalThis as unknown as { __metacotPanel: { selectedId: string | null } }).__metacotPanel.selectedId === want, id, { polling: 20 });
       await p.nextFrame();
     };
     const state = (sel: string) =>
