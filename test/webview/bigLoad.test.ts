@@ -1,28 +1,17 @@
 // Big traces in the panel (real Chromium, harness page): a chunked load of 100k nodes paints its first part before the
 // chunks arrive and ends with the trace's exact model; the progress line shows after 300 ms when the chunks are slow;
 // a malformed chunk is refused with an error in the panel, never a silently partial tree.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { loadMessagesFor } from '../../src/protocol/hostMessages';
 import { decodeChunk } from '../../src/protocol/compactTrace';
 import type { Trace } from '../../src/core/trace/schema';
 import { generateTrace } from '../fixtures/generateTrace';
-import { startHarness } from './harness/server';
-import type { Harness } from './harness/server';
-import { ensureWebviewBuilt } from './ensureBuilt';
-import { launchChromium, openPanel } from './panelPage';
+import { panelSuite } from './panelPage';
 import type { PanelPage } from './panelPage';
 
-let browser: Browser;
-let harness: Harness;
-const opened: PanelPage[] = [];
-
-async function panel(): Promise<PanelPage> {
-  const p = await openPanel(browser, harness, { width: 1280, height: 800 });
-  opened.push(p);
-  return p;
-}
+// The refused-chunk test makes the panel report the bad load on purpose.
+const { open: panel } = panelSuite({ width: 1280, height: 800 }, { ignoreProblems: /could not be loaded|invalid message/ });
 
 /**
  * Parks a chunked load in the page: the first part as parsed JSON, each chunk's bytes rebuilt there as a Uint8Array
@@ -43,26 +32,6 @@ async function park(p: PanelPage, trace: Trace, edit?: (chunkJson: string[]) => 
   })()`);
   return { chunks: chunks.length };
 }
-
-before(async () => {
-  ensureWebviewBuilt();
-  harness = await startHarness();
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  while (opened.length) {
-    const p = opened.pop()!;
-    const problems = (await p.problems()).filter((x) => !/could not be loaded|invalid message/.test(x));
-    await p.page.close();
-    assert.deepEqual(problems, [], 'no page errors or CSP violations');
-  }
-});
-
-after(async () => {
-  await browser?.close();
-  await harness?.close();
-});
 
 describe('big trace loads', () => {
   // Validated: the schema's output has its key order, which is the order the page's node objects are built in.

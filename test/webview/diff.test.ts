@@ -1,42 +1,17 @@
 // Tree diff in the search panel (real Chromium): the host's diffMarks fill the store's dense marks array and the
 // label, the bar under the message bar gives the summary, ] and [ walk the changes in preorder (wrapping), the
 // selected change shows A's and B's text and values, and marks for another trace are ignored.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { overlayTraces } from '../../src/core/analyse/diffOverlay';
 import type { DiffOverlay } from '../../src/core/analyse/diffOverlay';
 import { TraceTree } from '../../src/core/trace/tree';
 import type { HostMessageInput } from '../../src/protocol/hostMessages';
 import { equationTree } from '../fixtures/metacot/handTrees';
-import { startHarness } from './harness/server';
-import type { Harness } from './harness/server';
-import { ensureWebviewBuilt } from './ensureBuilt';
-import { launchChromium, openPanel } from './panelPage';
+import { panelSuite } from './panelPage';
 import type { PanelPage } from './panelPage';
 
-let browser: Browser;
-let harness: Harness;
-const opened: PanelPage[] = [];
-
-before(async () => {
-  ensureWebviewBuilt();
-  harness = await startHarness();
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  for (const p of opened.splice(0)) {
-    const problems = await p.problems();
-    await p.page.close();
-    assert.deepEqual(problems, [], 'CSP violations / page errors / console errors');
-  }
-});
-
-after(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+const { open } = panelSuite();
 
 /** A second attempt at the equation: one step reworded, one value changed, one step added, one gone. */
 function equationB(): TraceTree {
@@ -53,8 +28,7 @@ const marksMessage = (o: DiffOverlay): HostMessageInput => ({ type: 'diffMarks',
 
 async function comparePanel(): Promise<{ p: PanelPage; o: DiffOverlay }> {
   const o = overlayTraces(equationTree().toJSON(), equationB().toJSON(), { labelA: 'eq-1', labelB: 'eq-2' });
-  const p = await openPanel(browser, harness);
-  opened.push(p);
+  const p = await open();
   await p.load(o.trace);
   await p.send(marksMessage(o));
   await p.nextFrame();
@@ -129,8 +103,7 @@ describe('search panel: tree diff', () => {
 
   it('identical traces: "No differences", navigation says so', async () => {
     const o = overlayTraces(equationTree().toJSON(), equationTree().toJSON());
-    const p = await openPanel(browser, harness);
-    opened.push(p);
+    const p = await open();
     await p.load(o.trace);
     await p.send(marksMessage(o));
     await p.nextFrame();

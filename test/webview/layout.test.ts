@@ -2,43 +2,17 @@
 // 1400×900 window) and 800×860 the detail pane goes below the tree, at 1440×900 beside it within its clamp; splitter
 // sizes are kept per orientation across a reload and re-clamped on resize; a new trace opens with the root card
 // wholly in view, no text card cut by the canvas's edges, and best-path cards carrying a readable amount of text.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import type { Trace } from '../../src/core/trace/schema';
 import { generateTrace } from '../fixtures/generateTrace';
-import { startHarness } from './harness/server';
-import type { Harness } from './harness/server';
-import { ensureWebviewBuilt } from './ensureBuilt';
-import { launchChromium, openPanel } from './panelPage';
+import { panelSuite } from './panelPage';
 import type { PanelPage } from './panelPage';
 
-let browser: Browser;
-let harness: Harness;
-const opened: PanelPage[] = [];
-
-before(async () => {
-  ensureWebviewBuilt();
-  harness = await startHarness();
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  for (const p of opened.splice(0)) {
-    const problems = await p.problems();
-    await p.page.close();
-    assert.deepEqual(problems, [], 'CSP violations / page errors / console errors');
-  }
-});
-
-after(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+const suite = panelSuite();
 
 async function panel(width: number, height: number, theme: 'dark' | 'light' | 'high-contrast' = 'dark'): Promise<PanelPage> {
-  const p = await openPanel(browser, harness, { width, height, theme });
-  opened.push(p);
+  const p = await suite.open({ width, height, theme });
   return p;
 }
 

@@ -1,39 +1,17 @@
 // The panel's first script leaves markdown-it and KaTeX out (issue 17, "big traces open fast"): they are an ES-module
 // chunk of their own, fetched only after the first frame is painted, under the same nonce-only CSP; a node selected
 // before the chunk is in shows its text as plain text and is rendered in place when it arrives.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { generateTrace } from '../fixtures/generateTrace';
-import { startHarness } from './harness/server';
-import type { Harness } from './harness/server';
-import { ensureWebviewBuilt } from './ensureBuilt';
-import { launchChromium, openPanel } from './panelPage';
+import { panelSuite } from './panelPage';
 import type { PanelPage } from './panelPage';
 
 const repo = join(__dirname, '../..');
-let browser: Browser;
-let harness: Harness;
-const opened: PanelPage[] = [];
-
-before(async () => {
-  ensureWebviewBuilt();
-  harness = await startHarness();
-  browser = await launchChromium();
-});
-afterEach(async () => {
-  for (const p of opened.splice(0)) {
-    const problems = await p.problems();
-    await p.page.close();
-    assert.deepEqual(problems, [], 'no CSP violation, page error or console error');
-  }
-});
-after(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+const suite = panelSuite();
+const { open } = suite;
 
 /** Resource timing of the page's scripts: name → [fetch start, response end] in page ms. */
 const scripts = (p: PanelPage) =>
@@ -44,8 +22,7 @@ describe('webview: markdown and KaTeX load after the first frame', () => {
     const main = readFileSync(join(repo, 'media/webview/main.js'), 'utf8');
     assert.doesNotMatch(main, /renderToString|katex-mathml|markdown-it/i, 'KaTeX and markdown-it are not in the first script');
     assert.ok(statSync(join(repo, 'media/webview/chunks/markdownRender.js')).size > 200_000, 'their chunk exists');
-    const p = await openPanel(browser, harness);
-    opened.push(p);
+    const p = await open();
     const html = (await p.page.content()) as string;
     assert.match(html, /<script nonce="[^"]+" type="module" src="[^"]+\/main\.js"><\/script>/);
     const trace = generateTrace({ nodes: 30, seed: 5, validate: false });
@@ -64,15 +41,14 @@ describe('webview: markdown and KaTeX load after the first frame', () => {
 
   it('text shown before the chunk is in is plain text, then rendered in place', async () => {
     // Block the chunk until the node is shown, so the plain-text stage is observable.
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     await page.route('**/chunks/markdownRender.js', async (route) => {
       await gate;
       await route.continue();
     });
-    const p = await openPanel(browser, harness, { page });
-    opened.push(p);
+    const p = await open({ page });
     const trace = generateTrace({ nodes: 30, seed: 6, validate: false });
     trace.nodes[2]!.text = 'So **x** = $y^2$';
     await p.load(trace);

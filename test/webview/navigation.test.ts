@@ -1,51 +1,20 @@
 // Navigation by convention in real Chromium: the wheel zooms around the pointer and never loses the tree, the
 // keys do what the help says, Find and Best leave their target centred at a zoom where cards carry text and clear of
 // the legend, and Prune / Un-prune are offered only where they mean something.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { TraceSchema } from '../../src/core/trace/schema';
 import type { Trace } from '../../src/core/trace/schema';
 import { generateTrace } from '../fixtures/generateTrace';
 import { CARD_H } from '../../webview/treeLayout';
-import { startHarness } from './harness/server';
-import type { Harness } from './harness/server';
-import { ensureWebviewBuilt } from './ensureBuilt';
-import { launchChromium, openPanel } from './panelPage';
+import { panelSuite } from './panelPage';
 import type { PanelPage } from './panelPage';
 
 const fixture = (name: string): Trace => TraceSchema.parse(JSON.parse(readFileSync(join(__dirname, '../fixtures/traces', name), 'utf8')));
 
-let browser: Browser;
-let harness: Harness;
-const opened: PanelPage[] = [];
-
-async function panel(o: Parameters<typeof openPanel>[2] = {}): Promise<PanelPage> {
-  const p = await openPanel(browser, harness, { width: 1000, height: 760, ...o });
-  opened.push(p);
-  return p;
-}
-
-before(async () => {
-  ensureWebviewBuilt();
-  harness = await startHarness();
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  for (const p of opened.splice(0)) {
-    const problems = await p.problems();
-    await p.page.close();
-    assert.deepEqual(problems, [], 'CSP violations / page errors / console errors');
-  }
-});
-
-after(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+const { open: panel } = panelSuite({ width: 1000, height: 760 });
 
 type Cam = { tx: number; ty: number; k: number };
 type Rect = { left: number; top: number; right: number; bottom: number; width: number; height: number };

@@ -1,35 +1,25 @@
 // The search panel in real Chromium (Debian chromium + playwright-core) through the harness page: rendering,
 // selection and detail, typed action requests and their replies, keyboard, collapse, scrubber, find, state restore, read-only, and
 // security (XSS payloads inert, no CSP violations).
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { TraceSchema } from '../../src/core/trace/schema';
 import type { Trace } from '../../src/core/trace/schema';
 import { STRATEGY_CATALOG } from '../../src/core/search/catalog';
 import { PROTOCOL_VERSION } from '../../src/protocol/hostMessages';
 import { parseWebviewMessage } from '../../src/protocol/parseMessage';
 import { generateTrace } from '../fixtures/generateTrace';
-import { startHarness } from './harness/server';
-import type { Harness } from './harness/server';
-import { ensureWebviewBuilt } from './ensureBuilt';
-import { launchChromium, openPanel } from './panelPage';
+import { panelSuite } from './panelPage';
 import type { PanelPage } from './panelPage';
 import type { WebviewMessage } from '../../src/protocol/webviewMessages';
 
 const fixture = (name: string): Trace => TraceSchema.parse(JSON.parse(readFileSync(join(__dirname, '../fixtures/traces', name), 'utf8')));
 
-let browser: Browser;
-let harness: Harness;
-const opened: PanelPage[] = [];
-
-async function panel(o: Parameters<typeof openPanel>[2] = {}): Promise<PanelPage> {
-  const p = await openPanel(browser, harness, o);
-  opened.push(p);
-  return p;
-}
+// Every test must leave no CSP violation, page error or console error behind (checked after each test).
+const suite = panelSuite();
+const panel = suite.open;
 
 /** Clicks the middle of a node's card on the canvas. */
 async function clickNode(p: PanelPage, id: string, modifier?: 'Alt' | 'Shift'): Promise<void> {
@@ -53,26 +43,6 @@ const text = (p: PanelPage, selector: string) => p.page.locator(selector).first(
 
 /** What the extension sends after `ready`: the strategy catalog the re-run form is built from. */
 const sendCatalog = (p: PanelPage) => p.send({ type: 'config', strategies: STRATEGY_CATALOG });
-
-before(async () => {
-  ensureWebviewBuilt();
-  harness = await startHarness();
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  // Every test must leave no CSP violation, page error or console error behind.
-  for (const p of opened.splice(0)) {
-    const problems = await p.problems();
-    await p.page.close();
-    assert.deepEqual(problems, [], 'CSP violations / page errors / console errors');
-  }
-});
-
-after(async () => {
-  await browser?.close();
-  await harness?.close();
-});
 
 describe('search panel', () => {
   it('says ready with the protocol version, then renders a fixture tree with every node drawn', async () => {
@@ -529,7 +499,7 @@ describe('search panel', () => {
     assert.equal(await p.page.evaluate('window.__pwned'), undefined);
     assert.equal(await p.page.evaluate(`document.querySelectorAll('#app script, #app img, #app iframe, #app svg:not(.katex svg), #app [onerror], #app [onload], #app [onmouseover]').length`), 0);
     assert.equal(await p.page.evaluate(`[...document.querySelectorAll('#app a[href]')].filter((a) => !/^(https?:|mailto:)/.test(a.getAttribute('href'))).length`), 0);
-    assert.equal(p.page.url(), harness.url('dark'));
+    assert.equal(p.page.url(), suite.harness().url('dark'));
     // The payloads are visible as text, so a reader can see what the model wrote.
     await p.send({ type: 'revealNode', nodeId: 'x1' });
     await p.nextFrame();

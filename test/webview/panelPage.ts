@@ -2,6 +2,8 @@
  * Shared by the webview tests, the screenshot script and the benchmark: start Debian's Chromium through
  * playwright-core, open the harness panel, and talk to it like the extension host would.
  */
+import { after, afterEach, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { Trace } from '../../src/core/trace/schema';
@@ -9,7 +11,9 @@ import type { HostMessageInput } from '../../src/protocol/hostMessages';
 import { loadMessageFor } from '../../src/protocol/hostMessages';
 import type { PanelMethod, PanelRequestMessage, ReplyMessage } from '../../src/protocol/panelRequests';
 import type { WebviewMessage } from '../../src/protocol/webviewMessages';
+import { startHarness } from './harness/server';
 import type { Harness } from './harness/server';
+import { ensureWebviewBuilt } from './ensureBuilt';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -45,11 +49,15 @@ export interface PanelPage {
   probe<T>(fn: string): Promise<T>;
 }
 
-export async function openPanel(
-  browser: Browser,
-  harness: Harness,
-  o: { theme?: 'dark' | 'light' | 'high-contrast'; width?: number; height?: number; page?: Page } = {},
-): Promise<PanelPage> {
+/** How `openPanel` opens the page: theme, viewport (default 1280×800), or a page the caller made (e.g. with routes). */
+export interface OpenOptions {
+  theme?: 'dark' | 'light' | 'high-contrast';
+  width?: number;
+  height?: number;
+  page?: Page;
+}
+
+export async function openPanel(browser: Browser, harness: Harness, o: OpenOptions = {}): Promise<PanelPage> {
   const page = o.page ?? (await browser.newPage({ viewport: { width: o.width ?? 1280, height: o.height ?? 800 } }));
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -95,4 +103,49 @@ export async function openPanel(
     probe: (fn) => page.evaluate(`(() => { const p = window.__metacotPanel; return (${fn}); })()`),
   };
   return panel;
+}
+
+export interface PanelSuite {
+  /** Opens a panel with the file's defaults overridden by `o`; the page is checked and closed after the test. */
+  open(o?: OpenOptions): Promise<PanelPage>;
+  browser(): Browser;
+  harness(): Harness;
+}
+
+/**
+ * The hooks every webview test file shares; call it at the file's top level. Before: build the webview when stale,
+ * start the harness and Chromium. After each test: every page opened through `open` is closed and must have left no
+ * CSP violation, page error or console error (minus those matching `ignoreProblems`). After: Chromium and the
+ * harness are closed.
+ */
+export function panelSuite(defaults: OpenOptions = {}, check: { ignoreProblems?: RegExp } = {}): PanelSuite {
+  let browser: Browser | undefined;
+  let harness: Harness | undefined;
+  const opened: PanelPage[] = [];
+  before(async () => {
+    ensureWebviewBuilt();
+    harness = await startHarness();
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    for (const p of opened.splice(0)) {
+      const problems = (await p.problems()).filter((x) => !check.ignoreProblems?.test(x));
+      await p.page.close();
+      assert.deepEqual(problems, [], 'CSP violations / page errors / console errors');
+    }
+  });
+  after(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+  const suite: PanelSuite = {
+    open: async (o = {}) => {
+      const p = await openPanel(suite.browser(), suite.harness(), { ...defaults, ...o });
+      opened.push(p);
+      return p;
+    },
+    browser: () => browser ?? assert.fail('panelSuite: the browser starts in the before hook'),
+    harness: () => harness ?? assert.fail('panelSuite: the harness starts in the before hook'),
+  };
+  return suite;
 }

@@ -1,40 +1,14 @@
 // Results per run in the search panel (real Chromium): the overview names the run that found the trace's answer and
 // each run card shows that run's own result; the run status line says "found by" when the last run is another one.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { TraceSchema } from '../../src/core/trace/schema';
 import type { Trace } from '../../src/core/trace/schema';
-import { startHarness } from './harness/server';
-import type { Harness } from './harness/server';
-import { ensureWebviewBuilt } from './ensureBuilt';
-import { launchChromium, openPanel } from './panelPage';
-import type { PanelPage } from './panelPage';
+import { panelSuite } from './panelPage';
 
-let browser: Browser;
-let harness: Harness;
-const opened: PanelPage[] = [];
-
-before(async () => {
-  ensureWebviewBuilt();
-  harness = await startHarness();
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  for (const p of opened.splice(0)) {
-    const problems = await p.problems();
-    await p.page.close();
-    assert.deepEqual(problems, [], 'CSP violations / page errors / console errors');
-  }
-});
-
-after(async () => {
-  await browser?.close();
-  await harness?.close();
-});
+const { open } = panelSuite();
 
 /** The beam fixture (solved at n9), then an unsolved MCTS re-run from the root that chose the refuted n10. */
 function beamThenUnsolvedRerun(): Trace {
@@ -57,8 +31,7 @@ function beamThenUnsolvedRerun(): Trace {
 
 describe('search panel: results per run', () => {
   it('names the finding run in the overview and the status line, and each run card shows its own result', async () => {
-    const p = await openPanel(browser, harness);
-    opened.push(p);
+    const p = await open();
     await p.load(beamThenUnsolvedRerun());
     const overview = await p.page.locator('#detail').first().innerText();
     assert.match(overview, /Found by\s+run beam-1 \(beam\); subtree superseded by run r2/);

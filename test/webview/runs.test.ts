@@ -1,8 +1,7 @@
 // Runs apart in the search panel (real Chromium): the run list's rows and numbers, the run filter, superseded
 // subtrees faded, both kept current by deltas; the re-run form's endpoint, model, verifier and effective budgets.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STRATEGY_CATALOG } from '../../src/core/search/catalog';
@@ -10,41 +9,19 @@ import { VerifierConfigSchema } from '../../src/core/trace/schema';
 import type { Budgets, Trace, TraceNode } from '../../src/core/trace/schema';
 import { VERIFIER_PARAMS } from '../../src/core/verify/verifier';
 import type { RerunOptions } from '../../src/protocol/hostMessages';
-import { startHarness } from './harness/server';
-import type { Harness } from './harness/server';
-import { ensureWebviewBuilt } from './ensureBuilt';
-import { launchChromium, openPanel } from './panelPage';
+import { panelSuite } from './panelPage';
 import type { PanelPage } from './panelPage';
 import { twoRunTrace } from '../unit/twoRunsFixture';
 
-let browser: Browser;
-let harness: Harness;
 let trace: Trace;
-const opened: PanelPage[] = [];
+const suite = panelSuite();
 
 before(async () => {
-  ensureWebviewBuilt();
-  harness = await startHarness();
-  browser = await launchChromium();
   trace = await twoRunTrace();
 });
 
-afterEach(async () => {
-  for (const p of opened.splice(0)) {
-    const problems = await p.problems();
-    await p.page.close();
-    assert.deepEqual(problems, [], 'CSP violations / page errors / console errors');
-  }
-});
-
-after(async () => {
-  await browser?.close();
-  await harness?.close();
-});
-
 async function panel(width = 640, height = 720): Promise<PanelPage> {
-  const p = await openPanel(browser, harness, { width, height });
-  opened.push(p);
+  const p = await suite.open({ width, height });
   await p.send({ type: 'config', strategies: STRATEGY_CATALOG });
   return p;
 }

@@ -2,44 +2,22 @@
 // embedded model with verifier none) gets a warning in the message bar naming the verifiers; a failed run gets the
 // "failed" badge in the error colours with the reason in its title and an error message with the cause and what to
 // do; a run that fails while the panel follows it turns the panel failed when its end arrives as a delta.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { runRunCommand } from '../../src/cli/commands/run';
 import { parseTrace } from '../../src/core/trace/io';
 import { TraceSchema } from '../../src/core/trace/schema';
 import type { Run, Trace } from '../../src/core/trace/schema';
-import { startHarness } from './harness/server';
-import type { Harness } from './harness/server';
-import { ensureWebviewBuilt } from './ensureBuilt';
-import { launchChromium, openPanel } from './panelPage';
+import { panelSuite } from './panelPage';
 import type { PanelPage } from './panelPage';
 
-let browser: Browser;
-let harness: Harness;
-const opened: PanelPage[] = [];
+const { open } = panelSuite();
 const dir = mkdtempSync(join(tmpdir(), 'metacot-signals-'));
 
-before(async () => {
-  ensureWebviewBuilt();
-  harness = await startHarness();
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  for (const p of opened.splice(0)) {
-    const problems = await p.problems();
-    await p.page.close();
-    assert.deepEqual(problems, [], 'CSP violations / page errors / console errors');
-  }
-});
-
 after(async () => {
-  await browser?.close();
-  await harness?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -74,8 +52,7 @@ const messageText = (p: PanelPage, key: string) => p.page.locator(`#message-bar 
 describe('search panel: honest signals', () => {
   it('a beam run with verifier none: a warning in the message bar that names beam, the prior and the verifiers', async () => {
     const trace = await embeddedBeam('none');
-    const p = await openPanel(browser, harness);
-    opened.push(p);
+    const p = await open();
     await p.load(trace);
     const warning = p.page.locator('#message-bar .message.warning[data-key="value-signal"]');
     await warning.waitFor();
@@ -98,16 +75,14 @@ describe('search panel: honest signals', () => {
   });
 
   it('a beam run with the countdown checks (dead ends valued 0): no warning', async () => {
-    const p = await openPanel(browser, harness);
-    opened.push(p);
+    const p = await open();
     await p.load(await embeddedBeam('countdown'));
     await p.nextFrame();
     assert.deepEqual(await messageText(p, 'value-signal'), []);
   });
 
   it('a failed re-run: the failed badge with its reason, an error message with the cause and what to do', async () => {
-    const p = await openPanel(browser, harness, { theme: 'light' });
-    opened.push(p);
+    const p = await open({ theme: 'light' });
     await p.load(withFailedRerun());
     const badge = p.page.locator('#run-status-badge');
     assert.equal(await badge.innerText(), 'failed');
@@ -132,8 +107,7 @@ describe('search panel: honest signals', () => {
   });
 
   it('a run the panel follows that ends failed: badge and message arrive with the delta; dismissed, it stays dismissed', async () => {
-    const p = await openPanel(browser, harness);
-    opened.push(p);
+    const p = await open();
     const running = withFailedRerun('running');
     await p.load(running);
     assert.equal(await p.page.locator('#run-status-badge').count(), 0, 'running: progress, no badge');

@@ -2,11 +2,10 @@
 // path node's alternatives as text cards and the rest in summary cards; no card under the legible size shows text;
 // reading mode reads the path with values and offers the next steps; the legend takes its own strip; store.faded and
 // store.diffMarks change what is drawn; the root is never drawn as a human edit.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { STRATEGY_CATALOG } from '../../src/core/search/catalog';
 import { TraceSchema } from '../../src/core/trace/schema';
 import type { Trace } from '../../src/core/trace/schema';
@@ -14,40 +13,10 @@ import { generateTrace } from '../fixtures/generateTrace';
 import { TEXT_K } from '../../webview/lod';
 import { CARD_H, CARD_W } from '../../webview/treeLayout';
 import { twoRunTrace } from '../unit/twoRunsFixture';
-import { startHarness } from './harness/server';
-import type { Harness } from './harness/server';
-import { ensureWebviewBuilt } from './ensureBuilt';
-import { launchChromium, openPanel } from './panelPage';
+import { panelSuite } from './panelPage';
 import type { PanelPage } from './panelPage';
 
-let browser: Browser;
-let harness: Harness;
-const opened: PanelPage[] = [];
-
-before(async () => {
-  ensureWebviewBuilt();
-  harness = await startHarness();
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  for (const p of opened.splice(0)) {
-    const problems = await p.problems();
-    await p.page.close();
-    assert.deepEqual(problems, [], 'CSP violations / page errors / console errors');
-  }
-});
-
-after(async () => {
-  await browser?.close();
-  await harness?.close();
-});
-
-async function panel(o: Parameters<typeof openPanel>[2] = {}): Promise<PanelPage> {
-  const p = await openPanel(browser, harness, { width: 800, height: 860, ...o });
-  opened.push(p);
-  return p;
-}
+const { open: panel } = panelSuite({ width: 800, height: 860 });
 
 interface Stats {
   lod: string;
