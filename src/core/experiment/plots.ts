@@ -30,6 +30,9 @@ function groups(cells: readonly ExperimentCell[]): { name: string; cells: Experi
   return [...out].map(([name, cs]) => ({ name, cells: cs.sort((a, b) => a.budget - b.budget) }));
 }
 
+/** The plot keeps N = 1, 2, 4, …: each tree's own largest N would crowd the axis with ticks (the summary has them). */
+const isPowerOfTwo = (k: number) => (k & (k - 1)) === 0;
+
 const kTokens = (x: number) => (x >= 1000 ? `${x / 1000}k` : String(x));
 
 export function experimentPlots(summary: Pick<ExperimentSummary, 'cells' | 'spec'>): PlotFile[] {
@@ -52,12 +55,12 @@ export function experimentPlots(summary: Pick<ExperimentSummary, 'cells' | 'spec
     kind: 'solve-rate',
     title: rateTitle,
     name: 'solve-rate',
-    svg: lineChartSvg({ title: rateTitle, xLabel: 'token budget per problem (prompt + completion)', yLabel: 'solved (%)', panels: [{ title: 'solve rate', series: rateSeries }], panelWidth: 680, panelHeight: 360, xScale: 'log2', yMin: 0, yMax: 100, xFormat: kTokens, yFormat: (y) => `${y}` }),
+    svg: lineChartSvg({ title: rateTitle, xLabel: 'token budget per problem (prompt + completion)', yLabel: 'solved (%)', panels: [{ title: 'solve rate', series: rateSeries }], panelWidth: 740, panelHeight: 360, xScale: 'log2', yMin: 0, yMax: 100, xFormat: kTokens, yFormat: (y) => `${y}` }),
   });
 
   const largest = gs.map((g) => ({ name: g.name, cell: g.cells[g.cells.length - 1]! })).filter((g) => g.cell.atK.length > 0);
   if (largest.length > 0) {
-    const metric = (pick: 'passAtK' | 'majAtK' | 'bestOfK'): ChartSeries[] => largest.map((g) => ({ name: g.name, dashed: g.cell.strategy === 'best-of-n', points: g.cell.atK.map((r) => ({ x: r.k, y: 100 * r[pick] })) }));
+    const metric = (pick: 'passAtK' | 'majAtK' | 'bestOfK'): ChartSeries[] => largest.map((g) => ({ name: g.name, dashed: g.cell.strategy === 'best-of-n', points: g.cell.atK.filter((r) => isPowerOfTwo(r.k)).map((r) => ({ x: r.k, y: 100 * r[pick] })) }));
     const title = `Accuracy vs N from one tree (${what}, the largest budget's trace)`;
     plots.push({
       kind: 'accuracy-vs-n',
@@ -92,7 +95,7 @@ export function experimentPlots(summary: Pick<ExperimentSummary, 'cells' | 'spec
       kind: 'cost-per-solved',
       title,
       name: 'cost-per-solved',
-      svg: lineChartSvg({ title, xLabel: 'token budget per problem', yLabel: label, panels: [{ title: label, series: costSeries }], panelWidth: 680, panelHeight: 360, xScale: 'log2', yMin: 0, xFormat: kTokens, ...(priced ? {} : { yFormat: kTokens }) }),
+      svg: lineChartSvg({ title, xLabel: 'token budget per problem', yLabel: label, panels: [{ title: label, series: costSeries }], panelWidth: 740, panelHeight: 360, xScale: 'log2', yMin: 0, xFormat: kTokens, ...(priced ? {} : { yFormat: kTokens }) }),
     });
   }
   return plots;
