@@ -6,6 +6,10 @@
 import { lineChartSvg, type ChartSeries } from '../analyse/lineChart';
 import type { ExperimentCell, ExperimentPlot, ExperimentSummary } from './summary';
 import { userParams } from './spec';
+import { STRATEGIES } from '../search/catalog/info';
+
+/** Sampling baselines (no value-guided tree search) are drawn dashed. */
+const BASELINE = new Set(STRATEGIES.filter((s) => !s.valueGuided).map((s) => s.name as string));
 
 export const ACCURACY_VS_N_METHOD =
   'from one tree per problem: the answers of the largest-budget trace of each strategy, subsampled to N (pass@N unbiased estimator, maj@N and best-of-N as expectations over N-subsets); a tree with fewer than N answers counts with all it has, one with none as 0; averaged over every problem of the cell';
@@ -47,7 +51,7 @@ export function experimentPlots(summary: Pick<ExperimentSummary, 'cells' | 'spec
 
   const rateSeries: ChartSeries[] = gs.map((g) => ({
     name: g.name,
-    dashed: g.cells[0]!.strategy === 'best-of-n',
+    dashed: BASELINE.has(g.cells[0]!.strategy),
     points: g.cells.map((c) => ({ x: c.budget, y: 100 * c.solveRate, low: 100 * c.ci.low, high: 100 * c.ci.high })),
   }));
   const rateTitle = `Solve rate vs token budget (${what}, 95 % Wilson intervals)`;
@@ -60,7 +64,7 @@ export function experimentPlots(summary: Pick<ExperimentSummary, 'cells' | 'spec
 
   const largest = gs.map((g) => ({ name: g.name, cell: g.cells[g.cells.length - 1]! })).filter((g) => g.cell.atK.length > 0);
   if (largest.length > 0) {
-    const metric = (pick: 'passAtK' | 'majAtK' | 'bestOfK'): ChartSeries[] => largest.map((g) => ({ name: g.name, dashed: g.cell.strategy === 'best-of-n', points: g.cell.atK.filter((r) => isPowerOfTwo(r.k)).map((r) => ({ x: r.k, y: 100 * r[pick] })) }));
+    const metric = (pick: 'passAtK' | 'majAtK' | 'bestOfK'): ChartSeries[] => largest.map((g) => ({ name: g.name, dashed: BASELINE.has(g.cell.strategy), points: g.cell.atK.filter((r) => isPowerOfTwo(r.k)).map((r) => ({ x: r.k, y: 100 * r[pick] })) }));
     const title = `Accuracy vs N from one tree (${what}, the largest budget's trace)`;
     plots.push({
       kind: 'accuracy-vs-n',
@@ -84,7 +88,7 @@ export function experimentPlots(summary: Pick<ExperimentSummary, 'cells' | 'spec
   }
 
   const perSolved = (pick: (c: ExperimentCell) => number | null): ChartSeries[] =>
-    gs.map((g) => ({ name: g.name, dashed: g.cells[0]!.strategy === 'best-of-n', points: g.cells.flatMap((c) => (pick(c) === null ? [] : [{ x: c.budget, y: pick(c)! }])) })).filter((s) => s.points.length > 0);
+    gs.map((g) => ({ name: g.name, dashed: BASELINE.has(g.cells[0]!.strategy), points: g.cells.flatMap((c) => (pick(c) === null ? [] : [{ x: c.budget, y: pick(c)! }])) })).filter((s) => s.points.length > 0);
   // Unpriced models (the embedded one) cost nothing: what a solved problem costs is then its tokens.
   const priced = summary.cells.some((c) => c.cost.total > 0);
   const costSeries = priced ? perSolved((c) => c.cost.perSolved) : perSolved((c) => c.tokensPerSolved);

@@ -11,17 +11,13 @@ import { traceFileStem } from '../run/traceNaming';
 import { TRACE_FILE_SUFFIX } from '../trace/io';
 import type { Params, Problem, StrategyName } from '../trace/schema';
 import { TRACES_DIR, type ExperimentSpec, type ExperimentStrategy } from './summary';
+import { STRATEGIES } from '../search/catalog/info';
 
 /**
  * Count caps raised so that the token budget is what ends a run (else every budget above the cap gives the same
- * cell): best-of-N samples one solution per request and stops on the first verified one, so it too can stop at any
- * budget. `--set` overrides them; the summary records the parameters as run.
+ * cell): the catalog's `budgetBound` of each strategy. `--set` overrides them; the summary records the parameters as run.
  */
-export const BUDGET_BOUND_PARAMS: Partial<Record<StrategyName, Params>> = {
-  'best-of-n': { n: 100000, perRequest: 1, stopOnSolve: true },
-  astar: { maxExpansions: 100000 },
-  mcts: { simulations: 100000 },
-};
+export const BUDGET_BOUND_PARAMS: Partial<Record<StrategyName, Params>> = Object.fromEntries(STRATEGIES.flatMap((s) => (s.budgetBound ? [[s.name, { ...s.budgetBound }]] : [])));
 
 /**
  * One request in flight per run, for every strategy: requests already sent when the budget is reached still count,

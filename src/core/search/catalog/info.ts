@@ -35,6 +35,11 @@ export const StrategyInfoSchema = z.object({
   relies: z.array(ModelFeatureSchema).optional(),
   /** It orders steps by value (beam keeps the top width, MCTS selects by Q, A* pops the highest priority): without a value signal its choices are arbitrary. */
   valueGuided: z.boolean().optional(),
+  /**
+   * Parameter values that leave the token budget to end a run (count caps raised, one solution per request): what an
+   * experiment over budgets sets, or every budget above the cap would give the same cell.
+   */
+  budgetBound: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
 });
 export type StrategyInfo = z.infer<typeof StrategyInfoSchema>;
 
@@ -100,6 +105,8 @@ const INFO = {
   },
   'best-of-n': {
     label: 'Best-of-N',
+    // one solution per request, stopping on the first verified one, so it too can stop at any budget
+    budgetBound: { n: 100000, perRequest: 1, stopOnSolve: true },
     summary: 'N full solutions; pick by verifier argmax, majority vote or weighted vote',
     params: [
       { name: 'n', label: 'N solutions', type: 'integer', default: 8, min: 1, doc: 'solutions sampled' },
@@ -125,6 +132,7 @@ const INFO = {
   mcts: {
     label: 'MCTS (UCT)',
     valueGuided: true,
+    budgetBound: { simulations: 100000 },
     summary: 'Monte-Carlo tree search with UCT, b-way expansion, valued children and parallel simulations',
     params: [
       { name: 'simulations', label: 'Simulations', type: 'integer', default: 32, min: 1, doc: 'simulations (select, expand, value, back up)' },
@@ -141,6 +149,7 @@ const INFO = {
   astar: {
     label: 'A* / best-first',
     valueGuided: true,
+    budgetBound: { maxExpansions: 100000 },
     summary: 'best-first search over a value-keyed frontier (A* with an optional depth cost)',
     params: [
       { name: 'b', label: 'Next steps per expansion (b)', type: 'integer', default: 4, min: 1, doc: 'next steps proposed per popped node (one request with n = b)' },
