@@ -81,7 +81,14 @@ describe('extension: big traces open file-backed', function () {
     const nodeId = head.trace!.nodes.id[150]!;
     const text = 'Edited by hand: 7 * 4 = 28 (left: 28, 3)';
     await api.postFromWebview(uri, { type: 'request', requestId: 'big-edit-1', method: 'editNode', params: { nodeId, text, mode: 'replace' } });
-    const reply = sent(api, uri).find((m) => m.type === 'reply' && m.requestId === 'big-edit-1');
+    const reply = sent(api, uri).find((m) => m.type === 'reply' && m.requestId === 'big-edit-1') as { ok?: boolean; error?: { message: string } } | undefined;
+    if (!vscode.workspace.isTrusted) {
+      // Restricted Mode: the file-backed model refuses edits like the trace editor does, and writes nothing.
+      assert.equal(reply?.ok, false, `edit reply: ${JSON.stringify(reply)}`);
+      assert.match(reply?.error?.message ?? '', /Restricted Mode/);
+      assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), serializeTrace(trace));
+      return;
+    }
     assert.equal(reply?.ok, true, `edit reply: ${JSON.stringify(reply)}`);
     // On disk when the reply came, in the serializer's own format, with only that node's text changed.
     const onDisk = fs.readFileSync(uri.fsPath, 'utf8');
@@ -120,7 +127,8 @@ describe('extension: big traces open file-backed', function () {
     await api.postFromWebview(uri, { type: 'request', requestId: 'bad-edit', method: 'editNode', params: { nodeId: 'n5', text: 'x', mode: 'replace' } });
     const reply = sent(api, uri).find((m) => m.type === 'reply' && m.requestId === 'bad-edit') as { ok?: boolean; error?: { message: string } } | undefined;
     assert.equal(reply?.ok, false);
-    assert.match(reply?.error?.message ?? '', /not a valid Meta-CoT trace/);
+    // Refused for the file (trusted) or, first, for the workspace (Restricted Mode): never written either way.
+    assert.match(reply?.error?.message ?? '', vscode.workspace.isTrusted ? /not a valid Meta-CoT trace/ : /Restricted Mode/);
     assert.deepEqual(readBytes(uri), before);
     assert.equal(hasDocument(uri), false);
   });

@@ -34,6 +34,13 @@ describe('extension UI @trusted-only', function () {
     await sidebar.locator('.action-label[aria-label^="Collapse All"]').first().click({ timeout: 5_000 }).catch(() => undefined);
     await page.waitForTimeout(500);
     const fileRow = view.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^ui-example$/ }) }).first();
+    // The in-host suites leave many traces: the list renders only the rows in view, so scroll until the row is there.
+    const list = view.locator('.monaco-list').first();
+    for (let i = 0; i < 60 && (await list.isVisible()) && !(await fileRow.isVisible()); i++) {
+      await list.hover();
+      await page.mouse.wheel(0, 300);
+      await page.waitForTimeout(150);
+    }
     await fileRow.waitFor({ state: 'visible', timeout: 15_000 });
     await fileRow.locator('.monaco-tl-twistie').click();
     const problem = view.locator('.monaco-list-row', { hasText: 'Problem: Use the numbers 4, 6, 8, 1' }).first();

@@ -88,8 +88,20 @@ async function selectFirstLine(file: string): Promise<void> {
   const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
   await row.waitFor({ timeout: 10_000 });
   await row.click();
-  await workbench.activateTab(name);
-  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  // A search panel revealed by the previous run can take the active group after the tab was clicked: click the tab
+  // again until the active group is the text editor's.
+  const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  for (let attempt = 1; ; attempt++) {
+    await workbench.activateTab(name);
+    try {
+      // force: in the narrow editor beside the panel the text area's middle can sit under the line-number margin,
+      // and a click there focuses the editor just as well (Ctrl+Home below puts the cursor at the start).
+      await lines.click({ timeout: 5_000, force: true });
+      break;
+    } catch (e) {
+      if (attempt >= 4) throw e;
+    }
+  }
   await page.keyboard.press('Control+Home');
   await page.keyboard.press('Shift+End');
 }
