@@ -36,6 +36,12 @@ describe('extension UI @trusted-only', function () {
     const fileRow = view.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^ui-example$/ }) }).first();
     // The in-host suites leave many traces: the list renders only the rows in view, so scroll until the row is there.
     const list = view.locator('.monaco-list').first();
+    if ((await list.isVisible()) && !(await fileRow.isVisible())) {
+      // From the top (the list may have kept an earlier scroll position), then down a screen at a time.
+      await list.hover();
+      await page.mouse.wheel(0, -100_000);
+      await page.waitForTimeout(200);
+    }
     for (let i = 0; i < 60 && (await list.isVisible()) && !(await fileRow.isVisible()); i++) {
       await list.hover();
       await page.mouse.wheel(0, 300);
