@@ -230,7 +230,7 @@ describe('extension: Experiment view', function () {
     const s = readSummary(dir);
     const updatedAt = '2030-01-01T00:00:00.000Z';
     fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ ...s, updatedAt }, null, 1));
-    await waitFor('the refreshed summary', () => (api.experimentViews().find((v) => v.folder === dir)!.sent as Sent[]).some((m) => m.type === 'experiment' && m.summary!.updatedAt === updatedAt), 20_000);
+    await waitFor('the refreshed summary', () => (api.experimentViews().find((v) => v.folder === dir)!.sent as Sent[]).some((m) => m.type === 'experiment' && m.summary!.updatedAt === updatedAt), 45_000);
     // A summary broken in place: the view says what is wrong instead of showing stale numbers.
     fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ ...s, cells: 'none' }));
     const err = await waitFor('the error', () => newest(api.experimentViews().find((v) => v.folder === dir)!.sent as Sent[], (m) => m.type === 'experimentError'), 20_000);

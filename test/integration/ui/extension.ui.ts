@@ -34,18 +34,16 @@ describe('extension UI @trusted-only', function () {
     await sidebar.locator('.action-label[aria-label^="Collapse All"]').first().click({ timeout: 5_000 }).catch(() => undefined);
     await page.waitForTimeout(500);
     const fileRow = view.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^ui-example$/ }) }).first();
-    // The in-host suites leave many traces: the list renders only the rows in view, so scroll until the row is there.
+    // The in-host suites leave many traces and the list renders only the rows in view: walk it with the keyboard
+    // (Home, then a page at a time) until the row is rendered. Keys only move the focus; nothing opens.
     const list = view.locator('.monaco-list').first();
     if ((await list.isVisible()) && !(await fileRow.isVisible())) {
-      // From the top (the list may have kept an earlier scroll position), then down a screen at a time.
-      await list.hover();
-      await page.mouse.wheel(0, -100_000);
-      await page.waitForTimeout(200);
-    }
-    for (let i = 0; i < 60 && (await list.isVisible()) && !(await fileRow.isVisible()); i++) {
-      await list.hover();
-      await page.mouse.wheel(0, 300);
-      await page.waitForTimeout(150);
+      await list.focus();
+      await page.keyboard.press('Home');
+      for (let i = 0; i < 40 && !(await fileRow.isVisible()); i++) {
+        await page.keyboard.press('PageDown');
+        await page.waitForTimeout(150);
+      }
     }
     await fileRow.waitFor({ state: 'visible', timeout: 15_000 });
     await fileRow.locator('.monaco-tl-twistie').click();
