@@ -122,7 +122,7 @@ describe('extension: big traces open file-backed', function () {
     fs.writeFileSync(uri.fsPath, text);
     const before = readBytes(uri);
     await vscode.commands.executeCommand('metacot.openTrace', { uri: uri.toString() });
-    const error = await waitFor('the error message', () => sent(api, uri).find((m) => m.type === 'error'), 30_000);
+    const error = await waitFor('the error message', () => sent(api, uri).find((m) => m.type === 'error'), 90_000);
     assert.match(error.detail ?? '', /nodes\[9000\]\.parentId/);
     await api.postFromWebview(uri, { type: 'request', requestId: 'bad-edit', method: 'editNode', params: { nodeId: 'n5', text: 'x', mode: 'replace' } });
     const reply = sent(api, uri).find((m) => m.type === 'reply' && m.requestId === 'bad-edit') as { ok?: boolean; error?: { message: string } } | undefined;
