@@ -44,6 +44,12 @@ describe('traceState and traceMark', () => {
     assert.equal(traceState({ runs: [], result: null }), 'imported');
     assert.equal(traceMark({ runs: [], result: null }), '');
     assert.equal(traceState(beam, true), 'running', 'a search running here wins over the file');
+    // A running run's own verified answer is shown, not "kept" (that is for an earlier run's answer).
+    const last = beam.runs[beam.runs.length - 1]!;
+    const ownAnswer: Trace = { ...beam, runs: beam.runs.map((r) => (r === last ? { ...r, status: 'running' } : r)), result: { ...beam.result!, verified: true, runId: last.id } };
+    assert.equal(traceMark(ownAnswer, true), `running · ✓ ${beam.result!.finalAnswer}`);
+    const earlier: Trace = { ...ownAnswer, result: { ...ownAnswer.result!, runId: 'an-earlier-run' } };
+    assert.equal(traceMark(earlier, true), `running · ✓ ${beam.result!.finalAnswer} kept`);
   });
 });
 

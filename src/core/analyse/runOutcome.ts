@@ -40,7 +40,9 @@ export const TRACE_STATE_MARK: Record<TraceState, string> = {
 /** The mark with what an earlier run left standing: "✗ failed · ✓ 24 kept" when a re-run failed over a solved trace. */
 export function traceMark(trace: RunsAndResult, running = false): string {
   const state = traceState(trace, running);
-  const kept = trace.result?.verified && (state === 'failed' || state === 'running') ? ` · ✓ ${trace.result.finalAnswer ?? 'solved'} kept` : '';
+  // "kept": the verified answer an earlier run left standing; a running run's own verified answer is just shown.
+  const own = trace.result?.runId !== undefined && trace.result.runId === trace.runs[trace.runs.length - 1]?.id;
+  const kept = trace.result?.verified && (state === 'failed' || state === 'running') ? ` · ✓ ${trace.result.finalAnswer ?? 'solved'}${own ? '' : ' kept'}` : '';
   const answer = state === 'solved' && trace.result?.finalAnswer ? ` ${trace.result.finalAnswer}` : '';
   return `${TRACE_STATE_MARK[state]}${answer}${kept}`;
 }
