@@ -3,7 +3,7 @@
  * serve one page under the panel's Content-Security-Policy (nonce scripts only, no inline handlers or styles).
  * Pure string building: no vscode, no DOM.
  */
-import { escapeHtml, panelCsp } from '../protocol/panelHtml';
+import { webviewDocument } from '../protocol/panelHtml';
 
 export interface ExperimentHtmlOptions {
   cspSource: string;
@@ -20,21 +20,5 @@ export const EXPERIMENT_STYLE_FILES = ['codicon.css', 'experiment.css'] as const
 export const EXPERIMENT_SCRIPT_FILE = 'experiment.js';
 
 export function experimentHtml(o: ExperimentHtmlOptions): string {
-  const nonce = escapeHtml(o.nonce);
-  const links = o.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}" nonce="${nonce}">`).join('\n    ');
-  return `<!DOCTYPE html>
-<html lang="en">
-  <head>
-    <meta charset="UTF-8">
-    <meta http-equiv="Content-Security-Policy" content="${escapeHtml(panelCsp(o.cspSource, o.nonce))}">
-    <meta name="viewport" content="width=device-width, initial-scale=1.0">
-    <meta property="csp-nonce" content="${nonce}">
-    ${links}
-    <title>${escapeHtml(o.title)}</title>
-  </head>
-  <body>
-    <main id="experiment" class="experiment" aria-label="Experiment"></main>
-    <script nonce="${nonce}" src="${escapeHtml(o.scriptUri)}"></script>
-  </body>
-</html>`;
+  return webviewDocument({ ...o, body: '<main id="experiment" class="experiment" aria-label="Experiment"></main>' });
 }

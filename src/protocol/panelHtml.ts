@@ -36,23 +36,32 @@ export function panelCsp(cspSource: string, nonce: string): string {
 /** Escapes text for HTML content and double-quoted attributes (the panel page and the editor's error page). */
 export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function panelHtml(o: PanelHtmlOptions): string {
-  const links = o.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}" nonce="${escapeHtml(o.nonce)}">`).join('\n    ');
+/**
+ * The HTML document every webview of the extension serves (the search panel, the Experiment view): the CSP above,
+ * nonce'd style links and one nonce'd script after `body` (a module when `module`: the panel imports its chunks).
+ */
+export function webviewDocument(o: { cspSource: string; nonce: string; scriptUri: string; styleUris: readonly string[]; title: string; body: string; module?: boolean }): string {
+  const nonce = escapeHtml(o.nonce);
+  const links = o.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}" nonce="${nonce}">`).join('\n    ');
   return `<!DOCTYPE html>
 <html lang="en">
   <head>
     <meta charset="UTF-8">
     <meta http-equiv="Content-Security-Policy" content="${escapeHtml(panelCsp(o.cspSource, o.nonce))}">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
-    <meta property="csp-nonce" content="${escapeHtml(o.nonce)}">
+    <meta property="csp-nonce" content="${nonce}">
     ${links}
-    <title>${escapeHtml(o.title ?? 'Meta-CoT Search')}</title>
+    <title>${escapeHtml(o.title)}</title>
   </head>
   <body>
-    <div id="app" class="app" role="application" aria-label="Search tree panel"></div>
-    <script nonce="${escapeHtml(o.nonce)}" type="module" src="${escapeHtml(o.scriptUri)}"></script>
+    ${o.body}
+    <script nonce="${nonce}"${o.module ? ' type="module"' : ''} src="${escapeHtml(o.scriptUri)}"></script>
   </body>
 </html>`;
+}
+
+export function panelHtml(o: PanelHtmlOptions): string {
+  return webviewDocument({ ...o, title: o.title ?? 'Meta-CoT Search', body: '<div id="app" class="app" role="application" aria-label="Search tree panel"></div>', module: true });
 }
 
 /** 32 characters from [A-Za-z0-9]; `random` is injectable for tests, defaults to Math.random. */
