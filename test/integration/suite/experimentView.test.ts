@@ -5,7 +5,6 @@
 // the folder refreshes the view, and folders that are not experiments are refused with what is wrong.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { waitFor } from '../harness';
@@ -19,7 +18,7 @@ import type { OpenExperimentResult } from '../../../src/extension/experimentComm
 import { ExperimentReplySchema, parseExperimentResult } from '../../../src/protocol/experimentMessages';
 import type { ExperimentMethod } from '../../../src/protocol/experimentMessages';
 import type { TestApi } from '../../../src/extension/testApi';
-import { closeAllEditors, configureEndpoint, isTrustedRun, startServer, testApi, wsPath } from './extensionHelpers';
+import { closeAllEditors, closedPort, configureEndpoint, isTrustedRun, startServer, testApi, wsPath } from './extensionHelpers';
 
 type View = ReturnType<TestApi['experimentViews']>[number];
 interface Sent {
@@ -43,14 +42,6 @@ const PROBLEMS = [
   { id: 'exp-view-1', numbers: [3, 5, 7, 2], target: 24 },
   { id: 'exp-view-2', numbers: [4, 6, 8, 1], target: 19 },
 ];
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** The newest message matching `pred` (lib is ES2022: no findLast). */
 function newest(list: Sent[], pred: (m: Sent) => boolean): Sent | undefined {

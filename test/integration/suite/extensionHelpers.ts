@@ -2,6 +2,8 @@
 // secrets). They reach the extension only through its commands and the test API that activate() returns in
 // extension test mode.
 import * as fs from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { harness, waitFor } from '../harness';
@@ -124,4 +126,13 @@ export async function panelRequest<M extends PanelMethod>(api: TestApi, uri: vsc
     if (!r.ok) throw new Error(r.error);
   }
   return parsed;
+}
+
+/** A local port nothing listens on (bound, read, closed): an endpoint there fails with connection refused. */
+export async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }

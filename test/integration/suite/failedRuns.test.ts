@@ -2,25 +2,15 @@
 // run, and an error notification names the cause with the action that fixes it (Configure Endpoint); a run refused
 // before it starts (no API key) says so with Set API Key. Notifications are read through the test API's runNotices().
 import * as assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import { waitFor } from '../harness';
 import type { ReferenceServer } from '../../../src/core/server';
 import type { RunSummary } from '../../../src/extension/searchRunner';
 import type { TestApi } from '../../../src/extension/testApi';
 import type { RunNotice } from '../../../src/extension/runNotices';
-import { closeAllEditors, COUNTDOWN, readTrace, startServer, testApi } from './extensionHelpers';
+import { closeAllEditors, closedPort, COUNTDOWN, readTrace, startServer, testApi } from './extensionHelpers';
 
 /** A loopback port nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 const NAMES = ['failing-closed', 'failing-model', 'failing-keyed'];
 
 describe('extension: failed run notifications @trusted-only', function () {

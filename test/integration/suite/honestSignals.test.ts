@@ -5,23 +5,13 @@
 // panel opens in column 2 beside the editor with 60% of the width and the trace's mark in its title.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import { waitFor } from '../harness';
 import type { RunSummary } from '../../../src/extension/searchRunner';
 import type { TestApi } from '../../../src/extension/testApi';
 import type { RunNotice } from '../../../src/extension/runNotices';
 import type { TraceTreeElement } from '../../../src/extension/traceTreeView';
-import { closeAllEditors, COUNTDOWN, panelRequest, readTrace, testApi, wsPath } from './extensionHelpers';
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { closeAllEditors, closedPort, COUNTDOWN, panelRequest, readTrace, testApi, wsPath } from './extensionHelpers';
 
 /** The 0-based line of node `nodeId`'s "id" key inside the nodes array of a trace file. */
 function idLine(uri: vscode.Uri, nodeId: string): number {
