@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { waitFor } from '../harness';
 import type { TestApi } from '../../../src/extension/testApi';
-import { closeAllEditors, openInTraceEditor, readBytes, testApi, writeTraceFixture } from './extensionHelpers';
+import { closeAllEditors, openInTraceEditor, testApi, writeTraceFixture } from './extensionHelpers';
 
 describe('extension: big traces', function () {
   let api: TestApi;
