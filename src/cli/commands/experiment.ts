@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { stripUrlCredentials, type EndpointConfigInput } from '../../core/llm/endpointConfig';
 import { redact } from '../../core/llm/redact';
-import type { EndpointChoice, RunRequest } from '../../core/run';
+import type { EndpointChoice } from '../../core/run';
 import { strategyNames } from '../../core/search/catalog';
 import { ContinuationModeSchema, StrategyNameSchema, VerifierConfigSchema, type Adaptation, type Problem, type StrategyName, type VerifierConfig } from '../../core/trace/schema';
 import { ExperimentError, NAMED_SETS, isNamedSet, namedSetProblems, runExperiment, strategiesFrom, type ExperimentEndpoint, type ExperimentOutcome, type ExperimentSpec } from '../../core/experiment';

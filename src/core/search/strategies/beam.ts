@@ -12,7 +12,7 @@
  */
 import type { TraceNode } from '../../trace/schema';
 import type { Aggregation } from '../../verify/aggregate';
-import { bool, num, str } from '../params';
+import { num, str } from '../params';
 import { pathScore, pathScores } from '../pathScore';
 import type { StrategyRun } from '../strategy';
 
