@@ -60,6 +60,8 @@ export function requiredFiles(pkg) {
     'media/webview/experiment.css',
     ...Object.values(shipped.modelFiles).map((f) => `${shipped.modelFolder}/${f}`),
     ...Object.values(shipped.valueFiles).map((f) => `${shipped.modelFolder}/${f}`),
+    // The held-out sets `metacot experiment --problems heldout-test` and the Experiment view read (spec.ts NAMED_SETS).
+    `${shipped.modelFolder}/heldout.json`,
     ...manifestMedia(pkg),
   ];
 }

@@ -112,13 +112,12 @@ export async function rerunFailures(services: Services, req: RerunRequest): Prom
   const failed = summary.totals.failed;
   if (failed === 0) return { ran: 0, stillFailed: 0, cancelled: false, message: 'No entry failed: nothing to re-run.' };
   if (!isTrusted()) throw new Error('Restricted Mode: re-running writes traces into the experiment folder and sends requests; trust the workspace first.');
-  // The runner resumes every unfinished entry with the failed ones (an experiment is finished before it is re-run):
-  // that is what a killed or cancelled experiment needs, but a CLI run still writing this folder must not be raced.
+  // Only the failed entries (and any a cancelled re-run cut off) run (`failuresOnly`): entries never run stay missing,
+  // for a resume to finish. A CLI run still writing this folder must not be raced.
   const live = await liveJournal(req.folder.fsPath);
   if (live) throw new Error(`an experiment run is writing this folder now (${live}); wait for it to end, then re-run the failures`);
-  const missing = summary.totals.missing;
-  const total = failed + missing;
-  const what = `${failed} failed ${failed === 1 ? 'entry' : 'entries'}${missing ? ` and ${missing} not run yet` : ''}`;
+  const total = failed;
+  const what = `${failed} failed ${failed === 1 ? 'entry' : 'entries'}`;
   const bases = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   const problems = await experimentProblems(req.folder.fsPath, summary, bases);
   const chosen = await rerunEndpoint(summary, req.endpoint, req.interactive);
@@ -143,6 +142,7 @@ export async function rerunFailures(services: Services, req: RerunRequest): Prom
           problems,
           endpoint,
           rerunFailures: true,
+          failuresOnly: true,
           signal: ctl.signal,
           run: {
             priceTable: readSearchDefaults().priceTable,

@@ -49,6 +49,11 @@ export interface ExperimentOptions {
   run?: Pick<RunRequest, 'cacheDir' | 'capabilities' | 'priceTable' | 'onAdaptation'>;
   /** Also run again the entries whose run failed. */
   rerunFailures?: boolean;
+  /**
+   * With `rerunFailures`: run only those and the ones cut off mid-run (a cancelled re-run leaves its entry so),
+   * leaving entries never run missing ("re-run failures only").
+   */
+  failuresOnly?: boolean;
   /** Entries run at once (default 1: each run already keeps `concurrency` requests in flight). */
   jobs?: number;
   signal?: AbortSignal;
@@ -142,7 +147,8 @@ async function runLocked(opts: ExperimentOptions): Promise<ExperimentOutcome> {
       const ref: EntryRef = { index, problemId: problems[index]!.id ?? names[index]!, trace: traceRelPath(plan.id, names[index]!) };
       const { entry, state } = await readEntry(dir, ref);
       entries.set(key(plan.id, index), entry);
-      const again = state === 'absent' || state === 'unfinished' || (state === 'finished' && entry.result.status === 'failed' && opts.rerunFailures === true);
+      const failedBefore = state === 'finished' && entry.result.status === 'failed' && opts.rerunFailures === true;
+      const again = failedBefore || state === 'unfinished' || (state === 'absent' && !(opts.rerunFailures && opts.failuresOnly));
       if (again) todo.push({ plan, index, ref });
       else {
         // An invalid file is never written over (it may be something else kept there): it stays missing, said.
