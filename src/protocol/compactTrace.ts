@@ -17,6 +17,7 @@ import {
   ProblemSchema,
   UsageSchema,
 } from '../core/trace/schema';
+import { AnalysesSchema } from '../core/analyse/stepImportanceSchema';
 import type { LogprobSummary, Params, Prune, Selection, Trace, TraceEvent, TraceNode, ValueSource } from '../core/trace/schema';
 
 /**
@@ -109,6 +110,7 @@ export const CompactTraceSchema = z
     events: CompactEventColumnsSchema,
     usage: UsageSchema,
     result: ResultSchema.nullable(),
+    analyses: AnalysesSchema.optional(),
   })
   .superRefine((t, ctx) => {
     sameLength(t.nodes as unknown as Record<string, unknown[]>, ctx, 'nodes');
@@ -151,8 +153,10 @@ export function compactTrace(trace: Trace): CompactTrace {
     events.run.push(e.run ?? null);
     events.data.push(e.data ?? null);
   }
-  const { format, version, id, createdAt, problem, runs, usage, result } = trace;
-  return { format, version, id, createdAt, problem, runs, nodes: nodes as unknown as NodeColumns, events: events as CompactTrace['events'], usage, result };
+  const { format, version, id, createdAt, problem, runs, usage, result, analyses } = trace;
+  const compact: CompactTrace = { format, version, id, createdAt, problem, runs, nodes: nodes as unknown as NodeColumns, events: events as CompactTrace['events'], usage, result };
+  if (analyses) compact.analyses = analyses;
+  return compact;
 }
 
 export function expandCompactTrace(c: CompactTrace): Trace {
@@ -199,7 +203,9 @@ export function expandCompactTrace(c: CompactTrace): Trace {
     if (ev.data[i] !== null) e.data = ev.data[i] as TraceEvent['data'];
     events[i] = e;
   }
-  return { format: c.format, version: c.version, id: c.id, createdAt: c.createdAt, problem: c.problem, runs: c.runs, nodes, events, usage: c.usage, result: c.result };
+  const trace: Trace = { format: c.format, version: c.version, id: c.id, createdAt: c.createdAt, problem: c.problem, runs: c.runs, nodes, events, usage: c.usage, result: c.result };
+  if (c.analyses) trace.analyses = c.analyses;
+  return trace;
 }
 
 /** Traces above this many nodes are sent as columns (`loadCompactTrace`). */

@@ -5,6 +5,7 @@
  * fields rather than reordering.
  */
 import { z } from 'zod';
+import { AnalysesSchema } from '../analyse/stepImportanceSchema';
 
 export const TRACE_FORMAT = 'metacot.trace';
 export const TRACE_VERSION = 1;
@@ -298,6 +299,8 @@ export const TraceSchema = z.object({
   events: z.array(EventSchema),
   usage: UsageSchema,
   result: ResultSchema.nullable(),
+  /** Measurements made on the tree after its runs (step importance); absent in traces that have none. */
+  analyses: AnalysesSchema.optional(),
 });
 
 export type Params = z.infer<typeof ParamsSchema>;
