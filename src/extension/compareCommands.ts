@@ -30,6 +30,16 @@ export const CompareTracesArgsSchema = z.strictObject({ a: UriArg.optional(), b:
 /** API form: `{ uri, runA, runB }`; without runs a person picks (an API call with one run missing is refused). */
 export const CompareRunsArgsSchema = z.strictObject({ uri: UriArg.optional(), runA: z.string().min(1).optional(), runB: z.string().min(1).optional() });
 
+/** What a panel compares, as remembered across a reload (workspace state, by the overlay's trace id). */
+const CompareSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('traces'), a: z.string(), b: z.string() }),
+  z.object({ kind: z.literal('runs'), uri: z.string(), runA: z.string(), runB: z.string() }),
+]);
+type CompareSource = z.infer<typeof CompareSourceSchema>;
+const RESTORE_KEY = 'metacot.comparePanels';
+/** Comparisons remembered for a reload; the oldest are forgotten first. */
+const RESTORE_MAX = 20;
+
 /** What a compare command returns (and an integration test reads). */
 export interface CompareResult {
   label: string;
@@ -53,7 +63,8 @@ export class ComparePanel implements vscode.Disposable {
    * The panel for a comparison (`key` names what is compared): the one already open for it, else a new one beside.
    * It is opened before the traces are read and diffed, so the page starts (about 2 s in code-server) meanwhile.
    */
-  static open(services: Services, key: string, title: string): ComparePanel {
+  static open(services: Services, source: CompareSource, title: string): ComparePanel {
+    const key = JSON.stringify(source);
     const same = [...ComparePanel.panels].find((p) => p.key === key);
     if (same) {
       same.panel.reveal(undefined, false);
@@ -65,7 +76,38 @@ export class ComparePanel implements vscode.Disposable {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
       { ...webviewOptions(services.context.extensionUri), retainContextWhenHidden: true },
     );
-    return new ComparePanel(services, panel, key);
+    return new ComparePanel(services, panel, key, source);
+  }
+
+  /**
+   * A comparison panel VS Code restores after a reload: the page names the overlay it showed (its saved state's
+   * trace id), the workspace state says what that compared, and both are read and diffed again. A comparison that
+   * cannot be rebuilt (a file gone, a run removed) closes the panel and says why.
+   */
+  static restore(ctx: CommandContext, panel: vscode.WebviewPanel, firstMessage?: unknown): void {
+    panel.webview.options = { ...webviewOptions(ctx.services.context.extensionUri) };
+    const cp = new ComparePanel(ctx.services, panel, '', undefined);
+    cp.onReady = (traceId) => {
+      const known = ctx.services.context.workspaceState.get<Record<string, unknown>>(RESTORE_KEY, {});
+      const parsed = traceId ? CompareSourceSchema.safeParse(known[traceId]) : undefined;
+      if (!parsed?.success) {
+        ctx.services.log.info(`compare panel: nothing remembered for ${traceId ?? 'a page without state'}; closed`);
+        panel.dispose();
+        return;
+      }
+      cp.source = parsed.data;
+      cp.key = JSON.stringify(parsed.data);
+      void buildOverlay(ctx, parsed.data).then(
+        (overlay) => cp.show(overlay),
+        (err: unknown) => {
+          const message = ctx.services.keys.redact(err instanceof Error ? err.message : String(err));
+          ctx.services.log.warn(`compare panel: cannot restore ${panel.title}: ${message}`);
+          panel.dispose();
+          void vscode.window.showWarningMessage(`Meta-CoT: the comparison "${panel.title}" was closed: ${message}`);
+        },
+      );
+    };
+    if (firstMessage !== undefined) cp.receive(firstMessage);
   }
 
   /** Messages the page was sent, newest last (tests read them). */
@@ -74,10 +116,14 @@ export class ComparePanel implements vscode.Disposable {
   private overlay: DiffOverlay | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
+  /** Set on a restored panel: what to do once the page names the trace it showed. */
+  private onReady: ((restoredTraceId: string | undefined) => void) | undefined;
+
   private constructor(
     private readonly services: Services,
     readonly panel: vscode.WebviewPanel,
-    readonly key: string,
+    public key: string,
+    private source: CompareSource | undefined,
   ) {
     ComparePanel.panels.add(this);
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icons', 'metacot.svg');
@@ -98,7 +144,19 @@ export class ComparePanel implements vscode.Disposable {
   show(overlay: DiffOverlay): void {
     this.overlay = overlay;
     this.panel.title = overlay.label;
+    if (this.source) void this.remember(overlay.trace.id, this.source);
     if (this.ready) this.sendAll();
+  }
+
+  /** Keeps what this panel compares for a reload (newest last; the oldest dropped past RESTORE_MAX). */
+  private async remember(traceId: string, source: CompareSource): Promise<void> {
+    const state = this.services.context.workspaceState;
+    const known = { ...state.get<Record<string, unknown>>(RESTORE_KEY, {}) };
+    delete known[traceId];
+    known[traceId] = source;
+    const ids = Object.keys(known);
+    for (const id of ids.slice(0, Math.max(0, ids.length - RESTORE_MAX))) delete known[id];
+    await state.update(RESTORE_KEY, known);
   }
 
   get title(): string {
@@ -136,6 +194,11 @@ export class ComparePanel implements vscode.Disposable {
       case 'ready':
         if (m.protocolVersion !== PROTOCOL_VERSION) this.services.log.warn(`compare panel speaks protocol ${m.protocolVersion}, host ${PROTOCOL_VERSION}`);
         this.ready = true;
+        if (this.onReady) {
+          const restoring = this.onReady;
+          this.onReady = undefined;
+          restoring(m.restoredTraceId);
+        }
         this.sendAll();
         return;
       case 'request':
@@ -215,11 +278,22 @@ export async function compareTraces(ctx: CommandContext, raw: unknown, selection
     [a, b] = await pickTwoTraces(inv.target.uri, selected);
   }
   const [labelA, labelB] = traceLabels(a, b);
-  const panel = ComparePanel.open(ctx.services, `traces ${a.toString()} ${b.toString()}`, `${labelA} ↔ ${labelB}`);
-  return showIn(ctx, panel, async () => {
+  const source: CompareSource = { kind: 'traces', a: a.toString(), b: b.toString() };
+  const panel = ComparePanel.open(ctx.services, source, `${labelA} ↔ ${labelB}`);
+  return showIn(ctx, panel, () => buildOverlay(ctx, source));
+}
+
+/** Reads what a comparison names, as it is now, and overlays it (a command, or a panel restored after a reload). */
+async function buildOverlay(ctx: CommandContext, source: CompareSource): Promise<DiffOverlay> {
+  if (source.kind === 'traces') {
+    const [a, b] = [vscode.Uri.parse(source.a), vscode.Uri.parse(source.b)];
+    const [labelA, labelB] = traceLabels(a, b);
     const [ta, tb] = await Promise.all([currentTrace(ctx, a), currentTrace(ctx, b)]);
     return overlayTraces(ta, tb, { labelA, labelB });
-  });
+  }
+  const trace = await currentTrace(ctx, vscode.Uri.parse(source.uri));
+  for (const id of [source.runA, source.runB]) if (!trace.runs.some((r) => r.id === id)) throw new Error(`no run "${id}" in this trace (runs: ${trace.runs.map((r) => r.id).join(', ')})`);
+  return overlayRuns(trace, source.runA, source.runB);
 }
 
 /** Reads and diffs (timed in the log), then shows the overlay; a new panel whose diff failed is closed. */
@@ -264,7 +338,8 @@ export async function compareRuns(ctx: CommandContext, raw: unknown): Promise<Co
   }
   for (const id of [runA, runB]) if (!trace.runs.some((r) => r.id === id)) throw new Error(`no run "${id}" in this trace (runs: ${trace.runs.map((r) => r.id).join(', ')})`);
   const [a, b] = [runA, runB];
-  const panel = ComparePanel.open(ctx.services, `runs ${uri.toString()} ${a} ${b}`, `${a} ↔ ${b}`);
+  const source: CompareSource = { kind: 'runs', uri: uri.toString(), runA: a, runB: b };
+  const panel = ComparePanel.open(ctx.services, source, `${a} ↔ ${b}`);
   return showIn(ctx, panel, async () => overlayRuns(trace, a, b));
 }
 

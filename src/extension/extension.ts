@@ -78,6 +78,9 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestApi 
     vscode.window.registerWebviewPanelSerializer('metacot.searchPanel', {
       deserializeWebviewPanel: (panel, state: unknown) => load().restorePanel(panel, state),
     }),
+    vscode.window.registerWebviewPanelSerializer('metacot.comparePanel', {
+      deserializeWebviewPanel: async (panel) => load().restoreCompare(panel),
+    }),
   );
   const activationMs = performance.now() - started;
   // The test API exists only when VS Code runs the extension's tests (extensionTestsPath given); a getter, so that

@@ -12,6 +12,7 @@ import { TraceTreeProvider } from './traceTreeView';
 import type { TraceTreeElement } from './traceTreeView';
 import { TraceEditorProvider } from './traceEditor';
 import { SearchPanel } from './searchPanel';
+import { ComparePanel } from './compareCommands';
 import { RunStatusBar } from './statusBar';
 import { createTestApi } from './testApi';
 import { TraceActions } from './traceActions';
@@ -22,6 +23,8 @@ export interface Host {
   readonly tree: TraceTreeProvider;
   readonly editor: TraceEditorProvider;
   restorePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
+  /** A comparison ("A ↔ B") panel after a reload. */
+  restoreCompare(panel: vscode.WebviewPanel): void;
   testApi(activationMs: number): TestApi;
 }
 
@@ -43,6 +46,7 @@ export function createHost(context: vscode.ExtensionContext, channel: vscode.Log
     tree,
     editor,
     restorePanel: (panel, state) => SearchPanel.restore(panel, state),
-    testApi: (activationMs) => createTestApi(services, tree, activationMs),
+    restoreCompare: (panel) => ComparePanel.restore({ services, actions }, panel),
+    testApi: (activationMs) => createTestApi(services, actions, tree, activationMs),
   };
 }

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Services } from './services';
+import type { TraceActions } from './traceActions';
 import type { TraceTreeElement, TraceTreeProvider } from './traceTreeView';
 import type { PanelHost } from './panelHost';
 import { TraceEditorProvider } from './traceEditor';
@@ -34,6 +35,8 @@ export interface TestApi {
   errorView(uri: vscode.Uri): string | undefined;
   /** What the WebviewPanelSerializer does for a panel VS Code restores after a reload. */
   restorePanel(panel: vscode.WebviewPanel, state: unknown, firstMessage?: unknown): Promise<void>;
+  /** A comparison panel restored after a reload, given the page's first message. */
+  restoreCompare(panel: vscode.WebviewPanel, firstMessage: unknown): void;
   /** The Meta-CoT log's recent lines (info and above). */
   recentLog(): string[];
   /** Folder of the extension's own log files (scanned for secrets). */
@@ -49,7 +52,7 @@ export interface TestApi {
   experimentViews(): { folder: string; sent: unknown[]; rendered: unknown[]; receive(message: unknown): Promise<void> }[];
 }
 
-export function createTestApi(services: Services, tree: TraceTreeProvider, activationMs: number): TestApi {
+export function createTestApi(services: Services, actions: TraceActions, tree: TraceTreeProvider, activationMs: number): TestApi {
   const hosts = (uri: vscode.Uri): PanelHost[] => [
     ...TraceEditorProvider.hostsFor(uri),
     ...SearchPanel.all()
@@ -73,6 +76,7 @@ export function createTestApi(services: Services, tree: TraceTreeProvider, activ
     logUri: services.context.logUri,
     recentLog: () => [...services.log.recent],
     restorePanel: (panel, state, firstMessage) => SearchPanel.restore(panel, state, firstMessage),
+    restoreCompare: (panel, firstMessage) => ComparePanel.restore({ services, actions }, panel, firstMessage),
     errorView: (uri) => TraceEditorProvider.errorViews.get(uri.toString()),
     runningSearches: () => services.runs.list().map((r) => ({ id: r.id, uri: r.uri.toString(), nodes: r.progress.nodes })),
     selection: () => {

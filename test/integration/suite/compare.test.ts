@@ -178,6 +178,34 @@ describe('extension: compare traces and runs', function () {
     assert.deepEqual(fromMenu.counts, expected);
   });
 
+  it('a comparison panel VS Code restores after a reload reads and diffs the same pair again; one it cannot rebuild closes', async () => {
+    const { a, b } = tracePair();
+    const ua = await writeTraceFixture('compare-restore-a', a);
+    const ub = await writeTraceFixture('compare-restore-b', b);
+    const result = await vscode.commands.executeCommand<CompareResult>('metacot.compareTraces', { a: ua.toString(), b: ub.toString() });
+    await closeAllEditors();
+    assert.equal(api.comparePanels().filter((p) => p.title === result.label).length, 0);
+    // What VS Code does on reload: a bare panel of the view type, and the page's `ready` with the trace it showed.
+    const panel = vscode.window.createWebviewPanel('metacot.comparePanel', 'restored', vscode.ViewColumn.Beside, {});
+    api.restoreCompare(panel, { type: 'ready', protocolVersion: PROTOCOL_VERSION, restoredTraceId: result.traceId });
+    const restored = await waitFor('the restored comparison', () => api.comparePanels().find((p) => p.title === result.label && p.sent.some((m) => (m as SentMessage).type === 'diffMarks')), 20_000);
+    const marks = checkSent(restored.sent as SentMessage[], result);
+    assert.deepEqual(markCounts(marks), markCounts(checkSent(await sentBy(api, result.label), result)));
+    await closeAllEditors();
+    // B deleted meanwhile: the restored panel closes and says why; a page with no remembered comparison just closes.
+    fs.rmSync(ub.fsPath);
+    const gone = vscode.window.createWebviewPanel('metacot.comparePanel', 'restored', vscode.ViewColumn.Beside, {});
+    let disposed = false;
+    gone.onDidDispose(() => (disposed = true));
+    api.restoreCompare(gone, { type: 'ready', protocolVersion: PROTOCOL_VERSION, restoredTraceId: result.traceId });
+    await waitFor('the unrestorable panel to close', () => disposed || undefined, 20_000);
+    const unknown = vscode.window.createWebviewPanel('metacot.comparePanel', 'restored', vscode.ViewColumn.Beside, {});
+    let closed = false;
+    unknown.onDidDispose(() => (closed = true));
+    api.restoreCompare(unknown, { type: 'ready', protocolVersion: PROTOCOL_VERSION, restoredTraceId: 'diff:never:compared' });
+    await waitFor('the panel with nothing remembered to close', () => closed || undefined, 20_000);
+  });
+
   it('refuses what it cannot compare, saying why', async () => {
     const { a } = tracePair();
     const one = await writeTraceFixture('compare-one-run', a);
