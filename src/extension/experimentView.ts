@@ -50,13 +50,29 @@ export class ExperimentView implements vscode.Disposable {
       return open;
     }
     const panel = vscode.window.createWebviewPanel(ExperimentView.viewType, `Experiment: ${folderLabel(folder)}`, vscode.ViewColumn.Active, {
-      enableScripts: true,
+      ...viewOptions(services, folder),
       retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(services.context.extensionUri, 'media', 'webview'), folder],
     });
     const view = new ExperimentView(services, panel, folder);
     await view.reload();
     return view;
+  }
+
+  /**
+   * A view VS Code restores after a reload: its folder is the one remembered for its title (the page keeps no
+   * state). A folder gone or broken meanwhile shows its error in the view, like any reload of the folder.
+   */
+  static async restore(services: Services, panel: vscode.WebviewPanel): Promise<void> {
+    const known = services.context.workspaceState.get<Record<string, string>>(RESTORE_KEY, {});
+    const uri = known[panel.title];
+    if (!uri || ExperimentView.views.has(uri)) {
+      services.log.info(`experiment view: nothing to restore for "${panel.title}"; closed`);
+      panel.dispose();
+      return;
+    }
+    const folder = vscode.Uri.parse(uri);
+    panel.webview.options = viewOptions(services, folder);
+    await new ExperimentView(services, panel, folder).reload();
   }
 
   /** Messages sent to the page, newest last (tests read them). */
@@ -78,6 +94,7 @@ export class ExperimentView implements vscode.Disposable {
     readonly folder: vscode.Uri,
   ) {
     ExperimentView.views.set(folder.toString(), this);
+    void remember(services, panel.title, folder);
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icons', 'metacot.svg');
     // summary.json and the plots are what the page shows; traces/ changes reach it through the summary rewrite.
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `{${SUMMARY_FILE},plots/**}`));
@@ -248,6 +265,23 @@ export class ExperimentView implements vscode.Disposable {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Folders of Experiment views by panel title, for a reload; the oldest are forgotten first. */
+const RESTORE_KEY = 'metacot.experimentViews';
+const RESTORE_MAX = 20;
+
+async function remember(services: Services, title: string, folder: vscode.Uri): Promise<void> {
+  const known = { ...services.context.workspaceState.get<Record<string, string>>(RESTORE_KEY, {}) };
+  delete known[title];
+  known[title] = folder.toString();
+  const titles = Object.keys(known);
+  for (const t of titles.slice(0, Math.max(0, titles.length - RESTORE_MAX))) delete known[t];
+  await services.context.workspaceState.update(RESTORE_KEY, known);
+}
+
+function viewOptions(services: Services, folder: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(services.context.extensionUri, 'media', 'webview'), folder] };
 }
 
 export function folderLabel(folder: vscode.Uri): string {

@@ -81,6 +81,9 @@ export function activate(context: vscode.ExtensionContext): { testing?: TestApi 
     vscode.window.registerWebviewPanelSerializer('metacot.comparePanel', {
       deserializeWebviewPanel: async (panel) => load().restoreCompare(panel),
     }),
+    vscode.window.registerWebviewPanelSerializer('metacot.experimentView', {
+      deserializeWebviewPanel: (panel) => load().restoreExperiment(panel),
+    }),
   );
   const activationMs = performance.now() - started;
   // The test API exists only when VS Code runs the extension's tests (extensionTestsPath given); a getter, so that

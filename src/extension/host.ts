@@ -13,6 +13,7 @@ import type { TraceTreeElement } from './traceTreeView';
 import { TraceEditorProvider } from './traceEditor';
 import { SearchPanel } from './searchPanel';
 import { ComparePanel } from './compareCommands';
+import { ExperimentView } from './experimentView';
 import { RunStatusBar } from './statusBar';
 import { createTestApi } from './testApi';
 import { TraceActions } from './traceActions';
@@ -25,6 +26,8 @@ export interface Host {
   restorePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
   /** A comparison ("A ↔ B") panel after a reload. */
   restoreCompare(panel: vscode.WebviewPanel): void;
+  /** An Experiment view after a reload. */
+  restoreExperiment(panel: vscode.WebviewPanel): Promise<void>;
   testApi(activationMs: number): TestApi;
 }
 
@@ -47,6 +50,7 @@ export function createHost(context: vscode.ExtensionContext, channel: vscode.Log
     editor,
     restorePanel: (panel, state) => SearchPanel.restore(panel, state),
     restoreCompare: (panel) => ComparePanel.restore({ services, actions }, panel),
+    restoreExperiment: (panel) => ExperimentView.restore(services, panel),
     testApi: (activationMs) => createTestApi(services, actions, tree, activationMs),
   };
 }

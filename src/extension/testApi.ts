@@ -37,6 +37,7 @@ export interface TestApi {
   restorePanel(panel: vscode.WebviewPanel, state: unknown, firstMessage?: unknown): Promise<void>;
   /** A comparison panel restored after a reload, given the page's first message. */
   restoreCompare(panel: vscode.WebviewPanel, firstMessage: unknown): void;
+  restoreExperiment(panel: vscode.WebviewPanel): Promise<void>;
   /** The Meta-CoT log's recent lines (info and above). */
   recentLog(): string[];
   /** Folder of the extension's own log files (scanned for secrets). */
@@ -77,6 +78,7 @@ export function createTestApi(services: Services, actions: TraceActions, tree: T
     recentLog: () => [...services.log.recent],
     restorePanel: (panel, state, firstMessage) => SearchPanel.restore(panel, state, firstMessage),
     restoreCompare: (panel, firstMessage) => ComparePanel.restore({ services, actions }, panel, firstMessage),
+    restoreExperiment: (panel) => ExperimentView.restore(services, panel),
     errorView: (uri) => TraceEditorProvider.errorViews.get(uri.toString()),
     runningSearches: () => services.runs.list().map((r) => ({ id: r.id, uri: r.uri.toString(), nodes: r.progress.nodes })),
     selection: () => {

@@ -15,7 +15,7 @@ import type { ExperimentSummary } from '../../../src/core/experiment/summary';
 import { parseProblemSetText } from '../../../src/core/problems/problemSet';
 import type { ReferenceServer } from '../../../src/core/server';
 import type { OpenExperimentResult } from '../../../src/extension/experimentCommand';
-import { ExperimentReplySchema, parseExperimentResult } from '../../../src/protocol/experimentMessages';
+import { EXPERIMENT_PROTOCOL_VERSION, ExperimentReplySchema, parseExperimentResult } from '../../../src/protocol/experimentMessages';
 import type { ExperimentMethod } from '../../../src/protocol/experimentMessages';
 import type { TestApi } from '../../../src/extension/testApi';
 import { closeAllEditors, closedPort, configureEndpoint, isTrustedRun, startServer, testApi, wsPath } from './extensionHelpers';
@@ -227,6 +227,23 @@ describe('extension: Experiment view', function () {
     const err = await waitFor('the error', () => newest(api.experimentViews().find((v) => v.folder === dir)!.sent as Sent[], (m) => m.type === 'experimentError'), 20_000);
     assert.match(err.message!, /summary\.json is not an experiment summary: cells: /);
     fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(s, null, 1));
+  });
+
+  it('after a reload VS Code restores the view on the same folder; a panel with no folder remembered closes', async () => {
+    await closeAllEditors();
+    await waitFor('the view to close', () => (api.experimentViews().some((v) => v.folder === dir) ? undefined : true), 20_000);
+    // What VS Code does on reload: a bare panel of the view type, with the title it had.
+    const panel = vscode.window.createWebviewPanel('metacot.experimentView', `Experiment: ${vscode.workspace.asRelativePath(dir)}`, vscode.ViewColumn.Active, {});
+    await api.restoreExperiment(panel);
+    const restored = await waitFor('the restored view', () => api.experimentViews().find((v) => v.folder === dir));
+    restored.receive({ type: 'ready', protocolVersion: EXPERIMENT_PROTOCOL_VERSION });
+    const shown = await waitFor('its summary sent', () => newest(api.experimentViews().find((v) => v.folder === dir)!.sent as Sent[], (m) => m.type === 'experiment'), 20_000);
+    assert.equal(shown.summary!.totals.entries, readSummary(dir).totals.entries);
+    const stray = vscode.window.createWebviewPanel('metacot.experimentView', 'Experiment: never-opened', vscode.ViewColumn.Active, {});
+    let closed = false;
+    stray.onDidDispose(() => (closed = true));
+    await api.restoreExperiment(stray);
+    assert.equal(closed, true);
   });
 
   it('a folder without summary.json, or with an invalid one, is refused with what is wrong', async () => {
