@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   analyse: { summary: 'pass@k, maj@k, accuracy vs N, backtracks, tokens of a trace; of a folder, the solve rate across its traces', load: async () => (await import('./commands/analyse')).runAnalyseCommand },
   rescore: { summary: 're-score a saved trace with another verifier or aggregation', load: async () => (await import('./commands/rescore')).runRescoreCommand },
   experiment: { summary: 'a problem set × strategies × budgets: traces, summary.json, plots; resumable', load: async () => (await import('./commands/experiment')).runExperimentCommand },
+  importance: { summary: 'how much each step of a path matters to the answer (resampling K continuations per prefix); stored in the trace', load: async () => (await import('./commands/importance')).runImportanceCommand },
 };
 
 const USAGE = `metacot <command> [options]

@@ -10,6 +10,9 @@ import type { Trace } from '../trace/schema';
 import type { TraceTree } from '../trace/tree';
 import { autoChecker, type Checker } from '../verify/checker';
 import { createVerifier } from '../verify/verifier';
+import { parseCountdownProblem, type CountdownSpec } from '../verify/countdown';
+import { parseExpression } from '../verify/expression';
+import { formatRational } from '../verify/rational';
 import {
   TOP_MIN_TV,
   TOP_STEPS,
@@ -70,7 +73,7 @@ export async function measureStepImportance(opts: StepImportanceOptions): Promis
   const lastSampled = own.terminal && own.answer !== undefined ? steps.length - 1 : steps.length;
   const prefixes: PrefixSample[] = [];
   for (let j = 0; j <= steps.length; j++) {
-    prefixes.push(j > lastSampled ? fromPath(j, k, own.answer!, own.verified) : { steps: j, status: 'skipped', asked: k, got: 0, answers: [], requests: 0, tokensIn: 0, tokensOut: 0 });
+    prefixes.push(j > lastSampled ? fromPath(j, k, answerKey(own.answer, own.verified, parseCountdownProblem(problem)), own.verified) : { steps: j, status: 'skipped', asked: k, got: 0, answers: [], requests: 0, tokensIn: 0, tokensOut: 0 });
   }
 
   const spent = { requests: 0, tokens: 0 };
@@ -163,6 +166,7 @@ async function samplePrefix(opts: StepImportanceOptions, prefix: string[], j: nu
     const cancelled = opts.signal?.aborted === true;
     return { ...base, status: cancelled ? 'cancelled' : 'failed', got: 0, answers: [], requests: cancelled ? 0 : 1, tokensIn: 0, tokensOut: 0, ...(cancelled ? {} : { error: (err as Error).message }) };
   }
+  const countdown = parseCountdownProblem(problem);
   const counts = new Map<string, AnswerCount>();
   let checked = 0;
   let correct = 0;
@@ -170,7 +174,7 @@ async function samplePrefix(opts: StepImportanceOptions, prefix: string[], j: nu
   for (const g of gens) {
     path[path.length - 1] = g.text;
     const r = checker.check(problem, path, { final: true });
-    const answer = r.answer ?? NO_ANSWER;
+    const answer = answerKey(r.answer, r.verified, countdown);
     const entry = counts.get(answer) ?? { answer, count: 0 };
     entry.count++;
     if (r.verified !== undefined) {
@@ -193,6 +197,23 @@ async function samplePrefix(opts: StepImportanceOptions, prefix: string[], j: nu
     tokensIn: gens.reduce((s, g) => s + g.tokensIn, 0),
     tokensOut: gens.reduce((s, g) => s + g.tokensOut, 0),
   };
+}
+
+/**
+ * What counts as the same answer. A Countdown answer is an expression, and two spellings of one result are one
+ * answer: keyed by the value it reaches (a rule-breaking expression that still reaches the target apart from a valid
+ * one). Other answers as extracted; '' for none.
+ */
+export function answerKey(answer: string | undefined, verified: boolean | undefined, countdown: CountdownSpec | undefined): string {
+  if (answer === undefined) return NO_ANSWER;
+  if (!countdown) return answer;
+  let value: string;
+  try {
+    value = formatRational(parseExpression(answer).value);
+  } catch {
+    return answer;
+  }
+  return verified === false && value === String(countdown.target) ? `${value} (breaks the rules)` : value;
 }
 
 /** Per Generation.requests: counted on first choices when the generator says; else one request, none for replays. */
