@@ -39,6 +39,7 @@ import { exportCommand, openAsText, openInTraceEditor, openTrace, revealInPanel 
 import { openLatestTrace, rerunLatestTrace, runSample } from './walkthrough';
 import { registerCompareCommands } from './compareCommands';
 import { registerExperimentCommands } from './experimentCommand';
+import { ImportanceArgsSchema, MEASURE_IMPORTANCE_COMMAND, measureStepImportanceCommand } from './importanceCommand';
 
 /** Command id → implementation; the light bundle (extension.ts) registers the ids and calls these on first use. */
 export type CommandTable = Map<string, (...args: unknown[]) => Promise<unknown>>;
@@ -77,6 +78,7 @@ export function registerCommands(services: Services, actions: TraceActions, tabl
   reg('metacot.markNodeCorrect', NodeArgsSchema, (inv) => markNode(ctx, inv, 'correct'));
   reg('metacot.markNodeIncorrect', NodeArgsSchema, (inv) => markNode(ctx, inv, 'incorrect'));
   reg('metacot.markNode', MarkArgsSchema, (inv) => markNode(ctx, inv, inv.args.label ?? null));
+  reg(MEASURE_IMPORTANCE_COMMAND, ImportanceArgsSchema, (inv) => measureStepImportanceCommand(ctx, inv));
   reg('metacot.openTrace', OpenArgsSchema, (inv) => openTrace(ctx, inv));
   reg('metacot.openAsText', OpenArgsSchema, (inv) => openAsText(ctx, inv));
   reg('metacot.openInTraceEditor', OpenArgsSchema, (inv) => openInTraceEditor(ctx, inv));

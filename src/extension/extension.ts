@@ -38,6 +38,7 @@ const COMMANDS = [
   'metacot.compareTraces',
   'metacot.compareRuns',
   'metacot.openExperiment',
+  'metacot.measureStepImportance',
 ] as const;
 
 export function activate(context: vscode.ExtensionContext): { testing?: TestApi } {

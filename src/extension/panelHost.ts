@@ -24,6 +24,7 @@ import { VERIFIER_PARAMS } from '../core/verify/verifier';
 import type { RerunOptions } from '../protocol/hostMessages';
 import { refusalNotice, showNotice } from './runNotices';
 import { openTextAtNode } from './openAtNode';
+import { measureFromPanel } from './importanceCommand';
 
 let nextHostId = 1;
 
@@ -118,6 +119,7 @@ export class PanelHost implements vscode.Disposable {
       return { uri: opened.uri, message: opened.message };
     },
     exportTrace: (p) => this.actions.exportTrace(this.uri, { format: p.format, style: 'appendix-e', ...(p.nodeId ? { nodeId: p.nodeId } : {}) }),
+    measureImportance: (p) => measureFromPanel({ services: this.services, actions: this.actions }, this.uri, p.nodeId, this.options.saveEdits),
   };
 
   constructor(
@@ -223,6 +225,8 @@ export class PanelHost implements vscode.Disposable {
         return h.openAsText(m.params);
       case 'exportTrace':
         return h.exportTrace(m.params);
+      case 'measureImportance':
+        return h.measureImportance(m.params);
     }
   }
 

@@ -25,7 +25,7 @@ export type ModelChange = { kind: 'delta'; delta: TraceDelta } | { kind: 'reload
 export function editCopy<R>(source: Trace, fn: (tree: TraceTree) => R): { result: R; trace: Trace; change: ModelChange } {
   const trace = JSON.parse(JSON.stringify(source)) as Trace;
   const tree = TraceTree.from(trace);
-  const before = { events: trace.events.length, runs: JSON.stringify(trace.runs), usage: JSON.stringify(trace.usage), result: JSON.stringify(trace.result) };
+  const before = { events: trace.events.length, runs: JSON.stringify(trace.runs), usage: JSON.stringify(trace.usage), result: JSON.stringify(trace.result), analyses: JSON.stringify(trace.analyses) };
   const added = new Set<string>();
   const updated = new Set<string>();
   const oldNodes = new Map<string, string[]>();
@@ -57,5 +57,7 @@ export function editCopy<R>(source: Trace, fn: (tree: TraceTree) => R): { result
   }
   if (JSON.stringify(trace.usage) !== before.usage) delta.usage = trace.usage;
   if (JSON.stringify(trace.result) !== before.result) delta.result = trace.result;
-  return { result, trace, change: removedField ? { kind: 'reload' } : { kind: 'delta', delta } };
+  // Stored analyses (step importance) have no delta form: views reload to show them.
+  const analysesChanged = JSON.stringify(trace.analyses) !== before.analyses;
+  return { result, trace, change: removedField || analysesChanged ? { kind: 'reload' } : { kind: 'delta', delta } };
 }

@@ -60,6 +60,14 @@ export const PANEL_REQUESTS = {
     params: z.object({ nodeId: nodeId.optional() }),
     result: z.object({ uri: z.string(), message: z.string() }),
   },
+  /**
+   * Step importance of the path root → node: the host asks K and the budget, resamples with progress and stores the
+   * result in the trace (the page then reloads it). `measured: false` when the person dismissed the questions.
+   */
+  measureImportance: {
+    params: z.object({ nodeId }),
+    result: z.object({ nodeId, measured: z.boolean(), message: z.string() }),
+  },
   /** Export the trace, the linearized Meta-CoT text or the winning path (of `nodeId` instead of the best node). */
   exportTrace: {
     params: z.object({ format: PanelExportFormatSchema, nodeId: nodeId.optional() }),
@@ -92,6 +100,7 @@ export const PanelRequestMessageSchema = z.discriminatedUnion('method', [
   requestSchema('cancelRun', PANEL_REQUESTS.cancelRun.params),
   requestSchema('openAsText', PANEL_REQUESTS.openAsText.params),
   requestSchema('exportTrace', PANEL_REQUESTS.exportTrace.params),
+  requestSchema('measureImportance', PANEL_REQUESTS.measureImportance.params),
 ]);
 export type PanelRequestMessage = z.infer<typeof PanelRequestMessageSchema>;
 

@@ -23,6 +23,7 @@ const SAMPLES: { [M in PanelMethod]: { params: unknown; result: unknown } } = {
   cancelRun: { params: {}, result: { cancelled: [], message: 'no search is running' } },
   openAsText: { params: { nodeId: 'n2' }, result: { uri: 'file:///t.metacot.json', message: 'opened' } },
   exportTrace: { params: { format: 'solution' }, result: { output: 'file:///t.solution.txt', bytes: 12, message: 'exported' } },
+  measureImportance: { params: { nodeId: 'n3' }, result: { nodeId: 'n3', measured: true, message: 'step importance of n3: 3 steps' } },
 };
 
 test('the request table lists every method once, each with a params and a result schema', () => {
