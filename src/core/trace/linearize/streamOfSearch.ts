@@ -22,6 +22,11 @@ import { isSwitch } from './visitOrder';
 export interface SosOptions extends CommonOptions {
   /** End the text at the first `Goal Reached`, as the SoS generator does (default false: show the whole tree). */
   stopAtGoal?: boolean;
+  /**
+   * A step whose result is the target is a goal even with numbers left (our Countdown uses each number at most
+   * once; SoS's uses all): written as a leaf, `31,31 equal: Goal Reached` (default false: SoS's rule).
+   */
+  goalAtTarget?: boolean;
 }
 
 export class LinearizeError extends Error {
@@ -137,8 +142,12 @@ export function linearizeSos(tree: TraceTree, opts: SosOptions = {}): Linearizat
     }
     shown.push(node);
     line(`Exploring Operation: ${parsed.compact}, Resulting Numbers: ${pyNumberList(st.numbers)}`, 'step', node.id);
-    afterLeaf = st.numbers.length === 1;
-    if (afterLeaf) {
+    const early = opts.goalAtTarget === true && st.numbers.length > 1 && parsed.op !== undefined && numberValue(parsed.op.result) === numberValue(target);
+    afterLeaf = st.numbers.length === 1 || early;
+    if (early) {
+      line(`${parsed.op!.result},${target} equal: Goal Reached`, 'step', node.id);
+      if (opts.stopAtGoal) break;
+    } else if (afterLeaf) {
       const value = st.numbers[0]!;
       const goal = numberValue(value) === numberValue(target);
       const leaf = typeof node.meta?.sosLeaf === 'string' ? node.meta.sosLeaf : `${value},${target} ${goal ? 'equal: Goal Reached' : 'unequal: No Solution'}`;
