@@ -6,6 +6,7 @@ import { COLOR_KEYS, colorOf } from './colorScale';
 import { copiesLabel, fmtInt, plainMath } from './format';
 import { LINE_HEIGHT, MIN_TEXT_PX, cardFontPx } from './lod';
 import { isHumanEdit } from './nodeMarks';
+import { importanceMarks } from './importanceView';
 import type { HiddenSummary } from './treeLayout';
 import type { RenderScene } from './treeRenderer';
 import type { TraceNode } from '../src/protocol/fromCore';
@@ -33,6 +34,8 @@ interface Badge {
 export interface DrawnText {
   text: string;
   cut: boolean;
+  /** The text badges drawn beside it (value, importance mark, copies), right to left. */
+  badges: string[];
 }
 
 const painters = new WeakMap<HTMLCanvasElement, CardPainter>();
@@ -179,7 +182,7 @@ export class CardPainter {
     const cut = last.endsWith('…');
     // Lines joined as the text had them: a space between, none after a hyphen the line broke at.
     const shown = (cut ? [...lines.slice(0, -1), last.slice(0, -1)] : lines).reduce((a, l) => (a === '' || a.endsWith('-') ? a + l : `${a} ${l}`), '');
-    this.drawn.set(i, { text: shown, cut });
+    this.drawn.set(i, { text: shown, cut, badges: badges.filter((b) => !b.icon).map((b) => b.str) });
   }
 
   /**
@@ -203,6 +206,9 @@ export class CardPainter {
     else if (n.verified === false) icon(ICON.error, theme.error);
     const metric = n.value !== undefined && (s.iteration === Infinity || s.replay.valuedAt[i] <= s.iteration) ? n.value.toFixed(2) : n.visits ? `N${n.visits}` : '';
     if (metric) label(metric, `${small}px ${theme.monoFamily}`, theme.muted);
+    // Step importance of a measured path's step (TV; ★ on a top step).
+    const imp = importanceMarks(s.model).get(i);
+    if (imp) label(imp.text, `${imp.top ? '600 ' : ''}${small}px ${theme.monoFamily}`, imp.top ? theme.best : theme.muted);
     if (n.status === 'failed') icon(ICON.warning, theme.error);
     if (n.label === 'correct') icon(ICON.thumbsup, theme.success);
     else if (n.label === 'incorrect') icon(ICON.thumbsdown, theme.error);

@@ -15,6 +15,7 @@ import { badge, button, textArea } from './toolkit';
 import type { ButtonControl } from './toolkit';
 import type { TraceModel } from './traceModel';
 import { isHumanEdit } from './nodeMarks';
+import { importanceButton, importanceSection } from './importanceView';
 
 export interface DetailActions {
   select(i: number): void;
@@ -27,6 +28,7 @@ export interface DetailActions {
   exportPath(i: number | null, format: 'trace' | 'linearized' | 'solution'): void;
   cancelRun(runId: string): void;
   zoomTo(i: number): void;
+  measureImportance(i: number): void;
 }
 
 type Mode = 'view' | 'edit' | 'rerun';
@@ -278,6 +280,8 @@ export class DetailPane {
     if (this.mode === 'view') out.push(this.actionBar(m, i, n));
 
     out.push(this.whySection(m, i, n));
+    const importance = importanceSection(m, i, { measure: (j) => this.actions.measureImportance(j), select: (j) => this.actions.select(j) });
+    if (importance) out.push(importance);
     out.push(section('Metrics', this.metrics(m, i, n)));
     out.push(this.pathSection(m, i));
     return out;
@@ -317,6 +321,7 @@ export class DetailPane {
           id: 'action-incorrect',
         }),
       ),
+      importanceButton(m, i, { measure: (j) => this.actions.measureImportance(j), select: (j) => this.actions.select(j) }, ro ? this.readOnlyReason || 'read-only' : undefined),
       button({ icon: 'zoom-in', title: 'Zoom to this node (.)', onClick: () => this.actions.zoomTo(i) }),
       button({ icon: 'go-to-file', title: 'Show in the trace JSON', onClick: () => this.actions.openAsText(i) }),
       button({ icon: 'export', title: 'Export the path to this node as Meta-CoT text', onClick: () => this.actions.exportPath(i, 'linearized') }),

@@ -123,6 +123,7 @@ export class PanelApp implements PanelCommands {
       exportPath: (i, format) => this.act('exportTrace', { format, ...(i === null ? {} : { nodeId: this.idAt(i) }) }),
       cancelRun: (runId) => this.cancelRun(runId),
       zoomTo: (i) => this.zoomToNode(i),
+      measureImportance: (i) => this.act('measureImportance', { nodeId: this.idAt(i) }),
     });
     this.diff = new DiffView(s, { select: (i) => this.select(i, true), invalidate: () => this.view.invalidate(), announce: (t) => this.announce(t) });
     this.reading = new ReadingView(s, { select: (i) => this.select(i, true), changed: (on) => this.readingChanged(on) }, [this.view.el, this.view.legend.el]);

@@ -46,7 +46,7 @@ export interface PanelProbe {
   /** Page box of a node's card as the camera places it (it may be partly or wholly off the canvas), null when not laid out. */
   nodeClientBox(id: string): { left: number; top: number; right: number; bottom: number } | null;
   /** The node text the last frame drew on a node's text card (lines joined, no ellipsis) and whether it was cut; null when not drawn. */
-  cardText(id: string): { text: string; cut: boolean } | null;
+  cardText(id: string): { text: string; cut: boolean; badges: string[] } | null;
   /** Resolves after the next rendered frame. */
   nextFrame(): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * renderer needs (best path). Deltas are applied in batches; `structureVersion` changes only when the shape changes so
  * value / status updates never trigger a relayout.
  */
-import type { Run, Trace, TraceEvent, TraceNode, Usage, Result, Problem } from '../src/protocol/fromCore';
+import type { Analyses, Run, Trace, TraceEvent, TraceNode, Usage, Result, Problem } from '../src/protocol/fromCore';
 import type { TraceDeltaMessage } from '../src/protocol/hostMessages';
 
 export class TraceModel {
@@ -12,6 +12,8 @@ export class TraceModel {
   runs: Run[] = [];
   usage: Usage = { requests: 0, cachedRequests: 0, tokensIn: 0, tokensOut: 0, cost: 0 };
   result: Result | null = null;
+  /** Stored measurements (step importance); replaced by each load (the host reloads when they change). */
+  analyses: Analyses | undefined = undefined;
   nodes: TraceNode[] = [];
   events: TraceEvent[] = [];
   index = new Map<string, number>();
@@ -39,6 +41,7 @@ export class TraceModel {
     this.runs = trace.runs.slice();
     this.usage = trace.usage;
     this.result = trace.result;
+    this.analyses = trace.analyses;
     this.events = trace.events.slice();
     this.nodes = [];
     this.index.clear();
@@ -172,6 +175,7 @@ export class TraceModel {
       runs: this.runs,
       usage: this.usage,
       result: this.result,
+      ...(this.analyses ? { analyses: this.analyses } : {}),
     };
   }
 

@@ -12,3 +12,5 @@ export { causeFix, failureCause, traceMark, traceState } from '../core/analyse/r
 export type { CauseFix, TraceState } from '../core/analyse/runOutcome';
 export { fadedMask, runMask, supersededMask } from '../core/trace/supersession';
 export type { IndexedNodes, RunRef } from '../core/trace/supersession';
+export { IMPORTANCE_FORMULA, IMPORTANCE_LEGEND, TOP_MIN_TV, importanceStaleness } from '../core/analyse/stepImportanceSchema';
+export type { Analyses, AnswerCount, PrefixSample, StepImportance, StepScore } from '../core/analyse/stepImportanceSchema';

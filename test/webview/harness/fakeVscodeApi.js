@@ -17,6 +17,7 @@
     cancelRun: (p) => ({ cancelled: p.runId ? [p.runId] : [], message: 'Cancelled' }),
     openAsText: () => ({ uri: 'file:///harness/trace.metacot.json', message: 'Opened the trace as text' }),
     exportTrace: (p) => ({ output: `/harness/export.${p.format}`, bytes: 42, message: `Exported ${p.format}` }),
+    measureImportance: (p) => ({ nodeId: p.nodeId, measured: true, message: `Measured the step importance of ${p.nodeId}` }),
   };
   function answer(m) {
     const preset = window.__replyWith[m.method];
