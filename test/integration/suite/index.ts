@@ -27,3 +27,4 @@ import './bigTrace.test';
 import './openFast.test';
 import './trainerExports.test';
 import './experimentView.test';
+import './importance.test';
