@@ -11,7 +11,8 @@ import { InProcessGenerator } from '../../src/core/search/inProcessGenerator';
 import { TraceTree } from '../../src/core/trace/tree';
 import { parseTrace, serializeTrace } from '../../src/core/trace/io';
 import { answerChecker, countdownChecker } from '../../src/core/verify/checker';
-import { checkerForTrace, measureStepImportance, totalVariation } from '../../src/core/analyse/stepImportance';
+import { answerKey, checkerForTrace, measureStepImportance, totalVariation } from '../../src/core/analyse/stepImportance';
+import { parseCountdownProblem } from '../../src/core/verify/countdown';
 import { importanceFor, importanceStaleness, textHash, withImportance } from '../../src/core/analyse/stepImportanceSchema';
 import { chunkTrace, compactTrace, expandCompactTrace, CompactTraceSchema } from '../../src/protocol/compactTrace';
 import { EmbeddedModel } from '../../src/core/embedded/model';
@@ -159,6 +160,18 @@ test('stale: an edited, removed or moved path node makes the stored result stale
   assert.equal(importanceStaleness(r, get), undefined, 'the text back as measured: not stale');
   assert.equal(importanceStaleness({ ...r, nodeId: 'gone' }, get), 'node gone is no longer in the trace');
   assert.match(importanceStaleness({ ...r, path: r.path.slice(1) }, get)!, /now has 3 steps, not 2/);
+});
+
+test('answer keys: Countdown expressions by the value they reach, a rule-breaking one apart; others as extracted', () => {
+  const spec = parseCountdownProblem({ text: 'Use the numbers 3, 5, 7, 2 to reach 24. Use + - * / and each number at most once.' });
+  assert.ok(spec);
+  assert.equal(answerKey('(5 * 3) + 7 + 2', true, spec), '24');
+  assert.equal(answerKey('2 + 7 + 5*3', true, spec), '24');
+  assert.equal(answerKey('5 * 5 - 1', false, spec), '24 (breaks the rules)');
+  assert.equal(answerKey('5 + 7', false, spec), '12');
+  assert.equal(answerKey('5 +', false, spec), '5 +', 'an expression that does not parse stays as written');
+  assert.equal(answerKey(undefined, false, spec), '');
+  assert.equal(answerKey('\\frac{1}{2}', true, undefined), '\\frac{1}{2}');
 });
 
 test('checkerForTrace: the last run verifier, else auto', () => {
