@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pairedDifference, wilson } from '../../src/core/analyse/intervals';
-import { lineChartSvg } from '../../src/core/analyse/lineChart';
+import { lineChartSvg, wrapTitle } from '../../src/core/analyse/lineChart';
 
 test('Wilson intervals: known values, sound at 0 and n', () => {
   const a = wilson(50, 100);
@@ -42,4 +42,22 @@ test('line chart: one marker per point, doublings evenly spaced on a log-2 axis,
   const gaps = cx.slice(1).map((x, i) => x - cx[i]!);
   for (const g of gaps) assert.ok(Math.abs(g - gaps[0]!) < 0.2, `uneven gaps ${gaps.join(', ')}`);
   assert.ok(svg.includes('>s1</text>') && svg.includes('>s2</text>'));
+});
+
+test('line chart: a title wider than the chart wraps into lines that fit (at most 3, the rest cut), the plot moves down', () => {
+  const long = 'Solve rate vs token budget (3 problems of test/fixtures/experiment-view/problems.jsonl, 95 % Wilson intervals)';
+  const lines = wrapTitle(long, 500);
+  assert.deepEqual(lines.join(' '), long);
+  assert.deepEqual(lines, ['Solve rate vs token budget (3 problems of', 'test/fixtures/experiment-view/problems.jsonl, 95 %', 'Wilson intervals)']);
+  for (const l of lines) assert.ok(l.length <= Math.floor((500 - 16) / 9), l);
+  assert.deepEqual(wrapTitle('short', 500), ['short']);
+  const cut = wrapTitle(Array.from({ length: 60 }, (_, i) => `word${i}`).join(' '), 300);
+  assert.equal(cut.length, 3);
+  assert.ok(cut[2]!.endsWith('…'));
+  const chart = (title: string) => lineChartSvg({ title, xLabel: 'x', yLabel: 'y', panels: [{ title: 'p', series: [{ name: 's', points: [{ x: 1, y: 1 }, { x: 2, y: 2 }] }] }] });
+  const one = chart('short');
+  const two = chart(long);
+  assert.equal(two.match(/font-weight="bold"/g)?.length, 3);
+  const h = (svg: string) => Number(/height="(\d+)"/.exec(svg)![1]);
+  assert.equal(h(two) - h(one), 38, 'two more title lines, 19 px each');
 });

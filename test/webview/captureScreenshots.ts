@@ -2,12 +2,19 @@
  * Captures the panel screenshots kept in media/screenshots/: generated MCTS trees of 30, 300 and 10,000 nodes in the
  * light, dark and high-contrast themes, at 631×860 (the panel VS Code opens beside the editor in a 1400×900 window),
  * 800×860 and 1440×900, as a new trace opens (the reading view: best path and alternatives as text), plus the 300-node
- * tree in reading mode and the 10k tree expanded and fitted (the colour scale as boxes and bars). Through the same
+ * tree in reading mode and the 10k tree expanded and fitted (the colour scale as boxes and bars), and a path with its
+ * step importance measured (detail pane and card marks). Through the same
  * harness as the tests:
  *   npx tsx test/webview/captureScreenshots.ts [filter]     # filter: a substring of the file name, e.g. 300-dark
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TraceSchema, type Trace } from '../../src/core/trace/schema';
+import { TraceTree } from '../../src/core/trace/tree';
+import { InProcessGenerator } from '../../src/core/search/inProcessGenerator';
+import { countdownChecker } from '../../src/core/verify/checker';
+import { measureStepImportance } from '../../src/core/analyse/stepImportance';
+import { withImportance } from '../../src/core/analyse/stepImportanceSchema';
 import { generateTrace } from '../fixtures/generateTrace';
 import { startHarness } from './harness/server';
 import { ensureWebviewBuilt } from './ensureBuilt';
@@ -90,10 +97,41 @@ async function main(): Promise<void> {
         }
       }
     }
+    // Step importance: the beam fixture's best path measured (scripted continuations, as in importance.test.ts), its
+    // middle step selected, so the detail pane shows the formula, the answers and the chart, the cards their marks.
+    const measured = await importanceTrace();
+    for (const theme of THEMES) {
+      for (const [vw, width, height] of VIEWPORTS.filter(([v]) => v !== '800')) {
+        const name = `panel-importance-${theme}-${vw}`;
+        if (filter && !name.includes(filter)) continue;
+        const p = await openPanel(browser, harness, { theme, width, height });
+        await p.load(measured);
+        await settle(p);
+        const pt = await p.probe<{ x: number; y: number } | null>(`p.nodeClientPoint("n5")`);
+        if (!pt) throw new Error('n5 is not laid out');
+        await p.page.mouse.click(pt.x, pt.y);
+        await p.page.locator('#importance').waitFor();
+        await settle(p);
+        await p.page.screenshot({ path: join(out, `${name}.png`) });
+        console.log(`wrote ${name}.png`);
+        await p.page.close();
+      }
+    }
   } finally {
     await browser.close();
     await harness.close();
   }
+}
+
+async function importanceTrace(): Promise<Trace> {
+  const right = 'Answer: (5 * 3) + 7 + 2 = 24';
+  const wrong = 'Answer: 5 + 7 = 12';
+  const script: Record<number, string[]> = { 0: [right, wrong, wrong, wrong], 1: [right, right, wrong, wrong], 2: [right, right, right, right] };
+  const trace = TraceSchema.parse(JSON.parse(readFileSync(join(__dirname, '../fixtures/traces/countdown-beam.metacot.json'), 'utf8')));
+  const generator = new InProcessGenerator((req, i) => script[req.steps.length]![i]!);
+  const r = await measureStepImportance({ tree: TraceTree.from(trace), nodeId: 'n9', generator, checker: countdownChecker(), k: 4 });
+  trace.analyses = withImportance(undefined, r);
+  return TraceSchema.parse(trace);
 }
 
 main().catch((e) => {

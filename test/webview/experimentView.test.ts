@@ -260,10 +260,10 @@ describe('Experiment view page', () => {
     const rerun = p.page.locator('#x-rerun');
     const cancel = p.page.locator('#x-cancel');
     const disabled = () => p.page.evaluate(`document.getElementById('x-rerun').disabled`) as Promise<boolean>;
-    // The fixture has an entry not run yet: the runner finishes it too, and the button says so.
+    // The fixture has an entry not run yet: the re-run leaves it for a resume, and the note says so.
     assert.equal(await disabled(), false);
-    assert.equal(await rerun.getAttribute('title'), 'Run again only the 2 entries whose run failed and the 1 not run yet');
-    assert.equal(await p.page.locator('.x-rerun-note').innerText(), 'Also runs the 1 entry not run yet (an experiment is finished before it is re-run).');
+    assert.equal(await rerun.getAttribute('title'), 'Run again only the 2 entries whose run failed');
+    assert.equal(await p.page.locator('.x-rerun-note').innerText(), '1 entry is not run yet: it stays so (resume the experiment with `metacot experiment` and the same options to run it).');
     // Finished (the missing entry ran out of budget): only the two failures.
     const done = summary();
     Object.assign(done.cells[1]!.results[2]!, { status: 'budget', tokens: 1000 });

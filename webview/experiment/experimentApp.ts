@@ -154,14 +154,16 @@ export class ExperimentApp {
   }
 
   /**
-   * The core runner finishes an experiment's unfinished entries along with re-running the failed ones, so with
-   * entries not run yet (a killed or cancelled experiment) the button says it does both.
+   * Only the failed entries run again (the runner's `failuresOnly`); entries not run yet (a killed or cancelled
+   * experiment) are left for a resume, and the note says so rather than leaving them silently undone.
    */
   private updateButtons(): void {
     this.rerunButton.disabled = this.rerun.running || this.failed === 0;
-    const also = this.failed > 0 && this.missing > 0 ? ` and the ${this.missing} not run yet` : '';
-    this.rerunButton.setAttribute('title', this.failed === 0 ? 'No entry failed: nothing to re-run' : `Run again only the ${this.failed} entries whose run failed${also}`);
-    this.rerunNote.textContent = also ? `Also runs the ${this.missing} ${this.missing === 1 ? 'entry' : 'entries'} not run yet (an experiment is finished before it is re-run).` : '';
+    this.rerunButton.setAttribute('title', this.failed === 0 ? 'No entry failed: nothing to re-run' : `Run again only the ${this.failed} entries whose run failed`);
+    const one = this.missing === 1;
+    this.rerunNote.textContent = this.missing > 0
+      ? `${this.missing} ${one ? 'entry is' : 'entries are'} not run yet: ${one ? 'it stays' : 'they stay'} so (resume the experiment with \`metacot experiment\` and the same options to run ${one ? 'it' : 'them'}).`
+      : '';
     this.cancelButton.hidden = !this.rerun.running;
   }
 
@@ -178,7 +180,7 @@ export class ExperimentApp {
   }
 
   private async rerunFailures(): Promise<void> {
-    this.rerun = { running: true, done: 0, total: this.failed + this.missing, message: `Re-running ${this.failed} failed entries${this.missing ? ` and ${this.missing} not run yet` : ''}…` };
+    this.rerun = { running: true, done: 0, total: this.failed, message: `Re-running ${this.failed} failed entries…` };
     this.updateButtons();
     this.setStatus(this.rerun.message);
     try {

@@ -58,6 +58,34 @@ function niceTicks(min: number, max: number, count = 5): number[] {
   return out;
 }
 
+const TITLE_LINE = 19;
+/** A bold 15 px DejaVu Sans character is about 9 px wide on average (measured on the plot titles we write). */
+const TITLE_CHAR_PX = 9;
+
+/**
+ * The title in lines that fit the chart's width (at most 3, the last cut with "…"): a centred title wider than the
+ * chart is clipped at both ends, which is what long problem-set paths did to experiment plots.
+ */
+export function wrapTitle(title: string, width: number): string[] {
+  const max = Math.max(10, Math.floor((width - 16) / TITLE_CHAR_PX));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of title.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (next.length <= max || !line) line = next;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  if (lines.length > 3) {
+    lines.length = 3;
+    lines[2] = `${lines[2]!.slice(0, max - 1)}…`;
+  }
+  return lines.map((l) => (l.length > max ? `${l.slice(0, max - 1)}…` : l));
+}
+
 export function lineChartSvg(opts: LineChartOptions): string {
   const pw = opts.panelWidth ?? 420;
   const ph = opts.panelHeight ?? 300;
@@ -66,6 +94,8 @@ export function lineChartSvg(opts: LineChartOptions): string {
   const gap = 24;
   const panels = opts.panels;
   const width = margin.left + panels.length * pw + (panels.length - 1) * gap + margin.right;
+  const titleLines = wrapTitle(opts.title, width);
+  margin.top += (titleLines.length - 1) * TITLE_LINE;
   const names = [...new Set(panels.flatMap((p) => p.series.map((s) => s.name)))];
   const legendRows = Math.ceil(names.length / 4);
   const height = margin.top + ph + margin.bottom + legendRows * legendH;
@@ -83,7 +113,7 @@ export function lineChartSvg(opts: LineChartOptions): string {
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`);
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(opts.title)}</text>`);
+  titleLines.forEach((line, i) => out.push(`<text x="${width / 2}" y="${22 + i * TITLE_LINE}" text-anchor="middle" font-size="15" font-weight="bold">${esc(line)}</text>`));
   const xTicks = log ? [...new Set(xs)].sort((a, b) => a - b) : niceTicks(xMin, xMax);
   const yTicks = niceTicks(yMin, yMax);
   panels.forEach((panel, k) => {
