@@ -32,3 +32,26 @@ export function isEmbeddedPrmUrl(url: string | undefined): boolean {
 export function embeddedValueVerifier(): VerifierConfig {
   return { kind: 'prm', params: { url: EMBEDDED_PRM_URL, model: VALUE_MODEL_ID, format: 'vllm-pooling', stepTag: EMBEDDED_STEP_TAG } };
 }
+
+/**
+ * The embedded reasoning models (model/train_reasoner.py): each writes a whole Stream-of-Search text for a Countdown
+ * problem. `sos` learnt the search as A* / MCTS visited it (backtracking included), `path` only the optimal paths,
+ * `sos-star` is `sos` after one STaR round (shipped only when trained).
+ */
+export const REASONER_MODEL_IDS = {
+  'countdown-sos': 'embedded-countdown-sos',
+  'countdown-path': 'embedded-countdown-path',
+  'countdown-sos-star': 'embedded-countdown-sos-star',
+} as const;
+export type ReasonerName = keyof typeof REASONER_MODEL_IDS;
+export type ReasonerModelId = (typeof REASONER_MODEL_IDS)[ReasonerName];
+
+/** The reasoner a model id names (`embedded-countdown-sos` → `countdown-sos`), or undefined. */
+export function reasonerNameOf(modelId: string): ReasonerName | undefined {
+  return (Object.keys(REASONER_MODEL_IDS) as ReasonerName[]).find((k) => REASONER_MODEL_IDS[k] === modelId);
+}
+
+/** Every model id the embedded set-up can serve or run in process: the step policy and the reasoners. */
+export function embeddedModelIds(): string[] {
+  return [POLICY_MODEL_ID, ...Object.values(REASONER_MODEL_IDS)];
+}

@@ -6,7 +6,7 @@
  */
 import type * as Ort from 'onnxruntime-web';
 
-import { defaultModelDir, readModelFiles } from './modelFiles';
+import { defaultModelDir, readModelFiles, type ModelFiles } from './modelFiles';
 import { loadRuntime, openSession, runExclusive, type OrtModule, type OrtRuntime } from './runtime';
 import { hash32, logSoftmax, Prng, sampleToken } from './sampler';
 import { CharTokenizer, type VocabFile } from './tokenizer';
@@ -94,10 +94,20 @@ export class EmbeddedModel {
 
   static async load(opts: LoadOptions = {}): Promise<EmbeddedModel> {
     const t0 = performance.now();
-    const files = readModelFiles(opts.dir ?? defaultModelDir());
-    const runtime = opts.runtime ?? (await loadRuntime());
-    const session = await openSession(runtime, files.onnx, 'embedded model', files.dir);
-    const m = new EmbeddedModel(session, runtime, files);
+    const m = await EmbeddedModel.open(readModelFiles(opts.dir ?? defaultModelDir()), opts.runtime);
+    m.loadMs = performance.now() - t0;
+    return m;
+  }
+
+  /**
+   * A model over already verified files: any ONNX graph of the policy's shape (the reasoners of reasoner.ts share
+   * it; only sizes and vocabulary differ). `what` names it in runtime errors.
+   */
+  static async open(files: ModelFiles, runtime?: OrtRuntime, what = 'embedded model'): Promise<EmbeddedModel> {
+    const t0 = performance.now();
+    const rt = runtime ?? (await loadRuntime());
+    const session = await openSession(rt, files.onnx, what, files.dir);
+    const m = new EmbeddedModel(session, rt, files);
     m.loadMs = performance.now() - t0;
     return m;
   }

@@ -182,6 +182,7 @@ const INFO = {
       { name: 'segment', label: 'Cut thinking into', type: 'string', default: 'sentence', choices: ['sentence', 'paragraph'], doc: 'how the thinking is cut into steps' },
       { name: 'threshold', label: 'Backtrack similarity threshold', type: 'number', default: 0.6, min: 0, max: 1, doc: 'restatement similarity for where a backtrack returns' },
       { name: 'thinkOpen', label: 'Thinking opener (fork)', type: 'string', default: '<think>', doc: 'fork: text before the thinking in the continued assistant message (the thinking keeps its own leading newline)' },
+      { name: 'importer', label: 'Read the thinking as', type: 'string', default: 'auto', choices: ['auto', 'long-cot', 'stream-of-search'], doc: 'auto: Stream-of-Search when the thinking starts with "Current State:" (the embedded reasoners), else long CoT; a fork keeps its tree\'s reader' },
     ],
   },
 } satisfies Record<StrategyName, Omit<StrategyInfo, 'name'>>;
