@@ -60,6 +60,8 @@ export function requiredFiles(pkg) {
     'media/webview/experiment.css',
     ...Object.values(shipped.modelFiles).map((f) => `${shipped.modelFolder}/${f}`),
     ...Object.values(shipped.valueFiles).map((f) => `${shipped.modelFolder}/${f}`),
+    // The embedded reasoners (in-context search; src/core/embedded/reasonerFiles.ts).
+    ...Object.values(shipped.reasonerFiles).flatMap((r) => Object.values(r)).map((f) => `${shipped.modelFolder}/${f}`),
     // The held-out sets `metacot experiment --problems heldout-test` and the Experiment view read (spec.ts NAMED_SETS).
     `${shipped.modelFolder}/heldout.json`,
     ...manifestMedia(pkg),
@@ -72,6 +74,8 @@ export const allowedExtra = [
   /^extension\.vsixmanifest$/,
   /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|LICENSE)$/i,
   /^extension\/model\/README\.md$/,
+  // the STaR reasoner ships only when it was trained (shipped.json optionalReasonerFiles)
+  ...Object.values(shipped.optionalReasonerFiles).flatMap((r) => Object.values(r)).map((f) => new RegExp(`^extension/${shipped.modelFolder}/${f.replace(/\./g, '\\.')}$`)),
   /^extension\/media\/icons\/[^/]+$/,
   // pictures a walkthrough page links to (the pages themselves are required: package.json names them)
   /^extension\/media\/walkthrough\/[^/]+\.(png|svg|gif|jpg|jpeg|webp)$/,
