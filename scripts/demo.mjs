@@ -1,7 +1,8 @@
-// The README's main job: build, then run a search on a sample Countdown problem with the embedded default
-// endpoint (the offline ONNX Countdown model behind the local OpenAI-compatible server), print the tree and
-// the path of the trace file it wrote.
-// Usage: npm run demo [-- --strategy mcts --select 2]
+// The README's main jobs: build, then run a search on a sample Countdown problem with the embedded default
+// endpoint (the offline ONNX models, in process), print the tree and the path of the trace file it wrote.
+//   npm run demo [-- --strategy mcts --select 2]   external search (A*) by the step policy
+//   npm run demo -- --in-context                    the reasoner countdown-sos searching in its own chain of thought
+//                                                   (in-context strategy: its backtracks drawn as branches)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,7 @@ const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
 };
+const inContext = args.includes('--in-context');
 const out = join(root, '.metacot', 'traces');
 
 function run(cmd, argv) {
@@ -26,7 +28,9 @@ run(process.execPath, [
   join(root, 'dist/cli.js'), 'run',
   '--problems', join(root, 'test/fixtures/workspace/problems/countdown.jsonl'),
   '--select', opt('select', '1'),
-  '--strategy', opt('strategy', 'astar'),
+  ...(inContext
+    ? ['--strategy', 'in-context', '--model', opt('model', 'embedded-countdown-sos'), '--param', `seed=${opt('seed', '1')}`]
+    : ['--strategy', opt('strategy', 'astar')]),
   '--out', out,
 ]);
 const written = readdirSync(out)
@@ -38,3 +42,4 @@ for (const file of written) {
   run(process.execPath, [join(root, 'dist/cli.js'), 'show', file]);
 }
 console.log(`\nTrace written: ${written.join(', ')}\nOpen it in VS Code (Meta-CoT: Open Trace) to inspect and edit the search.`);
+console.log(`Run and show took ${((Date.now() - started) / 1000).toFixed(1)} s after the build.`);
