@@ -207,6 +207,35 @@ def sample(model, tok, prompt, ctx, temperature, gen):
     return prompt + tok.decode(out)
 
 
+@torch.no_grad()
+def sample_batch(model, tok, prompts, ctx, temperature, gen):
+    """Continuations of prompts of one token length, side by side (no padding needed); each row ends at its <eos>."""
+    step = tc.KVStep(model)
+    L, H = model.cfg['layers'], model.cfg['heads']
+    Dh = model.cfg['d'] // H
+    enc = [[BOS] + tok.encode(p) for p in prompts]
+    assert len({len(e) for e in enc}) == 1, 'prompts of one token length'
+    past = torch.zeros(len(enc), 2 * L, H, 0, Dh)
+    inp = torch.tensor(enc)
+    outs = [[] for _ in enc]
+    done = [False] * len(enc)
+    n = len(enc[0])
+    while n < ctx and not all(done):
+        logits, past = step(inp, past)
+        z = logits[:, -1]
+        nxt = z.argmax(-1) if temperature <= 0 else torch.multinomial(F.softmax(z / temperature, -1), 1, generator=gen).squeeze(1)
+        for r, t in enumerate(nxt.tolist()):
+            if done[r]:
+                continue
+            if t < len(SPECIALS):
+                done[r] = True
+            else:
+                outs[r].append(t)
+        inp = nxt.unsqueeze(1)
+        n += 1
+    return [p + tok.decode(o) for p, o in zip(prompts, outs)]
+
+
 def first_line(p):
     return f"Current State: {p['target']}:[{', '.join(str(n) for n in p['numbers'])}], Operations: []"
 
@@ -321,6 +350,7 @@ def main():
     ap.add_argument('--star', action='store_true', help='one STaR round: sample countdown-sos on --star-problems, keep its correct traces, fine-tune')
     ap.add_argument('--star-problems', default=os.path.join(HERE, 'data', 'star-problems.jsonl'))
     ap.add_argument('--star-samples', type=int, default=1)
+    ap.add_argument('--star-batch', type=int, default=16)
     ap.add_argument('--star-temperature', type=float, default=0.7)
     ap.add_argument('--star-seconds', type=float, default=900, help='sampling time cap')
     args = ap.parse_args()
@@ -381,7 +411,7 @@ def main():
 def write_fixture(file, tok, sos, path):
     """A few texts and their ids, so the TypeScript tokenizer can be checked against this one exactly."""
     texts = [first_line(sos[0]['problem']) + '\n', path[0]['text'], sos[0]['text'][:400], sos[-1]['text'],
-             'Moving to Node #0,1\n21,15 unequal: No Solution\n', "Operations: ['6*4=24', '24/2=12']"]
+             'Moving to Node #0,1\n21,15 unequal: No Solution\n', "15:[9, 12], Operations: ['6*4=24', '24/2=12'] Operation: 24/2=12"]
     cases = [{'text': t, 'ids': tok.encode(t)} for t in texts]
     os.makedirs(os.path.dirname(file), exist_ok=True)
     with open(file, 'w') as f:
@@ -402,22 +432,26 @@ def star(args, tok, rng, sos_rows):
     gen = torch.Generator().manual_seed(args.seed)
     model.eval()
     kept, tried, t0 = [], 0, time.time()
+    # problems grouped by prompt length, so a batch decodes side by side
+    groups = {}
     for p in problems:
+        groups.setdefault(len(tok.encode(first_line(p) + '\n')), []).append(p)
+    work = [g[i:i + args.star_batch] for g in groups.values() for i in range(0, len(g), args.star_batch)]
+    for chunk in work:
         if time.time() - t0 > args.star_seconds:
             break
         for _ in range(args.star_samples):
-            tried += 1
-            text = sample(model, tok, first_line(p) + '\n', cfg['ctx'], args.star_temperature, gen)
-            if solves(text, p['numbers'], p['target']):
-                # up to the goal line, as the training texts end
-                lines = text.split('\n')
-                end = next(i for i, l in enumerate(lines) if l.endswith(' equal: Goal Reached'))
-                kept.append({'problem': p, 'text': '\n'.join(lines[:end + 1])})
-                break
-        if tried % 20 == 0:
-            print(f'[star] sampled {tried}, kept {len(kept)}, {time.time() - t0:.0f}s', flush=True)
+            texts = sample_batch(model, tok, [first_line(p) + '\n' for p in chunk], cfg['ctx'], args.star_temperature, gen)
+            for p, text in zip(chunk, texts):
+                tried += 1
+                if solves(text, p['numbers'], p['target']):
+                    # up to the goal line, as the training texts end
+                    lines = text.split('\n')
+                    end = next(i for i, l in enumerate(lines) if l.endswith(' equal: Goal Reached'))
+                    kept.append({'problem': p, 'text': '\n'.join(lines[:end + 1])})
+        print(f'[star] sampled {tried}, kept {len(kept)}, {time.time() - t0:.0f}s', flush=True)
     sample_seconds = time.time() - t0
-    print(f'[star] {len(kept)} correct of {tried} samples on {len(set(id(k["problem"]) for k in kept))} problems, {sample_seconds:.0f}s', flush=True)
+    print(f'[star] {len(kept)} correct of {tried} samples on {len({json.dumps(k["problem"]) for k in kept})} problems, {sample_seconds:.0f}s', flush=True)
     with open(os.path.join(args.data, 'star-kept.jsonl'), 'w') as f:
         for k in kept:
             f.write(json.dumps(k) + '\n')

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TraceTree } from '../../src/core/trace/tree';
 import { linearizeSos } from '../../src/core/trace/linearize/streamOfSearch';
@@ -138,9 +138,7 @@ const readRows = (name: string): DataRow[] =>
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as DataRow);
 
-const haveData = existsSync(join(DATA, 'manifest.json'));
-
-test('data: problems are disjoint from the held-out sets, and both sets hold the same problems', { skip: !haveData }, () => {
+test('data: problems are disjoint from the held-out sets, and both sets hold the same problems', () => {
   const held = JSON.parse(readFileSync(join(ROOT, 'model', 'heldout.json'), 'utf8')) as Record<'test' | 'validation', { numbers: number[] }[]>;
   const heldKeys = new Set([...held.test, ...held.validation].map((p) => multisetKey(p.numbers)));
   const sos = readRows('sos.jsonl');
@@ -154,7 +152,7 @@ test('data: problems are disjoint from the held-out sets, and both sets hold the
   assert.equal(problems.filter((p) => heldKeys.has(multisetKey(p.numbers))).length, 0);
 });
 
-test('data: every text imports back to a tree whose goal the Countdown checker verifies', { skip: !haveData }, () => {
+test('data: every text imports back to a tree whose goal the Countdown checker verifies', () => {
   for (const name of ['sos.jsonl', 'path.jsonl']) {
     for (const r of readRows(name)) {
       const { numbers, target } = r.problem;
@@ -166,7 +164,7 @@ test('data: every text imports back to a tree whose goal the Countdown checker v
   }
 });
 
-test('data: path texts show the solution path only (no other node, no backtracking)', { skip: !haveData }, () => {
+test('data: path texts show the solution path only (no other node, no backtracking)', () => {
   for (const r of readRows('path.jsonl')) {
     const lines = r.text.split('\n');
     const imp = importSos(r.text);
@@ -182,7 +180,7 @@ test('data: path texts show the solution path only (no other node, no backtracki
   }
 });
 
-test('data: the manifest counts equal a recount', { skip: !haveData }, () => {
+test('data: the manifest counts equal a recount', () => {
   const m = JSON.parse(readFileSync(join(DATA, 'manifest.json'), 'utf8')) as {
     problems: { count: number; inData: number; sharingNumbersWithHeldOut: number };
     strategies: Record<string, { kept: number; solved: number; finished: number; longerThanCtx: number; noGoalText: number; solvedShare: number }>;
@@ -206,7 +204,7 @@ test('data: the manifest counts equal a recount', { skip: !haveData }, () => {
   assert.equal(m.tokens.pathTotal, path.reduce((a, r) => a + r.tokens, 0));
 });
 
-test('tokenizer fixture: Python ids decode to the texts under the shipped vocabulary and count as the TypeScript count', { skip: !existsSync(join(ROOT, 'test', 'fixtures', 'reasoner', 'tokenize.json')) }, () => {
+test('tokenizer fixture: Python ids decode to the texts under the shipped vocabulary and count as the TypeScript count', () => {
   const fx = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'reasoner', 'tokenize.json'), 'utf8')) as { model: string; cases: { text: string; ids: number[] }[] };
   const meta = JSON.parse(readFileSync(join(ROOT, 'model', `${fx.model}.json`), 'utf8')) as { tokens: string[]; bos: number; eos: number };
   assert.ok(fx.cases.length >= 3);
