@@ -158,6 +158,13 @@ async function build(): Promise<void> {
     tokenization: 'the contract: greedy longest match over its phrase and character tokens; counts exclude <bos>/<eos>',
     tokens: { sos: lengthStats(sosLens), path: lengthStats(pathLens), sosTotal: sosLens.reduce((a, b) => a + b, 0), pathTotal: pathLens.reduce((a, b) => a + b, 0) },
     text: 'linearizeSos(tree, { stopAtGoal: true, goalAtTarget: true }); path: the same for the root and the winning path alone',
+    fields: {
+      finished: 'searches with a finished trace',
+      solved: 'searches whose trace says verified (the value-model verifier with the Countdown checks)',
+      kept: 'records in both files',
+      longerThanCtx: 'solved, but <bos> + search text + <eos> is longer than ctx',
+      noGoalText: "solved, but once the policy's wrong steps are left out (arithmetic that does not hold, a wrong left: list; legalOnly) no text reaches the goal",
+    },
     selection:
       'solved searches only (the winning path verified by the Countdown checker), one record per (problem, strategy) in both files; unsolved searches have no Goal Reached to end at and run past the context; pairs whose search text is longer than ctx - 2 tokens are dropped from both files',
   };
