@@ -51,11 +51,19 @@ export function parseReasonerRequest(req: Pick<PolicyRequest, 'messages' | 'prom
   return { problem, ...(thinking !== undefined ? { thinking } : {}) };
 }
 
+/**
+ * A served choice with its reasoning piece by piece (a fresh search's first line, then each model token) and the
+ * model tokens it took: a server that streams reasoning per piece and bills model tokens reads them (server/policy.ts).
+ */
+export type ReasonerChoice = PolicyChoice & { reasoningPieces?: string[]; reasoningTokens?: number };
+
 /** The served choice of one reasoning: content is the answer line, the reasoning what the model wrote. */
-export function reasoningChoice(r: Reasoning, completions: boolean): PolicyChoice {
+export function reasoningChoice(r: Reasoning, completions: boolean): ReasonerChoice {
   // Completions have no reasoning field: the text is the continued thinking, then the answer line.
   if (completions) return { text: `${r.reasoning}${r.reasoning === '' || r.reasoning.endsWith('\n') ? '' : '\n'}${r.answer}`, finishReason: r.finish };
-  return { text: r.answer, reasoning: r.reasoning, finishReason: r.finish };
+  const lead = r.reasoning.slice(0, r.reasoning.length - r.generated.length);
+  const reasoningPieces = [...(lead !== '' ? [lead] : []), ...r.pieces.map((p) => p.token)].filter((p) => p !== '');
+  return { text: r.answer, reasoning: r.reasoning, reasoningPieces, reasoningTokens: r.tokens, finishReason: r.finish };
 }
 
 export class EmbeddedReasonerPolicy implements Policy {
