@@ -210,3 +210,14 @@ test('in-context live on the shipped countdown-sos: the tree has the branch swit
     await reasoner.release();
   }
 });
+
+test('in-context: a goal line over wrong arithmetic is not a verified goal (the run\'s checker reads the path)', async () => {
+  const wrong = SOS_TEXT.replace('Exploring Operation: 41+1=42, Resulting Numbers: [42]', 'Exploring Operation: 41+2=42, Resulting Numbers: [42]');
+  const tree = TraceTree.create(problem, { id: 'ic-wrong', createdAt: '2026-01-01T00:00:00.000Z' });
+  const run = await runSearch({ tree, config: { strategy: 'in-context' }, generator: scripted(wrong, 'Answer: (21 + 20) + 2 = 42') });
+  const goal = tree.trace.nodes.find((n) => n.text.startsWith('41 + 2 = 42'))!;
+  assert.equal(goal.verified, false, 'the model wrote Goal Reached; 41 + 2 is not 42 and 2 is not available');
+  assert.notEqual(run.status, 'solved');
+  const answer = tree.children(goal.id)[0]!;
+  assert.equal(answer.verified, false);
+});

@@ -61,6 +61,12 @@ export const runInContext: StrategyRun = async (ctx) => {
     importer.push(gen.text, 'content');
   }
   const result = importer.finish();
+  if (result.goalId !== undefined) {
+    // `Goal Reached` is the model's word: the run's checker reads the path's steps (wrong arithmetic is not a goal).
+    const path = ctx.tree.stepsTo(result.goalId);
+    const check = ctx.verifier.checker.check(ctx.problem, path, { final: true });
+    if (check.verified !== undefined) ctx.tree.update(result.goalId, { verified: check.verified });
+  }
   if (gen && result.answerNodeId !== undefined) {
     const node = ctx.tree.node(result.answerNodeId);
     // The run's checker has the last word on the final answer (Countdown expressions, reference answers).

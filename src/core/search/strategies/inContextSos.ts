@@ -13,8 +13,8 @@ const SOS_START = 'Current State:';
 
 export interface CotReader {
   push(text: string, channel: 'reasoning' | 'content'): void;
-  /** Ends the text; the answer node (when the text gave one) and the last step. */
-  finish(): { answerNodeId?: string; lastId?: string };
+  /** Ends the text; the answer node (when the text gave one), the last step, and a goal leaf the text claimed. */
+  finish(): { answerNodeId?: string; lastId?: string; goalId?: string };
 }
 
 export interface ReaderOptions {
@@ -75,12 +75,13 @@ class SosReader implements CotReader {
     const lastId = this.imp.lastNodeId;
     const answer = this.answer.trim();
     // The final answer hangs under the goal it was read from; without a goal the answer line is only the model's word.
-    if (r.goalNodeId === undefined || !/^Answer:/i.test(answer)) return lastId !== undefined ? { lastId } : {};
+    const ids = { ...(lastId !== undefined ? { lastId } : {}), ...(r.goalNodeId !== undefined ? { goalId: r.goalNodeId } : {}) };
+    if (r.goalNodeId === undefined || !/^Answer:/i.test(answer)) return ids;
     const tree = this.o.tree;
     const fields: Parameters<TraceTree['addChild']>[1] = { kind: 'answer', author: 'model', text: answer, status: 'terminal', runId: this.o.runId };
     const answerNodeId = tree.addChild(r.goalNodeId, fields).id;
     if (tree.node(r.goalNodeId).status === 'terminal') tree.update(r.goalNodeId, { status: 'expanded' });
-    return { answerNodeId, ...(lastId !== undefined ? { lastId } : {}) };
+    return { answerNodeId, ...ids };
   }
 }
 
