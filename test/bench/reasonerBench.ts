@@ -297,7 +297,7 @@ function plot(models: Record<string, unknown>, external: ExternalCell[], problem
   const series = (unit: 'tokens' | 'chars'): ChartSeries[] => {
     const out: ChartSeries[] = [];
     for (const [name, m] of Object.entries(ms)) {
-      out.push({ name: `${name.replace('countdown-', '')} (single pass)`, points: m.singlePass[unit].map((c) => ({ x: c.budget, y: 100 * c.rate, low: 100 * c.low, high: 100 * c.high })) });
+      out.push({ name: name.replace('countdown-', ''), points: m.singlePass[unit].map((c) => ({ x: c.budget, y: 100 * c.rate, low: 100 * c.low, high: 100 * c.high })) });
       if (bestOf && m.bestOfN) out.push({ name: `${name.replace('countdown-', '')} best-of-N`, dashed: true, points: m.bestOfN[unit].map((c) => ({ x: c.budget, y: 100 * c.rate, low: 100 * c.low, high: 100 * c.high })) });
     }
     return out;
@@ -309,16 +309,16 @@ function plot(models: Record<string, unknown>, external: ExternalCell[], problem
   }));
   // Two charts, one above the other: each axis keeps its own ticks (tokens 64 … ctx; characters as the experiment's budgets).
   const chart = (title: string, xLabel: string, panel: ChartPanel) =>
-    lineChartSvg({ title, xLabel, yLabel: 'solved (%)', panels: [panel], xScale: 'log2', yMin: 0, yMax: 100, panelWidth: 760, xFormat: (x) => (x >= 1000 && x % 1000 === 0 ? `${x / 1000}k` : `${x}`), yFormat: (y) => `${y}` });
+    lineChartSvg({ title, xLabel, yLabel: 'solved (%)', panels: [panel], xScale: 'log2', yMin: 0, yMax: 100, panelWidth: 820, xFormat: (x) => (x >= 1000 && x % 1000 === 0 ? `${x / 1000}k` : `${x}`), yFormat: (y) => `${y}` });
   const top = chart(
     `Embedded reasoners on ${problems} held-out Countdown problems (95 % Wilson intervals)`,
     'generated model tokens per problem (a phrase token counts one)',
-    { title: 'solve rate vs generated model tokens', series: series('tokens') },
+    { title: 'single pass (solid), best-of-N at equal tokens (dashed)', series: series('tokens') },
   );
   const bottom = chart(
     'The same in characters, beside external search with the step policy (its tokens are characters)',
     'characters per problem (reasoners: generated; external: prompt + completion budget)',
-    { title: 'solve rate vs characters', series: [...series('chars'), ...ext] },
+    { title: 'reasoners as above; external search by the step policy (dashed)', series: [...series('chars'), ...ext] },
   );
   const size = (svg: string) => ({ w: Number(/width="(\d+)"/.exec(svg)![1]), h: Number(/height="(\d+)"/.exec(svg)![1]) });
   const a = size(top);
