@@ -345,6 +345,7 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--eval', type=int, default=0, help='greedy solve rate on this many held-out validation problems at the end')
     ap.add_argument('--bench', action='store_true', help='time 10 steps and exit')
+    ap.add_argument('--resume', action='store_true', help='a further phase from the checkpoint in --ckpt-dir (meta keeps every phase)')
     ap.add_argument('--ckpt-dir', default='/tmp/i19-reasoner-ckpt', help='PyTorch checkpoints (not shipped; STaR starts from countdown-sos.pt there)')
     ap.add_argument('--fixture', help='write the tokenizer fixture (texts and their ids) to this file and exit')
     ap.add_argument('--star', action='store_true', help='one STaR round: sample countdown-sos on --star-problems, keep its correct traces, fine-tune')
@@ -384,13 +385,23 @@ def main():
     print(f'{args.layout}: {len(examples)} examples ({dropped} longer than ctx {args.ctx} dropped), '
           f'length median {lens[len(lens) // 2]} max {lens[-1]}, {sum(lens)} positions per epoch; vocab {len(tok.tokens)}', flush=True)
 
+    name = args.name or args.layout
     model = tc.GPT(len(tok.tokens), args.d, args.layers, args.heads, args.ctx)
+    previous = []
+    if args.resume:
+        # a further phase on the same model: fresh optimizer and schedule, the previous phases kept in the meta
+        ck = torch.load(os.path.join(args.ckpt_dir, f'countdown-{name}.pt'))
+        assert ck['tokens'] == tok.tokens and ck['cfg'] == model.cfg, 'checkpoint of another vocabulary or size'
+        model.load_state_dict(ck['model'])
+        with open(os.path.join(args.out, f'countdown-{name}.json')) as f:
+            old = json.load(f)['training']
+        previous = old.get('phases', [old])
+        print(f'resumed countdown-{name} after {sum(p["tokensSeen"] for p in previous)} tokens', flush=True)
     nparams = sum(p.numel() for p in model.parameters())
     print(f'params {nparams:,}', flush=True)
     summary = train(model, examples, args, args.tokens, args.lr, rng, label=f'[{args.layout}] ')
     if summary is None:
         return
-    name = args.name or args.layout
     held = json.load(open(os.path.join(HERE, 'heldout.json')))
     training = {'data': f'model/data/{args.layout}.jsonl', 'examples': len(examples), 'droppedLongerThanCtx': dropped,
                 'positionsPerEpoch': sum(lens), 'tokenBudget': args.tokens, **summary, 'params': nparams,
@@ -403,6 +414,12 @@ def main():
                                         'seconds': round(time.time() - t, 1), 'note': 'python-side check; the Node benchmark is the reference'}
         print(f"greedy solve rate on {args.eval} validation problems: {training['greedyValidation']['solveRate']:.3f}", flush=True)
     training['wallSeconds'] = round(time.time() - t_start, 1)
+    if previous:
+        phases = previous + [training]
+        training = {'phases': phases, 'tokensSeen': sum(p['tokensSeen'] for p in phases),
+                    'seconds': round(sum(p['seconds'] for p in phases), 1), 'finalLoss': training['finalLoss'],
+                    'data': training['data'], 'examples': training['examples'], 'params': nparams, 'seed': args.seed,
+                    **({'greedyValidation': training['greedyValidation']} if 'greedyValidation' in training else {})}
     export(model, tok, name, args.layout, training, args.out)
     os.makedirs(args.ckpt_dir, exist_ok=True)
     torch.save({'model': model.state_dict(), 'cfg': model.cfg, 'tokens': tok.tokens}, os.path.join(args.ckpt_dir, f'countdown-{name}.pt'))
