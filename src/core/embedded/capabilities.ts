@@ -35,6 +35,10 @@ export const EMBEDDED_SERVE_NOTES = [
   `refused (400): ${EMBEDDED_REFUSED_PARAMS.join(', ')}; a prompt without a readable Countdown problem`,
   'value model: POST /pooling (vLLM pooling API), model "embedded-countdown-value": the problem, then each step',
   '  followed by <extra_0>; one [p_bad, p_good] per step (the PRM verifier: url=http://HOST:PORT/pooling)',
+  'reasoners (served when their files are in the model folder): "embedded-countdown-sos" (trained on linearized',
+  '  search) and "embedded-countdown-path" (optimal paths): reasoning_content = the whole Stream-of-Search text,',
+  '  content = "Answer: <expression> = <target>" from the goal path (or "No solution found"); continue_final_message',
+  '  or a completions prompt holding that text continues it; stop strings are not applied inside the thinking',
 ];
 
 /** What the model does not do, as the Generator contract declares it: a strategy relying on one is told once. */
