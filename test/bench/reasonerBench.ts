@@ -19,7 +19,10 @@
  *
  *   node --import tsx test/bench/reasonerBench.ts [--problems 100] [--seed 1] [--no-best-of] [--models sos,path]
  *
- * writes test-results/bench/reasonerBench.{json,svg,png}.
+ * writes test-results/bench/reasonerBench.{json,svg,png}. On two cores, two shards then a merge (same numbers):
+ *   node --import tsx test/bench/reasonerBench.ts --shard 0/2 --out /tmp/rb-0.json &
+ *   node --import tsx test/bench/reasonerBench.ts --shard 1/2 --out /tmp/rb-1.json; wait
+ *   node --import tsx test/bench/reasonerBench.ts --merge /tmp/rb-0.json,/tmp/rb-1.json
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -151,25 +154,34 @@ function cells(records: ProblemRecord[], budgets: number[], unit: 'tokens' | 'ch
 
 const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
 
-async function main(): Promise<void> {
+/** What a run measured: per reasoner, its files' facts and one record per problem (a shard holds some problems). */
+interface Measured {
+  problems: number;
+  seed: number;
+  bestOf: boolean;
+  models: Record<string, { ctx: number; layout: string; training: unknown; sha256: string; seconds: number; records: ProblemRecord[] }>;
+  seconds: number;
+}
+
+/** Samples the problems of this shard (`--shard k/n`: every n-th problem from the k-th) with every reasoner. */
+async function measure(): Promise<Measured> {
   const t0 = performance.now();
   const dir = defaultModelDir();
   const n = Number(arg('problems', '100'));
   const seed = Number(arg('seed', '1'));
   const bestOf = !args.includes('--no-best-of');
+  const [shard, shards] = arg('shard', '0/1').split('/').map(Number) as [number, number];
   const wanted = arg('models', 'sos,path,sos-star').split(',').map((m) => `countdown-${m.trim()}` as ReasonerName);
   const names = wanted.filter((m) => hasReasoner(dir, m));
   const heldout = JSON.parse(readFileSync(join(root, 'model/heldout.json'), 'utf8')) as { test: CountdownProblem[] };
   const problems = heldout.test.slice(0, n);
-  const models: Record<string, unknown> = {};
-  const outcomes: Record<string, ProblemRecord[]> = {};
-  let ctx = 0;
+  const mine = problems.map((_, k) => k).filter((k) => k % shards === shard);
+  const models: Measured['models'] = {};
   for (const name of names) {
     const r = await EmbeddedReasoner.load(name, { dir });
-    ctx = Math.max(ctx, r.contextLength);
     const records: ProblemRecord[] = [];
     const tm = performance.now();
-    for (let k = 0; k < problems.length; k++) {
+    for (const k of mine) {
       const p = problems[k]!;
       const samples: Sample[] = [];
       let spent = 0;
@@ -181,21 +193,52 @@ async function main(): Promise<void> {
         if (s.verified) break;
       }
       records.push({ problem: k, samples });
-      if ((k + 1) % 10 === 0 || k + 1 === problems.length) {
+      if (records.length % 10 === 0 || records.length === mine.length) {
         const solved = records.filter((x) => x.samples[0]!.verified).length;
-        console.error(`${name}: ${k + 1}/${problems.length} problems, single pass solved ${solved}, ${((performance.now() - tm) / 1000).toFixed(0)} s`);
+        console.error(`${name}: ${records.length}/${mine.length} problems, single pass solved ${solved}, ${((performance.now() - tm) / 1000).toFixed(0)} s`);
       }
     }
-    outcomes[name] = records;
-    const tokenBudgets = budgetsUpTo(r.contextLength, 64);
+    models[name] = { ctx: r.contextLength, layout: r.meta.layout, training: r.meta.training ?? null, sha256: r.model.sha256, seconds: (performance.now() - tm) / 1000, records };
+    await r.release();
+  }
+  return { problems: problems.length, seed, bestOf, models, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Several shards' measurements as one (records by problem; seconds add up, as CPU time). */
+function mergeMeasured(parts: Measured[]): Measured {
+  const first = parts[0]!;
+  const models: Measured['models'] = {};
+  for (const part of parts) {
+    for (const [name, m] of Object.entries(part.models)) {
+      const have = models[name];
+      if (!have) models[name] = { ...m, records: [...m.records] };
+      else {
+        have.records.push(...m.records);
+        have.seconds += m.seconds;
+      }
+    }
+  }
+  for (const m of Object.values(models)) m.records.sort((a, b) => a.problem - b.problem);
+  return { ...first, models, seconds: parts.reduce((t, p) => t + p.seconds, 0) };
+}
+
+async function summarize(measured: Measured): Promise<void> {
+  const { seed, bestOf } = measured;
+  const models: Record<string, unknown> = {};
+  let ctx = 0;
+  for (const [name, m] of Object.entries(measured.models)) {
+    ctx = Math.max(ctx, m.ctx);
+    const records = m.records;
+    const tokenBudgets = budgetsUpTo(m.ctx, 64);
     const charBudgets = [250, 500, 1000, 2000, 4000, 8000];
     const first = records.map((x) => x.samples[0]!);
     const solvedFirst = first.filter((s) => s.verified);
     models[name] = {
-      ctx: r.contextLength,
-      layout: r.meta.layout,
-      training: r.meta.training ?? null,
-      sha256: r.model.sha256,
+      ctx: m.ctx,
+      layout: m.layout,
+      training: m.training,
+      sha256: m.sha256,
+      problems: records.length,
       singlePass: {
         tokens: cells(records, tokenBudgets, 'tokens', false),
         chars: cells(records, charBudgets, 'chars', false),
@@ -218,18 +261,19 @@ async function main(): Promise<void> {
             },
           }
         : {}),
-      seconds: (performance.now() - tm) / 1000,
+      seconds: m.seconds,
     };
-    await r.release();
   }
 
   // sos − path at equal tokens, paired over problems
   const comparisons: unknown[] = [];
-  if (outcomes['countdown-sos'] && outcomes['countdown-path']) {
+  const sos = measured.models['countdown-sos']?.records;
+  const path = measured.models['countdown-path']?.records;
+  if (sos && path && sos.length === path.length) {
     for (const mode of bestOf ? [false, true] : [false]) {
       for (const budget of budgetsUpTo(ctx, 64)) {
-        const a = outcomes['countdown-sos'].map((x) => (solvedAt(x, budget, 'tokens', mode) ? 1 : 0));
-        const b = outcomes['countdown-path'].map((x) => (solvedAt(x, budget, 'tokens', mode) ? 1 : 0));
+        const a = sos.map((x) => (solvedAt(x, budget, 'tokens', mode) ? 1 : 0));
+        const b = path.map((x) => (solvedAt(x, budget, 'tokens', mode) ? 1 : 0));
         const d = pairedDifference(a, b, { seed });
         comparisons.push({ mode: mode ? 'best-of-n' : 'single-pass', budget, diffPoints: 100 * d.diff, low: 100 * d.low, high: 100 * d.high });
       }
@@ -239,22 +283,36 @@ async function main(): Promise<void> {
   const summary = {
     format: 'metacot-reasoner-bench/1',
     split: 'test',
-    problems: problems.length,
+    problems: measured.problems,
     seed,
     definition: 'solved at B: the first goal line within B generated tokens (or characters) and its expression checks out; best-of-N: samples in order until B is spent',
     models,
     sosMinusPath: comparisons,
     external,
-    samples: Object.fromEntries(Object.entries(outcomes).map(([k, v]) => [k, v])),
-    seconds: (performance.now() - t0) / 1000,
+    samples: Object.fromEntries(Object.entries(measured.models).map(([k, m]) => [k, m.records])),
+    seconds: measured.seconds,
   };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'reasonerBench.json'), JSON.stringify(summary, null, 1) + '\n');
   printTable(models);
-  const svg = plot(models, external, problems.length, bestOf);
+  const svg = plot(models, external, measured.problems, bestOf);
   writeFileSync(join(outDir, 'reasonerBench.svg'), svg);
   await svgToPng(svg, join(outDir, 'reasonerBench.png'));
-  console.log(`\nwrote ${join(outDir, 'reasonerBench.json')}, reasonerBench.svg and reasonerBench.png (${summary.seconds.toFixed(0)} s)`);
+  console.log(`\nwrote ${join(outDir, 'reasonerBench.json')}, reasonerBench.svg and reasonerBench.png (${summary.seconds.toFixed(0)} s of sampling)`);
+}
+
+async function main(): Promise<void> {
+  const merge = arg('merge', '');
+  if (merge) return summarize(mergeMeasured(merge.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as Measured)));
+  const measured = await measure();
+  const out = arg('out', '');
+  // a shard writes its measurements only; --merge summarizes the shards
+  if (out) {
+    writeFileSync(out, JSON.stringify(measured));
+    console.error(`wrote ${out}`);
+    return;
+  }
+  await summarize(measured);
 }
 
 function budgetsUpTo(max: number, from: number): number[] {
