@@ -140,7 +140,8 @@ test('answers through the real openai client (chat, chat-continue, completions)'
   const client = new OpenAI({ baseURL: server.url, apiKey: 'unused', maxRetries: 0 });
   const models = await client.models.list();
   // the policy, and the value model behind POST /pooling
-  assert.deepEqual(models.data.map((m) => m.id), ['embedded-countdown', 'embedded-countdown-value']);
+  // the reasoners found beside the policy are served with it
+  assert.deepEqual(models.data.map((m) => m.id), ['embedded-countdown', 'embedded-countdown-sos', 'embedded-countdown-path', 'embedded-countdown-value']);
   const chat = await client.chat.completions.create({
     model: 'embedded-countdown',
     messages: [{ role: 'user', content: user }],

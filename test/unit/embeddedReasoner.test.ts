@@ -168,7 +168,7 @@ test('served: /v1/models lists the reasoners; stream and non-stream give the sam
   const models = (await (await fetch(`${server!.url}/models`)).json()) as { data: { id: string }[] };
   assert.deepEqual(models.data.map((m) => m.id).filter((id) => id.includes('countdown-') && id !== 'embedded-countdown-value').sort(), [REASONER_MODEL_IDS['countdown-path'], REASONER_MODEL_IDS['countdown-sos']]);
   const body = { model: 'embedded-countdown-sos', messages: [{ role: 'user', content: renderProblem(problem) }], seed: 21, max_tokens: MAX, temperature: 1 };
-  const plain = (await (await post('/chat/completions', body)).json()) as { choices: { message: { content: string; reasoning_content: string }; finish_reason: string }[]; usage: { completion_tokens: number } };
+  const plain = (await (await post('/chat/completions', body)).json()) as { choices: { message: { content: string; reasoning_content: string }; finish_reason: string }[]; usage: { completion_tokens: number; completion_tokens_details: { reasoning_tokens: number } } };
   const msg = plain.choices[0]!.message;
   assert.ok(msg.reasoning_content.startsWith(sosFirstLine(problem)));
   assert.match(msg.content, /^(Answer: .+ = 24|No solution found: the search did not reach 24\.)$/);
@@ -180,6 +180,13 @@ test('served: /v1/models lists the reasoners; stream and non-stream give the sam
   const reasoning = deltas.map((d) => d.reasoning_content ?? '').join('');
   const content = deltas.map((d) => d.content ?? '').join('');
   assert.equal(reasoning, msg.reasoning_content, 'the streamed reasoning_content is the non-stream reasoning');
+  // one chunk per model token after the first line (the server streams the reasoning as the model wrote it)
+  const pieces = deltas.filter((d) => d.reasoning_content !== undefined && d.reasoning_content !== '');
+  assert.equal(pieces[0]!.reasoning_content, `${sosFirstLine(problem)}\n`);
+  assert.equal(pieces.length, 1 + sos!.countTokens(reasoning.slice(sosFirstLine(problem).length + 1)));
+  // usage bills the model's own tokens for the reasoning (<eos> included when it stopped)
+  const modelTokens = sos!.countTokens(reasoning.slice(sosFirstLine(problem).length + 1)) + (plain.choices[0]!.finish_reason === 'stop' ? 1 : 0);
+  assert.equal(plain.usage.completion_tokens_details.reasoning_tokens, modelTokens);
   assert.equal(content, msg.content);
 
   // the SoS tree built incrementally from the streamed deltas is the tree of the whole text

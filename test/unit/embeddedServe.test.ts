@@ -165,9 +165,9 @@ test('metacot serve --model embedded-countdown serves the model over HTTP; clash
   const url = /listening at (\S+)/.exec(out)?.[1];
   assert.ok(url, out + err);
   assert.match(out, /Embedded Countdown model \(.*sha256 [0-9a-f]{12}…, wasm; value model sha256 [0-9a-f]{12}… at POST \/pooling\)/);
-  assert.match(out, /Models: embedded-countdown, embedded-countdown-value\n/);
+  assert.match(out, /Models: embedded-countdown, embedded-countdown-sos, embedded-countdown-path, embedded-countdown-value\n/);
   const models = (await (await fetch(`${url}/models`)).json()) as { data: { id: string }[] };
-  assert.deepEqual(models.data.map((m) => m.id), ['embedded-countdown', 'embedded-countdown-value']);
+  assert.deepEqual(models.data.map((m) => m.id), ['embedded-countdown', 'embedded-countdown-sos', 'embedded-countdown-path', 'embedded-countdown-value']);
   const r = await post('/chat/completions', chat({ logprobs: true, top_logprobs: 2, max_tokens: 80, stop: ['\n\n'], seed: 1 }), url);
   assert.equal(r.status, 200, JSON.stringify(r.json));
   assert.match(r.json.choices[0].message.content, /^\d+ [+\-*/] \d+ = \d+ \(left: [\d, ]+\)$/);
@@ -181,7 +181,7 @@ test('metacot serve --model embedded-countdown serves the model over HTTP; clash
 
   let bad = '';
   assert.notEqual(await runServeCommand(['--model', 'gpt-5'], { out: () => {}, err: (t) => void (bad += t) }), 0);
-  assert.match(bad, /--model: unknown model "gpt-5" \(choose from embedded-countdown\)/);
+  assert.match(bad, /--model: unknown model "gpt-5" \(choose from embedded-countdown, embedded-countdown-sos, embedded-countdown-path\)/);
   bad = '';
   assert.notEqual(await runServeCommand(['--model', 'embedded-countdown', '--policy', 'countdown'], { out: () => {}, err: (t) => void (bad += t) }), 0);
   assert.match(bad, /does not go with --policy/);

@@ -140,7 +140,7 @@ test('the PRM adapter gets the same value in process and from metacot serve over
   assert.equal(remote.value, local.value);
   assert.deepEqual(local.source, { kind: 'prm', model: VALUE_MODEL_ID, stepScores: [local.value] });
   const models = (await (await fetch(`${server.url}/models`)).json()) as { data: { id: string }[] };
-  assert.deepEqual(models.data.map((m) => m.id).sort(), ['embedded-countdown', VALUE_MODEL_ID]);
+  assert.deepEqual(models.data.map((m) => m.id).sort(), ['embedded-countdown', 'embedded-countdown-path', 'embedded-countdown-sos', VALUE_MODEL_ID]);
   const bad = await fetch(`${server.url.replace(/\/v1$/, '')}/pooling`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'other', input: 'x' }) });
   assert.equal(bad.status, 404);
   assert.match(((await bad.json()) as { error: { message: string } }).error.message, /embedded-countdown-value/);

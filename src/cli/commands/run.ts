@@ -12,7 +12,7 @@ import { prepareRun, RunSetupError, traceFileName, type EndpointChoice, type Pre
 import { describeStrategiesForCli, strategyNames } from '../../core/search/catalog';
 import { writeTraceFile, TRACE_FILE_SUFFIX } from '../../core/trace/io';
 import { VERIFIER_PARAMS } from '../../core/verify/verifier';
-import { EMBEDDED_PRM_URL } from '../../core/embedded/embeddedNames';
+import { EMBEDDED_PRM_URL, embeddedModelIds } from '../../core/embedded/embeddedNames';
 import { BudgetsSchema, ContinuationModeSchema, StrategyNameSchema, VerifierConfigSchema, type Adaptation, type Budgets, type Params, type Problem, type Usage, type VerifierConfig } from '../../core/trace/schema';
 import { readProblemSet, ProblemSetError } from '../problems';
 import { ProgressBar, formatCount } from '../progress';
@@ -50,7 +50,8 @@ ${describeStrategiesForCli()}
 
 Endpoint (default: the embedded Countdown model):
   --endpoint URL          OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1
-  --model M               model id (required with --endpoint)
+  --model M               model id (required with --endpoint); without it an embedded model: embedded-countdown
+                          (the step policy, default), embedded-countdown-sos / -path (reasoners, for in-context)
   --mode MODE             chat | chat-continue | completions (default chat)
   --api-key-env NAME      send the API key in $NAME to the --endpoint. Without it a key is sent only when
                           OPENAI_API_KEY is set and --endpoint has the origin of $OPENAI_BASE_URL (default
@@ -234,11 +235,13 @@ export async function runRunCommand(argv: string[], options: RunCommandOptions =
       };
       endpoint = { kind: 'openai', config, ...(apiKey ? { apiKey } : {}) };
     } else {
-      if (values.model || values.mode) throw new UsageError('--model and --mode go with --endpoint');
+      if (values.mode) throw new UsageError('--mode goes with --endpoint');
+      // without --endpoint, --model picks an embedded model: the step policy or a reasoner
+      if (values.model !== undefined && !embeddedModelIds().includes(values.model)) throw new UsageError(`--model ${values.model}: without --endpoint, choose an embedded model (${embeddedModelIds().join(', ')}), or pass --endpoint URL`);
       if (values['api-key-env'] !== undefined) throw new UsageError('--api-key-env goes with --endpoint (the embedded model needs no key)');
       if (values.timeout !== undefined || values.retries !== undefined) throw new UsageError('--timeout and --retries go with --endpoint (the embedded model makes no HTTP requests)');
       if (values['no-probe']) throw new UsageError('--no-probe goes with --endpoint (the embedded model is not probed)');
-      endpoint = { kind: 'embedded' };
+      endpoint = { kind: 'embedded', ...(values.model !== undefined ? { model: values.model } : {}) };
     }
     request = { strategy: s.data, params, budgets, ...(verifier ? { verifier } : {}), endpoint, ...(values.cache ? { cacheDir: values.cache } : {}) };
     if (endpoint.kind === 'openai') request.capabilities = { dir: capabilityDir(process.env), probe: values['no-probe'] !== true, signal: ctl.signal };

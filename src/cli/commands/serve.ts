@@ -16,7 +16,8 @@ import { EMBEDDED_SERVE_NOTES } from '../../core/embedded/capabilities';
 import { startCommand } from '../commandArgs';
 
 /** `--model` values: the models `metacot serve` can serve besides the simulated policies. */
-export const SERVED_MODELS = ['embedded-countdown'] as const;
+// embedded-countdown serves the reasoners found beside it too; naming one of them serves the same set.
+export const SERVED_MODELS = ['embedded-countdown', 'embedded-countdown-sos', 'embedded-countdown-path'] as const;
 
 export const SERVE_USAGE = `metacot serve [options]
 

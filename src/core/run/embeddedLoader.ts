@@ -4,11 +4,19 @@
  */
 import type { Generator } from '../llm/generator';
 import type { EmbeddedCountdownPolicy } from '../embedded/policy';
+import { POLICY_MODEL_ID } from '../embedded/embeddedNames';
 
 const policies = new Map<string, Promise<EmbeddedCountdownPolicy>>();
 
-/** A fresh generator per run (its seed counter starts at 0, so runs replay) over the shared policy. */
-export async function embeddedGenerator(): Promise<Generator> {
+/**
+ * A fresh generator per run (its seed counter starts at 0, so runs replay) over the shared policy, or over the shared
+ * reasoner a model id names (`embedded-countdown-sos`, `embedded-countdown-path`).
+ */
+export async function embeddedGenerator(model?: string): Promise<Generator> {
+  if (model !== undefined && model !== POLICY_MODEL_ID) {
+    const { reasonerGenerator } = await import('../embedded/reasonerLoader');
+    return reasonerGenerator(model);
+  }
   const { EmbeddedCountdownPolicy, EmbeddedGenerator, defaultModelDir } = await import('../embedded');
   const dir = defaultModelDir();
   let policy = policies.get(dir);

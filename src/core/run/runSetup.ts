@@ -23,11 +23,11 @@ import { embeddedGenerator } from './embeddedLoader';
 import { buildRunReport, type RunReport } from './runReport';
 import { endpointCapabilities } from './capabilities';
 import { RunSetupError } from './runSetupError';
-import { isEmbeddedPrmUrl } from '../embedded/embeddedNames';
+import { isEmbeddedPrmUrl, REASONER_MODEL_IDS, reasonerNameOf } from '../embedded/embeddedNames';
 
 export type EndpointChoice =
-  /** The embedded Countdown model, in process. */
-  | { kind: 'embedded' }
+  /** The embedded Countdown models, in process: the step policy, or the reasoner `model` names (embedded-countdown-sos, …). */
+  | { kind: 'embedded'; model?: string }
   | { kind: 'openai'; config: EndpointConfigInput; apiKey?: string };
 
 export type PriceTable = Record<string, { input: number; output: number }>;
@@ -122,7 +122,8 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
   if (start.kind === 'rollout') throw new RunSetupError('start-node', `node "${startNodeId}" is a rollout`, 'Start from a step or the root.');
   const problem = tree.trace.problem;
 
-  let generator = await buildGenerator(req.endpoint, req.cacheDir, undefined, req.onAdaptation);
+  const choice = embeddedModelFor(req, tree, start.runId);
+  let generator = await buildGenerator(choice, req.cacheDir, undefined, req.onAdaptation);
   refuseUnreadable(generator, problem);
   let endpoint = generator.describe();
 
@@ -143,7 +144,7 @@ export async function prepareRun(req: RunRequest): Promise<PreparedRun> {
   // Only now, with everything else valid, may the probe spend requests; the generator is rebuilt knowing the server.
   const capabilities = await runCapabilities(req);
   if (capabilities) {
-    generator = await buildGenerator(req.endpoint, req.cacheDir, capabilities, req.onAdaptation);
+    generator = await buildGenerator(choice, req.cacheDir, capabilities, req.onAdaptation);
     endpoint = generator.describe();
   }
 
@@ -239,10 +240,22 @@ async function runCapabilities(req: RunRequest): Promise<Capabilities | undefine
   }
 }
 
+/**
+ * The embedded model a run gets when none was named: a re-run keeps the reasoner its start node came from; a fresh
+ * in-context run gets the Stream-of-Search reasoner (the step policy writes no chain of thought to search in).
+ */
+function embeddedModelFor(req: RunRequest, tree: TraceTree, startRunId: string | undefined): EndpointChoice {
+  if (req.endpoint.kind !== 'embedded' || req.endpoint.model !== undefined) return req.endpoint;
+  const used = tree.trace.runs.find((r) => r.id === startRunId)?.config.endpoint;
+  if (used && used.baseUrl.startsWith('embedded:') && reasonerNameOf(used.model)) return { kind: 'embedded', model: used.model };
+  if (req.strategy === 'in-context') return { kind: 'embedded', model: REASONER_MODEL_IDS['countdown-sos'] };
+  return req.endpoint;
+}
+
 async function buildGenerator(choice: EndpointChoice, cacheDir: string | undefined, capabilities?: Capabilities, onAdaptation?: (a: Adaptation) => void): Promise<Generator> {
   if (choice.kind === 'embedded') {
     try {
-      return await embeddedGenerator();
+      return await embeddedGenerator(choice.model);
     } catch (e) {
       throw new RunSetupError(
         'embedded-model',

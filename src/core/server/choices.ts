@@ -17,6 +17,8 @@ export interface TokenLogprob {
 export interface FinalChoice {
   text: string;
   reasoning?: string;
+  /** streamed one per chunk (PolicyChoice.reasoningPieces) */
+  reasoningPieces?: string[];
   finishReason: 'stop' | 'length';
   tokens: TokenLogprob[];
   reasoningTokens: number;
@@ -92,7 +94,8 @@ export function finalizeChoice(choice: PolicyChoice, opts: { stop: string[]; max
   } else if (truncated) {
     finishReason = 'length';
   }
-  const out: FinalChoice = { text, finishReason, tokens, reasoningTokens: choice.reasoning ? countTokens(choice.reasoning) : 0 };
+  const out: FinalChoice = { text, finishReason, tokens, reasoningTokens: choice.reasoning ? (choice.reasoningTokens ?? countTokens(choice.reasoning)) : 0 };
   if (choice.reasoning !== undefined) out.reasoning = choice.reasoning;
+  if (choice.reasoning !== undefined && choice.reasoningPieces?.join('') === choice.reasoning) out.reasoningPieces = choice.reasoningPieces;
   return out;
 }

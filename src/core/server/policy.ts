@@ -39,6 +39,13 @@ export interface PolicyAlternative {
 export interface PolicyChoice {
   text: string;
   reasoning?: string;
+  /**
+   * The reasoning as the model wrote it, piece by piece (concatenating to `reasoning`): streamed one piece per chunk,
+   * as a reasoning model's server does. Absent: the reasoning goes in the first chunk.
+   */
+  reasoningPieces?: string[];
+  /** Model tokens of the reasoning, for usage (absent: the server's tokenizer counts them). */
+  reasoningTokens?: number;
   finishReason: 'stop' | 'length';
   /** One entry per generated token, concatenating to `text` (the server uses them as token boundaries). */
   logprobs?: { token: string; logprob: number; top?: PolicyAlternative[] }[];

@@ -27,9 +27,12 @@ export function reasoningKeyOf(placement: ReasoningPlacement): ReasoningKey {
  */
 export function placeReasoning(choice: PolicyChoice, opts: { placement: ReasoningPlacement; reasoning: boolean; kind: 'chat' | 'completion' }): PolicyChoice {
   const given = opts.reasoning ? oneLine(choice.reasoning ?? DEFAULT_REASONING) : choice.reasoning;
-  const { reasoning: _drop, ...rest } = choice;
+  // the pieces and their count describe the policy's own reasoning only, in its own field
+  const { reasoning: _drop, reasoningPieces, reasoningTokens, ...rest } = choice;
   if (given === undefined || opts.kind === 'completion' || opts.placement === 'none') return rest;
-  if (opts.placement === 'reasoning' || opts.placement === 'reasoning_content') return { ...rest, reasoning: given };
+  if (opts.placement === 'reasoning' || opts.placement === 'reasoning_content') {
+    return given === choice.reasoning ? { ...rest, reasoning: given, ...(reasoningPieces ? { reasoningPieces } : {}), ...(reasoningTokens !== undefined ? { reasoningTokens } : {}) } : { ...rest, reasoning: given };
+  }
   const prefix = opts.placement === 'think-tags' ? `<think>${given}</think>\n` : `${given}</think>\n`;
   // The policy's per-token logprobs no longer line up with the text: the server synthesizes them.
   const { logprobs: _lp, ...plain } = rest;

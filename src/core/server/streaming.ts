@@ -64,8 +64,19 @@ export async function streamChoices(res: ServerResponse, p: Prepared, meta: Resp
     for (let i = 0; i < choices.length; i++) {
       const c = choices[i] as FinalChoice;
       const delta: ChunkDelta = { role: 'assistant', content: '' };
-      if (c.reasoning !== undefined) delta[style.reasoningKey] = c.reasoning;
+      if (c.reasoning !== undefined && !c.reasoningPieces) delta[style.reasoningKey] = c.reasoning;
       if (!(await emit(chatChunkBody(meta, [{ index: i, delta, finishReason: null }], p.logprobs, usageField, style)))) return;
+    }
+    // Reasoning given piece by piece streams like the text: one piece of every choice per step.
+    const thinking = Math.max(0, ...choices.map((c) => c.reasoningPieces?.length ?? 0));
+    for (let t = 0; t < thinking; t++) {
+      if (t > 0) await sleep(knobs.perTokenMs, closed);
+      if (closed.aborted) return;
+      for (let i = 0; i < choices.length; i++) {
+        const piece = choices[i]!.reasoningPieces?.[t];
+        if (piece === undefined) continue;
+        if (!(await emit(chatChunkBody(meta, [{ index: i, delta: { [style.reasoningKey]: piece }, finishReason: null }], p.logprobs, usageField, style)))) return;
+      }
     }
   }
   const steps = Math.max(0, ...choices.map((c) => c.tokens.length));
