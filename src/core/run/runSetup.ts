@@ -248,7 +248,7 @@ function embeddedModelFor(req: RunRequest, tree: TraceTree, startRunId: string |
   if (req.endpoint.kind !== 'embedded' || req.endpoint.model !== undefined) return req.endpoint;
   const used = tree.trace.runs.find((r) => r.id === startRunId)?.config.endpoint;
   if (used && used.baseUrl.startsWith('embedded:') && reasonerNameOf(used.model)) return { kind: 'embedded', model: used.model };
-  if (req.strategy === 'in-context') return { kind: 'embedded', model: REASONER_MODEL_IDS['countdown-sos'] };
+  if (strategyInfo(req.strategy).searchesInThinking) return { kind: 'embedded', model: REASONER_MODEL_IDS['countdown-sos'] };
   return req.endpoint;
 }
 

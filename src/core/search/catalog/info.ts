@@ -40,6 +40,11 @@ export const StrategyInfoSchema = z.object({
    * experiment over budgets sets, or every budget above the cap would give the same cell.
    */
   budgetBound: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
+  /**
+   * It searches inside one long chain of thought the model writes: on the embedded default it runs on the embedded
+   * reasoner (Stream-of-Search), since the step policy writes no thinking to search in.
+   */
+  searchesInThinking: z.boolean().optional(),
 });
 export type StrategyInfo = z.infer<typeof StrategyInfoSchema>;
 
@@ -176,6 +181,7 @@ const INFO = {
   'in-context': {
     label: 'In-context search (long CoT)',
     summary: 'one long streamed generation (reasoning model or think-and-verify prompt) imported live as a search tree',
+    searchesInThinking: true,
     params: [
       { name: 'prompt', label: 'Prompt', type: 'string', default: 'reasoning', choices: ['reasoning', 'think-verify'], doc: 'reasoning: the model thinks on its own; think-verify: append `instruction` to the problem' },
       { name: 'instruction', label: 'Think-and-verify instruction', type: 'string', default: THINK_VERIFY_PROMPT, doc: 'the think-and-verify instruction (prompt=think-verify)' },
