@@ -314,7 +314,12 @@ export class Runs implements vscode.Disposable {
 
   /** The embedded model runs in process (as in the CLI); any other endpoint goes through the endpoint client. */
   private async endpointChoice(endpoint: ResolvedEndpoint, stepDelimiter: string): Promise<EndpointChoice> {
-    if (endpoint.origin === 'embedded' || endpoint.setting.name === EMBEDDED_ENDPOINT) return { kind: 'embedded' };
+    if (endpoint.origin === 'embedded' || endpoint.setting.name === EMBEDDED_ENDPOINT) {
+      // A model override naming an embedded reasoner runs it; otherwise the core picks (the step policy, or the
+      // reasoner for a strategy that searches in its thinking).
+      const { reasonerNameOf } = await import('../core/embedded/embeddedNames');
+      return { kind: 'embedded', ...(reasonerNameOf(endpoint.setting.model) ? { model: endpoint.setting.model } : {}) };
+    }
     const apiKey = await this.services.keys.get(endpoint.setting);
     if (endpoint.setting.requiresKey && !apiKey) {
       const { RunSetupError } = await import('../core/run');

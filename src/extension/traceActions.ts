@@ -14,15 +14,22 @@ import type { Services } from './services';
 import { CancelledByUser } from './services';
 import type { TraceDocumentModel } from './traceModel';
 import type { LiveRun, RunSummary } from './searchRunner';
+import { embeddedModelIds } from '../core/embedded/embeddedNames';
 import type { EndpointSetting, ResolvedEndpoint } from './settings';
 import { isTrusted, readSearchDefaults, resolveEndpoint } from './settings';
 import type { ExportSpec } from './exportCommand';
 import { defaultExportUri, renderExport } from './exportCommand';
 
-/** The endpoint with another model id for one run; the embedded endpoint serves one model, so it refuses another. */
+/**
+ * The endpoint with another model id for one run; the embedded endpoint serves its own models only (the step policy
+ * and the reasoners), so it refuses any other.
+ */
 function withModel(endpoint: ResolvedEndpoint, model: string | undefined): ResolvedEndpoint {
   if (model === undefined || model === endpoint.setting.model) return endpoint;
-  if (endpoint.origin === 'embedded') throw new Error(`the ${endpoint.setting.name} endpoint serves one model (${endpoint.setting.model}); pick another endpoint to run "${model}"`);
+  if (endpoint.origin === 'embedded') {
+    if (embeddedModelIds().includes(model)) return { ...endpoint, setting: { ...endpoint.setting, model } };
+    throw new Error(`the ${endpoint.setting.name} endpoint serves its own models (${embeddedModelIds().join(', ')}); pick another endpoint to run "${model}"`);
+  }
   return { ...endpoint, setting: { ...endpoint.setting, model } };
 }
 

@@ -94,7 +94,7 @@ describe('panel: re-run form choices reach the run @trusted-only', function () {
   it('refusals come back as the reply’s error: a model for the embedded endpoint, an unknown endpoint', async () => {
     const embedded = await panelRequest(api, uri, 'rerunFromNode', { nodeId: 'n1', strategy: 'single', params: {}, endpoint: 'embedded', model: 'gpt-9' });
     assert.equal(embedded.ok, false);
-    assert.match(embedded.ok ? '' : embedded.error.message, /serves one model/);
+    assert.match(embedded.ok ? '' : embedded.error.message, /serves its own models \(embedded-countdown, embedded-countdown-sos, embedded-countdown-path, embedded-countdown-sos-star\); pick another endpoint to run "gpt-9"/);
     const unknown = await panelRequest(api, uri, 'rerunFromNode', { nodeId: 'n1', strategy: 'single', params: {}, endpoint: 'nowhere' });
     assert.equal(unknown.ok, false);
     assert.match(unknown.ok ? '' : unknown.error.message, /No endpoint named "nowhere"/);
