@@ -27,4 +27,5 @@ import './bigTrace.test';
 import './openFast.test';
 import './trainerExports.test';
 import './experimentView.test';
+import './reasonerInContext.test';
 import './importance.test';
