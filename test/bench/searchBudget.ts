@@ -35,6 +35,7 @@ import { TraceTree } from '../../src/core/trace/tree';
 import type { Params, VerifierConfig } from '../../src/core/trace/schema';
 import { pairedDifference, wilson } from '../../src/core/analyse/intervals';
 import { lineChartSvg, type ChartPanel } from '../../src/core/analyse/lineChart';
+import { svgToPng } from '../../src/cli/svgToPng';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string): string => {
@@ -292,20 +293,6 @@ async function merge(files: string[]): Promise<void> {
   console.log(`\nwrote ${join(outDir, 'searchBudget.json')}, searchBudget.svg and searchBudget.png`);
 }
 
-/** The SVG drawn by Chromium (the one the UI tiers use) and saved as a PNG. */
-async function svgToPng(svg: string, file: string): Promise<void> {
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
-  try {
-    const w = Number(/width="(\d+)"/.exec(svg)![1]);
-    const h = Number(/height="(\d+)"/.exec(svg)![1]);
-    const page = await browser.newPage({ viewport: { width: w, height: h } });
-    await page.setContent(`<html><body style="margin:0">${svg}</body></html>`);
-    await page.screenshot({ path: file, clip: { x: 0, y: 0, width: w, height: h } });
-  } finally {
-    await browser.close();
-  }
-}
 
 const mergeArg = arg('merge', '');
 (mergeArg ? merge(mergeArg.split(',')) : measure()).catch((e) => {

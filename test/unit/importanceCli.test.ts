@@ -45,6 +45,15 @@ test('metacot importance measures the best path on the embedded model and writes
     assert.match(c.o.out, /\ntop steps: /);
     assert.match(c.o.out, /spent: 3 requests/);
     assert.match(readFileSync(plot, 'utf8'), /^<svg[^>]*>[\s\S]*accuracy after j steps[\s\S]*<\/svg>/);
+    // --plot FILE.png: Chromium draws it (a PNG signature), the SVG beside it; any other suffix is a usage error.
+    const png = join(dir, 'importance-2.png');
+    const p = capture();
+    assert.equal(await runImportanceCommand([file, '--k', '1', '--budget-tokens', '20000', '--plot', png], p.io), 0, p.o.err);
+    assert.deepEqual([...readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    assert.match(readFileSync(join(dir, 'importance-2.svg'), 'utf8'), /^<svg /);
+    const pdf = capture();
+    assert.equal(await runImportanceCommand([file, '--k', '1', '--plot', join(dir, 'x.pdf')], pdf.io), 2);
+    assert.match(pdf.o.err, /--plot draws SVG or PNG/);
 
     // --out to an existing file without --force is refused (exit 3), the file untouched.
     const other = join(dir, 'other.metacot.json');

@@ -3,8 +3,6 @@
  * folder with summary.json and plots; resumable (a re-run does only what is missing). The work is the core's
  * (src/core/experiment); this file reads flags, draws the PNGs with a browser when there is one, and reports.
  */
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { stripUrlCredentials, type EndpointConfigInput } from '../../core/llm/endpointConfig';
 import { redact } from '../../core/llm/redact';
@@ -18,6 +16,7 @@ import { formatCount } from '../progress';
 import { startCommand, type CommandOutput } from '../commandArgs';
 import { EXIT, EXIT_CODES_HELP } from '../exitCodes';
 import { capabilityDir } from './probe';
+import { svgToPng } from '../svgToPng';
 import { cliApiKey } from './run';
 
 export const EXPERIMENT_USAGE = `metacot experiment --problems FILE.jsonl|${NAMED_SETS.join('|')} --strategies S,S --budgets B,B --out DIR [options]
@@ -96,24 +95,6 @@ function optNumber(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
-/** The SVG drawn by Chromium (what the UI tiers use) and saved as a PNG; no browser: the PNG is left out. */
-async function svgToPng(svg: string, file: string): Promise<void> {
-  const exe = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-  if (!existsSync(exe)) throw new Error(`no browser at ${exe} (set CHROMIUM_PATH) to draw it; the SVG is there`);
-  // Named at run time so the bundle leaves it out: a dev dependency, absent where the CLI is installed (no PNG there).
-  const driver = 'playwright-core';
-  const { chromium } = (await import(driver)) as typeof import('playwright-core');
-  const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox'] });
-  try {
-    const w = Number(/width="(\d+)"/.exec(svg)![1]);
-    const h = Number(/height="(\d+)"/.exec(svg)![1]);
-    const page = await browser.newPage({ viewport: { width: w, height: h } });
-    await page.setContent(`<html><body style="margin:0">${svg}</body></html>`);
-    await writeFile(file, await page.screenshot({ clip: { x: 0, y: 0, width: w, height: h } }));
-  } finally {
-    await browser.close();
-  }
-}
 
 export interface ExperimentCommandOptions extends CommandOutput {
   signal?: AbortSignal;

@@ -18,6 +18,7 @@ import { EXIT, EXIT_CODES_HELP } from '../exitCodes';
 import { refuseOverwrite } from '../outputGuard';
 import { formatTable } from '../table';
 import { cliApiKey } from './run';
+import { svgToPng } from '../svgToPng';
 
 export const IMPORTANCE_USAGE = `metacot importance TRACE [--node ID] [options]
 
@@ -39,7 +40,8 @@ Options:
   --out FILE            write the trace there instead of TRACE (an existing file only with --force, and only a
                         valid trace)
   --force               replace FILE when it exists
-  --plot FILE.svg       also draw accuracy and TV against the step as an SVG
+  --plot FILE.svg|.png  also draw accuracy and TV against the step (a PNG is drawn by Chromium; the SVG is
+                        written beside it)
   --json                the result as JSON
 
 Endpoint (default: the embedded Countdown model):
@@ -96,7 +98,7 @@ export async function runImportanceCommand(argv: string[], options: CommandOutpu
       temperature = Number(v.temperature);
       if (!Number.isFinite(temperature) || temperature < 0) throw new UsageError(`--temperature "${v.temperature}": expected a non-negative number`);
     }
-    if (v.plot !== undefined && !v.plot.endsWith('.svg')) throw new UsageError('--plot writes SVG: give a FILE.svg');
+    if (v.plot !== undefined && !/\.(svg|png)$/.test(v.plot)) throw new UsageError('--plot draws SVG or PNG: give a FILE.svg or FILE.png');
     endpoint = endpointChoice(v, err);
   } catch (e) {
     if (e instanceof UsageError) return bad(e.message);
@@ -137,7 +139,13 @@ export async function runImportanceCommand(argv: string[], options: CommandOutpu
     await writeTraceFile(target, measured.trace);
     // Written in place: the journal it was read with is folded into what was just written.
     if (resolve(target) === resolve(file)) await rm(journalPathFor(target), { force: true });
-    if (v.plot) await writeFile(v.plot, importanceChartSvg(measured.result));
+    if (v.plot) {
+      const svg = importanceChartSvg(measured.result);
+      const svgFile = v.plot.replace(/\.png$/, '.svg');
+      await writeFile(svgFile, svg);
+      // The trace is written already: a PNG the browser cannot draw is said, with the SVG kept, and fails the command.
+      if (v.plot.endsWith('.png')) await svgToPng(svg, v.plot).catch((e: Error) => { throw new Error(`the plot's PNG was not drawn (${e.message}); the trace and ${svgFile} are written`); });
+    }
     out(v.json ? `${JSON.stringify(measured.result, null, 2)}\n` : formatImportance(measured.result));
     return ctl.signal.aborted ? EXIT.interrupted : EXIT.ok;
   } catch (e) {
