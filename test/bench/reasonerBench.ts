@@ -35,6 +35,7 @@ import { EmbeddedReasoner, sosAnswer } from '../../src/core/embedded/reasoner';
 import { hasReasoner } from '../../src/core/embedded/reasonerFiles';
 import { hash32 } from '../../src/core/embedded/sampler';
 import { SosImporter } from '../../src/core/trace/import/streamOfSearch';
+import { svgToPng } from '../../src/cli/svgToPng';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string): string => {
@@ -386,20 +387,6 @@ function plot(models: Record<string, unknown>, external: ExternalCell[], problem
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${a.h + b.h}" viewBox="0 0 ${w} ${a.h + b.h}">${nest(top, 0)}${nest(bottom, a.h)}</svg>`;
 }
 
-/** The SVG drawn by Chromium (the one the UI tiers use) and saved as a PNG (as test/bench/searchBudget.ts does). */
-async function svgToPng(svg: string, file: string): Promise<void> {
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
-  try {
-    const w = Number(/width="(\d+)"/.exec(svg)![1]);
-    const h = Number(/height="(\d+)"/.exec(svg)![1]);
-    const page = await browser.newPage({ viewport: { width: w, height: h } });
-    await page.setContent(`<html><body style="margin:0">${svg}</body></html>`);
-    await page.screenshot({ path: file, clip: { x: 0, y: 0, width: w, height: h } });
-  } finally {
-    await browser.close();
-  }
-}
 
 main().catch((e) => {
   console.error(e);
