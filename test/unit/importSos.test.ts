@@ -114,3 +114,20 @@ test('Qwen2.5-0.5B messy SoS: imports with issues, never throws on a trace, reje
   assert.ok(item0.tree.trace.nodes.some((n) => n.text === '84 * 62 = 5128 (left: 58, 48, 5128)'));
   assert.ok(item0.issues.some((i) => /generated twice/.test(i.message)));
 });
+
+test('SoS import: a goal reached with numbers left over (goalAtTarget) answers the target, with no leftover-numbers issue', () => {
+  const text = [
+    'Current State: 31:[25, 23, 25, 8], Operations: []',
+    'Exploring Operation: 23+8=31, Resulting Numbers: [25, 25, 31]',
+    '31,31 equal: Goal Reached',
+  ].join('\n');
+  const r = importSos(text);
+  assert.ok(r.goalNodeId, 'the goal is found');
+  const goal = r.tree.node(r.goalNodeId);
+  assert.equal(goal.answer, '31');
+  assert.equal(goal.verified, true);
+  assert.deepEqual(r.issues.map((i) => i.message), []);
+  // A plain leaf keeps its one number; a goal claim at another value is still reported.
+  const wrong = importSos(['Current State: 31:[25, 23, 25, 8], Operations: []', 'Exploring Operation: 23+2=25, Resulting Numbers: [25, 25, 8, 25]', '25,31 equal: Goal Reached'].join('\n'));
+  assert.ok(wrong.issues.some((i) => /more than one number/.test(i.message)), JSON.stringify(wrong.issues));
+});

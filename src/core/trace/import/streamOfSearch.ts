@@ -306,7 +306,12 @@ export class SosImporter {
         }
         const goal = m[3] === 'equal';
         const pending = this.pending;
-        const value = this.numbersOf.get(pending.id)![0] ?? m[1]!;
+        // A goal with numbers left over (`goalAtTarget`: our Countdown uses each number at most once) is the
+        // operation's result, the last of its resulting numbers; otherwise the leaf's one number.
+        const left = this.numbersOf.get(pending.id)!;
+        const result = left[left.length - 1];
+        const atTarget = goal && left.length > 1 && result !== undefined && Number(result) === Number(this.target);
+        const value = (atTarget ? result : left[0]) ?? m[1]!;
         const canonical = `${value},${this.target} ${goal ? 'equal: Goal Reached' : 'unequal: No Solution'}`;
         if (!this.replaying) {
           const patch: Partial<TraceNode> = { kind: 'answer', status: 'terminal', verified: goal, value: goal ? 1 : 0, answer: value };
@@ -314,7 +319,7 @@ export class SosImporter {
           tree.update(pending.id, patch);
         }
         if (line !== canonical) issues.push({ line: lineNo, message: `leaf line differs from "${canonical}"` });
-        if (this.numbersOf.get(pending.id)!.length !== 1) issues.push({ line: lineNo, message: 'leaf line after an operation that leaves more than one number' });
+        if (left.length !== 1 && !atTarget) issues.push({ line: lineNo, message: 'leaf line after an operation that leaves more than one number' });
         if (goal && this.goalNodeId === undefined) this.goalNodeId = pending.id;
         this.pendingDone = true;
         owner = pending;
