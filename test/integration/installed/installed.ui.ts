@@ -53,6 +53,12 @@ describe('installed .vsix', function () {
     if (!models.length) missing.push('model/*.onnx');
     for (const m of models) if (!fs.existsSync(path.join(ctx.extensionDir, `${m}.sha256`))) missing.push(`${m}.sha256`);
     if (!fs.existsSync(path.join(ctx.extensionDir, 'model/vocab.json'))) missing.push('model/vocab.json');
+    // The embedded reasoners in-context runs on (shipped.json names their files), and the held-out sets.
+    const shipped = JSON.parse(fs.readFileSync(path.join(ctx.repoRoot, 'src/core/embedded/shipped.json'), 'utf8')) as { modelFolder: string; reasonerFiles: Record<string, Record<string, string>> };
+    for (const files of Object.values(shipped.reasonerFiles)) {
+      for (const f of Object.values(files)) if (!fs.existsSync(path.join(ctx.extensionDir, shipped.modelFolder, f))) missing.push(`${shipped.modelFolder}/${f}`);
+    }
+    if (!fs.existsSync(path.join(ctx.extensionDir, 'model/heldout.json'))) missing.push('model/heldout.json');
     if (!installedFiles(ctx, /^dist\/ort\/[^/]+\.wasm$/).length) missing.push('dist/ort/*.wasm (the embedded model\'s WebAssembly runtime)');
     assert.deepEqual(missing, [], `the installed extension (${ctx.extensionDir}) lacks: ${missing.join(', ')}`);
 

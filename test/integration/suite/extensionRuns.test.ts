@@ -358,6 +358,17 @@ describe('extension: runs and node commands @trusted-only', function () {
     assert.ok(fs.statSync(vscode.Uri.parse(exported.output as string).fsPath).size === exported.bytes);
     assert.equal((await ok('openAsText', { nodeId: 'n1' })).uri, uri.toString());
     await waitFor('the text editor', () => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString(), 10_000);
+    // Step importance asks K and a budget first (a quick pick): dismissed, it answers "not started" and measures nothing.
+    const asking = ok('measureImportance', { nodeId: 'n1' });
+    let answered = false;
+    void asking.finally(() => (answered = true));
+    while (!answered) {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const dismissed = await asking;
+    assert.deepEqual({ measured: dismissed.measured, message: dismissed.message }, { measured: false, message: 'step importance: not started' });
+    assert.equal(readTrace(uri).analyses, undefined, 'nothing was measured');
     const started = await ok('rerunFromNode', { nodeId: 'n0', strategy: 'best-of-n', params: { n: 2, seed: 8 } });
     assert.equal(started.startNodeId, 'n0');
     const cancelled = await ok('cancelRun', {});
