@@ -5,12 +5,12 @@
  */
 import * as vscode from 'vscode';
 import type { ExperimentSummary } from '../core/experiment/summary';
-import type { EndpointChoice } from '../core/run';
 import { JOURNAL_SUFFIX } from '../core/trace/journal';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
 import { experimentProblems } from './experimentFolder';
 import { capabilityStorageDir } from './searchRunner';
+import { endpointChoiceFor } from './endpointChoice';
 import { EMBEDDED_ENDPOINT, isTrusted, listEndpoints, readSearchDefaults, resolveEndpoint, SECTION } from './settings';
 import type { ResolvedEndpoint } from './settings';
 import type { RerunState } from '../protocol/experimentMessages';
@@ -60,14 +60,6 @@ async function rerunEndpoint(summary: ExperimentSummary, name: string | undefine
   );
   if (!pick) throw new CancelledByUser();
   return pick.e;
-}
-
-async function endpointChoice(services: Services, e: ResolvedEndpoint | 'embedded'): Promise<EndpointChoice> {
-  if (e === 'embedded' || e.origin === 'embedded') return { kind: 'embedded' };
-  const apiKey = await services.keys.get(e.setting);
-  if (e.setting.requiresKey && !apiKey) throw new Error(`endpoint "${e.setting.name}" needs an API key: run "Meta-CoT: Set API Key".`);
-  const { endpointConfigFromSetting } = await import('../core/llm/endpointConfig');
-  return { kind: 'openai', config: endpointConfigFromSetting(e.setting, { stepDelimiter: readSearchDefaults().stepDelimiter }), ...(apiKey ? { apiKey } : {}) };
 }
 
 /** A crash journal under traces/ written to in the last 15 s (a run appends to it every step): the path and age. */
@@ -121,7 +113,7 @@ export async function rerunFailures(services: Services, req: RerunRequest): Prom
   const bases = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   const problems = await experimentProblems(req.folder.fsPath, summary, bases);
   const chosen = await rerunEndpoint(summary, req.endpoint, req.interactive);
-  const endpoint = await endpointChoice(services, chosen);
+  const endpoint = chosen === 'embedded' ? ({ kind: 'embedded' } as const) : await endpointChoiceFor(services.keys, chosen, readSearchDefaults().stepDelimiter);
   const endpointName = chosen === 'embedded' ? EMBEDDED_ENDPOINT : chosen.setting.name;
   const { runExperiment } = await import('../core/experiment/runner');
   const dir = capabilityStorageDir(services.context);

@@ -7,13 +7,13 @@
  */
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import type { EndpointChoice } from '../core/run/runSetup';
 import type { StepImportance } from '../core/analyse/stepImportanceSchema';
 import type { TraceNode } from '../core/trace/schema';
 import { resolvePath, type Invocation } from './commandArgs';
 import { pickNode, type CommandContext } from './commandPickers';
 import { CancelledByUser } from './services';
-import { EMBEDDED_ENDPOINT, readSearchDefaults, resolveEndpoint } from './settings';
+import { endpointChoiceFor } from './endpointChoice';
+import { readSearchDefaults, resolveEndpoint } from './settings';
 
 export const MEASURE_IMPORTANCE_COMMAND = 'metacot.measureStepImportance';
 
@@ -81,7 +81,8 @@ export async function measureStepImportanceAt(ctx: CommandContext, uri: vscode.U
   actions.assertEditable(uri);
   const { model, trace } = await actions.load(uri);
   actions.findNode(uri, trace, nodeId);
-  const endpoint = await endpointChoice(ctx, args.endpoint);
+  // The named endpoint, else the default one.
+  const endpoint = await endpointChoiceFor(ctx.services.keys, resolveEndpoint(args.endpoint), readSearchDefaults().stepDelimiter);
   const { runStepImportance } = await import('../core/analyse/stepImportanceRun');
   const k = args.k ?? DEFAULT_K;
   const maxTokens = args.maxTokens ?? DEFAULT_TOKENS;
@@ -140,16 +141,6 @@ export async function measureStepImportanceAt(ctx: CommandContext, uri: vscode.U
     void show(`Meta-CoT: ${message}`, 'Show Log').then((a) => a && services.log.show(true));
   }
   return { nodeId, message, steps: result.steps.length, top, usage: result.usage, ...(result.stopped ? { stopped: result.stopped } : {}) };
-}
-
-/** The named endpoint, else the default one; the embedded model in process, any other through the endpoint client. */
-async function endpointChoice(ctx: CommandContext, name: string | undefined): Promise<EndpointChoice> {
-  const endpoint = resolveEndpoint(name);
-  if (endpoint.origin === 'embedded' || endpoint.setting.name === EMBEDDED_ENDPOINT) return { kind: 'embedded' };
-  const apiKey = await ctx.services.keys.get(endpoint.setting);
-  if (endpoint.setting.requiresKey && !apiKey) throw new Error(`endpoint "${endpoint.setting.name}" needs an API key: run "Meta-CoT: Set API Key".`);
-  const { endpointConfigFromSetting } = await import('../core/llm/endpointConfig');
-  return { kind: 'openai', config: endpointConfigFromSetting(endpoint.setting, { stepDelimiter: readSearchDefaults().stepDelimiter }), ...(apiKey ? { apiKey } : {}) };
 }
 
 /** An editor tab shows the file: the edit stays in the (dirty) document, as the panel's other edits do. */

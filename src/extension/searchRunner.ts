@@ -8,11 +8,12 @@ import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
 import type { Adaptation, Budgets, Params, Problem, RunStatus, StrategyName, Trace, TraceEvent, TraceNode, Usage, VerifierConfig } from '../core/trace/schema';
 import type { TraceTree } from '../core/trace/tree';
-import type { EndpointChoice, RunReport } from '../core/run';
+import type { RunReport } from '../core/run';
 import type { ApiKeys, Log } from './secrets';
 import type { TraceDelta, TraceModels } from './traceModel';
 import type { ResolvedEndpoint } from './settings';
-import { EMBEDDED_ENDPOINT, isTrusted, readSearchDefaults, RestrictedModeError, SECTION } from './settings';
+import { isTrusted, readSearchDefaults, RestrictedModeError, SECTION } from './settings';
+import { endpointChoiceFor } from './endpointChoice';
 import { actionsFor, adaptationNotice, endNotice, refusalCause, shownFailures, showNotice } from './runNotices';
 
 export interface StartRunOptions {
@@ -211,7 +212,7 @@ export class Runs implements vscode.Disposable {
       budgets: opts.budgets,
       // 'auto': the engine picks (Countdown checker for Countdown problems, answer checker otherwise).
       ...(opts.verifier === 'auto' ? {} : { verifier: opts.verifier }),
-      endpoint: await this.endpointChoice(opts.endpoint, defaults.stepDelimiter),
+      endpoint: await endpointChoiceFor(this.services.keys, opts.endpoint, defaults.stepDelimiter),
       priceTable: defaults.priceTable,
       ...(cacheDir ? { cacheDir } : {}),
       ...(opts.base ? { base: opts.base } : {}),
@@ -312,22 +313,6 @@ export class Runs implements vscode.Disposable {
     return Promise.resolve(vscode.workspace.fs.writeFile(uri, bytes));
   }
 
-  /** The embedded model runs in process (as in the CLI); any other endpoint goes through the endpoint client. */
-  private async endpointChoice(endpoint: ResolvedEndpoint, stepDelimiter: string): Promise<EndpointChoice> {
-    if (endpoint.origin === 'embedded' || endpoint.setting.name === EMBEDDED_ENDPOINT) {
-      // A model override naming an embedded reasoner runs it; otherwise the core picks (the step policy, or the
-      // reasoner for a strategy that searches in its thinking).
-      const { reasonerNameOf } = await import('../core/embedded/embeddedNames');
-      return { kind: 'embedded', ...(reasonerNameOf(endpoint.setting.model) ? { model: endpoint.setting.model } : {}) };
-    }
-    const apiKey = await this.services.keys.get(endpoint.setting);
-    if (endpoint.setting.requiresKey && !apiKey) {
-      const { RunSetupError } = await import('../core/run');
-      throw new RunSetupError('api-key', `endpoint "${endpoint.setting.name}" needs an API key: run "Meta-CoT: Set API Key".`, 'Run "Meta-CoT: Set API Key".');
-    }
-    const { endpointConfigFromSetting } = await import('../core/llm/endpointConfig');
-    return { kind: 'openai', config: endpointConfigFromSetting(endpoint.setting, { stepDelimiter }), ...(apiKey ? { apiKey } : {}) };
-  }
 
   /**
    * The replay cache lives in the extension's global storage (on disk only: the cache writes files), one folder per
