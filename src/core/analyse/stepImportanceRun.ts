@@ -4,26 +4,13 @@
  * refused up front when the model cannot read it, and the result stored in the trace (replacing an earlier one for
  * the same node).
  */
-import { createEndpointGenerator } from '../llm/endpointGenerator';
 import type { Generator } from '../llm/generator';
-import type { EndpointChoice } from '../run/runSetup';
-import { embeddedGenerator } from '../run/embeddedLoader';
+import { buildGenerator, type EndpointChoice } from '../run/runSetup';
 import type { Trace } from '../trace/schema';
 import { TraceTree } from '../trace/tree';
 import type { Checker } from '../verify/checker';
 import { StepImportanceError, checkerForTrace, measureStepImportance, type StepImportanceOptions } from './stepImportance';
 import { withImportance, type StepImportance } from './stepImportanceSchema';
-
-export async function importanceGenerator(choice: EndpointChoice): Promise<Generator> {
-  if (choice.kind === 'embedded') {
-    try {
-      return await embeddedGenerator();
-    } catch (e) {
-      throw new StepImportanceError(`the embedded model could not be loaded: ${(e as Error).message}`);
-    }
-  }
-  return createEndpointGenerator(choice.config, choice.apiKey ? { apiKey: choice.apiKey } : {});
-}
 
 export type ImportanceRequest = Omit<StepImportanceOptions, 'tree' | 'generator' | 'checker'> & {
   endpoint: EndpointChoice;
@@ -39,7 +26,8 @@ export type ImportanceRequest = Omit<StepImportanceOptions, 'tree' | 'generator'
  */
 export async function runStepImportance(trace: Trace, req: ImportanceRequest): Promise<{ trace: Trace; result: StepImportance }> {
   const tree = TraceTree.from(structuredClone(trace));
-  const generator = req.generator ?? (await importanceGenerator(req.endpoint));
+  // The run path's own: an embedded reasoner named by the choice, or an endpoint client, with its set-up errors.
+  const generator = req.generator ?? (await buildGenerator(req.endpoint, undefined));
   const verdict = generator.checkProblem?.(tree.trace.problem);
   if (verdict && !verdict.ok) throw new StepImportanceError(verdict.message);
   const { endpoint: _endpoint, checker, generator: _generator, ...rest } = req;

@@ -252,7 +252,8 @@ function embeddedModelFor(req: RunRequest, tree: TraceTree, startRunId: string |
   return req.endpoint;
 }
 
-async function buildGenerator(choice: EndpointChoice, cacheDir: string | undefined, capabilities?: Capabilities, onAdaptation?: (a: Adaptation) => void): Promise<Generator> {
+/** The generator a choice names: the embedded model (the policy or a reasoner) in process, or an endpoint client. */
+export async function buildGenerator(choice: EndpointChoice, cacheDir: string | undefined, capabilities?: Capabilities, onAdaptation?: (a: Adaptation) => void): Promise<Generator> {
   if (choice.kind === 'embedded') {
     try {
       return await embeddedGenerator(choice.model);
