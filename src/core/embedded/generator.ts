@@ -5,6 +5,7 @@
  * `checkProblem` refuses a problem the model cannot read before any request is made.
  */
 import type { GenerateRequest, Generation, Generator, GeneratorLimitation, ProblemCheck } from '../llm/generator';
+import { summarizeLogprobs } from '../llm/logprobs';
 import { countdownSentence, explainCountdownProblem, findCountdownStatement, type CountdownSpec } from '../problems/countdown';
 import type { EndpointDescription, Problem } from '../trace/schema';
 import { EMBEDDED_LIMITATIONS } from './capabilities';
@@ -95,7 +96,6 @@ export class EmbeddedGenerator implements Generator {
     );
     const latencyMs = performance.now() - t0;
     return r.choices.map((c, i) => {
-      const lps = c.logprobs ?? [];
       const g: Generation = {
         text: c.text,
         finishReason: c.finishReason,
@@ -105,13 +105,8 @@ export class EmbeddedGenerator implements Generator {
         latencyMs,
         cached: false,
       };
-      if (lps.length > 0) {
-        g.logprobs = {
-          mean: lps.reduce((s, t) => s + t.logprob, 0) / lps.length,
-          min: Math.min(...lps.map((t) => t.logprob)),
-          tokens: lps.length,
-        };
-      }
+      const logprobs = summarizeLogprobs(c.logprobs);
+      if (logprobs) g.logprobs = logprobs;
       return g;
     });
   }

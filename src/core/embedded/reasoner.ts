@@ -5,6 +5,7 @@
  * The final answer is read from the text: the goal path's expression via the SoS importer, or an honest line
  * saying the search found none.
  */
+import type { TokenLogprob } from '../llm/logprobs';
 import { checkCountdown } from '../verify/countdown';
 import { SosImporter } from '../trace/import/streamOfSearch';
 import { pyNumberList } from '../trace/linearize/countdownText';
@@ -45,7 +46,7 @@ export interface Reasoning {
   tokens: number;
   promptTokens: number;
   /** per generated token: its text and log-probability (temperature 1) */
-  pieces: { token: string; logprob: number }[];
+  pieces: TokenLogprob[];
   /** the goal path's expression when the text reaches `Goal Reached` */
   expression?: string;
   /** that expression checks out against the problem (numbers used at most once, value = target) */
@@ -122,9 +123,9 @@ export class EmbeddedReasoner {
     // a bare first line is the training prompt: state line, newline
     const context = given.includes('\n') ? given : `${given}\n`;
     const prefix = [tk.bos, ...tk.encode(context, true)];
-    const fresh = req.thinking === undefined || req.thinking.trim() === '' || !sosThinking(req.problem, req.thinking).includes('\n');
+    const fresh = req.thinking === undefined || req.thinking.trim() === '' || !given.includes('\n');
     if (fresh) req.onText?.(context);
-    const pieces: { token: string; logprob: number }[] = [];
+    const pieces: TokenLogprob[] = [];
     const [sample] = await this.model.decode({
       prefix,
       n: 1,

@@ -5,6 +5,7 @@
  * and all) are continued.
  */
 import type { GenerateRequest, Generation, Generator, GeneratorLimitation, ProblemCheck } from '../llm/generator';
+import { summarizeLogprobs } from '../llm/logprobs';
 import { explainCountdownProblem } from '../problems/countdown';
 import type { EndpointDescription, Problem } from '../trace/schema';
 import { unreadableProblemMessage, type CountdownProblem } from './countdown';
@@ -109,13 +110,8 @@ export class EmbeddedReasonerGenerator implements Generator {
         latencyMs,
         cached: false,
       };
-      if (r.pieces.length > 0) {
-        g.logprobs = {
-          mean: r.pieces.reduce((s, t) => s + t.logprob, 0) / r.pieces.length,
-          min: Math.min(...r.pieces.map((t) => t.logprob)),
-          tokens: r.pieces.length,
-        };
-      }
+      const logprobs = summarizeLogprobs(r.pieces);
+      if (logprobs) g.logprobs = logprobs;
       return g;
     });
   }

@@ -2,8 +2,6 @@
 // secrets). They reach the extension only through its commands and the test API that activate() returns in
 // extension test mode.
 import * as fs from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { harness, waitFor } from '../harness';
@@ -128,11 +126,5 @@ export async function panelRequest<M extends PanelMethod>(api: TestApi, uri: vsc
   return parsed;
 }
 
-/** A local port nothing listens on (bound, read, closed): an endpoint there fails with connection refused. */
-export async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+/** A local port nothing listens on: the unit tier's helper, one for every tier. */
+export { closedPort } from '../../unit/helpers/closedPort';
