@@ -22,6 +22,7 @@ import { renderPanelHtml, webviewOptions } from './panelHost';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
 import { readPanelConfig } from './settings';
+import { RestoreState } from './restoreState';
 
 const UriArg = z.union([z.custom<vscode.Uri>((v) => v instanceof vscode.Uri, 'a Uri'), z.string().min(1)]).transform((p) => resolvePath(p));
 
@@ -36,9 +37,8 @@ const CompareSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('runs'), uri: z.string(), runA: z.string(), runB: z.string() }),
 ]);
 type CompareSource = z.infer<typeof CompareSourceSchema>;
-const RESTORE_KEY = 'metacot.comparePanels';
-/** Comparisons remembered for a reload; the oldest are forgotten first. */
-const RESTORE_MAX = 20;
+/** Comparisons remembered for a reload, by the overlay's trace id. */
+const restoreState = (services: Services) => new RestoreState<CompareSource>(services.context.workspaceState, 'metacot.comparePanels');
 
 /** What a compare command returns (and an integration test reads). */
 export interface CompareResult {
@@ -88,8 +88,7 @@ export class ComparePanel implements vscode.Disposable {
     panel.webview.options = { ...webviewOptions(ctx.services.context.extensionUri) };
     const cp = new ComparePanel(ctx.services, panel, '', undefined);
     cp.onReady = (traceId) => {
-      const known = ctx.services.context.workspaceState.get<Record<string, unknown>>(RESTORE_KEY, {});
-      const parsed = traceId ? CompareSourceSchema.safeParse(known[traceId]) : undefined;
+      const parsed = traceId ? CompareSourceSchema.safeParse(restoreState(ctx.services).get(traceId)) : undefined;
       if (!parsed?.success) {
         ctx.services.log.info(`compare panel: nothing remembered for ${traceId ?? 'a page without state'}; closed`);
         panel.dispose();
@@ -144,19 +143,8 @@ export class ComparePanel implements vscode.Disposable {
   show(overlay: DiffOverlay): void {
     this.overlay = overlay;
     this.panel.title = overlay.label;
-    if (this.source) void this.remember(overlay.trace.id, this.source);
+    if (this.source) void restoreState(this.services).remember(overlay.trace.id, this.source);
     if (this.ready) this.sendAll();
-  }
-
-  /** Keeps what this panel compares for a reload (newest last; the oldest dropped past RESTORE_MAX). */
-  private async remember(traceId: string, source: CompareSource): Promise<void> {
-    const state = this.services.context.workspaceState;
-    const known = { ...state.get<Record<string, unknown>>(RESTORE_KEY, {}) };
-    delete known[traceId];
-    known[traceId] = source;
-    const ids = Object.keys(known);
-    for (const id of ids.slice(0, Math.max(0, ids.length - RESTORE_MAX))) delete known[id];
-    await state.update(RESTORE_KEY, known);
   }
 
   get title(): string {

@@ -26,6 +26,7 @@ import type {
 import { EXPERIMENT_SCRIPT_FILE, EXPERIMENT_STYLE_FILES, experimentHtml } from './experimentHtml';
 import { readExperimentFolder } from './experimentFolder';
 import { rerunFailures } from './experimentRerun';
+import { RestoreState } from './restoreState';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
 
@@ -63,9 +64,8 @@ export class ExperimentView implements vscode.Disposable {
    * state). A folder gone or broken meanwhile shows its error in the view, like any reload of the folder.
    */
   static async restore(services: Services, panel: vscode.WebviewPanel): Promise<void> {
-    const known = services.context.workspaceState.get<Record<string, string>>(RESTORE_KEY, {});
-    const uri = known[panel.title];
-    if (!uri || ExperimentView.views.has(uri)) {
+    const uri = restoreState(services).get(panel.title);
+    if (typeof uri !== 'string' || ExperimentView.views.has(uri)) {
       services.log.info(`experiment view: nothing to restore for "${panel.title}"; closed`);
       panel.dispose();
       return;
@@ -94,7 +94,7 @@ export class ExperimentView implements vscode.Disposable {
     readonly folder: vscode.Uri,
   ) {
     ExperimentView.views.set(folder.toString(), this);
-    void remember(services, panel.title, folder);
+    void restoreState(services).remember(panel.title, folder.toString());
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icons', 'metacot.svg');
     // summary.json and the plots are what the page shows; traces/ changes reach it through the summary rewrite.
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `{${SUMMARY_FILE},plots/**}`));
@@ -267,18 +267,8 @@ export class ExperimentView implements vscode.Disposable {
   }
 }
 
-/** Folders of Experiment views by panel title, for a reload; the oldest are forgotten first. */
-const RESTORE_KEY = 'metacot.experimentViews';
-const RESTORE_MAX = 20;
-
-async function remember(services: Services, title: string, folder: vscode.Uri): Promise<void> {
-  const known = { ...services.context.workspaceState.get<Record<string, string>>(RESTORE_KEY, {}) };
-  delete known[title];
-  known[title] = folder.toString();
-  const titles = Object.keys(known);
-  for (const t of titles.slice(0, Math.max(0, titles.length - RESTORE_MAX))) delete known[t];
-  await services.context.workspaceState.update(RESTORE_KEY, known);
-}
+/** Folders of Experiment views by panel title, for a reload. */
+const restoreState = (services: Services) => new RestoreState<string>(services.context.workspaceState, 'metacot.experimentViews');
 
 function viewOptions(services: Services, folder: vscode.Uri): vscode.WebviewOptions {
   return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(services.context.extensionUri, 'media', 'webview'), folder] };
