@@ -1,5 +1,5 @@
 /** What survives a panel reload (VS Code's getState / setState): viewport, selection, collapsed nodes, settings. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ColorBySchema } from '../src/protocol/hostMessages';
 
 export const PanelStateSchema = z.object({

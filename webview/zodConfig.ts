@@ -1,5 +1,5 @@
 // Imported first by main.ts: zod decides at schema-definition time whether to compile validators with new Function,
 // which our CSP (no 'unsafe-eval') refuses; jitless mode avoids the attempt and the CSP violation report.
-import { z } from 'zod';
+import * as z from 'zod';
 
 z.config({ jitless: true });

@@ -5,7 +5,7 @@
  * Only an argument object makes a call programmatic: those never prompt and get their errors thrown back.
  */
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BudgetsSchema, ContinuationModeSchema, ParamsSchema, ProblemSchema, StrategyNameSchema, VerifierConfigSchema } from '../core/trace/schema';
 import { PanelExportFormatSchema } from '../protocol/panelRequests';
 import { EXPORT_FORMATS } from '../core/export/exportTraces';

@@ -6,7 +6,7 @@
  * request with the reason it cannot be done.
  */
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { overlayRuns, overlayTraces } from '../core/analyse/diffOverlay';
 import type { DiffOverlay } from '../core/analyse/diffOverlay';
 import { readTraceFile, TRACE_FILE_SUFFIX } from '../core/trace/io';

@@ -4,7 +4,7 @@
  * not an experiment is refused with what is wrong, before any view opens. Returns what the view shows.
  */
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SUMMARY_FILE } from '../core/experiment/summary';
 import { resolvePath } from './commandArgs';
 import type { CommandContext } from './commandPickers';

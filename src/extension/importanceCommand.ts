@@ -6,7 +6,7 @@
  * K and the budget; an API call passes them.
  */
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StepImportance } from '../core/analyse/stepImportanceSchema';
 import type { TraceNode } from '../core/trace/schema';
 import { resolvePath, type Invocation } from './commandArgs';

@@ -3,7 +3,7 @@
  * (built from the core catalog), which item is preselected (the remembered answer), and what an answer means.
  * Free of `vscode` so it is unit-tested on its own; commandPickers.ts shows it and stores the answers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StrategyName } from '../core/trace/schema';
 import { StrategyNameSchema } from '../core/trace/schema';
 import { STRATEGY_CATALOG, strategyPickItems } from '../core/search/catalog';

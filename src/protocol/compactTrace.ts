@@ -3,7 +3,7 @@
  * key 100k times and makes zod walk 100k objects; columns keep the message about 40% smaller and validate as flat arrays.
  * `compactTrace` / `expandCompactTrace` are exact inverses for schema-valid traces.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   AuthorSchema,
   EventTypeSchema,

@@ -4,7 +4,7 @@
  * panelRequests.ts: `{ type: 'request', requestId, method, params }` answered by `{ type: 'reply', …, ok, result | error }`).
  * The summary travels as the core's ExperimentSummarySchema, so the page checks exactly what the CLI wrote.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExperimentSummarySchema } from '../core/experiment/summary';
 
 /** The summary's types, for the page (webview/ reaches the core only through src/protocol). */

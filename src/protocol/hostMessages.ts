@@ -2,7 +2,7 @@
  * Messages the extension host sends to the search panel webview. One zod schema per message; the union is
  * discriminated on `type`. Types are inferred, never written by hand.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BudgetsSchema, EventSchema, NodeSchema, ParamsSchema, ResultSchema, RunSchema, StrategyNameSchema, TraceSchema, UsageSchema, VerifierConfigSchema } from '../core/trace/schema';
 import { StrategyCatalogSchema } from '../core/search/catalog';
 import { ParamSpecSchema } from '../core/search/params';

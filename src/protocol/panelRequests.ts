@@ -4,7 +4,7 @@
  * answers `{ type: 'reply', requestId, method, ok: true, result }` or `{ …, ok: false, error }`. Both sides validate
  * with these schemas, so a reply is as checked as a request (no `unknown` coming back, no casts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BudgetsSchema, ParamsSchema, StrategyNameSchema, VerifierConfigSchema } from '../core/trace/schema';
 
 const nodeId = z.string().min(1);

@@ -1,5 +1,5 @@
 /** Run-time validation of messages on arrival, on both sides of the webview boundary. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { HostMessageSchema } from './hostMessages';
 import type { HostMessage } from './hostMessages';
 import { WebviewNotificationSchema } from './webviewMessages';

@@ -2,7 +2,7 @@
  * Messages the search panel webview sends to the extension host: notifications (ready, selection, log), one zod
  * schema each, discriminated on `type`, and typed requests (panelRequests.ts) that the host answers with a reply.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PanelRequestMessageSchema } from './panelRequests';
 
 const nodeId = z.string().min(1);

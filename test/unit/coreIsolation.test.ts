@@ -28,7 +28,7 @@ test('the check recognises every import form', () => {
   for (const src of ["import * as vscode from 'vscode';", 'import type { Uri } from "vscode"', "const v = require('vscode')", "await import('vscode')", "import 'vscode';", "export { window } from 'vscode'"]) {
     assert.match(src, vscodeImport, src);
   }
-  assert.doesNotMatch("import { z } from 'zod'; // vscode", vscodeImport);
+  assert.doesNotMatch("import * as z from 'zod'; // vscode", vscodeImport);
 });
 
 // Layering, read from the import graph (type-only imports count too: they tie the layers together all the same).

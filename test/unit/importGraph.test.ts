@@ -158,7 +158,7 @@ test('resolution: x.ts, then x/index.ts, .js written for .ts, packages stay exte
         "import { lib } from './lib';",
         "import { both } from './both';",
         "import { esm } from './esm.js';",
-        "import { z } from 'zod';",
+        "import * as z from 'zod';",
         "import { gone } from './missing';",
       ].join('\n'),
       'pkg/lib/index.ts': 'export const lib = 1;',

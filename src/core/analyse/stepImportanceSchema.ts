@@ -8,7 +8,7 @@
  * (prefix i−1): total variation TV_i = ½ Σ_a |p_i(a) − p_{i−1}(a)|, and, where answers verify, the accuracy change
  * Δacc_i = acc_i − acc_{i−1}.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const count = z.number().int().nonnegative();
 const unit = z.number().min(0).max(1);

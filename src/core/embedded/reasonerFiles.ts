@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { EmbeddedModelError, readVerifiedOnnx, type ModelFiles } from './modelFiles';
 import type { ReasonerName } from './embeddedNames';

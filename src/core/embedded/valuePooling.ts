@@ -8,7 +8,7 @@
  * does every step after it, a step reaching the target or a verified `Answer:` line scores 1, a wrong answer 0), so
  * the model only ever judges states it was trained on. `embeddedPrmFetch` answers the same requests in process.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpError } from '../server/httpReply';
 import { errorBody } from '../server/openaiShapes';
 import { checkAnswer, findProblem, isAnswerLine, unreadableProblemMessage, type CountdownProblem } from './countdown';

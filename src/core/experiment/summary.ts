@@ -4,7 +4,7 @@
  * that cell (with its trace file, relative to the folder), and the plot files. The CLI writes it, the Experiment
  * view reads it; every number in it is a recount from the traces (see recount.ts), so it can always be rebuilt.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ContinuationModeSchema, ParamsSchema, RunStatusSchema, StrategyNameSchema, VerifierConfigSchema } from '../trace/schema';
 
 const count = z.number().int().nonnegative();

@@ -6,7 +6,7 @@
  * trainers concatenate them as they are). Siblings with the same text but different values (rollout noise, or
  * the same step sampled by two runs) make no pair: it would teach nothing; they are counted instead.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TraceNode } from '../trace/schema';
 import type { TraceTree } from '../trace/tree';
 

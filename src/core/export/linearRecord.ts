@@ -1,5 +1,5 @@
 /** `linear` record: the linearized text with its segments and loss flags, for trainers that take masks directly. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { linearize, type LinearizeOptions } from '../trace/linearize/linearize';
 import { SegmentSchema, type Objective } from '../trace/linearize/segment';
 import type { TraceTree } from '../trace/tree';

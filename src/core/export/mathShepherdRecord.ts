@@ -5,7 +5,7 @@
  * When a step of the path stands for several identical samples (merged siblings), `step_copies` gives each step's
  * count (1 = not merged), a per-step sample weight; readers that take only input / label ignore it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TraceTree } from '../trace/tree';
 import { copiesOf, rootToLeafPaths, stepScorer } from './pathLabels';
 

@@ -8,7 +8,7 @@
  * DPO's loss is a difference of log-ratios, so the identical prefix tokens cancel and the pair still compares
  * only the two steps, in the context of the prefix.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TraceTree } from '../trace/tree';
 import { DEFAULT_STEP_SEPARATOR, type StepPair } from './dpoRecord';
 import { chatTurns, type ChatOptions } from './trlRecords';

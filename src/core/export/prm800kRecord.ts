@@ -5,7 +5,7 @@
  * the path's step. The schema also accepts the real PRM800K records (tested). A completion that stands for k
  * identical samples (merged siblings) carries `copies: k`, a sample weight; PRM800K readers ignore the extra key.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TraceNode } from '../trace/schema';
 import type { TraceTree } from '../trace/tree';
 import { copiesOf, rootToLeafPaths, stepScorer } from './pathLabels';

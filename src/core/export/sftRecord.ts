@@ -1,5 +1,5 @@
 /** SFT record: chat messages (system, user = problem, assistant = Meta-CoT Z followed by the solution S). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { linearize, type LinearizeOptions } from '../trace/linearize/linearize';
 import { lossSpans, type Objective } from '../trace/linearize/segment';
 import type { TraceTree } from '../trace/tree';

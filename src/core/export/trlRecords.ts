@@ -9,7 +9,7 @@
  * - PRM (PRMTrainer): stepwise supervision; PRMTrainer appends its `step_separator` to every completion and puts
  *   the step's label on it, so the prompt ends with that separator too.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LinearizeOptions } from '../trace/linearize/linearize';
 import type { Objective } from '../trace/linearize/segment';
 import type { TraceTree } from '../trace/tree';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { atomicWrite } from '../trace/io';
 import { CapabilitiesSchema } from '../trace/schema';
 import type { Capabilities } from '../trace/schema';

@@ -3,7 +3,7 @@
  * (the extension keeps them in SecretStorage) — and what a trace records about it is `describeEndpoint()`,
  * which fits the strict EndpointDescription schema of the trace file.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ContinuationModeSchema, SamplingSchema } from '../trace/schema';
 import type { EndpointDescription } from '../trace/schema';
 

@@ -2,7 +2,7 @@
  * The response shapes the client accepts (zod, loose like the servers we talk to). A body that does not parse
  * is a 'malformed' EndpointError, not a crash deep in the search engine. Normalized into `RawResult`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const TokenLogprobSchema = z.looseObject({ token: z.string(), logprob: z.number() });
 const ChatLogprobsSchema = z.looseObject({ content: z.array(TokenLogprobSchema).nullish() }).nullish();

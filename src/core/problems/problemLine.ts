@@ -6,7 +6,7 @@
  * optional `prompt`; `solution` / `search_path` are worked searches, not the answer); Countdown with
  * `meta: {numbers, target}` or top-level `numbers`/`target`. Answers are stored in their final form.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Problem } from '../trace/schema';
 import { referenceAnswer } from '../verify/answerExtraction';
 import { countdownSentence } from './countdown';

@@ -3,7 +3,7 @@
  * caller's `params` against them (unknown names and bad types are errors, not silently ignored) and saves the
  * resolved set, defaults included, in the run config so a trace says exactly what ran.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Params } from '../trace/schema';
 
 /** A schema, not only a type: the catalog of strategies and their params travels to the panel and is checked there. */

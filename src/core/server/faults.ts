@@ -2,7 +2,7 @@
  * Fault injection for the reference server: by rate (seeded draws per generation request) or by sequence
  * (the next requests, in arrival order). One zod schema, so the CLI's `--faults` and tests share a format.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Rng } from './rng';
 
 /** `proxy-502`: an nginx-style HTML 502 page; `validation-422`: FastAPI's `{"detail":[…]}` validation list. */

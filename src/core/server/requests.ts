@@ -2,7 +2,7 @@
  * What the reference server accepts: the request bodies of `/v1/chat/completions` and `/v1/completions`,
  * including the vLLM / SGLang extras. Loose objects, like the real servers (unknown fields are ignored).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
 

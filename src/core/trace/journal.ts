@@ -11,7 +11,7 @@
  */
 import { closeSync, fstatSync, fsync, openSync, renameSync, statSync, unlinkSync, writeSync, close as closeFd, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventSchema, NodeSchema, ResultSchema, RunSchema, UsageSchema, type Trace, type TraceNode } from './schema';
 import type { TraceTree } from './tree';
 

@@ -7,7 +7,7 @@
  *     model: string, baseUrl: string, root: { text, children: V0Node[] } }
  *   V0Node = { text, value?, visits?, q?, pruned?: boolean, verified?: boolean, children?: V0Node[] }
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TRACE_VERSION, StrategyNameSchema, emptyUsage } from './schema';
 
 /**

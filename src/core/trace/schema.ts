@@ -4,7 +4,7 @@
  * of the serialized file (see serialize.ts), so keep related fields together and append new optional
  * fields rather than reordering.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AnalysesSchema } from '../analyse/stepImportanceSchema';
 
 export const TRACE_FORMAT = 'metacot.trace';

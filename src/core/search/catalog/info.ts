@@ -7,7 +7,7 @@
  * A new strategy: one entry in INFO below (the trace schema's StrategyNameSchema lists the same names; the type
  * check fails until both agree), its module under ../strategies/, and one line in runners.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StrategyName } from '../../trace/schema';
 import { ParamSpecSchema } from '../params';
 import { MODEL_FEATURES } from '../../llm/generator';

@@ -3,7 +3,7 @@
  * where it puts reasoning text, what its error bodies look like, and where each fact comes from. The reference
  * server reads these fields to behave like that server (src/core/server/profileRequest.ts, profileReply.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How an error body is laid out (see profileErrors.ts for the exact JSON of each). */
 export const ErrorShapeSchema = z.enum([

@@ -7,7 +7,7 @@
  * (beam / DFS: the highest reward). One snapshot becomes the tree: Q → q, reward → value, the selected edges →
  * selections, the end of the selected path from the root → the answer; the rest of node and edge data → meta.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Problem, TraceNode } from '../schema';
 import { TraceTree, type NewNode } from '../tree';
 import { extractAnswer } from '../../verify/answerExtraction';

@@ -7,7 +7,7 @@
  * prior_p, initial_value, prm_value and unknown info fields stay in meta, so `toOpenRJson` writes the same tree back.
  * The tree records no choice, so the robust-child path (most visits) from the root is marked as the selection.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Problem, TraceNode } from '../schema';
 import { TraceTree, type NewNode } from '../tree';
 import { extractAnswer } from '../../verify/answerExtraction';

@@ -7,7 +7,7 @@
  * human's label (+1 correct, −1 incorrect) and a value (1, 0.5, 0), which our prm800k export turns back into the
  * same rating; "# Answer" in a step is its answer. Unknown fields stay in meta.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NewNode } from '../tree';
 import type { Problem, TraceNode } from '../schema';
 import { TraceTree } from '../tree';

@@ -7,7 +7,7 @@
  * completions become root-to-leaf paths, steps with the same text under the same parent shared (beam search's
  * beams share their prefix), each step's score its value; `pred` is the selected path and the result.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Problem, TraceNode } from '../schema';
 import { TraceTree } from '../tree';
 import { extractAnswer } from '../../verify/answerExtraction';

@@ -5,7 +5,7 @@
  * OpenR, search-and-learn, PRM800K) are recognised by their shape (libraryFormats.ts). A JSON document is never
  * imported as its raw text: a shape we do not know is an error naming the shapes we do.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Problem, ProblemSource } from '../schema';
 import type { TraceTree } from '../tree';
 import { ImportError } from './importError';

@@ -4,7 +4,7 @@
  * `chunks_labeled.json` (the thinking already cut into sentences, each with function tags and a resampled accuracy,
  * i.e. a Monte-Carlo value of the prefix). Imported as a long CoT whose steps are those chunks.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Problem } from '../schema';
 import { importLongCotSteps, type ImportedStep, type LongCotOptions, type LongCotResult } from './longCot';
 import { ThinkSplitter } from './thinkSplitter';

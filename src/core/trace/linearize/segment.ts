@@ -3,7 +3,7 @@
  * whether it belongs to the Meta-CoT Z or the solution S, what it is, and the node it came from, so a loss mask
  * for any of the paper's objectives (Eq. 22–24) is a pure function of the segments.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SegmentRoleSchema = z.enum(['step', 'value', 'marker', 'separator', 'header']);
 
