@@ -148,12 +148,13 @@ export class SearchPanel implements vscode.Disposable {
       await services.context.workspaceState.update(`${STATE_KEY}.last`, uri.toString());
     };
     if (replay === undefined && !model.parsed && model instanceof FileTraceModel) {
-      // A big file: the page boots (a second or more) while the host reads and parses it, not after.
+      // A big file: the page boots (a second or more) while the host reads and parses it in steps, not after; a
+      // synchronous parse here would hold the page's start back until it ended.
       this.panel.webview.html = renderPanelHtml(this.panel.webview, services.context.extensionUri, this.panel.title);
-      setTimeout(() => {
+      void model.load().then(() => {
         if (!SearchPanel.panels.has(this)) return;
-        void remember().then(() => this.retitle(), (e: unknown) => services.log.warn(`search panel: ${String(e)}`));
-      }, 0);
+        return remember().then(() => this.retitle());
+      }).catch((e: unknown) => services.log.warn(`search panel: ${String(e)}`));
       return;
     }
     await remember();

@@ -12,7 +12,7 @@ import { traceVerifierConcern } from '../core/run/rerunVerifier';
 import type { PanelResult } from '../protocol/panelRequests';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
-import type { TraceDocumentModel } from './traceModel';
+import { FileTraceModel, type TraceDocumentModel } from './traceModel';
 import type { LiveRun, RunSummary } from './searchRunner';
 import { embeddedModelIds } from '../core/embedded/embeddedNames';
 import type { EndpointSetting, ResolvedEndpoint } from './settings';
@@ -88,7 +88,8 @@ export class TraceActions {
   /** The trace's model and parsed content; an invalid file throws its parse error. */
   async load(uri: vscode.Uri): Promise<{ model: TraceDocumentModel; trace: Trace }> {
     const model = await this.services.models.open(uri);
-    const state = model.current();
+    // A big file parses in steps (the extension host keeps serving meanwhile); a document's text at once.
+    const state = model instanceof FileTraceModel ? await model.load() : model.current();
     if (!state.ok) throw state.error;
     return { model, trace: state.trace };
   }

@@ -9,6 +9,7 @@ import { readRunsAndResult, traceMark, traceState, TRACE_STATE_MARK, type RunsAn
 import { parseTrace, TRACE_FILE_SUFFIX } from '../core/trace/io';
 import type { Trace, TraceNode } from '../core/trace/schema';
 import type { Services } from './services';
+import { FileTraceModel } from './traceModel';
 import type { LiveRun } from './searchRunner';
 
 export type TraceTreeElement =
@@ -268,8 +269,10 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TraceTreeEleme
   private async runsOf(uri: vscode.Uri): Promise<RunsAndResult | undefined> {
     const run = this.services.runs.forUri(uri);
     if (run) return run.tree.trace;
+    // A model not parsed yet (a big file whose panel is loading it in steps) is not parsed here: a synchronous parse
+    // would block the extension host, and the panel's page with it; the file's header says the same.
     const model = this.services.models.peek(uri);
-    if (model) {
+    if (model?.parsed) {
       const state = model.current();
       return state.ok ? state.trace : undefined;
     }
@@ -301,7 +304,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TraceTreeEleme
       let trace: Trace;
       if (run) trace = run.snapshot();
       else if (model) {
-        const state = model.current();
+        const state = model instanceof FileTraceModel ? await model.load() : model.current();
         if (!state.ok) throw state.error;
         trace = state.trace;
       } else {

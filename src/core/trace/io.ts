@@ -62,7 +62,11 @@ function lineCol(text: string, offset: number): string {
  */
 export function parseTrace(text: string, file?: string): Trace {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const deep = findDeepNesting(text);
+  return validateTrace(parseJson(text, findDeepNesting(text), file), file);
+}
+
+/** JSON.parse with parseTrace's messages; `deep` is findDeepNesting's answer for `text` (parseSteps.ts shares it). */
+export function parseJson(text: string, deep: number, file: string | undefined): unknown {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -75,7 +79,7 @@ export function parseTrace(text: string, file?: string): Trace {
   // Format v0 stored its tree nested (two levels per tree level), and its migration walks it iteratively, so a deep
   // v0 file is fine; anything else that deep is not a trace. JSON.parse itself is iterative in V8.
   if (deep >= 0 && (raw as { version?: unknown } | null)?.version !== 0) throw nestingError(text, deep, file);
-  return validateTrace(raw, file);
+  return raw;
 }
 
 function nestingError(text: string, offset: number, file: string | undefined): TraceParseError {
@@ -83,6 +87,14 @@ function nestingError(text: string, offset: number, file: string | undefined): T
 }
 
 export function validateTrace(raw: unknown, file?: string): Trace {
+  const data = checkSchema(checkHead(raw, file), file);
+  const issues = checkInvariants(data);
+  if (issues.length) throw new TraceParseError(issues, file);
+  return data;
+}
+
+/** Format and version checks, then migration of an older version: the value the schema is to check. */
+export function checkHead(raw: unknown, file: string | undefined): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new TraceParseError([{ path: '', message: 'expected a JSON object at the top level' }], file);
   }
@@ -107,14 +119,16 @@ export function validateTrace(raw: unknown, file?: string): Trace {
       file,
     );
   }
-  let current: unknown = raw;
-  if (head.version < TRACE_VERSION) {
-    try {
-      current = migrateToCurrent(raw as { version: number });
-    } catch (err) {
-      throw new TraceParseError([{ path: '', message: `cannot migrate from version ${head.version}: ${(err as Error).message}` }], file);
-    }
+  if (head.version === TRACE_VERSION) return raw;
+  try {
+    return migrateToCurrent(raw as { version: number });
+  } catch (err) {
+    throw new TraceParseError([{ path: '', message: `cannot migrate from version ${head.version}: ${(err as Error).message}` }], file);
   }
+}
+
+/** The trace schema's check, its issues as a TraceParseError with paths into the document. */
+export function checkSchema(current: unknown, file: string | undefined): Trace {
   const result = TraceSchema.safeParse(current);
   if (!result.success) {
     throw new TraceParseError(
@@ -122,8 +136,6 @@ export function validateTrace(raw: unknown, file?: string): Trace {
       file,
     );
   }
-  const issues = checkInvariants(result.data);
-  if (issues.length) throw new TraceParseError(issues, file);
   return result.data;
 }
 

@@ -11,16 +11,35 @@ export const MAX_JSON_NESTING = 512;
  * JSON.parse's to report.
  */
 export function findDeepNesting(text: string, limit = MAX_JSON_NESTING): number {
-  let depth = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
+  return scanNesting(text, { pos: 0, depth: 0 }, text.length, limit);
+}
+
+/** Where a nesting scan stands: the next offset to read and the depth there. */
+export interface NestingScan {
+  pos: number;
+  depth: number;
+}
+
+/**
+ * findDeepNesting over [scan.pos, end), resumable: `scan` is advanced (a string that crosses `end` is read to its
+ * close), so a caller can scan a large text in slices and yield between them. Returns the offset of the first bracket
+ * deeper than `limit`, or -1 (also at an unterminated string: JSON.parse reports it).
+ */
+export function scanNesting(text: string, scan: NestingScan, end: number, limit = MAX_JSON_NESTING): number {
+  let depth = scan.depth;
+  const n = Math.min(end, text.length);
+  let i = scan.pos;
+  for (; i < n; i++) {
     const ch = text.charCodeAt(i);
     if (ch === 34) {
       // Skip to the closing quote: one not preceded by an odd run of backslashes.
       let j = i;
       for (;;) {
         j = text.indexOf('"', j + 1);
-        if (j < 0) return -1;
+        if (j < 0) {
+          scan.pos = text.length;
+          return -1;
+        }
         let k = j - 1;
         while (text.charCodeAt(k) === 92) k--;
         if ((j - 1 - k) % 2 === 0) break;
@@ -30,6 +49,8 @@ export function findDeepNesting(text: string, limit = MAX_JSON_NESTING): number 
       if (++depth > limit) return i;
     } else if (ch === 93 || ch === 125) depth--;
   }
+  scan.pos = i;
+  scan.depth = depth;
   return -1;
 }
 
