@@ -25,6 +25,8 @@ export interface LoadHooks {
   traceId(): string;
   /** A line for the host's log: the page says when a load is complete, with its node count. */
   report(line: string): void;
+  /** Tells the host the first part of chunked load `loadId` is taken: it sends the chunks then (loadPacing.ts). */
+  ack(loadId: string): void;
 }
 
 export class LoadProgress {
@@ -103,6 +105,7 @@ export class LoadProgress {
       }
     }
     this.hooks.load(expandCompactTrace(m.trace), m.selectNodeId);
+    if (this.assembler) this.hooks.ack(this.assembler.load.loadId);
     if (this.assembler && !this.assembler.complete) this.update(`Loading ${fmtInt(m.chunked!.totalNodes)} nodes…`, this.assembler.receivedNodes / m.chunked!.totalNodes);
     else this.finished(m.trace.nodes.id.length, 1);
   }

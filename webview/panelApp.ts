@@ -90,6 +90,7 @@ export class PanelApp implements PanelCommands {
       error: (text) => this.messages.show(text, 'error', 'load'),
       traceId: () => s.model.id,
       report: (line) => host.post({ type: 'log', level: 'info', message: line }),
+      ack: (loadId) => host.post({ type: 'loadAck', loadId, seq: 0 }),
     });
     this.view = new TreeView(s, {
       deltasApplied: () => this.afterDeltas(),

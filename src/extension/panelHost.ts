@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { panelHtml, PANEL_SCRIPT_FILE, PANEL_STYLE_FILES } from '../protocol/panelHtml';
 import { parseWebviewMessage } from '../protocol/parseMessage';
 import { loadMessagesFor, PROTOCOL_VERSION } from '../protocol/hostMessages';
+import { LoadAcks, postLoad } from '../protocol/loadPacing';
 import type { HostMessageInput } from '../protocol/hostMessages';
 import type { WebviewNotification } from '../protocol/webviewMessages';
 import { checkResult, requestIdentity } from '../protocol/panelRequests';
@@ -16,6 +17,7 @@ import type { PanelRequestHandlers, PanelRequestMessage } from '../protocol/pane
 import type { Trace } from '../core/trace/schema';
 import type { Services } from './services';
 import type { ModelChange, TraceDelta, TraceDocumentModel } from './traceModel';
+import { FileTraceModel } from './traceModel';
 import type { LiveRun } from './searchRunner';
 import type { TraceActions } from './traceActions';
 import { EMBEDDED_ENDPOINT, embeddedEndpoint, listEndpoints, readPanelConfig, readSearchDefaults, resolveEndpoint } from './settings';
@@ -81,6 +83,9 @@ export class PanelHost implements vscode.Disposable {
   readonly id = `host${nextHostId++}`;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  /** The page's acks of chunked loads, and which load is the current one (a newer load stops an older one's chunks). */
+  private readonly acks = new LoadAcks();
+  private loadSeq = 0;
   private selected: string | undefined;
   private run: LiveRun | undefined;
   private runSubscription: vscode.Disposable | undefined;
@@ -241,6 +246,9 @@ export class PanelHost implements vscode.Disposable {
         this.sendReadOnly();
         this.sendLoad();
         return;
+      case 'loadAck':
+        this.acks.receive(m.loadId, m.seq);
+        return;
       case 'selectNode':
         this.selected = m.nodeId ?? undefined;
         if (m.nodeId) this.services.selection.select({ uri: this.uri, nodeId: m.nodeId, source: 'panel', hostId: this.id });
@@ -273,7 +281,10 @@ export class PanelHost implements vscode.Disposable {
       if (!checked && !this.model.parsed && this.model.document.lineCount > BIG_DOCUMENT_LINES) {
         // Parsing blocks this thread for a while (~0.1 s per 10,000 nodes): the page says so first.
         this.post({ type: 'loadProgress', phase: 'checking' });
-        setTimeout(() => this.sendLoad(true), 0);
+        // A file-backed model parses in steps (FileTraceModel.load); a document's text is parsed on the next turn.
+        const model = this.model;
+        if (model instanceof FileTraceModel) void model.load().then(() => this.model === model && !this.disposed && this.sendLoad(true));
+        else setTimeout(() => this.sendLoad(true), 0);
         return;
       }
       const state = this.model.current();
@@ -293,16 +304,9 @@ export class PanelHost implements vscode.Disposable {
     this.openedAt = undefined;
     const timing = { ...(first === undefined ? {} : { openedAt: first }), ...(this.run ? {} : { parseMs: this.model.parseMs }) };
     const messages = loadMessagesFor(trace, selectNodeId, timing);
-    // One message per turn of the event loop, each encoded when taken: the first part goes out (and paints) before
-    // the rest is encoded and serialized.
-    const next = () => {
-      if (this.disposed) return;
-      const m = messages.next();
-      if (m.done) return;
-      this.post(m.value);
-      setTimeout(next, 0);
-    };
-    next();
+    // Each message encoded when taken; a chunked load's chunks wait for the page to take its first part (loadPacing.ts).
+    const load = ++this.loadSeq;
+    void postLoad(messages, { post: (m) => this.post(m), acked: (id) => this.acks.acked(id), stopped: () => this.disposed || load !== this.loadSeq });
   }
 
   private onModelChange(change: ModelChange): void {

@@ -29,7 +29,17 @@ export const LogMessageSchema = z.object({
   detail: z.string().optional(),
 });
 
-export const WebviewNotificationSchema = z.discriminatedUnion('type', [ReadyMessageSchema, SelectNodeMessageSchema, LogMessageSchema]);
+/**
+ * The page took the first part of a chunked load (`seq` 0; the later parts need no answer). The host posts the
+ * chunks after it (see loadPacing.ts): posted at once they queued ahead of the first part on VS Code's message path.
+ */
+export const LoadAckMessageSchema = z.object({
+  type: z.literal('loadAck'),
+  loadId: z.string().min(1),
+  seq: z.number().int().min(0),
+});
+
+export const WebviewNotificationSchema = z.discriminatedUnion('type', [ReadyMessageSchema, SelectNodeMessageSchema, LogMessageSchema, LoadAckMessageSchema]);
 
 /** Everything the page may send: a notification or a request (`type: 'request'`, discriminated on `method`). */
 export const WebviewMessageSchema = z.union([WebviewNotificationSchema, PanelRequestMessageSchema]);
@@ -37,5 +47,6 @@ export const WebviewMessageSchema = z.union([WebviewNotificationSchema, PanelReq
 export type ReadyMessage = z.infer<typeof ReadyMessageSchema>;
 export type SelectNodeMessage = z.infer<typeof SelectNodeMessageSchema>;
 export type LogMessage = z.infer<typeof LogMessageSchema>;
+export type LoadAckMessage = z.infer<typeof LoadAckMessageSchema>;
 export type WebviewNotification = z.infer<typeof WebviewNotificationSchema>;
 export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;

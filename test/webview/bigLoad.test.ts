@@ -47,6 +47,9 @@ describe('big trace loads', () => {
     assert.equal(first.id, big.id);
     assert.equal(first.n, 2000, 'the first frame shows the first part (the top of the tree)');
     assert.ok(first.drawn > 0, 'and draws its cards');
+    // The page tells the host it took the first part (the host sends the chunks after that, loadPacing.ts).
+    const loadId = await p.page.evaluate('window.__head.chunked.loadId');
+    assert.deepEqual(await p.postedOfType('loadAck'), [{ type: 'loadAck', loadId, seq: 0 }]);
     for (let k = 0; k < chunks; k++) await p.page.evaluate(`window.__sendChunk(${k})`);
     await p.page.waitForFunction((n) => (globalThis as unknown as { __metacotPanel: { nodeCount: number } }).__metacotPanel.nodeCount === n, big.nodes.length, { timeout: 60_000, polling: 50 });
     await p.nextFrame();
