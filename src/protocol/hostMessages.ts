@@ -7,7 +7,7 @@ import { BudgetsSchema, EventSchema, NodeSchema, ParamsSchema, ResultSchema, Run
 import { StrategyCatalogSchema } from '../core/search/catalog';
 import { ParamSpecSchema } from '../core/search/params';
 import { ReplyMessageSchema } from './panelRequests';
-import { COMPACT_THRESHOLD, ChunkedLoadSchema, CompactTraceSchema, chunkTrace, compactTrace, encodeChunk } from './compactTrace';
+import { COMPACT_THRESHOLD, ChunkedLoadSchema, CompactTraceSchema, chunkParts, compactTrace, encodeChunk } from './compactTrace';
 import type { Trace } from '../core/trace/schema';
 
 /** Bumped when a message changes shape incompatibly; the webview sends it in `ready`. */
@@ -229,7 +229,7 @@ let nextLoadId = 1;
 
 /**
  * The messages a host posts to load a trace, in order: one message up to CHUNK_THRESHOLD nodes; above it a first part
- * that paints the top of the tree at once, then `loadChunk` messages (see chunkTrace). A generator: each chunk is
+ * that paints the top of the tree at once, then `loadChunk` messages (see chunkParts). A generator: each chunk is
  * encoded only when the host takes it, so the first part goes out without waiting for the rest (~0.4 s at 100k).
  */
 export function* loadMessagesFor(trace: Trace, selectNodeId?: string, timing?: Omit<LoadTiming, 'postedAt'>): Generator<LoadTraceMessage | LoadCompactTraceMessage | LoadChunkMessage, void, undefined> {
@@ -240,7 +240,7 @@ export function* loadMessagesFor(trace: Trace, selectNodeId?: string, timing?: O
     yield { ...one, timing: { ...timing, encodeMs: performance.now() - t0, postedAt: Date.now() } };
     return;
   }
-  const { head, load, chunks } = chunkTrace(trace, `load${nextLoadId++}`);
+  const { head, load, chunks } = chunkParts(trace, `load${nextLoadId++}`);
   yield { type: 'loadCompactTrace', trace: head, ...base, chunked: load, timing: { ...timing, encodeMs: performance.now() - t0, postedAt: Date.now() } };
   for (const c of chunks) yield { type: 'loadChunk', loadId: c.loadId, seq: c.seq, data: encodeChunk(c) };
 }
