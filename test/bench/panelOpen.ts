@@ -156,14 +156,21 @@ async function openTrace(page: Page, workbench: Bench, file: string, traceId: st
   const hostTiming = (await frame.evaluate('window.__metacotPanel.loadTiming ?? null').catch(() => null)) as Record<string, number> | null;
   const rel = (x: number | null | undefined) => (x === null || x === undefined ? null : x - t0);
   // Where the time went, each stage as ms after Enter: the host's marks (same machine clock), the webview
-  // document's start, its script bundle's arrival and the panel's start.
+  // document's start, the webview service worker taking its request, VS Code's fake.html ready (the page is written into
+  // it next), the script bundle's request and arrival, the styles' arrival and the panel's start.
   const web = (await frame.evaluate(`(() => {
     const js = performance.getEntriesByType('resource').find((e) => /main\\.js/.test(e.name));
     const start = performance.getEntriesByName('metacot:panel-start')[0];
-    return { documentStart: performance.timeOrigin, scriptLoaded: js ? performance.timeOrigin + js.responseEnd : null, panelStart: start ? performance.timeOrigin + start.startTime : null };
-  })()`)) as { documentStart: number; scriptLoaded: number | null; panelStart: number | null };
+    const css = performance.getEntriesByType('resource').filter((e) => /\\.css/.test(e.name));
+    const at = (x) => (x ? performance.timeOrigin + x : null);
+    // The content frame's own navigation (VS Code's fake.html, into which the page is written): workerStart is when
+    // the webview service worker got the request; the time before it is Chromium and VS Code, not this extension.
+    const nav = performance.getEntriesByType('navigation')[0];
+    return { documentStart: performance.timeOrigin, serviceWorkerStart: nav && nav.workerStart ? at(nav.workerStart) : null, fakeFrameReady: nav ? at(nav.domInteractive) : null, scriptRequested: js ? at(js.startTime) : null, scriptFirstByte: js ? at(js.responseStart) : null, scriptLoaded: js ? at(js.responseEnd) : null,
+      stylesLoaded: css.length ? at(Math.max(...css.map((e) => e.responseEnd))) : null, panelStart: start ? at(start.startTime) : null };
+  })()`)) as { documentStart: number; serviceWorkerStart: number | null; fakeFrameReady: number | null; scriptRequested: number | null; scriptFirstByte: number | null; scriptLoaded: number | null; stylesLoaded: number | null; panelStart: number | null };
   const stages = {
-    hostOpened: rel(hostTiming?.openedAt), webviewDocument: rel(web.documentStart), scriptLoaded: rel(web.scriptLoaded), panelStart: rel(web.panelStart),
+    hostOpened: rel(hostTiming?.openedAt), webviewDocument: rel(web.documentStart), serviceWorkerStart: rel(web.serviceWorkerStart), fakeFrameReady: rel(web.fakeFrameReady), scriptRequested: rel(web.scriptRequested), scriptFirstByte: rel(web.scriptFirstByte), scriptLoaded: rel(web.scriptLoaded), stylesLoaded: rel(web.stylesLoaded), panelStart: rel(web.panelStart),
     parseMs: hostTiming?.parseMs ?? null, encodeMs: hostTiming?.encodeMs ?? null, posted: rel(hostTiming?.postedAt), received: rel(hostTiming?.receivedAt),
   };
   return { firstFrameMs: rel(fp), firstMessageMs: rel(msg), progressShownMs: rel(prog), allNodesMs: rel(done), nodes: count, stages, ...(error ? { error } : {}) };
