@@ -46,6 +46,8 @@ export class FileTraceModel implements vscode.Disposable {
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly watcher: vscode.Disposable;
   private persisting = false;
+  /** The stepwise load in progress (load()), if any. */
+  private loading: Promise<TraceState> | undefined;
   parseMs: number | undefined;
   readonly document: FileBackedDocument;
 
@@ -90,8 +92,7 @@ export class FileTraceModel implements vscode.Disposable {
       this.parseMs = performance.now() - t0;
       this.state = { ok: true, version: this.version, ...this.recover(trace) };
     } catch (err) {
-      const error = err instanceof TraceParseError ? err : new TraceParseError([{ path: '', message: `cannot read ${where}: ${err instanceof Error ? err.message : String(err)}` }]);
-      this.state = { ok: false, error, version: this.version };
+      this.state = { ok: false, error: readError(err, where), version: this.version };
     }
     return this.state;
   }
@@ -106,8 +107,6 @@ export class FileTraceModel implements vscode.Disposable {
     this.loading ??= this.loadAsync().finally(() => (this.loading = undefined));
     return this.loading;
   }
-
-  private loading: Promise<TraceState> | undefined;
 
   private async loadAsync(): Promise<TraceState> {
     const version = this.version;
@@ -127,8 +126,7 @@ export class FileTraceModel implements vscode.Disposable {
     } catch (err) {
       if (this.state) return this.state;
       if (this.version !== version) return this.loadAsync();
-      const error = err instanceof TraceParseError ? err : new TraceParseError([{ path: '', message: `cannot read ${where}: ${err instanceof Error ? err.message : String(err)}` }]);
-      next = { ok: false, error, version: this.version };
+      next = { ok: false, error: readError(err, where), version: this.version };
     }
     this.state = next;
     return next;
@@ -199,6 +197,11 @@ export class FileTraceModel implements vscode.Disposable {
     this.watcher.dispose();
     this.emitter.dispose();
   }
+}
+
+/** What reading or parsing the file threw, as the parse error the panel shows. */
+function readError(err: unknown, where: string): TraceParseError {
+  return err instanceof TraceParseError ? err : new TraceParseError([{ path: '', message: `cannot read ${where}: ${err instanceof Error ? err.message : String(err)}` }]);
 }
 
 function fileStamp(path: string): FileStamp | undefined {

@@ -17,7 +17,6 @@ import type { PanelRequestHandlers, PanelRequestMessage } from '../protocol/pane
 import type { Trace } from '../core/trace/schema';
 import type { Services } from './services';
 import type { ModelChange, TraceDelta, TraceDocumentModel } from './traceModel';
-import { FileTraceModel } from './traceModel';
 import type { LiveRun } from './searchRunner';
 import type { TraceActions } from './traceActions';
 import { EMBEDDED_ENDPOINT, embeddedEndpoint, listEndpoints, readPanelConfig, readSearchDefaults, resolveEndpoint } from './settings';
@@ -281,10 +280,9 @@ export class PanelHost implements vscode.Disposable {
       if (!checked && !this.model.parsed && this.model.document.lineCount > BIG_DOCUMENT_LINES) {
         // Parsing blocks this thread for a while (~0.1 s per 10,000 nodes): the page says so first.
         this.post({ type: 'loadProgress', phase: 'checking' });
-        // A file-backed model parses in steps (FileTraceModel.load); a document's text is parsed on the next turn.
+        // On the next turn, once that is sent: a file-backed model parses in steps, a document's text at once.
         const model = this.model;
-        if (model instanceof FileTraceModel) void model.load().then(() => this.model === model && !this.disposed && this.sendLoad(true));
-        else setTimeout(() => this.sendLoad(true), 0);
+        setTimeout(() => void model.load().then(() => this.model === model && !this.disposed && this.sendLoad(true)), 0);
         return;
       }
       const state = this.model.current();

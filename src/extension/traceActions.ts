@@ -12,7 +12,7 @@ import { traceVerifierConcern } from '../core/run/rerunVerifier';
 import type { PanelResult } from '../protocol/panelRequests';
 import type { Services } from './services';
 import { CancelledByUser } from './services';
-import { FileTraceModel, type TraceDocumentModel } from './traceModel';
+import type { TraceDocumentModel } from './traceModel';
 import type { LiveRun, RunSummary } from './searchRunner';
 import { embeddedModelIds } from '../core/embedded/embeddedNames';
 import type { EndpointSetting, ResolvedEndpoint } from './settings';
@@ -89,7 +89,7 @@ export class TraceActions {
   async load(uri: vscode.Uri): Promise<{ model: TraceDocumentModel; trace: Trace }> {
     const model = await this.services.models.open(uri);
     // A big file parses in steps (the extension host keeps serving meanwhile); a document's text at once.
-    const state = model instanceof FileTraceModel ? await model.load() : model.current();
+    const state = await model.load();
     if (!state.ok) throw state.error;
     return { model, trace: state.trace };
   }

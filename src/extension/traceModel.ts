@@ -64,6 +64,11 @@ export class TextTraceModel implements vscode.Disposable {
     return this.state !== undefined && this.state.version === this.document.version;
   }
 
+  /** current() for callers that can wait: a document's text is parsed at once (FileTraceModel's parses in steps). */
+  load(): Promise<TraceState> {
+    return Promise.resolve(this.current());
+  }
+
   /** Parsed state of the current document version (parses synchronously if stale). */
   current(): TraceState {
     if (this.state && this.state.version === this.document.version) return this.state;

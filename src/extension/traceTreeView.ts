@@ -9,7 +9,6 @@ import { readRunsAndResult, traceMark, traceState, TRACE_STATE_MARK, type RunsAn
 import { parseTrace, TRACE_FILE_SUFFIX } from '../core/trace/io';
 import type { Trace, TraceNode } from '../core/trace/schema';
 import type { Services } from './services';
-import { FileTraceModel } from './traceModel';
 import type { LiveRun } from './searchRunner';
 
 export type TraceTreeElement =
@@ -304,7 +303,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TraceTreeEleme
       let trace: Trace;
       if (run) trace = run.snapshot();
       else if (model) {
-        const state = model instanceof FileTraceModel ? await model.load() : model.current();
+        const state = await model.load();
         if (!state.ok) throw state.error;
         trace = state.trace;
       } else {

@@ -87,10 +87,14 @@ function nestingError(text: string, offset: number, file: string | undefined): T
 }
 
 export function validateTrace(raw: unknown, file?: string): Trace {
-  const data = checkSchema(checkHead(raw, file), file);
-  const issues = checkInvariants(data);
+  return checkTree(checkSchema(checkHead(raw, file), file), file);
+}
+
+/** The tree invariants of a schema-valid trace, their issues as a TraceParseError (parseSteps.ts shares it). */
+export function checkTree(trace: Trace, file: string | undefined): Trace {
+  const issues = checkInvariants(trace);
   if (issues.length) throw new TraceParseError(issues, file);
-  return data;
+  return trace;
 }
 
 /** Format and version checks, then migration of an older version: the value the schema is to check. */

@@ -3,7 +3,7 @@
  * host, where VS Code cannot start a webview's page while the host is blocked (a 100k-node file's synchronous parse
  * held the panel's document back ~3 s; docs/panel.md). Same trace and same errors as parseTrace.
  */
-import { checkHead, checkInvariants, checkSchema, parseJson, TraceParseError } from './io';
+import { checkHead, checkSchema, checkTree, parseJson } from './io';
 import { scanNesting, type NestingScan } from './jsonError';
 import { TraceSchema, type Trace } from './schema';
 
@@ -31,9 +31,7 @@ export async function parseTraceAsync(text: string, file?: string, pause: () => 
   await pause();
   const data = await checkSchemaInSlices(checkHead(raw, file), file, pause);
   await pause();
-  const issues = checkInvariants(data);
-  if (issues.length) throw new TraceParseError(issues, file);
-  return data;
+  return checkTree(data, file);
 }
 
 const RestSchema = TraceSchema.omit({ nodes: true, events: true });
