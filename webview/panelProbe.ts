@@ -13,6 +13,10 @@ export interface PanelProbe {
   readonly frames: number;
   readonly lastRender: RenderStats | null;
   readonly layoutMs: number;
+  /** A streamed relayout is running across frames (the drawn layout is the one before it). */
+  readonly layoutInSlices: boolean;
+  /** Frames the last completed layout took (1 when laid out at once). */
+  readonly layoutFrames: number;
   /** Main-thread time of the last frame: deltas, layout when needed, render. */
   readonly frameMs: number;
   readonly selectedId: string | null;
@@ -70,6 +74,12 @@ export function installProbe(store: PanelStore, view: TreeView, find: FindBar, l
     },
     get layoutMs() {
       return view.layoutMs;
+    },
+    get layoutInSlices() {
+      return view.layoutInSlices;
+    },
+    get layoutFrames() {
+      return view.layoutFrames;
     },
     get frameMs() {
       return view.frameMs;

@@ -43,6 +43,8 @@ export function runMessages(store: PanelStore): RunMessages {
 
 export class RunSignals {
   private key = '';
+  private size = -1;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private shown: RunMessages = { failed: undefined, noSignal: undefined };
 
   constructor(
@@ -50,12 +52,33 @@ export class RunSignals {
     private readonly bar: MessageBar,
   ) {}
 
-  /** After a load or a batch of deltas: recomputed only when a run started, ended or the trace changed. */
+  /**
+   * After a load or a batch of deltas: recomputed when a run started or ended or the trace changed; nodes added with
+   * no run running (edits, imports) are counted at most every 250 ms, since valueSignal walks the whole trace (~8 ms
+   * at 100k nodes) and deltas come once a frame.
+   */
   update(): void {
+    const [key, size] = this.state();
+    if (key !== this.key) return this.recompute(key, size);
+    if (size === this.size || this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.recompute(...this.state());
+    }, 250);
+  }
+
+  /** What the messages depend on: the trace, its runs' ends and answer; and its size while no run is running. */
+  private state(): [string, number] {
     const m = this.store.model;
-    const key = `${m.id}|${m.runs.map((r) => `${r.id}:${r.status}`).join(',')}|${m.result?.runId ?? ''}|${m.runs.some((r) => r.status === 'running') ? '' : m.size}`;
-    if (key === this.key) return;
+    const running = m.runs.some((r) => r.status === 'running');
+    return [`${m.id}|${m.runs.map((r) => `${r.id}:${r.status}`).join(',')}|${m.result?.runId ?? ''}`, running ? -1 : m.size];
+  }
+
+  private recompute(key: string, size: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
     this.key = key;
+    this.size = size;
     const next = runMessages(this.store);
     if (next.failed !== this.shown.failed) {
       if (next.failed) this.bar.show(next.failed, 'error', 'run-failed');

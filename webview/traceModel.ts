@@ -28,6 +28,12 @@ export class TraceModel {
   structureVersion = 0;
   dataVersion = 0;
   private lowerText: (string | undefined)[] = [];
+  /**
+   * Counts the times the dense indices were rebuilt (a load, or a removal). Between two rebuilds nodes are only
+   * appended, children of a node only pushed: the first n indices, their children and roots never change, which is
+   * what lets a layout of the first n nodes run across frames (treeLayout.ts, layoutSteps).
+   */
+  loads = 0;
 
   static fromTrace(trace: Trace): TraceModel {
     const m = new TraceModel();
@@ -36,6 +42,7 @@ export class TraceModel {
   }
 
   load(trace: Trace): void {
+    this.loads++;
     this.id = trace.id;
     this.problem = trace.problem;
     this.runs = trace.runs.slice();
@@ -69,6 +76,7 @@ export class TraceModel {
    */
   private addNodes(list: readonly TraceNode[]): void {
     const pending = new Map<string, number[]>();
+    const late: number[] = [];
     for (const node of list) {
       if (this.index.has(node.id)) continue;
       const i = this.nodes.length;
@@ -88,14 +96,18 @@ export class TraceModel {
       }
       const waiting = pending.get(node.id);
       if (waiting) {
-        for (const c of waiting) this.attach(c, i);
+        for (const c of waiting) {
+          this.attach(c, i);
+          late.push(c);
+        }
         pending.delete(node.id);
       }
     }
-    // Orphans and true roots; depths of late-attached subtrees are fixed by recomputeDepths.
+    // Orphans and true roots; the subtrees attached late got their depths from a parent-less start: fix those only
+    // (a streamed delta into a big tree must not walk the whole tree).
     this.roots = [];
     for (let i = 0; i < this.nodes.length; i++) if (this.parent[i] < 0) this.roots.push(i);
-    if (pending.size > 0) this.recomputeDepths();
+    if (late.length) this.recomputeDepths(late);
   }
 
   private attach(child: number, parent: number): void {
@@ -104,9 +116,9 @@ export class TraceModel {
     this.depth[child] = this.depth[parent] + 1;
   }
 
-  private recomputeDepths(): void {
-    const stack = this.roots.slice();
-    for (const r of this.roots) this.depth[r] = 0;
+  /** Depths below `tops` (whose own depth is right) from theirs. */
+  private recomputeDepths(tops: readonly number[]): void {
+    const stack = tops.slice();
     while (stack.length) {
       const v = stack.pop() as number;
       for (const c of this.children[v]) {

@@ -66,7 +66,26 @@ export interface HiddenSummary {
 
 /** Lays out the visible part of the model: descendants of collapsed nodes are skipped. */
 export function layoutTree(model: TraceModel, collapsed: ReadonlySet<number>): TreeLayout {
+  const steps = layoutSteps(model, collapsed);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Units of work (nodes visited) between two pauses of `layoutSteps`: ~0.1–0.3 ms here. */
+const SLICE = 4096;
+
+/**
+ * The same layout, pausing (yield) every few thousand nodes so a caller can spread it over frames: a streaming
+ * search into a 100k-node tree would otherwise block one frame for the whole layout (30–100 ms here). It lays out the
+ * first `model.size` nodes as they were when it started; it stays right while the model only appends nodes (new
+ * nodes and their edges to old parents are left out: they have higher indices and are pushed last), and must be
+ * dropped when the model's indices are rebuilt (`model.loads` changes) or `collapsed` changes.
+ */
+export function* layoutSteps(model: TraceModel, collapsed: ReadonlySet<number>): Generator<void, TreeLayout, void> {
   const n = model.size;
+  let work = 0;
   // Slot n is a virtual super-root above all roots (forests, orphans); slots after it are the summary cards of
   // collapsed nodes (laid out as their only child, so the tidy layout keeps their row free).
   const SUPER = n;
@@ -89,13 +108,17 @@ export function layoutTree(model: TraceModel, collapsed: ReadonlySet<number>): T
     let k = 0;
     const stack: number[] = [SUPER];
     while (stack.length) {
+      if (++work >= SLICE) {
+        work = 0;
+        yield;
+      }
       const v = stack.pop() as number;
       order[orderLen++] = v;
       const cs = v === SUPER ? model.roots : model.children[v];
       if (v !== SUPER && collapsed.has(v)) {
         kidStart[v] = kidEnd[v] = k;
-        if (cs.length) {
-          const sum = summarize(model, v);
+        if (cs.length && cs[0] < n) {
+          const sum = yield* summarize(model, v, n);
           hiddenCount.set(v, sum.count);
           hiddenSummary.set(v, sum);
           const slot = SUPER + 1 + slots++;
@@ -109,7 +132,7 @@ export function layoutTree(model: TraceModel, collapsed: ReadonlySet<number>): T
         continue;
       }
       kidStart[v] = k;
-      for (let j = 0; j < cs.length; j++) {
+      for (let j = 0; j < cs.length && cs[j] < n; j++) {
         const c = cs[j];
         kids[k++] = c;
         par[c] = v;
@@ -193,6 +216,10 @@ export function layoutTree(model: TraceModel, collapsed: ReadonlySet<number>): T
 
   // First walk: left-to-right post-order.
   for (let oi = orderLen - 1; oi >= 0; oi--) {
+    if (++work >= SLICE) {
+      work = 0;
+      yield;
+    }
     const v = order[oi];
     const f = first(v);
     const w = v === SUPER ? -1 : leftSibling(v);
@@ -231,6 +258,10 @@ export function layoutTree(model: TraceModel, collapsed: ReadonlySet<number>): T
   let maxY = -Infinity;
   let maxDepth = 0;
   for (let oi = 0; oi < orderLen; oi++) {
+    if (++work >= SLICE) {
+      work = 0;
+      yield;
+    }
     const v = order[oi];
     const m = msum[v] + mod[v];
     for (let j = kidStart[v]; j < kidEnd[v]; j++) msum[kids[j]] = m;
@@ -323,21 +354,22 @@ export function layoutTree(model: TraceModel, collapsed: ReadonlySet<number>): T
   };
 }
 
-/** Counts what a collapsed node hides: descendants, their best value, verified and failed ones. */
-function summarize(model: TraceModel, v: number): HiddenSummary {
+/** Counts what a collapsed node hides (of the first n nodes): descendants, their best value, verified and failed ones. */
+function* summarize(model: TraceModel, v: number, n: number): Generator<void, HiddenSummary, void> {
   let count = 0;
   let best = NaN;
   let verified = 0;
   let failed = 0;
-  const stack = model.children[v].slice();
+  const stack = model.children[v].filter((c) => c < n);
   while (stack.length) {
+    if ((count & (SLICE - 1)) === SLICE - 1) yield;
     const c = stack.pop() as number;
     const node = model.nodes[c];
     count++;
     if (node.value !== undefined && !(node.value <= best)) best = node.value;
     if (node.verified === true) verified++;
     if (node.status === 'failed') failed++;
-    for (const g of model.children[c]) stack.push(g);
+    for (const g of model.children[c]) if (g < n) stack.push(g);
   }
   return { count, best, verified, failed };
 }

@@ -19,7 +19,8 @@ import type { ThemeColors } from './themeColors';
 import { fitReading, wholeTreeReadable } from './readingFit';
 import { readingCollapse, readingPath } from './readingPath';
 import { progressRing } from './toolkit';
-import { CARD_H, CARD_W, LEVEL_GAP, layoutTree } from './treeLayout';
+import { CARD_H, CARD_W, LEVEL_GAP, layoutSteps, layoutTree } from './treeLayout';
+import type { TraceModel } from './traceModel';
 import type { TreeLayout } from './treeLayout';
 import { TreeRenderer } from './treeRenderer';
 import type { RenderStats } from './treeRenderer';
@@ -32,6 +33,10 @@ export interface TreeViewHost {
   /** A frame was drawn (the app saves its state after frames). */
   drew(): void;
 }
+
+/** A streamed relayout that took longer than this last time runs in slices of at most SLICE_BUDGET_MS a frame. */
+const SLICED_ABOVE_MS = 6;
+const SLICE_BUDGET_MS = 8;
 
 const EMPTY_REPLAY: ReplayIndex = { prunedAt: new Float64Array(0), valuedAt: new Float64Array(0), iterations: [], touched: new Map(), dataVersion: -1 };
 
@@ -67,7 +72,10 @@ export class TreeView {
   private needsLayout = false;
   /** True while the pending relayout comes only from streamed deltas (may be deferred). */
   private streamingLayout = false;
-  private lastLayoutAt = 0;
+  /** A layout running across frames (see flushLayout), of the model as it was when it started. */
+  private slicing: { steps: Generator<void, TreeLayout, void>; model: TraceModel; loads: number; spent: number; frames: number } | null = null;
+  /** Frames the last installed layout took (1: at once). */
+  layoutFrames = 0;
   private frameRequested = false;
   private firstPaintMarked = false;
   private frameWaiters: (() => void)[] = [];
@@ -112,6 +120,7 @@ export class TreeView {
   /** A new model was loaded: drop what belonged to the old one. */
   modelReplaced(): void {
     this.pendingDeltas = [];
+    this.slicing = null;
     this.replayIndex = null;
     this.renderer.clearTextCache();
     this.emptyState.hidden = true;
@@ -153,23 +162,53 @@ export class TreeView {
       }
       this.host.deltasApplied();
     }
-    // Streaming into a very large tree: when a layout is expensive, lay out at most every few of its durations so
-    // frames in between stay cheap (new nodes appear with the next layout). Explicit actions never wait.
-    const throttled = this.needsLayout && this.layout !== null && this.streamingLayout && this.layoutMs > 30 && performance.now() - this.lastLayoutAt < 6 * this.layoutMs;
-    if (throttled) this.invalidate();
-    if ((this.needsLayout && !throttled) || !this.layout) {
-      const t0 = performance.now();
-      this.lastLayoutAt = t0;
-      this.layout = layoutTree(s.model, s.collapsed);
-      this.layoutMs = performance.now() - t0;
+    // Streaming into a big tree: a layout that costs more than SLICED_ABOVE_MS runs in slices across frames
+    // (layoutSteps), at most SLICE_BUDGET_MS a frame, so no frame waits for a whole layout; new nodes show when it
+    // ends. Explicit actions, a rebuilt model or a smaller tree lay out at once.
+    if (this.needsLayout && !this.streamingLayout) this.slicing = null;
+    if (this.slicing && (this.slicing.model !== s.model || this.slicing.loads !== s.model.loads)) this.slicing = null;
+    if (!this.slicing && this.needsLayout && this.streamingLayout && this.layout !== null && this.layoutMs > SLICED_ABOVE_MS) {
+      this.slicing = { steps: layoutSteps(s.model, new Set(s.collapsed)), model: s.model, loads: s.model.loads, spent: 0, frames: 0 };
       this.needsLayout = false;
       this.streamingLayout = false;
-      this.camera.setExtent(this.layout.maxDepth);
-      const following = s.live && s.iteration === null && !this.userMovedCamera && s.model.runningRuns.length > 0;
-      if (this.fitPending || following) {
-        this.fitPending = false;
-        this.fitCamera();
-      }
+    }
+    if (this.slicing) {
+      const sl = this.slicing;
+      const t0 = performance.now();
+      let r = sl.steps.next();
+      while (!r.done && performance.now() - t0 < SLICE_BUDGET_MS) r = sl.steps.next();
+      sl.spent += performance.now() - t0;
+      sl.frames++;
+      if (!r.done) return this.invalidate();
+      this.slicing = null;
+      this.install(r.value, sl.spent, sl.frames);
+      // Deltas that came while it ran: the next frame starts another.
+      if (this.needsLayout) this.invalidate();
+      return;
+    }
+    if (this.needsLayout || !this.layout) {
+      const t0 = performance.now();
+      const layout = layoutTree(s.model, s.collapsed);
+      this.needsLayout = false;
+      this.streamingLayout = false;
+      this.install(layout, performance.now() - t0, 1);
+    }
+  }
+
+  get layoutInSlices(): boolean {
+    return this.slicing !== null;
+  }
+
+  private install(layout: TreeLayout, ms: number, frames: number): void {
+    const s = this.store;
+    this.layout = layout;
+    this.layoutMs = ms;
+    this.layoutFrames = frames;
+    this.camera.setExtent(layout.maxDepth);
+    const following = s.live && s.iteration === null && !this.userMovedCamera && s.model.runningRuns.length > 0;
+    if (this.fitPending || following) {
+      this.fitPending = false;
+      this.fitCamera();
     }
   }
 

@@ -12,7 +12,9 @@ import { hitTest } from '../../webview/hitTest';
 import { navigate } from '../../webview/navigation';
 import { buildReplayIndex } from '../../webview/replayIndex';
 import { TraceModel } from '../../webview/traceModel';
-import { CARD_H, CARD_W, LEVEL_GAP, ROW_GAP, layoutTree, lowerBound } from '../../webview/treeLayout';
+import { CARD_H, CARD_W, LEVEL_GAP, ROW_GAP, layoutSteps, layoutTree, lowerBound } from '../../webview/treeLayout';
+import type { TreeLayout } from '../../webview/treeLayout';
+import { generateTrace } from '../fixtures/generateTrace';
 
 const beam = (): Trace => TraceSchema.parse(JSON.parse(readFileSync(join(__dirname, '../fixtures/traces/countdown-beam.metacot.json'), 'utf8')));
 const ids = (m: TraceModel, list: Iterable<number>) => [...list].map((i) => m.nodes[i].id);
@@ -52,6 +54,21 @@ describe('webview trace model', () => {
     assert.equal(m.size, 9, 'n5, n9, n11 and s1 removed');
     assert.equal(m.index.get('s1'), undefined);
   });
+
+  it('gives nodes that arrive before their parents their real depth, and keeps orphans as roots', () => {
+    const m = TraceModel.fromTrace(beam());
+    const node = (id: string, parentId: string) => ({ id, parentId, kind: 'step', text: id, author: 'model', status: 'open', iteration: 1 });
+    // Great-grandchild first, then grandchild, child (under n9, depth 3), and one node whose parent never comes.
+    m.applyDelta(TraceDeltaMessageSchema.parse({ type: 'traceDelta', traceId: m.id, nodesAdded: [node('c', 'b'), node('b', 'a'), node('orphan', 'missing'), node('a', 'n9')] }));
+    const depthOf = (id: string) => m.depth[m.index.get(id) as number];
+    assert.deepEqual(['a', 'b', 'c'].map(depthOf), [4, 5, 6]);
+    assert.deepEqual(ids(m, m.pathTo(m.index.get('c') as number)), ['n0', 'n1', 'n5', 'n9', 'a', 'b', 'c']);
+    assert.equal(depthOf('orphan'), 0);
+    assert.deepEqual(ids(m, m.roots), ['n0', 'orphan']);
+    // The same without an orphan in the delta (nothing left waiting).
+    m.applyDelta(TraceDeltaMessageSchema.parse({ type: 'traceDelta', traceId: m.id, nodesAdded: [node('z', 'y'), node('y', 'x'), node('x', 'n1')] }));
+    assert.deepEqual(['x', 'y', 'z'].map(depthOf), [2, 3, 4]);
+  });
 });
 
 describe('webview tree layout', () => {
@@ -78,6 +95,41 @@ describe('webview tree layout', () => {
     assert.equal(L.hiddenCount.get(n1), 4);
     assert.equal(L.visible[m.index.get('n9') as number], 0);
     assert.ok(Number.isNaN(L.x[m.index.get('n9') as number]));
+  });
+
+  it('lays out in slices (layoutSteps) exactly as at once, of the nodes there were when it started', () => {
+    const trace = generateTrace({ nodes: 20_000, seed: 5, validate: false });
+    const m = TraceModel.fromTrace(trace);
+    const collapsed = new Set([m.children[m.roots[0]][1]]);
+    const whole = layoutTree(m, collapsed);
+    const steps = layoutSteps(m, collapsed);
+    let pauses = 0;
+    let r = steps.next();
+    // A streamed delta lands between two slices: 300 nodes under old parents, one under a collapsed node.
+    const added = Array.from({ length: 300 }, (_, k) => ({ id: `late${k}`, parentId: `n${(k * 61) % 20_000}`, kind: 'step', text: 'late', author: 'model', status: 'open', iteration: 9 }));
+    added.push({ ...added[0], id: 'hidden-late', parentId: m.nodes[[...collapsed][0]].id, value: 0.99 } as (typeof added)[number]);
+    m.applyDelta(TraceDeltaMessageSchema.parse({ type: 'traceDelta', traceId: m.id, nodesAdded: added }));
+    while (!r.done) {
+      pauses++;
+      r = steps.next();
+    }
+    const sliced: TreeLayout = r.value;
+    assert.ok(pauses >= 5, `a 20k layout pauses (${pauses} times)`);
+    assert.equal(m.size, 20_301);
+    assert.equal(sliced.x.length, 20_000, 'sized for the nodes it started with');
+    assert.deepEqual([sliced.visibleCount, sliced.maxDepth, sliced.minY, sliced.maxY], [whole.visibleCount, whole.maxDepth, whole.minY, whole.maxY]);
+    assert.deepEqual(sliced.y, whole.y);
+    assert.deepEqual(sliced.levels, whole.levels);
+    assert.deepEqual([...sliced.hiddenSummary], [...whole.hiddenSummary], 'the late node under the collapsed one is not counted');
+    // Laid out again, the new nodes are in.
+    const after = layoutTree(m, collapsed);
+    const shownUnder = added.slice(0, 300).filter((a) => {
+      const p = m.index.get(a.parentId) as number;
+      return whole.visible[p] === 1 && !collapsed.has(p);
+    }).length;
+    assert.ok(shownUnder > 250);
+    assert.equal(after.visibleCount, whole.visibleCount + shownUnder);
+    assert.equal(after.hiddenCount.get([...collapsed][0]), (whole.hiddenCount.get([...collapsed][0]) ?? 0) + 1 + (300 - shownUnder));
   });
 
   it('lowerBound finds the first index not below a value', () => {

@@ -69,6 +69,41 @@ describe('big trace loads', () => {
     assert.ok(model.visible > 0, 'the tree is laid out (the default view may fold much of it)');
   });
 
+  it('spreads the relayout of a streamed delta into a 100k-node tree over frames; an action in between lays out at once', async () => {
+    const p = await panel();
+    const { chunks } = await park(p, big);
+    await p.page.evaluate('window.__sendHead()');
+    for (let k = 0; k < chunks; k++) await p.page.evaluate(`window.__sendChunk(${k})`);
+    const settled = () => p.page.waitForFunction(() => {
+      const probe = (globalThis as unknown as { __metacotPanel: { nodeCount: number; layoutInSlices: boolean; loadStatus: string } }).__metacotPanel;
+      return probe.loadStatus === '' && !probe.layoutInSlices;
+    }, undefined, { timeout: 60_000, polling: 50 });
+    await settled();
+    const root = big.nodes[0]!.id;
+    const before = await p.probe<number>('p.visibleCount');
+    const delta = (tag: string, n: number) => ({
+      type: 'traceDelta' as const,
+      traceId: big.id,
+      nodesAdded: Array.from({ length: n }, (_, k) => ({ id: `${tag}${k}`, parentId: root, kind: 'step' as const, text: `streamed ${k}`, author: 'model' as const, status: 'open' as const, iteration: 1 })),
+    });
+    await p.send(delta('s', 100));
+    await p.nextFrame();
+    const during = await p.probe<{ n: number; visible: number; slicing: boolean }>('({ n: p.nodeCount, visible: p.visibleCount, slicing: p.layoutInSlices })');
+    assert.deepEqual(during, { n: 100_100, visible: before, slicing: true }, 'the nodes are in the model; the frame drew the layout before them');
+    await settled();
+    assert.equal(await p.probe<number>('p.visibleCount'), before + 100, "the root's new children are laid out");
+    assert.ok((await p.probe<number>('p.layoutFrames')) >= 2, 'over several frames');
+    // Expand All while a sliced relayout runs: laid out at once, with every node, the latest delta's too.
+    await p.send(delta('t', 10));
+    await p.nextFrame();
+    assert.equal(await p.probe<boolean>('p.layoutInSlices'), true);
+    await p.page.click('#tool-expand-all');
+    await p.nextFrame();
+    const after = await p.probe<{ visible: number; slicing: boolean; frames: number }>('({ visible: p.visibleCount, slicing: p.layoutInSlices, frames: p.layoutFrames })');
+    assert.deepEqual(after, { visible: 100_110, slicing: false, frames: 1 });
+    assert.deepEqual(await p.problems(), []);
+  });
+
   it('shows "Loading N nodes… %" with a progress bar after 300 ms when the chunks are slow, and not before', async () => {
     const p = await panel();
     const t = generateTrace({ nodes: 30_000, seed: 4, validate: false });
