@@ -1,10 +1,14 @@
-/** What tests and benchmarks read (window.__metacotPanel); nothing here changes state except through the UI paths. */
+/**
+ * What tests and benchmarks read (window.__metacotPanel); nothing here changes state except through the UI paths, but
+ * `setSliceBudgets` (tests make the panel's sliced layouts certain: layoutScheduler.ts).
+ */
 import type { ColorBy } from '../src/protocol/hostMessages';
 import type { FindBar } from './findBar';
 import type { LoadProgress } from './loadProgress';
 import type { PanelStore } from './panelStore';
 import type { RenderStats } from './treeRenderer';
 import type { TreeView } from './treeView';
+import type { SliceBudgets } from './layoutScheduler';
 
 export interface PanelProbe {
   readonly traceId: string;
@@ -15,6 +19,8 @@ export interface PanelProbe {
   readonly layoutMs: number;
   /** A streamed relayout is running across frames (the drawn layout is the one before it). */
   readonly layoutInSlices: boolean;
+  /** A relayout is asked for or running (false: the drawn layout has every node and fold). */
+  readonly layoutPending: boolean;
   /** Frames the last completed layout took (1 when laid out at once). */
   readonly layoutFrames: number;
   /** Main-thread time of the last frame: deltas, layout when needed, render. */
@@ -53,6 +59,7 @@ export interface PanelProbe {
   cardText(id: string): { text: string; cut: boolean; badges: string[] } | null;
   /** Resolves after the next rendered frame. */
   nextFrame(): Promise<void>;
+  setSliceBudgets(b: SliceBudgets): void;
 }
 
 export function installProbe(store: PanelStore, view: TreeView, find: FindBar, loads: LoadProgress): void {
@@ -77,6 +84,9 @@ export function installProbe(store: PanelStore, view: TreeView, find: FindBar, l
     },
     get layoutInSlices() {
       return view.layoutInSlices;
+    },
+    get layoutPending() {
+      return view.layoutPending;
     },
     get layoutFrames() {
       return view.layoutFrames;
@@ -136,6 +146,7 @@ export function installProbe(store: PanelStore, view: TreeView, find: FindBar, l
     nodeClientBox: (id) => view.nodeClientBox(id),
     cardText: (id) => view.cardText(id),
     nextFrame: () => view.nextFrame(),
+    setSliceBudgets: (b) => view.layouts.setBudgets(b),
   };
   (window as unknown as { __metacotPanel: PanelProbe }).__metacotPanel = probe;
 }

@@ -19,8 +19,8 @@ import type { ThemeColors } from './themeColors';
 import { fitReading, wholeTreeReadable } from './readingFit';
 import { readingCollapse, readingPath } from './readingPath';
 import { progressRing } from './toolkit';
-import { CARD_H, CARD_W, LEVEL_GAP, layoutSteps, layoutTree } from './treeLayout';
-import type { TraceModel } from './traceModel';
+import { LayoutScheduler } from './layoutScheduler';
+import { CARD_H, CARD_W, LEVEL_GAP } from './treeLayout';
 import type { TreeLayout } from './treeLayout';
 import { TreeRenderer } from './treeRenderer';
 import type { RenderStats } from './treeRenderer';
@@ -33,10 +33,6 @@ export interface TreeViewHost {
   /** A frame was drawn (the app saves its state after frames). */
   drew(): void;
 }
-
-/** A streamed relayout that took longer than this last time runs in slices of at most SLICE_BUDGET_MS a frame. */
-const SLICED_ABOVE_MS = 6;
-const SLICE_BUDGET_MS = 8;
 
 const EMPTY_REPLAY: ReplayIndex = { prunedAt: new Float64Array(0), valuedAt: new Float64Array(0), iterations: [], touched: new Map(), dataVersion: -1 };
 
@@ -51,7 +47,6 @@ export class TreeView {
   userMovedCamera = false;
   fitPending = false;
   frames = 0;
-  layoutMs = 0;
   frameMs = 0;
   lastRender: RenderStats | null = null;
   /** The strip below the canvas (placed by the app; it takes its own space, so fits need no inset). */
@@ -69,13 +64,9 @@ export class TreeView {
   private replayIndex: ReplayIndex | null = null;
   private iconsReady = false;
   private pendingDeltas: TraceDeltaMessage[] = [];
-  private needsLayout = false;
-  /** True while the pending relayout comes only from streamed deltas (may be deferred). */
-  private streamingLayout = false;
-  /** A layout running across frames (see flushLayout), of the model as it was when it started. */
-  private slicing: { steps: Generator<void, TreeLayout, void>; model: TraceModel; loads: number; spent: number; frames: number } | null = null;
-  /** Frames the last installed layout took (1: at once). */
-  layoutFrames = 0;
+  readonly layouts = new LayoutScheduler();
+  /** A node whose screen position the next installed layout keeps (the one folded or unfolded). */
+  private anchor: { i: number; x: number; y: number } | null = null;
   private frameRequested = false;
   private firstPaintMarked = false;
   private frameWaiters: (() => void)[] = [];
@@ -120,7 +111,7 @@ export class TreeView {
   /** A new model was loaded: drop what belonged to the old one. */
   modelReplaced(): void {
     this.pendingDeltas = [];
-    this.slicing = null;
+    this.layouts.reset();
     this.replayIndex = null;
     this.renderer.clearTextCache();
     this.emptyState.hidden = true;
@@ -139,8 +130,24 @@ export class TreeView {
 
   /** A relayout an action asked for: done on the next frame, never deferred. */
   requestLayout(): void {
-    this.needsLayout = true;
-    this.streamingLayout = false;
+    this.layouts.request();
+  }
+
+  /** Main-thread ms of the last completed layout, and the frames it took (layoutScheduler.ts). */
+  get layoutMs(): number {
+    return this.layouts.layoutMs;
+  }
+
+  get layoutFrames(): number {
+    return this.layouts.layoutFrames;
+  }
+
+  get layoutInSlices(): boolean {
+    return this.layouts.inSlices;
+  }
+
+  get layoutPending(): boolean {
+    return this.layouts.pending;
   }
 
   invalidate(): void {
@@ -156,60 +163,26 @@ export class TreeView {
       this.pendingDeltas = [];
       let structural = false;
       for (const d of deltas) structural = s.model.applyDelta(d) || structural;
-      if (structural && !this.needsLayout) {
-        this.needsLayout = true;
-        this.streamingLayout = true;
-      }
+      if (structural) this.layouts.deltasChangedShape();
       this.host.deltasApplied();
     }
-    // Streaming into a big tree: a layout that costs more than SLICED_ABOVE_MS runs in slices across frames
-    // (layoutSteps), at most SLICE_BUDGET_MS a frame, so no frame waits for a whole layout; new nodes show when it
-    // ends. Explicit actions, a rebuilt model or a smaller tree lay out at once.
-    if (this.needsLayout && !this.streamingLayout) this.slicing = null;
-    if (this.slicing && (this.slicing.model !== s.model || this.slicing.loads !== s.model.loads)) this.slicing = null;
-    if (!this.slicing && this.needsLayout && this.streamingLayout && this.layout !== null && this.layoutMs > SLICED_ABOVE_MS) {
-      this.slicing = { steps: layoutSteps(s.model, new Set(s.collapsed)), model: s.model, loads: s.model.loads, spent: 0, frames: 0 };
-      this.needsLayout = false;
-      this.streamingLayout = false;
-    }
-    if (this.slicing) {
-      const sl = this.slicing;
-      const t0 = performance.now();
-      let r = sl.steps.next();
-      while (!r.done && performance.now() - t0 < SLICE_BUDGET_MS) r = sl.steps.next();
-      sl.spent += performance.now() - t0;
-      sl.frames++;
-      if (!r.done) return this.invalidate();
-      this.slicing = null;
-      this.install(r.value, sl.spent, sl.frames);
-      // Deltas that came while it ran: the next frame starts another.
-      if (this.needsLayout) this.invalidate();
-      return;
-    }
-    if (this.needsLayout || !this.layout) {
-      const t0 = performance.now();
-      const layout = layoutTree(s.model, s.collapsed);
-      this.needsLayout = false;
-      this.streamingLayout = false;
-      this.install(layout, performance.now() - t0, 1);
-    }
+    const r = this.layouts.run(s.model, s.collapsed, this.layout !== null);
+    if (r.layout) this.install(r.layout);
+    if (r.again) this.invalidate();
   }
 
-  get layoutInSlices(): boolean {
-    return this.slicing !== null;
-  }
-
-  private install(layout: TreeLayout, ms: number, frames: number): void {
+  private install(layout: TreeLayout): void {
     const s = this.store;
     this.layout = layout;
-    this.layoutMs = ms;
-    this.layoutFrames = frames;
     this.camera.setExtent(layout.maxDepth);
     const following = s.live && s.iteration === null && !this.userMovedCamera && s.model.runningRuns.length > 0;
     if (this.fitPending || following) {
       this.fitPending = false;
       this.fitCamera();
     }
+    const a = this.anchor;
+    this.anchor = null;
+    if (a && layout.visible[a.i]) this.camera.panBy(a.x - this.camera.toScreenX(layout.x[a.i]), a.y - this.camera.toScreenY(layout.y[a.i]));
   }
 
   /** Until the user moves the camera: the reading frame when one is set, else the whole laid-out tree. */
@@ -384,15 +357,15 @@ export class TreeView {
     if (i < 0 || s.model.children[i].length === 0) return null;
     if (s.collapsed.has(i)) s.collapsed.delete(i);
     else s.collapsed.add(i);
-    this.requestLayout();
     const L = this.layout;
-    const before = L && L.visible[i] ? { x: this.camera.toScreenX(L.x[i]), y: this.camera.toScreenY(L.y[i]) } : null;
-    this.flushLayout();
-    const after = this.layout;
-    if (before && after && after.visible[i]) this.camera.panBy(before.x - this.camera.toScreenX(after.x[i]), before.y - this.camera.toScreenY(after.y[i]));
+    // The folded node stays where it was on screen, in whichever layout comes next.
+    this.anchor = L && L.visible[i] ? { i, x: this.camera.toScreenX(L.x[i]), y: this.camera.toScreenY(L.y[i]) } : null;
+    this.layouts.request(true);
+    // A small tree is laid out here and now; a big one in slices from the next frame on.
+    if (!this.layouts.actionWouldSlice(L !== null)) this.flushLayout();
     this.updateActiveItem();
     this.invalidate();
-    return s.collapsed.has(i) ? `Collapsed, ${fmtInt(after?.hiddenCount.get(i) ?? 0)} nodes hidden` : 'Expanded';
+    return s.collapsed.has(i) ? `Collapsed, ${fmtInt(s.model.subtree(i).length - 1)} nodes hidden` : 'Expanded';
   }
 
   /** The "+N hidden" chip / triangle drawn right of a collapsed card. */

@@ -69,18 +69,21 @@ describe('big trace loads', () => {
     assert.ok(model.visible > 0, 'the tree is laid out (the default view may fold much of it)');
   });
 
-  it('spreads the relayout of a streamed delta into a 100k-node tree over frames; an action in between lays out at once', async () => {
+  it('spreads the relayout of a streamed delta or a fold in a 100k-node tree over frames; other actions lay out at once', async () => {
     const p = await panel();
     const { chunks } = await park(p, big);
     await p.page.evaluate('window.__sendHead()');
     for (let k = 0; k < chunks; k++) await p.page.evaluate(`window.__sendChunk(${k})`);
     const settled = () => p.page.waitForFunction(() => {
-      const probe = (globalThis as unknown as { __metacotPanel: { nodeCount: number; layoutInSlices: boolean; loadStatus: string } }).__metacotPanel;
-      return probe.loadStatus === '' && !probe.layoutInSlices;
+      const probe = (globalThis as unknown as { __metacotPanel: { layoutPending: boolean; loadStatus: string } }).__metacotPanel;
+      return probe.loadStatus === '' && !probe.layoutPending;
     }, undefined, { timeout: 60_000, polling: 50 });
     await settled();
     const root = big.nodes[0]!.id;
     const before = await p.probe<number>('p.visibleCount');
+    // Thresholds and budgets of 0: every relayout that may be sliced is, one pause-to-pause step (4,096 nodes) a frame,
+    // whatever this machine's speed (the panel's own: slices of 8 / 24 ms once a layout takes over 6 / 20 ms).
+    await p.probe('p.setSliceBudgets({ slicedAboveMs: 0, sliceMs: 0, actionSlicedAboveMs: 0, actionSliceMs: 0 })');
     const delta = (tag: string, n: number) => ({
       type: 'traceDelta' as const,
       traceId: big.id,
@@ -101,6 +104,25 @@ describe('big trace loads', () => {
     await p.nextFrame();
     const after = await p.probe<{ visible: number; slicing: boolean; frames: number }>('({ visible: p.visibleCount, slicing: p.layoutInSlices, frames: p.layoutFrames })');
     assert.deepEqual(after, { visible: 100_110, slicing: false, frames: 1 });
+    // Folding the root's best child, a large subtree, in the whole tree: in slices, the folded card staying where it
+    // was on screen.
+    await p.page.focus('#tree');
+    await p.page.keyboard.press('Home');
+    await p.page.keyboard.press('ArrowRight');
+    await p.nextFrame();
+    const folded = (await p.probe<string | null>('p.focusedId'))!;
+    const at = await p.probe<{ x: number; y: number }>(`p.nodeClientPoint(${JSON.stringify(folded)})`);
+    await p.page.keyboard.press(' ');
+    await p.nextFrame();
+    const mid = await p.probe<{ slicing: boolean; visible: number; collapsed: string[] }>('({ slicing: p.layoutInSlices, visible: p.visibleCount, collapsed: p.collapsedIds })');
+    assert.deepEqual(mid, { slicing: true, visible: 100_110, collapsed: [folded] }, 'folded in the model at once, laid out in the frames after');
+    await settled();
+    const shown = await p.probe<number>('p.visibleCount');
+    assert.ok(shown < 100_110 - 1000, `the fold hides its subtree (${shown} laid out)`);
+    assert.ok((await p.probe<number>('p.layoutFrames')) >= 10);
+    const now = await p.probe<{ x: number; y: number }>(`p.nodeClientPoint(${JSON.stringify(folded)})`);
+    assert.ok(Math.abs(now.x - at.x) < 1 && Math.abs(now.y - at.y) < 1, `the folded card stays at ${at.x},${at.y} (now ${now.x},${now.y})`);
+    assert.match(await p.page.evaluate('document.body.innerText') as string, /Collapsed, [\d,]+ nodes hidden/);
     assert.deepEqual(await p.problems(), []);
   });
 
