@@ -29,6 +29,11 @@ const SIZES = (arg('--sizes') ?? '1000,10000,100000').split(',').map(Number);
 const FRAMES = 60;
 const extensionDir = arg('--extension') ?? root;
 const outName = arg('--out') ?? 'panelOpen';
+/**
+ * `--sw-events`: also log the webview service worker's life (Chrome DevTools Protocol, ServiceWorker domain) with the
+ * time each event arrived, so the second before a new panel's page is fetched can be told apart (install, activate).
+ */
+const swEvents: { at: number; event: string }[] | null = argv.includes('--sw-events') ? [] : null;
 
 /** The parts of scripts/lib/integrationLib.mjs used here (a plain ES module, loaded at run time). */
 interface IntegrationLib {
@@ -91,6 +96,7 @@ interface OpenResult {
   allNodesMs: number | null;
   nodes: number;
   stages: Record<string, number | null>;
+  serviceWorkerEvents?: string[];
   error?: string;
 }
 
@@ -150,6 +156,7 @@ async function openTrace(page: Page, workbench: Bench, file: string, traceId: st
     await page.waitForTimeout(10);
   }
   const fp = await markAt(frame, 'metacot:first-paint');
+  const sw = swEvents?.filter((e) => e.at >= t0 && (fp === null || e.at <= (allAt ?? Date.now()))).map((e) => `${e.at - t0} ${e.event}`);
   const msg = await markAt(frame, 'metacot:load-received');
   const prog = await markAt(frame, 'metacot:progress-shown');
   const done = (await markAt(frame, 'metacot:load-complete')) ?? allAt;
@@ -173,7 +180,7 @@ async function openTrace(page: Page, workbench: Bench, file: string, traceId: st
     hostOpened: rel(hostTiming?.openedAt), webviewDocument: rel(web.documentStart), serviceWorkerStart: rel(web.serviceWorkerStart), fakeFrameReady: rel(web.fakeFrameReady), scriptRequested: rel(web.scriptRequested), scriptFirstByte: rel(web.scriptFirstByte), scriptLoaded: rel(web.scriptLoaded), stylesLoaded: rel(web.stylesLoaded), panelStart: rel(web.panelStart),
     parseMs: hostTiming?.parseMs ?? null, encodeMs: hostTiming?.encodeMs ?? null, posted: rel(hostTiming?.postedAt), received: rel(hostTiming?.receivedAt),
   };
-  return { firstFrameMs: rel(fp), firstMessageMs: rel(msg), progressShownMs: rel(prog), allNodesMs: rel(done), nodes: count, stages, ...(error ? { error } : {}) };
+  return { firstFrameMs: rel(fp), firstMessageMs: rel(msg), progressShownMs: rel(prog), allNodesMs: rel(done), nodes: count, stages, ...(sw ? { serviceWorkerEvents: sw } : {}), ...(error ? { error } : {}) };
 }
 
 /** Page-side script: one kind of interaction, `frames` times, each followed by a frame; handler + frame work per step. */
@@ -284,6 +291,17 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   try {
     const { page } = browser;
+    if (swEvents) {
+      const cdp = await page.context().newCDPSession(page);
+      const id = (url: string) => /[?&]id=([^&]+)/.exec(url)?.[1]?.slice(0, 8) ?? '';
+      cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
+        for (const v of e.versions) swEvents.push({ at: Date.now(), event: `version ${v.versionId} (id ${id(v.scriptURL)}) ${v.status} / ${v.runningStatus}` });
+      });
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
+        for (const r of e.registrations) swEvents.push({ at: Date.now(), event: `registration ${r.registrationId}${r.isDeleted ? ' deleted' : ''}` });
+      });
+      await cdp.send('ServiceWorker.enable');
+    }
     const payload = [['extensionDevelopmentPath', `vscode-remote://${host}${extensionDir}`]];
     await page.goto(`http://${host}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { waitUntil: 'domcontentloaded', timeout: 30_000 });
     const { Workbench } = (await import(join(root, 'test/integration/ui/workbench.ts'))) as typeof import('../integration/ui/workbench');

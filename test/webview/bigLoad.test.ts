@@ -81,9 +81,9 @@ describe('big trace loads', () => {
     await settled();
     const root = big.nodes[0]!.id;
     const before = await p.probe<number>('p.visibleCount');
-    // Thresholds and budgets of 0: every relayout that may be sliced is, one pause-to-pause step (4,096 nodes) a frame,
-    // whatever this machine's speed (the panel's own: slices of 8 / 24 ms once a layout takes over 6 / 20 ms).
-    await p.probe('p.setSliceBudgets({ slicedAboveMs: 0, sliceMs: 0, actionSlicedAboveMs: 0, actionSliceMs: 0 })');
+    // Thresholds of 0 and slices of 1 ms: every relayout that may be sliced is, over tens of frames whatever this
+    // machine's speed (the panel's own: slices of 8 / 24 ms once a layout takes over 6 / 20 ms).
+    await p.probe('p.setSliceBudgets({ slicedAboveMs: 0, sliceMs: 1, actionSlicedAboveMs: 0, actionSliceMs: 1 })');
     const delta = (tag: string, n: number) => ({
       type: 'traceDelta' as const,
       traceId: big.id,
@@ -119,7 +119,7 @@ describe('big trace loads', () => {
     await settled();
     const shown = await p.probe<number>('p.visibleCount');
     assert.ok(shown < 100_110 - 1000, `the fold hides its subtree (${shown} laid out)`);
-    assert.ok((await p.probe<number>('p.layoutFrames')) >= 10);
+    assert.ok((await p.probe<number>('p.layoutFrames')) >= 5);
     const now = await p.probe<{ x: number; y: number }>(`p.nodeClientPoint(${JSON.stringify(folded)})`);
     assert.ok(Math.abs(now.x - at.x) < 1 && Math.abs(now.y - at.y) < 1, `the folded card stays at ${at.x},${at.y} (now ${now.x},${now.y})`);
     assert.match(await p.page.evaluate('document.body.innerText') as string, /Collapsed, [\d,]+ nodes hidden/);
