@@ -18,22 +18,6 @@ export function findDeepNesting(text: string, limit = MAX_JSON_NESTING): number 
 export interface NestingScan {
   pos: number;
   depth: number;
-  /** When set, the scan also records the top-level object's array values with at least `min` elements. */
-  arrays?: TopArrays;
-}
-
-/** A top-level array value: offsets of its `[`, its `]` and the commas between its elements. */
-export interface TopArray {
-  open: number;
-  close: number;
-  commas: number[];
-}
-
-export interface TopArrays {
-  min: number;
-  found: TopArray[];
-  /** The depth-2 array being read (null inside a depth-2 object, or between values). */
-  current: { open: number; commas: number[] } | null;
 }
 
 /**
@@ -43,7 +27,6 @@ export interface TopArrays {
  */
 export function scanNesting(text: string, scan: NestingScan, end: number, limit = MAX_JSON_NESTING): number {
   let depth = scan.depth;
-  const rec = scan.arrays;
   const n = Math.min(end, text.length);
   let i = scan.pos;
   for (; i < n; i++) {
@@ -64,14 +47,7 @@ export function scanNesting(text: string, scan: NestingScan, end: number, limit 
       i = j;
     } else if (ch === 91 || ch === 123) {
       if (++depth > limit) return i;
-      if (rec && depth === 2) rec.current = ch === 91 ? { open: i, commas: [] } : null;
-    } else if (ch === 93 || ch === 125) {
-      if (rec && depth === 2 && rec.current && ch === 93) {
-        if (rec.current.commas.length + 1 >= rec.min) rec.found.push({ open: rec.current.open, close: i, commas: rec.current.commas });
-        rec.current = null;
-      }
-      depth--;
-    } else if (ch === 44 && depth === 2 && rec?.current) rec.current.commas.push(i);
+    } else if (ch === 93 || ch === 125) depth--;
   }
   scan.pos = i;
   scan.depth = depth;

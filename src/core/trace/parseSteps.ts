@@ -4,37 +4,30 @@
  * held the panel's document back ~3 s; docs/panel.md). Same trace and same errors as parseTrace.
  */
 import { checkHead, checkSchema, checkTree, parseJson } from './io';
-import { scanNesting, type NestingScan, type TopArray } from './jsonError';
+import { scanNesting, type NestingScan } from './jsonError';
 import { TraceSchema, type Trace } from './schema';
 
 /** Characters of nesting scan between two pauses (~30 ms here). */
 const NESTING_SLICE = 8 * 1024 * 1024;
 /** Nodes (or events) checked by the schema between two pauses (~50 ms here); smaller traces are checked in one go. */
 export const SCHEMA_SLICE = 5000;
-/**
- * Elements of a top-level array (nodes, events) given to one JSON.parse (~50 ms here). A 116 MB trace in one
- * JSON.parse held the host ~1 s, and a webview start that fell inside it waited (docs/panel.md).
- */
-export const PARSE_SLICE = 5000;
 
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
- * Steps, each followed by `pause`: the nesting scan in slices (which also finds the big top-level arrays), JSON.parse
- * (the rest of the trace, then each big array in slices of `parseSlice` elements; anything unusual, in one go), the
+ * Steps, each followed by `pause`: the nesting scan in slices, JSON.parse (one step: V8 cannot split it), the
  * schema (the trace's fields, then its nodes and events in slices of SCHEMA_SLICE, each by the trace schema's own
- * element schema), the tree invariants. `pause` and `parseSlice` are injectable for tests.
+ * element schema), the tree invariants. `pause` is injectable for tests.
  */
-export async function parseTraceAsync(text: string, file?: string, pause: () => Promise<void> = nextTurn, parseSlice = PARSE_SLICE): Promise<Trace> {
+export async function parseTraceAsync(text: string, file?: string, pause: () => Promise<void> = nextTurn): Promise<Trace> {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const scan: NestingScan = { pos: 0, depth: 0, arrays: { min: 2 * parseSlice, found: [], current: null } };
+  const scan: NestingScan = { pos: 0, depth: 0 };
   let deep = -1;
   while (deep < 0 && scan.pos < text.length) {
     deep = scanNesting(text, scan, scan.pos + NESTING_SLICE);
     await pause();
   }
-  const found = scan.arrays!.found;
-  const raw = (deep < 0 && found.length ? await parseInSlices(text, found, parseSlice, pause) : undefined) ?? parseJson(text, deep, file);
+  const raw = parseJson(text, deep, file);
   await pause();
   const data = await checkSchemaInSlices(checkHead(raw, file), file, pause);
   await pause();
@@ -77,57 +70,4 @@ async function checkSchemaInSlices(current: unknown, file: string | undefined, p
     else if (key in rest.data) out[key] = (rest.data as Record<string, unknown>)[key];
   }
   return out as Trace;
-}
-
-/**
- * JSON.parse of `text` with its big top-level arrays parsed in slices, or undefined when that cannot give exactly
- * JSON.parse's value (then the caller parses it whole, which also words any error). The rest is parsed with each
- * array replaced by a marker string no file can hold (random per call); each marker must come back as exactly one
- * top-level value, and each slice must hold as many elements as the commas the scan counted (so `[1,2,]` is refused).
- */
-async function parseInSlices(text: string, arrays: TopArray[], slice: number, pause: () => Promise<void>): Promise<unknown> {
-  const mark = `\u0000metacot:${Math.random()}:`;
-  let rest = '';
-  let from = 0;
-  arrays.forEach((a, k) => {
-    rest += text.slice(from, a.open) + JSON.stringify(mark + k);
-    from = a.close + 1;
-  });
-  rest += text.slice(from);
-  let head: unknown;
-  try {
-    head = JSON.parse(rest);
-  } catch {
-    return undefined;
-  }
-  if (head === null || typeof head !== 'object' || Array.isArray(head)) return undefined;
-  const obj = head as Record<string, unknown>;
-  const keys: string[] = [];
-  for (let k = 0; k < arrays.length; k++) {
-    const at = Object.keys(obj).filter((key) => obj[key] === mark + k);
-    if (at.length !== 1) return undefined;
-    keys.push(at[0]!);
-  }
-  await pause();
-  for (let k = 0; k < arrays.length; k++) {
-    const a = arrays[k]!;
-    // Element j lies between bounds[j] and bounds[j + 1].
-    const bounds = [a.open, ...a.commas, a.close];
-    const items: unknown[] = [];
-    for (let j = 0; j < bounds.length - 1; j += slice) {
-      const end = Math.min(bounds.length - 1, j + slice);
-      let part: unknown;
-      try {
-        part = JSON.parse(`[${text.slice(bounds[j]! + 1, bounds[end])}]`);
-      } catch {
-        return undefined;
-      }
-      if (!Array.isArray(part) || part.length !== end - j) return undefined;
-      for (const x of part) items.push(x);
-      await pause();
-    }
-    // defineProperty: a key named __proto__ is an own property in JSON.parse's value, and must stay one.
-    Object.defineProperty(obj, keys[k]!, { value: items, writable: true, enumerable: true, configurable: true });
-  }
-  return obj;
 }
