@@ -112,6 +112,7 @@ export class TreeView {
   modelReplaced(): void {
     this.pendingDeltas = [];
     this.layouts.reset();
+    this.anchor = null;
     this.replayIndex = null;
     this.renderer.clearTextCache();
     this.emptyState.hidden = true;
