@@ -17,7 +17,7 @@ export interface PanelProbe {
   readonly frames: number;
   readonly lastRender: RenderStats | null;
   readonly layoutMs: number;
-  /** A streamed relayout is running across frames (the drawn layout is the one before it). */
+  /** A relayout (streamed deltas or a fold) is running across frames (the drawn layout is the one before it). */
   readonly layoutInSlices: boolean;
   /** A relayout is asked for or running (false: the drawn layout has every node and fold). */
   readonly layoutPending: boolean;

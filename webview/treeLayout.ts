@@ -77,8 +77,8 @@ export function layoutTree(model: TraceModel, collapsed: ReadonlySet<number>): T
 const SLICE = 1024;
 
 /**
- * The same layout, pausing (yield) every few thousand nodes so a caller can spread it over frames: a streaming
- * search into a 100k-node tree would otherwise block one frame for the whole layout (30–100 ms here). It lays out the
+ * The same layout, pausing (yield) every SLICE nodes so a caller can spread it over frames (layoutScheduler.ts): a
+ * streamed delta or a fold in a 100k-node tree would otherwise block one frame for the whole layout (30–130 ms here). It lays out the
  * first `model.size` nodes as they were when it started; it stays right while the model only appends nodes (new
  * nodes and their edges to old parents are left out: they have higher indices and are pushed last), and must be
  * dropped when the model's indices are rebuilt (`model.loads` changes) or `collapsed` changes.

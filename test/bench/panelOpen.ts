@@ -156,7 +156,7 @@ async function openTrace(page: Page, workbench: Bench, file: string, traceId: st
     await page.waitForTimeout(10);
   }
   const fp = await markAt(frame, 'metacot:first-paint');
-  const sw = swEvents?.filter((e) => e.at >= t0 && (fp === null || e.at <= (allAt ?? Date.now()))).map((e) => `${e.at - t0} ${e.event}`);
+  const sw = swEvents?.filter((e) => e.at >= t0 && e.at <= (allAt ?? Date.now())).map((e) => `${e.at - t0} ${e.event}`);
   const msg = await markAt(frame, 'metacot:load-received');
   const prog = await markAt(frame, 'metacot:progress-shown');
   const done = (await markAt(frame, 'metacot:load-complete')) ?? allAt;
@@ -222,7 +222,7 @@ async function interact(frame: Frame, kind: 'pan' | 'zoom' | 'select' | 'collaps
         } else if (KIND === 'select') {
           // Keyboard navigation: each step selects another node and updates the detail pane.
           tree.focus();
-          tree.dispatchEvent(new KeyboardEvent('keydown', { key: f % 4 < 2 ? 'ArrowRight' : 'ArrowDown', bubbles: true, cancelable: true }));
+          key(f % 4 < 2 ? 'ArrowRight' : 'ArrowDown');
         } else if (KIND === 'collapse') {
           // Space toggles the focused node (the root's best child): collapse, expand, and so on.
           tree.focus();
