@@ -31,13 +31,29 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-VOCAB = ['<pad>', '<cls>'] + list('0123456789') + [',', ' ', '>']
+CHAR_VOCAB = ['<pad>', '<cls>'] + list('0123456789') + [',', ' ', '>']
 PAD, CLS = 0, 1
+# `--tokens numbers`: one token per number up to MAX_NUMBER (larger ones share `<big>`), so the network compares
+# numbers instead of first assembling them from digits
+MAX_NUMBER = 999
+NUMBER_VOCAB = ['<pad>', '<cls>', '>', '<big>'] + [str(n) for n in range(MAX_NUMBER + 1)]
+VOCAB = CHAR_VOCAB
 STOI = {c: i for i, c in enumerate(VOCAB)}
 
 
+def use_tokens(kind):
+    global VOCAB, STOI
+    VOCAB = NUMBER_VOCAB if kind == 'numbers' else CHAR_VOCAB
+    STOI = {c: i for i, c in enumerate(VOCAB)}
+
+
 def encode(state, ctx):
-    ids = [CLS] + [STOI[c] for c in state]
+    if VOCAB is NUMBER_VOCAB:
+        left, target = state.split(' > ')
+        words = [w for w in left.split(', ') if w] + ['>', target]
+        ids = [CLS] + [STOI.get(w, STOI['<big>']) if w != '>' else STOI['>'] for w in words]
+    else:
+        ids = [CLS] + [STOI[c] for c in state]
     return ids[:ctx]
 
 
@@ -192,9 +208,12 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--denominator', choices=['legal', 'n'], default='legal',
                     help='visits a state is labelled over: legal paths only (default) or all paths')
+    ap.add_argument('--tokens', choices=['chars', 'numbers'], default='chars',
+                    help='read a state character by character, or one token per number (see MAX_NUMBER)')
     ap.add_argument('--time-budget', type=float, default=1200, help='seconds of training at most')
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    use_tokens(args.tokens)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
 
@@ -252,16 +271,21 @@ def main():
 def export(model, out, ctx):
     model.eval()
     path = os.path.join(out, 'countdown-value.onnx')
-    x = torch.tensor([encode('2, 7, 15 > 24', ctx), encode('24 > 24', ctx) + [PAD] * 6])
+    a, b = encode('2, 7, 15 > 24', ctx), encode('24 > 24', ctx)
+    x = torch.tensor([a, b + [PAD] * (len(a) - len(b))])
     torch.onnx.export(model, (x,), path, input_names=['input_ids'], output_names=['value'], opset_version=14,
                       do_constant_folding=True, dynamic_axes={'input_ids': {0: 'batch', 1: 'seq'}, 'value': {0: 'batch'}})
     with open(path, 'rb') as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     with open(os.path.join(out, 'countdown-value.onnx.sha256'), 'w') as f:
         f.write(f'{digest}  countdown-value.onnx\n')
+    numbers = VOCAB is NUMBER_VOCAB
     meta = {'format': 'metacot-countdown-value/1', 'tokens': VOCAB, 'pad': PAD, 'cls': CLS, 'ctx': ctx,
+            'tokenize': 'numbers' if numbers else 'chars', **({'big': STOI['<big>']} if numbers else {}),
             'd': model.cfg['d'], 'layers': model.cfg['layers'], 'heads': model.cfg['heads'],
-            'stateFormat': '<cls>{remaining numbers sorted ascending, joined by ", "} > {target}, right-padded with <pad>',
+            'stateFormat': ('<cls> {each remaining number, sorted ascending, as its own token (<big> above '
+                            f'{MAX_NUMBER})}} > {{target}}, right-padded with <pad>') if numbers else
+                           '<cls>{remaining numbers sorted ascending, joined by ", "} > {target}, right-padded with <pad>',
             'inputs': {'input_ids': 'int64 [batch, seq]'}, 'outputs': {'value': 'float32 [batch], in (0, 1)'}}
     with open(os.path.join(out, 'countdown-value.json'), 'w') as f:
         json.dump(meta, f, indent=1)

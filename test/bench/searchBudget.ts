@@ -19,8 +19,12 @@
  *   node --import tsx test/bench/searchBudget.ts --shard 0/2 --out /tmp/sb-0.json &
  *   node --import tsx test/bench/searchBudget.ts --shard 1/2 --out /tmp/sb-1.json
  *   node --import tsx test/bench/searchBudget.ts --merge /tmp/sb-0.json,/tmp/sb-1.json
- * writes test-results/bench/searchBudget.json and searchBudget.png; `--problems 100 --budgets 1000,...,16000`;
+ * writes test-results/bench/searchBudget.json and searchBudget.png (`--name` another base name); `--problems 100 --budgets 1000,...,16000`;
  * `--split validation --set c=0.3` tries a setting on the validation split (never tune on the test split).
+ * `--values oracle` (with or instead of checker,value): an upper bound, not a verifier anyone ships: the same PRM
+ * adapter and pooling server with the value model replaced by exact solvability from the Countdown rules
+ * (ORACLE_SOLVABLE for a state some legal steps take to the target, ORACLE_DEAD otherwise), so the chart shows how
+ * much a perfect value would buy each strategy with this policy.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +34,9 @@ import { EmbeddedGenerator } from '../../src/core/embedded/generator';
 import { defaultModelDir } from '../../src/core/embedded/modelFiles';
 import { renderProblem, type CountdownProblem } from '../../src/core/embedded/countdown';
 import { embeddedValueVerifier } from '../../src/core/embedded/embeddedNames';
+import { embeddedPrmFetch, type StateScorer } from '../../src/core/embedded/valuePooling';
+import { readValueState, solvableState } from '../../src/core/embedded/valueState';
+import type { VerifierDeps } from '../../src/core/verify/verifier';
 import { runSearch } from '../../src/core/search/engine';
 import { TraceTree } from '../../src/core/trace/tree';
 import type { Params, VerifierConfig } from '../../src/core/trace/schema';
@@ -54,7 +61,21 @@ const STRATEGIES: Record<string, Params> = {
 const VERIFIERS: Record<string, VerifierConfig> = {
   checker: { kind: 'countdown', params: {} },
   value: embeddedValueVerifier(),
+  oracle: embeddedValueVerifier(),
 };
+
+/** The oracle's values: a solvable state is not certain to be solved by this policy, so not 1. */
+const ORACLE_SOLVABLE = 0.9;
+const ORACLE_DEAD = 0.05;
+const oracle: StateScorer = {
+  score: async (states) =>
+    states.map((text) => {
+      const s = readValueState(text);
+      if (!s) throw new Error(`oracle: not a state: ${text}`);
+      return solvableState(s.numbers, s.target) ? ORACLE_SOLVABLE : ORACLE_DEAD;
+    }),
+};
+const VERIFIER_DEPS: Record<string, VerifierDeps> = { oracle: { embeddedFetch: embeddedPrmFetch(async () => oracle) } };
 
 export interface RunRecord {
   problem: number;
@@ -115,6 +136,7 @@ async function runOne(gen: EmbeddedGenerator, p: CountdownProblem, k: number, st
       verifier: VERIFIERS[verifier]!,
       budgets: { maxTokens: budget },
     },
+    ...(VERIFIER_DEPS[verifier] ? { verifierDeps: VERIFIER_DEPS[verifier] } : {}),
   });
   const trace = tree.toJSON();
   return {
@@ -186,6 +208,7 @@ async function measure(): Promise<void> {
 const pct = (x: number) => `${(100 * x).toFixed(1)}`;
 
 async function merge(files: string[]): Promise<void> {
+  const name = arg('name', 'searchBudget');
   const parts = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as Part);
   const budgets = parts[0]!.budgets;
   const records = parts.flatMap((p) => p.records);
@@ -210,7 +233,8 @@ async function merge(files: string[]): Promise<void> {
     config: cfg,
     gains: budgets.slice(1).map((b, i) => ({ from: budgets[i]!, to: b, points: 100 * (rate(cfg, b) - rate(cfg, budgets[i]!)) })),
   }));
-  const valueVsChecker = trees.flatMap((s) =>
+  const has = (cfg: string) => configs.includes(cfg);
+  const valueVsChecker = trees.filter((s) => has(`${s}/value`) && has(`${s}/checker`)).flatMap((s) =>
     budgets.map((b) => {
       const d = pairedDifference(solvedBy(`${s}/value`, b), solvedBy(`${s}/checker`, b), { seed: b });
       return { strategy: s, budget: b, diffPoints: 100 * d.diff, low: 100 * d.low, high: 100 * d.high };
@@ -218,14 +242,15 @@ async function merge(files: string[]): Promise<void> {
   );
   const between = budgets.map((b) => ({
     budget: b,
-    pairs: [['astar', 'beam'], ['astar', 'mcts'], ['beam', 'mcts']].map(([x, y]) => {
+    pairs: [['astar', 'beam'], ['astar', 'mcts'], ['beam', 'mcts']].filter(([x, y]) => has(`${x}/value`) && has(`${y}/value`)).map(([x, y]) => {
       const d = pairedDifference(solvedBy(`${x}/value`, b), solvedBy(`${y}/value`, b), { seed: b + 1 });
       return { a: x, b: y, diffPoints: 100 * d.diff, low: 100 * d.low, high: 100 * d.high };
     }),
   }));
   const at2k = budgets.includes(2000) ? 2000 : budgets[1]!;
   const bon = rate('best-of-n/checker', at2k);
-  const treeVsBon = trees.flatMap((s) => ['checker', 'value'].map((v) => ({ config: `${s}/${v}`, budget: at2k, ratio: bon > 0 ? rate(`${s}/${v}`, at2k) / bon : null })));
+  const verifierNames = Object.keys(VERIFIERS).filter((v) => trees.some((s) => has(`${s}/${v}`)));
+  const treeVsBon = trees.flatMap((s) => verifierNames.filter((v) => has(`${s}/${v}`)).map((v) => ({ config: `${s}/${v}`, budget: at2k, ratio: bon > 0 ? rate(`${s}/${v}`, at2k) / bon : null })));
   // App. E direction: on problems both solve (value model), how many valued steps each linearized trace holds
   const both = problems.filter((k) => ['astar', 'mcts'].every((s) => records.find((r) => r.strategy === s && r.verifier === 'value' && r.problem === k)?.verified));
   const valued = (s: string) => both.map((k) => records.find((r) => r.strategy === s && r.verifier === 'value' && r.problem === k)!.valued);
@@ -248,7 +273,7 @@ async function merge(files: string[]): Promise<void> {
     records,
   };
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'searchBudget.json'), JSON.stringify(summary, null, 1) + '\n');
+  writeFileSync(join(outDir, `${name}.json`), JSON.stringify(summary, null, 1) + '\n');
   // the table
   console.log(`solve rate (%) on ${problems.length} held-out ${summary.split} problems vs token budget, 95 % Wilson interval`);
   console.log(['config'.padEnd(20), ...budgets.map((b) => `${b / 1000}k`.padStart(18))].join(''));
@@ -264,8 +289,13 @@ async function merge(files: string[]): Promise<void> {
   if (astarVsMcts) console.log(`valued steps on ${astarVsMcts.problems} problems both solve (value model): A* ${astarVsMcts.astarValued.toFixed(1)}, MCTS ${astarVsMcts.mctsValued.toFixed(1)} (A* fewer on ${astarVsMcts.fewerForAstar})`);
   for (const c of summary.checks) console.log(`prefix check at ${c.budget}: ${c.agree}/${c.total} verdicts agree`);
   // the plot: checker alone and value model side by side
-  const panels: ChartPanel[] = ['checker', 'value'].map((v) => ({
-    title: v === 'checker' ? 'Countdown checks only (values = prior 0.5)' : 'with the embedded value model (PRM adapter)',
+  const TITLES: Record<string, string> = {
+    checker: 'Countdown checks only (values = prior 0.5)',
+    value: 'with the embedded value model (PRM adapter)',
+    oracle: `upper bound: exact solvability as the value (${ORACLE_SOLVABLE} / ${ORACLE_DEAD})`,
+  };
+  const panels: ChartPanel[] = verifierNames.map((v) => ({
+    title: TITLES[v] ?? v,
     series: configs
       .filter((cfg) => cfg.endsWith(`/${v}`) || cfg.startsWith('best-of-n'))
       .map((cfg) => ({
@@ -288,9 +318,9 @@ async function merge(files: string[]): Promise<void> {
     xFormat: (x) => `${x / 1000}k`,
     yFormat: (y) => `${y}`,
   });
-  writeFileSync(join(outDir, 'searchBudget.svg'), svg);
-  await svgToPng(svg, join(outDir, 'searchBudget.png'));
-  console.log(`\nwrote ${join(outDir, 'searchBudget.json')}, searchBudget.svg and searchBudget.png`);
+  writeFileSync(join(outDir, `${name}.svg`), svg);
+  await svgToPng(svg, join(outDir, `${name}.png`));
+  console.log(`\nwrote ${join(outDir, `${name}.json`)}, ${name}.svg and ${name}.png`);
 }
 
 

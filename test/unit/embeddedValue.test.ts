@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedValueModel, VALUE_CHECKSUM_FILE, VALUE_META_FILE, VALUE_MODEL_FILE } from '../../src/core/embedded/valueModel';
-import { multisetKey, pathStates, reachableResults, sampleTrainingProblem, valueStateText } from '../../src/core/embedded/valueState';
-import { poolValues, PoolingResponseSchema, readPoolingInput, stepScorePlan } from '../../src/core/embedded/valuePooling';
+import { EmbeddedValueModel, encodeValueState, VALUE_CHECKSUM_FILE, VALUE_META_FILE, VALUE_MODEL_FILE, type ValueMetaFile } from '../../src/core/embedded/valueModel';
+import { multisetKey, pathStates, reachableResults, readValueState, sampleTrainingProblem, solvableState, valueStateText } from '../../src/core/embedded/valueState';
+import { embeddedPrmFetch, poolValues, PoolingResponseSchema, readPoolingInput, stepScorePlan } from '../../src/core/embedded/valuePooling';
 import { EMBEDDED_PRM_URL, embeddedValueVerifier, VALUE_MODEL_ID } from '../../src/core/embedded/embeddedNames';
 import { serveEmbedded, type EmbeddedServer } from '../../src/core/embedded/serve';
 import { EmbeddedModel } from '../../src/core/embedded/model';
@@ -57,6 +57,35 @@ test('a state is the remaining numbers, sorted, and the target; a path walks leg
   const unavailable = pathStates(problem, ['7 - 2 = 5 (left: 3, 5, 5)', '9 + 5 = 14 (left: 5, 14)']);
   assert.equal(unavailable.brokenAt, 1);
   assert.deepEqual(unavailable.states, ['2, 3, 5, 7 > 24', '3, 5, 5 > 24']);
+});
+
+test('a state text reads back to its numbers and target; solvable means some legal steps make the target', () => {
+  assert.deepEqual(readValueState(valueStateText([7, 2, 15], 24)), { numbers: [2, 7, 15], target: 24 });
+  assert.deepEqual(readValueState('24 > 24'), { numbers: [24], target: 24 });
+  for (const bad of ['', '2, 7 >', '2,7 > 24', 'two > 24', '2, 7 > 24 ']) assert.equal(readValueState(bad), undefined, bad);
+  assert.equal(solvableState([3, 8], 24), true); // 3 * 8
+  assert.equal(solvableState([4, 7], 24), false); // 11, 3, 28: none is 24
+  assert.equal(solvableState([24], 24), true);
+  assert.equal(solvableState([2, 3, 5, 7], 24), true); // (5 * 3) + 7 + 2
+  assert.equal(solvableState([1, 1, 1], 24), false);
+  assert.equal(solvableState([6, 4], 24), true); // an intermediate result counts too (6 * 4 = 24)
+  assert.equal(solvableState([12, 3, 2], 2), true); // one of the numbers already is the target
+});
+
+test('a state is encoded as the value model was trained: characters, or one token per number with <big> beyond the list', () => {
+  const chars = JSON.parse(readFileSync(join(MODEL_DIR, VALUE_META_FILE), 'utf8')) as ValueMetaFile;
+  const charIds = new Map(chars.tokens.map((t, i) => [t, i]));
+  assert.deepEqual(encodeValueState(chars, charIds, '2, 15 > 24'), [chars.cls, ...[...'2, 15 > 24'].map((c) => charIds.get(c)!)]);
+  assert.throws(() => encodeValueState(chars, charIds, '2; 15 > 24'), /cannot read ";"/);
+  // train_value.py NUMBER_VOCAB: <pad>, <cls>, >, <big>, then "0" … "999"
+  const tokens = ['<pad>', '<cls>', '>', '<big>', ...Array.from({ length: 1000 }, (_, n) => String(n))];
+  const numbers: ValueMetaFile = { format: 'metacot-countdown-value/1', tokens, pad: 0, cls: 1, big: 3, tokenize: 'numbers', ctx: 8, d: 8, layers: 1, heads: 1 };
+  const ids = new Map(tokens.map((t, i) => [t, i]));
+  assert.deepEqual(encodeValueState(numbers, ids, '2, 7, 1500 > 24'), [1, 6, 11, 3, 2, 28]);
+  assert.deepEqual(encodeValueState(numbers, ids, '24 > 24'), [1, 28, 2, 28]);
+  assert.deepEqual(encodeValueState({ ...numbers, ctx: 3 }, ids, '2, 7 > 24'), [1, 6, 11]);
+  assert.throws(() => encodeValueState(numbers, ids, '2, 7 24'), /cannot read state/);
+  assert.throws(() => encodeValueState(numbers, ids, '2, x > 24'), /cannot read "x"/);
 });
 
 test('training problems never share their numbers with a held-out problem, and their target is reachable', () => {
@@ -144,6 +173,20 @@ test('the PRM adapter gets the same value in process and from metacot serve over
   const bad = await fetch(`${server.url.replace(/\/v1$/, '')}/pooling`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'other', input: 'x' }) });
   assert.equal(bad.status, 404);
   assert.match(((await bad.json()) as { error: { message: string } }).error.message, /embedded-countdown-value/);
+});
+
+test('another scorer can stand behind the embedded URL (the budget benchmark\'s oracle): same adapter, same rules, its values', async () => {
+  const asked: string[][] = [];
+  const scorer = { score: async (states: readonly string[]) => (asked.push([...states]), states.map(() => 0.25)) };
+  const input = { problem: { text: renderProblem(problem) }, steps: ['7 * 3 = 21 (left: 5, 2, 21)'], sample: noSample, signal };
+  const v = createVerifier(embeddedValueVerifier(), { embeddedFetch: embeddedPrmFetch(async () => scorer) }, input.problem);
+  const got = await v.estimator!.estimate(input);
+  assert.equal(got.value, 0.25);
+  assert.deepEqual(asked, [['2, 5, 21 > 24']]);
+  // the rules still come first: an illegal step is 0 without asking the scorer
+  const illegal = await v.estimator!.estimate({ ...input, steps: ['7 * 3 = 22 (left: 5, 2, 22)'] });
+  assert.equal(illegal.value, 0);
+  assert.deepEqual(asked.flat(), ['2, 5, 21 > 24']);
 });
 
 test('the embedded set-up values nodes with the value model by default; other endpoints keep the checks alone', () => {

@@ -20,6 +20,9 @@ export interface ValueMetaFile {
   tokens: string[];
   pad: number;
   cls: number;
+  /** `chars`: a token per character (the first model); `numbers`: a token per number, `big` for any beyond the list */
+  tokenize?: 'chars' | 'numbers';
+  big?: number;
   ctx: number;
   d: number;
   layers: number;
@@ -29,6 +32,28 @@ export interface ValueMetaFile {
 export interface ValueLoadOptions {
   dir?: string;
   runtime?: OrtRuntime;
+}
+
+/**
+ * `<cls>` and the state's tokens (characters, or numbers and `>`, as the model's `tokenize` says); a state longer
+ * than the context keeps its head (its target is then cut). `ids`: the meta's tokens by text.
+ */
+export function encodeValueState(meta: ValueMetaFile, ids: ReadonlyMap<string, number>, state: string): number[] {
+  const out = [meta.cls];
+  const words = meta.tokenize === 'numbers' ? numberWords(state) : [...state];
+  for (const word of words) {
+    const id = ids.get(word) ?? (meta.tokenize === 'numbers' && /^\d+$/.test(word) ? meta.big : undefined);
+    if (id === undefined) throw new EmbeddedModelError(`the value model cannot read ${JSON.stringify(word)} in state ${JSON.stringify(state)}`);
+    out.push(id);
+  }
+  return out.slice(0, meta.ctx);
+}
+
+/** `2, 7, 15 > 24` → `2`, `7`, `15`, `>`, `24` (train_value.py `encode` with `--tokens numbers`). */
+function numberWords(state: string): string[] {
+  const [left, target, ...rest] = state.split(' > ');
+  if (left === undefined || target === undefined || rest.length > 0) throw new EmbeddedModelError(`the value model cannot read state ${JSON.stringify(state)}`);
+  return [...left.split(', ').filter((w) => w !== ''), '>', target];
 }
 
 /** Scores are remembered per state: a search values the same few hundred states again and again. */
@@ -66,15 +91,8 @@ export class EmbeddedValueModel {
     return new EmbeddedValueModel(session, runtime, { dir, meta, sha256 });
   }
 
-  /** `<cls>` and the state's characters; a state longer than the context keeps its head (its target is then cut). */
   encode(state: string): number[] {
-    const out = [this.meta.cls];
-    for (const ch of state) {
-      const id = this.ids.get(ch);
-      if (id === undefined) throw new EmbeddedModelError(`the value model cannot read ${JSON.stringify(ch)} in state ${JSON.stringify(state)}`);
-      out.push(id);
-    }
-    return out.slice(0, this.meta.ctx);
+    return encodeValueState(this.meta, this.ids, state);
   }
 
   /** V(state) in (0, 1) for each state, in one batched call for the ones not scored before. */

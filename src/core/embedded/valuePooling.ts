@@ -34,6 +34,9 @@ export const PoolingResponseSchema = z.object({
 });
 export type PoolingResponse = z.infer<typeof PoolingResponseSchema>;
 
+/** What the pooling server needs of a value model: V(state) per state text (valueState.ts). */
+export type StateScorer = Pick<EmbeddedValueModel, 'score'>;
+
 export type StepScore = { kind: 'rule'; value: 0 | 1; why: string } | { kind: 'model'; state: string };
 
 /** What decides each step's score: a Countdown rule, or the model on the state the step leads to. */
@@ -76,7 +79,7 @@ export function readPoolingInput(input: string, stepTag = EMBEDDED_STEP_TAG): { 
 let responses = 0;
 
 /** The pooling response for a request body; HttpError 400 for one it cannot read. */
-export async function poolValues(model: EmbeddedValueModel, body: unknown): Promise<PoolingResponse> {
+export async function poolValues(model: StateScorer, body: unknown): Promise<PoolingResponse> {
   const parsed = PoolingRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -111,7 +114,7 @@ export async function poolValues(model: EmbeddedValueModel, body: unknown): Prom
  * A `fetch` answering `POST <EMBEDDED_PRM_URL>` in process, exactly as `metacot serve` answers `POST /pooling`
  * (status, error body and all), so the PRM adapter cannot tell the two apart.
  */
-export function embeddedPrmFetch(load: () => Promise<EmbeddedValueModel> = () => sharedValueModel()): typeof fetch {
+export function embeddedPrmFetch(load: () => Promise<StateScorer> = () => sharedValueModel()): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     init?.signal?.throwIfAborted();

@@ -12,6 +12,20 @@ export function valueStateText(numbers: readonly number[], target: number): stri
   return `${[...numbers].sort((a, b) => a - b).join(', ')} > ${target}`;
 }
 
+/** The numbers and target of a state text (`valueStateText`'s inverse); undefined for any other text. */
+export function readValueState(text: string): { numbers: number[]; target: number } | undefined {
+  const m = /^(\d+(?:, \d+)*) > (\d+)$/.exec(text);
+  return m ? { numbers: m[1]!.split(', ').map(Number), target: Number(m[2]) } : undefined;
+}
+
+/**
+ * Whether some sequence of legal steps from the numbers makes the target (or one of them already is it): what a
+ * perfect value would know. The budget benchmark's upper bound (`--values oracle`) only, never a shipped verifier.
+ */
+export function solvableState(numbers: readonly number[], target: number): boolean {
+  return numbers.includes(target) || reachableResults(numbers).has(target);
+}
+
 /** The key a problem's numbers are held out by (train_countdown.py: `tuple(sorted(nums))`). */
 export function multisetKey(numbers: readonly number[]): string {
   return [...numbers].sort((a, b) => a - b).join(',');

@@ -116,6 +116,11 @@ const embeddedFetch: typeof fetch = async (input, init) => {
 export interface VerifierDeps {
   /** Used by the PRM adapter; tests pass their own. */
   fetch?: typeof fetch;
+  /**
+   * What answers the embedded value model's URL (default: its in-process pooling server); the budget benchmark's
+   * upper bound puts exact solvability behind the same adapter this way.
+   */
+  embeddedFetch?: typeof fetch;
 }
 
 /**
@@ -168,7 +173,7 @@ export function createVerifier(config: VerifierConfig, deps: VerifierDeps = {}, 
           apiKeyEnv,
           timeoutMs: num(p, 'timeoutMs'),
         },
-        isEmbeddedPrmUrl(url) ? embeddedFetch : deps.fetch,
+        isEmbeddedPrmUrl(url) ? (deps.embeddedFetch ?? embeddedFetch) : deps.fetch,
       );
       const estimator = redactingEstimator(prm, () => [apiKeyEnv ? process.env[apiKeyEnv] : undefined]);
       return { config: resolved, checker: checkerFor(str(p, 'check'), exactlyOnce), estimator, keepRollouts: false };
