@@ -251,13 +251,19 @@ async function merge(files: string[]): Promise<void> {
   const bon = rate('best-of-n/checker', at2k);
   const verifierNames = Object.keys(VERIFIERS).filter((v) => trees.some((s) => has(`${s}/${v}`)));
   const treeVsBon = trees.flatMap((s) => verifierNames.filter((v) => has(`${s}/${v}`)).map((v) => ({ config: `${s}/${v}`, budget: at2k, ratio: bon > 0 ? rate(`${s}/${v}`, at2k) / bon : null })));
-  // App. E direction: on problems both solve (value model), how many valued steps each linearized trace holds
-  const both = problems.filter((k) => ['astar', 'mcts'].every((s) => records.find((r) => r.strategy === s && r.verifier === 'value' && r.problem === k)?.verified));
-  const valued = (s: string) => both.map((k) => records.find((r) => r.strategy === s && r.verifier === 'value' && r.problem === k)!.valued);
+  // App. E direction: on problems both solve (with a value), how many valued steps each linearized trace holds
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : NaN);
-  const astarVsMcts = both.length
-    ? { problems: both.length, astarValued: mean(valued('astar')), mctsValued: mean(valued('mcts')), fewerForAstar: both.filter((_, i) => valued('astar')[i]! < valued('mcts')[i]!).length, diff: pairedDifference(valued('astar'), valued('mcts'), { seed: 5 }) }
-    : null;
+  const valuedSteps = (verifier: string) => {
+    const pick = (s: string, k: number) => records.find((r) => r.strategy === s && r.verifier === verifier && r.problem === k);
+    const both = problems.filter((k) => ['astar', 'mcts'].every((s) => pick(s, k)?.verified));
+    if (both.length === 0) return null;
+    const valued = (s: string) => both.map((k) => pick(s, k)!.valued);
+    const a = valued('astar');
+    const m = valued('mcts');
+    return { problems: both.length, astarValued: mean(a), mctsValued: mean(m), fewerForAstar: both.filter((_, i) => a[i]! < m[i]!).length, diff: pairedDifference(a, m, { seed: 5 }) };
+  };
+  const astarVsMcts = valuedSteps('value');
+  const astarVsMctsOracle = has('astar/oracle') && has('mcts/oracle') ? valuedSteps('oracle') : null;
   const summary = {
     benchmark: 'searchBudget',
     split: parts[0]!.split,
@@ -267,7 +273,7 @@ async function merge(files: string[]): Promise<void> {
     strategyParams: STRATEGIES,
     verifiers: VERIFIERS,
     cells,
-    goals: { doubling, valueVsChecker, between, treeVsBestOfN: treeVsBon, astarVsMctsValuedSteps: astarVsMcts },
+    goals: { doubling, valueVsChecker, between, treeVsBestOfN: treeVsBon, astarVsMctsValuedSteps: astarVsMcts, ...(astarVsMctsOracle ? { astarVsMctsValuedStepsOracle: astarVsMctsOracle } : {}) },
     checks: parts.flatMap((p) => [...(p.check ? [p.check] : []), ...(p.checks ?? [])]),
     seconds: parts.reduce((s, p) => s + p.seconds, 0),
     records,
@@ -286,7 +292,9 @@ async function merge(files: string[]): Promise<void> {
   console.log('\nvalue model minus checker alone (points, paired bootstrap 95 %):');
   for (const v of valueVsChecker) console.log(`  ${v.strategy.padEnd(6)} ${String(v.budget).padStart(6)}: ${v.diffPoints.toFixed(1).padStart(6)} [${v.low.toFixed(1)}, ${v.high.toFixed(1)}]`);
   console.log(`\ntree search / best-of-N at ${at2k} tokens: ${treeVsBon.map((t) => `${t.config} ${t.ratio === null ? 'n/a' : t.ratio.toFixed(2) + 'x'}`).join(', ')}`);
-  if (astarVsMcts) console.log(`valued steps on ${astarVsMcts.problems} problems both solve (value model): A* ${astarVsMcts.astarValued.toFixed(1)}, MCTS ${astarVsMcts.mctsValued.toFixed(1)} (A* fewer on ${astarVsMcts.fewerForAstar})`);
+  for (const [what, v] of [['value model', astarVsMcts], ['oracle', astarVsMctsOracle]] as const) {
+    if (v) console.log(`valued steps on ${v.problems} problems both solve (${what}): A* ${v.astarValued.toFixed(1)}, MCTS ${v.mctsValued.toFixed(1)} (A* fewer on ${v.fewerForAstar}; difference ${v.diff.diff.toFixed(1)} [${v.diff.low.toFixed(1)}, ${v.diff.high.toFixed(1)}])`);
+  }
   for (const c of summary.checks) console.log(`prefix check at ${c.budget}: ${c.agree}/${c.total} verdicts agree`);
   // the plot: checker alone and value model side by side
   const TITLES: Record<string, string> = {
