@@ -39,6 +39,7 @@ MAX_NUMBER = 999
 NUMBER_VOCAB = ['<pad>', '<cls>', '>', '<big>'] + [str(n) for n in range(MAX_NUMBER + 1)]
 VOCAB = CHAR_VOCAB
 STOI = {c: i for i, c in enumerate(VOCAB)}
+ARCH = 'transformer'
 
 
 def use_tokens(kind):
@@ -104,6 +105,71 @@ class ValueNet(nn.Module):
         return torch.sigmoid(self.logits(ids))
 
 
+SLOTS = 4  # numbers a Countdown state can hold (the problem's four)
+CLAMP = 5000.0  # larger intermediate numbers read as this (no target is near them)
+
+
+def numeric_features(x):
+    """What the pair network reads of a number: its value, its log, and sin / cos of x / 10."""
+    return torch.stack([x / 100, torch.log1p(x) / 5, torch.sin(x / 10), torch.cos(x / 10)], -1)
+
+
+PAIRS = [(i, j) for i in range(SLOTS) for j in range(SLOTS) if i != j]
+
+
+class PairValueNet(nn.Module):
+    """`--arch pairs`: the numbers as values, not text. For every ordered pair (a, b) of numbers left, an MLP reads
+    [f(a), f(b), f(target), sum of f(the other numbers)] (f = numeric_features); the pairs' outputs are max-pooled and
+    an MLP of that and how many numbers are left gives the logit. No rule of the game is built in: which pairs and
+    which arithmetic matter is learnt."""
+
+    def __init__(self, hidden):
+        super().__init__()
+        self.cfg = {'arch': 'pairs', 'hidden': hidden, 'slots': SLOTS}
+        f = 4
+        self.pair = nn.Sequential(nn.Linear(4 * f, hidden), nn.GELU(), nn.Linear(hidden, hidden), nn.GELU(),
+                                  nn.Linear(hidden, hidden))
+        self.out = nn.Sequential(nn.GELU(), nn.Linear(hidden + SLOTS, hidden), nn.GELU(), nn.Linear(hidden, 1))
+        self.register_buffer('first', torch.tensor([i for i, _ in PAIRS]), persistent=False)
+        self.register_buffer('second', torch.tensor([j for _, j in PAIRS]), persistent=False)
+        others = torch.ones(len(PAIRS), SLOTS)
+        for p, (i, j) in enumerate(PAIRS):
+            others[p, i] = others[p, j] = 0
+        self.register_buffer('others', others, persistent=False)
+
+    def logits(self, numbers, mask, target):
+        fx = numeric_features(numbers.clamp(max=CLAMP)) * mask.unsqueeze(-1)
+        ft = numeric_features(target.clamp(max=CLAMP))
+        a, b = fx[:, self.first], fx[:, self.second]
+        rest = torch.einsum('pk,bkf->bpf', self.others, fx)
+        feats = torch.cat([a, b, ft.unsqueeze(1).expand(-1, len(PAIRS), -1), rest], -1)
+        valid = mask[:, self.first] * mask[:, self.second]
+        h = self.pair(feats) + (valid.unsqueeze(-1) - 1) * 1e4
+        # a state with one number left has no pair: its pooled features are 0, its count says the rest
+        h = h.max(1).values * valid.max(1).values.unsqueeze(-1)
+        left = mask.sum(1)
+        count = torch.stack([(left == k).float() for k in range(1, SLOTS + 1)], -1)
+        return self.out(torch.cat([h, count], -1)).squeeze(-1)
+
+    def forward(self, numbers, mask, target):
+        return torch.sigmoid(self.logits(numbers, mask, target))
+
+
+def numeric_inputs(states):
+    numbers = torch.zeros(len(states), SLOTS)
+    mask = torch.zeros(len(states), SLOTS)
+    target = torch.zeros(len(states))
+    for k, state in enumerate(states):
+        left, t = state.split(' > ')
+        nums = [int(w) for w in left.split(', ') if w]
+        if len(nums) > SLOTS:
+            raise ValueError(f'state with more than {SLOTS} numbers: {state}')
+        numbers[k, :len(nums)] = torch.tensor(nums, dtype=torch.float32)
+        mask[k, :len(nums)] = 1
+        target[k] = float(t)
+    return numbers, mask, target
+
+
 def load(paths, denominator):
     """States with (positives, visits, depth); the same state from several files is merged. With the `legal`
     denominator only paths without an illegal step count (a search with step checks never keeps one)."""
@@ -126,9 +192,12 @@ def batches(rows, bs, ctx, rng=None):
         rng.shuffle(order)
     for i in range(0, len(order), bs):
         chunk = [rows[j] for j in order[i:i + bs]]
-        ids = [encode(r[0], ctx) for r in chunk]
-        T = max(len(x) for x in ids)
-        x = torch.tensor([s + [PAD] * (T - len(s)) for s in ids])
+        if ARCH == 'pairs':
+            x = numeric_inputs([r[0] for r in chunk])
+        else:
+            ids = [encode(r[0], ctx) for r in chunk]
+            T = max(len(x) for x in ids)
+            x = (torch.tensor([s + [PAD] * (T - len(s)) for s in ids]),)
         pos = torch.tensor([float(r[1]) for r in chunk])
         n = torch.tensor([float(r[2]) for r in chunk])
         yield x, pos, n
@@ -165,7 +234,7 @@ def evaluate(model, rows, ctx):
     scores = []
     with torch.no_grad():
         for x, _, _ in batches(rows, 1024, ctx):
-            scores += model(x).tolist()
+            scores += model(*x).tolist()
     pos = [r[1] for r in rows]
     n = [r[2] for r in rows]
     visits = sum(n)
@@ -208,12 +277,17 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--denominator', choices=['legal', 'n'], default='legal',
                     help='visits a state is labelled over: legal paths only (default) or all paths')
+    ap.add_argument('--arch', choices=['transformer', 'pairs'], default='transformer',
+                    help='character / number-token transformer, or the pair network on the numbers as values')
+    ap.add_argument('--hidden', type=int, default=128, help='--arch pairs: width of its MLPs')
     ap.add_argument('--tokens', choices=['chars', 'numbers'], default='chars',
                     help='read a state character by character, or one token per number (see MAX_NUMBER)')
     ap.add_argument('--time-budget', type=float, default=1200, help='seconds of training at most')
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     use_tokens(args.tokens)
+    global ARCH
+    ARCH = args.arch
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
 
@@ -223,7 +297,7 @@ def main():
     print(f'train: {len(train)} states, {sum(r[2] for r in train)} visits, {sum(r[1] for r in train)} positive; '
           f'eval: {len(held)} states ({len(overlap)} state texts also occur in training: same numbers reached '
           f'from other problems)', flush=True)
-    model = ValueNet(args.d, args.layers, args.heads, args.ctx)
+    model = PairValueNet(args.hidden) if args.arch == 'pairs' else ValueNet(args.d, args.layers, args.heads, args.ctx)
     params = sum(p.numel() for p in model.parameters())
     print(f'model: {params} parameters', flush=True)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
@@ -247,7 +321,7 @@ def main():
             lr = args.lr * (step / max(1, warm) if step < warm else 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm))))
             for g in opt.param_groups:
                 g['lr'] = lr
-            loss = binomial_nll(model.logits(x), pos, n) / n.sum()
+            loss = binomial_nll(model.logits(*x), pos, n) / n.sum()
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -268,25 +342,49 @@ def main():
         f.write('\n')
 
 
+CHECK_STATES = ['2, 7, 15 > 24', '3, 8 > 24', '4, 7 > 24', '2, 22 > 24', '1, 2, 3, 4 > 10', '6, 25, 250 > 99',
+                '5, 9000 > 17', '13 > 24']
+
+
 def export(model, out, ctx):
     model.eval()
     path = os.path.join(out, 'countdown-value.onnx')
-    a, b = encode('2, 7, 15 > 24', ctx), encode('24 > 24', ctx)
-    x = torch.tensor([a, b + [PAD] * (len(a) - len(b))])
-    torch.onnx.export(model, (x,), path, input_names=['input_ids'], output_names=['value'], opset_version=14,
-                      do_constant_folding=True, dynamic_axes={'input_ids': {0: 'batch', 1: 'seq'}, 'value': {0: 'batch'}})
+    if ARCH == 'pairs':
+        example = numeric_inputs(['2, 7, 15 > 24', '24 > 24'])
+        torch.onnx.export(model, example, path, input_names=['numbers', 'mask', 'target'], output_names=['value'],
+                          opset_version=14, do_constant_folding=True,
+                          dynamic_axes={'numbers': {0: 'batch'}, 'mask': {0: 'batch'}, 'target': {0: 'batch'},
+                                        'value': {0: 'batch'}})
+    else:
+        a, b = encode('2, 7, 15 > 24', ctx), encode('24 > 24', ctx)
+        x = torch.tensor([a, b + [PAD] * (len(a) - len(b))])
+        torch.onnx.export(model, (x,), path, input_names=['input_ids'], output_names=['value'], opset_version=14,
+                          do_constant_folding=True, dynamic_axes={'input_ids': {0: 'batch', 1: 'seq'}, 'value': {0: 'batch'}})
     with open(path, 'rb') as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     with open(os.path.join(out, 'countdown-value.onnx.sha256'), 'w') as f:
         f.write(f'{digest}  countdown-value.onnx\n')
-    numbers = VOCAB is NUMBER_VOCAB
-    meta = {'format': 'metacot-countdown-value/1', 'tokens': VOCAB, 'pad': PAD, 'cls': CLS, 'ctx': ctx,
-            'tokenize': 'numbers' if numbers else 'chars', **({'big': STOI['<big>']} if numbers else {}),
-            'd': model.cfg['d'], 'layers': model.cfg['layers'], 'heads': model.cfg['heads'],
-            'stateFormat': ('<cls> {each remaining number, sorted ascending, as its own token (<big> above '
-                            f'{MAX_NUMBER})}} > {{target}}, right-padded with <pad>') if numbers else
-                           '<cls>{remaining numbers sorted ascending, joined by ", "} > {target}, right-padded with <pad>',
-            'inputs': {'input_ids': 'int64 [batch, seq]'}, 'outputs': {'value': 'float32 [batch], in (0, 1)'}}
+    if ARCH == 'pairs':
+        meta = {'format': 'metacot-countdown-value/1', 'arch': 'pairs', 'slots': SLOTS, 'hidden': model.cfg['hidden'],
+                'stateFormat': 'the remaining numbers (sorted ascending) in the first slots of `numbers`, 0 after '
+                               'them; `mask` 1 for a number, 0 for an empty slot; `target` the target',
+                'inputs': {'numbers': f'float32 [batch, {SLOTS}]', 'mask': f'float32 [batch, {SLOTS}]',
+                           'target': 'float32 [batch]'},
+                'outputs': {'value': 'float32 [batch], in (0, 1)'}}
+    else:
+        numbers = VOCAB is NUMBER_VOCAB
+        meta = {'format': 'metacot-countdown-value/1', 'tokens': VOCAB, 'pad': PAD, 'cls': CLS, 'ctx': ctx,
+                'tokenize': 'numbers' if numbers else 'chars', **({'big': STOI['<big>']} if numbers else {}),
+                'd': model.cfg['d'], 'layers': model.cfg['layers'], 'heads': model.cfg['heads'],
+                'stateFormat': ('<cls> {each remaining number, sorted ascending, as its own token (<big> above '
+                                f'{MAX_NUMBER})}} > {{target}}, right-padded with <pad>') if numbers else
+                               '<cls>{remaining numbers sorted ascending, joined by ", "} > {target}, right-padded with <pad>',
+                'inputs': {'input_ids': 'int64 [batch, seq]'}, 'outputs': {'value': 'float32 [batch], in (0, 1)'}}
+    # what torch scores for a few states, so the runtime's scores can be checked against the trained model's
+    with torch.no_grad():
+        x = numeric_inputs(CHECK_STATES) if ARCH == 'pairs' else (torch.tensor(
+            [e + [PAD] * (ctx - len(e)) for e in (encode(t, ctx) for t in CHECK_STATES)]),)
+        meta['check'] = {'states': CHECK_STATES, 'values': [round(v, 7) for v in model(*x).tolist()]}
     with open(os.path.join(out, 'countdown-value.json'), 'w') as f:
         json.dump(meta, f, indent=1)
         f.write('\n')

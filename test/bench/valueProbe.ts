@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   }
   await model.release();
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ benchmark: 'valueProbe', model: { dir, sha256: model.sha256, tokenize: model.meta.tokenize ?? 'chars' }, split, depths }, null, 1) + '\n');
+  writeFileSync(out, JSON.stringify({ benchmark: 'valueProbe', model: { dir, sha256: model.sha256, input: model.meta.arch === 'pairs' ? 'pairs' : (model.meta.tokenize ?? 'chars') }, split, depths }, null, 1) + '\n');
   console.log(`wrote ${out}`);
 }
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedValueModel, encodeValueState, VALUE_CHECKSUM_FILE, VALUE_META_FILE, VALUE_MODEL_FILE, type ValueMetaFile } from '../../src/core/embedded/valueModel';
+import { EmbeddedValueModel, encodeValueState, VALUE_CHECKSUM_FILE, VALUE_META_FILE, VALUE_MODEL_FILE, type TokenValueMeta, pairInputs } from '../../src/core/embedded/valueModel';
 import { multisetKey, pathStates, reachableResults, readValueState, sampleTrainingProblem, solvableState, valueStateText } from '../../src/core/embedded/valueState';
 import { embeddedPrmFetch, poolValues, PoolingResponseSchema, readPoolingInput, stepScorePlan } from '../../src/core/embedded/valuePooling';
 import { EMBEDDED_PRM_URL, embeddedValueVerifier, VALUE_MODEL_ID } from '../../src/core/embedded/embeddedNames';
@@ -73,19 +73,27 @@ test('a state text reads back to its numbers and target; solvable means some leg
 });
 
 test('a state is encoded as the value model was trained: characters, or one token per number with <big> beyond the list', () => {
-  const chars = JSON.parse(readFileSync(join(MODEL_DIR, VALUE_META_FILE), 'utf8')) as ValueMetaFile;
+  // train_value.py CHAR_VOCAB
+  const chars: TokenValueMeta = { format: 'metacot-countdown-value/1', tokens: ['<pad>', '<cls>', ...'0123456789', ',', ' ', '>'], pad: 0, cls: 1, ctx: 48, d: 8, layers: 1, heads: 1 };
   const charIds = new Map(chars.tokens.map((t, i) => [t, i]));
   assert.deepEqual(encodeValueState(chars, charIds, '2, 15 > 24'), [chars.cls, ...[...'2, 15 > 24'].map((c) => charIds.get(c)!)]);
   assert.throws(() => encodeValueState(chars, charIds, '2; 15 > 24'), /cannot read ";"/);
   // train_value.py NUMBER_VOCAB: <pad>, <cls>, >, <big>, then "0" … "999"
   const tokens = ['<pad>', '<cls>', '>', '<big>', ...Array.from({ length: 1000 }, (_, n) => String(n))];
-  const numbers: ValueMetaFile = { format: 'metacot-countdown-value/1', tokens, pad: 0, cls: 1, big: 3, tokenize: 'numbers', ctx: 8, d: 8, layers: 1, heads: 1 };
+  const numbers: TokenValueMeta = { format: 'metacot-countdown-value/1', tokens, pad: 0, cls: 1, big: 3, tokenize: 'numbers', ctx: 8, d: 8, layers: 1, heads: 1 };
   const ids = new Map(tokens.map((t, i) => [t, i]));
   assert.deepEqual(encodeValueState(numbers, ids, '2, 7, 1500 > 24'), [1, 6, 11, 3, 2, 28]);
   assert.deepEqual(encodeValueState(numbers, ids, '24 > 24'), [1, 28, 2, 28]);
   assert.deepEqual(encodeValueState({ ...numbers, ctx: 3 }, ids, '2, 7 > 24'), [1, 6, 11]);
   assert.throws(() => encodeValueState(numbers, ids, '2, 7 24'), /cannot read state/);
   assert.throws(() => encodeValueState(numbers, ids, '2, x > 24'), /cannot read "x"/);
+  // the pair network: numbers in the first slots, a mask, the target (train_value.py numeric_inputs)
+  const pairs = pairInputs(4, ['2, 7, 15 > 24', '24 > 24', '1, 2, 3, 4 > 10']);
+  assert.deepEqual([...pairs.numbers], [2, 7, 15, 0, 24, 0, 0, 0, 1, 2, 3, 4]);
+  assert.deepEqual([...pairs.mask], [1, 1, 1, 0, 1, 0, 0, 0, 1, 1, 1, 1]);
+  assert.deepEqual([...pairs.target], [24, 24, 10]);
+  assert.throws(() => pairInputs(4, ['1, 2, 3, 4, 5 > 10']), /at most 4 numbers/);
+  assert.throws(() => pairInputs(4, ['2, 7 24']), /cannot read state/);
 });
 
 test('training problems never share their numbers with a held-out problem, and their target is reachable', () => {
@@ -106,6 +114,13 @@ test('training problems never share their numbers with a held-out problem, and t
     const p = sampleTrainingProblem(rng, new Set(all.filter((k) => k !== kept)), tiny);
     assert.equal(multisetKey(p.numbers), kept);
   }
+});
+
+test('the shipped value model scores as the trained network did (the meta\'s check states, scored by torch at export)', async () => {
+  const meta = JSON.parse(readFileSync(join(MODEL_DIR, VALUE_META_FILE), 'utf8')) as { check?: { states: string[]; values: number[] } };
+  assert.ok(meta.check && meta.check.states.length >= 5, 'train_value.py writes check states into the meta');
+  const got = await value.score(meta.check.states);
+  got.forEach((v, i) => assert.ok(Math.abs(v - meta.check!.values[i]!) < 1e-5, `${meta.check!.states[i]}: runtime ${v}, torch ${meta.check!.values[i]}`));
 });
 
 test('the value model loads checksum-verified and refuses a changed file', async () => {
@@ -132,7 +147,7 @@ test('scores are probabilities, the same alone or batched', async () => {
   } finally {
     await fresh.release();
   }
-  assert.throws(() => value.encode('2, x > 24'), /cannot read "x"/);
+  await assert.rejects(value.score(['2, x > 24']), /cannot read/);
 });
 
 test('the pooling answer has vLLM\'s shape, one [p_bad, p_good] per step tag; rules decide illegal, reached and answered steps', async () => {

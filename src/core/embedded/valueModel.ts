@@ -10,13 +10,16 @@ import { join } from 'node:path';
 import { defaultModelDir, EmbeddedModelError, readModelJson, readVerifiedOnnx } from './modelFiles';
 import { loadRuntime, openSession, runExclusive, type OrtModule, type OrtRuntime } from './runtime';
 import shipped from './shipped.json';
+import { readValueState } from './valueState';
 
 export const VALUE_MODEL_FILE = shipped.valueFiles.onnx;
 export const VALUE_CHECKSUM_FILE = shipped.valueFiles.checksum;
 export const VALUE_META_FILE = shipped.valueFiles.meta;
 
-export interface ValueMetaFile {
+/** A transformer over the state's text (train_value.py `--arch transformer`, the first shipped model). */
+export interface TokenValueMeta {
   format: 'metacot-countdown-value/1';
+  arch?: 'transformer';
   tokens: string[];
   pad: number;
   cls: number;
@@ -29,6 +32,17 @@ export interface ValueMetaFile {
   heads: number;
 }
 
+/** The pair network over the numbers as values (train_value.py `--arch pairs`): inputs `numbers`, `mask`, `target`. */
+export interface PairValueMeta {
+  format: 'metacot-countdown-value/1';
+  arch: 'pairs';
+  /** numbers a state may hold */
+  slots: number;
+  hidden: number;
+}
+
+export type ValueMetaFile = TokenValueMeta | PairValueMeta;
+
 export interface ValueLoadOptions {
   dir?: string;
   runtime?: OrtRuntime;
@@ -38,7 +52,7 @@ export interface ValueLoadOptions {
  * `<cls>` and the state's tokens (characters, or numbers and `>`, as the model's `tokenize` says); a state longer
  * than the context keeps its head (its target is then cut). `ids`: the meta's tokens by text.
  */
-export function encodeValueState(meta: ValueMetaFile, ids: ReadonlyMap<string, number>, state: string): number[] {
+export function encodeValueState(meta: TokenValueMeta, ids: ReadonlyMap<string, number>, state: string): number[] {
   const out = [meta.cls];
   const words = meta.tokenize === 'numbers' ? numberWords(state) : [...state];
   for (const word of words) {
@@ -54,6 +68,27 @@ function numberWords(state: string): string[] {
   const [left, target, ...rest] = state.split(' > ');
   if (left === undefined || target === undefined || rest.length > 0) throw new EmbeddedModelError(`the value model cannot read state ${JSON.stringify(state)}`);
   return [...left.split(', ').filter((w) => w !== ''), '>', target];
+}
+
+/**
+ * The pair network's inputs (train_value.py `numeric_inputs`): each state's numbers in its first slots, 0 after them,
+ * `mask` 1 where a number is; the network clamps large numbers itself.
+ */
+export function pairInputs(slots: number, states: readonly string[]): { numbers: Float32Array; mask: Float32Array; target: Float32Array } {
+  const numbers = new Float32Array(states.length * slots);
+  const mask = new Float32Array(states.length * slots);
+  const target = new Float32Array(states.length);
+  states.forEach((state, b) => {
+    const s = readValueState(state);
+    if (!s) throw new EmbeddedModelError(`the value model cannot read state ${JSON.stringify(state)}`);
+    if (s.numbers.length > slots) throw new EmbeddedModelError(`the value model reads at most ${slots} numbers: ${JSON.stringify(state)}`);
+    s.numbers.forEach((n, j) => {
+      numbers[b * slots + j] = n;
+      mask[b * slots + j] = 1;
+    });
+    target[b] = s.target;
+  });
+  return { numbers, mask, target };
 }
 
 /** Scores are remembered per state: a search values the same few hundred states again and again. */
@@ -78,33 +113,46 @@ export class EmbeddedValueModel {
     this.meta = files.meta;
     this.sha256 = files.sha256;
     this.dir = files.dir;
-    this.ids = new Map(files.meta.tokens.map((t, i) => [t, i]));
+    this.ids = new Map(files.meta.arch === 'pairs' ? [] : files.meta.tokens.map((t, i) => [t, i]));
   }
 
   static async load(opts: ValueLoadOptions = {}): Promise<EmbeddedValueModel> {
     const dir = opts.dir ?? defaultModelDir();
     const { onnx, sha256 } = readVerifiedOnnx(dir, VALUE_MODEL_FILE, VALUE_CHECKSUM_FILE, 'embedded value model', 'train_value.py');
     const meta = readModelJson<ValueMetaFile>(join(dir, VALUE_META_FILE), 'metacot-countdown-value/1');
-    if (!Array.isArray(meta.tokens) || !(meta.ctx > 1)) throw new EmbeddedModelError(`${join(dir, VALUE_META_FILE)}: no token list or context length`);
+    if (meta.arch === 'pairs' ? !(meta.slots >= 2) : !Array.isArray(meta.tokens) || !(meta.ctx > 1)) {
+      throw new EmbeddedModelError(`${join(dir, VALUE_META_FILE)}: ${meta.arch === 'pairs' ? 'no slot count' : 'no token list or context length'}`);
+    }
     const runtime = opts.runtime ?? (await loadRuntime());
     const session = await openSession(runtime, onnx, 'embedded value model', dir);
     return new EmbeddedValueModel(session, runtime, { dir, meta, sha256 });
   }
 
-  encode(state: string): number[] {
-    return encodeValueState(this.meta, this.ids, state);
+  /** The model's inputs for a batch of states. */
+  private feeds(states: readonly string[]): Record<string, Ort.Tensor> {
+    const meta = this.meta;
+    if (meta.arch === 'pairs') {
+      const { numbers, mask, target } = pairInputs(meta.slots, states);
+      return {
+        numbers: new this.ort.Tensor('float32', numbers, [states.length, meta.slots]),
+        mask: new this.ort.Tensor('float32', mask, [states.length, meta.slots]),
+        target: new this.ort.Tensor('float32', target, [states.length]),
+      };
+    }
+    const rows = states.map((s) => encodeValueState(meta, this.ids, s));
+    const T = Math.max(...rows.map((r) => r.length));
+    const flat = new BigInt64Array(rows.length * T).fill(BigInt(meta.pad));
+    rows.forEach((r, b) => r.forEach((t, j) => (flat[b * T + j] = BigInt(t))));
+    return { input_ids: new this.ort.Tensor('int64', flat, [rows.length, T]) };
   }
 
   /** V(state) in (0, 1) for each state, in one batched call for the ones not scored before. */
   async score(states: readonly string[]): Promise<number[]> {
     const todo = [...new Set(states.filter((s) => !this.cache.has(s)))];
     if (todo.length > 0) {
-      const rows = todo.map((s) => this.encode(s));
-      const T = Math.max(...rows.map((r) => r.length));
-      const flat = new BigInt64Array(rows.length * T).fill(BigInt(this.meta.pad));
-      rows.forEach((r, b) => r.forEach((t, j) => (flat[b * T + j] = BigInt(t))));
+      const feeds = this.feeds(todo);
       this.calls++;
-      const out = await runExclusive(this.session, { input_ids: new this.ort.Tensor('int64', flat, [rows.length, T]) });
+      const out = await runExclusive(this.session, feeds);
       const values = out['value']!.data as Float32Array;
       if (this.cache.size + todo.length > CACHE_LIMIT) this.cache.clear();
       todo.forEach((s, i) => this.cache.set(s, values[i]!));
