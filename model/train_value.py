@@ -3,21 +3,24 @@
 
 Run with Debian's interpreter (python3-torch 1.13, CPU):
 
-    node --import tsx model/valueData.ts --problems 1200 --seed 1 --out /tmp/vd/train-1.jsonl   # and --seed 2
-    node --import tsx model/valueData.ts --split validation --problems 200 --out /tmp/vd/validation.jsonl
-    /usr/bin/python3 model/train_value.py --train /tmp/vd/train-1.jsonl,/tmp/vd/train-2.jsonl \
+    node --import tsx model/valueData.ts --problems 900 --seed 1 --out /tmp/vd/train-1.jsonl   # and --seed 2
+    node --import tsx model/valueData.ts --split validation --problems 200 --seed 11 --out /tmp/vd/validation.jsonl
+    /usr/bin/python3 model/train_value.py --arch pairs --epochs 40 --train /tmp/vd/train-1.jsonl,/tmp/vd/train-2.jsonl \
         --eval /tmp/vd/validation.jsonl
 
 What it does (see model/README.md, "Value model"):
   1. Reads the states the shipped step policy passed through in its own rollouts on training problems (never a
      held-out problem, model/valueData.ts), each with `pos` of `n` visits that went on to reach the target.
-  2. Trains a small bidirectional character-level transformer on the state text (`2, 7, 15 > 24`: the remaining
-     numbers, sorted, and the target) to predict that chance, V^pi(state), with the binomial log-likelihood of the
-     counts (a state seen n times weighs n).
+  2. Trains a network on the state (`2, 7, 15 > 24`: the remaining numbers, sorted, and the target) to predict that
+     chance, V^pi(state), with the binomial log-likelihood of the counts (a state seen n times weighs n):
+     `--arch pairs` (shipped) reads the numbers as values (PairValueNet); `--arch transformer` reads the text, a
+     character or (`--tokens numbers`) a number per token (the first shipped model).
   3. Reports, on the validation problems' states (held out, not used to train or to stop): log-loss, Brier score
      and AUC, next to the base rate per depth (how far a value that knows only the depth gets).
-  4. Exports `countdown-value.onnx` (input `input_ids` int64 [batch, seq], `<cls>` first, right-padded with
-     `<pad>`; output `value` float32 [batch] in (0, 1)), its SHA-256 and `countdown-value.json` (vocabulary, shapes).
+  4. Exports `countdown-value.onnx` (pairs: inputs `numbers` / `mask` float32 [batch, 4] and `target` float32
+     [batch]; transformer: `input_ids` int64 [batch, seq], `<cls>` first, right-padded with `<pad>`; output `value`
+     float32 [batch] in (0, 1)), its SHA-256 and `countdown-value.json` (architecture, shapes, vocabulary for a
+     transformer, and check states with torch's scores for the runtime's test).
 """
 import argparse
 import hashlib
