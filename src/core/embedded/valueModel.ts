@@ -1,7 +1,8 @@
 /**
- * The embedded Countdown value model (model/train_value.py): a small bidirectional character-level transformer that
- * reads a state (`2, 7, 15 > 24`, valueState.ts) and gives the chance that the shipped step policy solves from it,
- * learnt from the policy's own rollouts. Loaded like the policy: checksum-verified bytes, the same WebAssembly
+ * The embedded Countdown value model (model/train_value.py): a small network that reads a state (`2, 7, 15 > 24`,
+ * valueState.ts) and gives the chance that the shipped step policy solves from it, learnt from the policy's own
+ * rollouts. The shipped one is a pair network over the numbers as values (`arch: 'pairs'`); a transformer over the
+ * state's text (characters or number tokens, the first shipped model) reads too. Loaded like the policy: checksum-verified bytes, the same WebAssembly
  * runtime, one session call at a time per process.
  */
 import type * as Ort from 'onnxruntime-web';
@@ -146,7 +147,7 @@ export class EmbeddedValueModel {
     return { input_ids: new this.ort.Tensor('int64', flat, [rows.length, T]) };
   }
 
-  /** V(state) in (0, 1) for each state, in one batched call for the ones not scored before. */
+  /** V(state) in [0, 1] for each state, in one batched call for the ones not scored before. */
   async score(states: readonly string[]): Promise<number[]> {
     const todo = [...new Set(states.filter((s) => !this.cache.has(s)))];
     if (todo.length > 0) {
