@@ -11,10 +11,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyStep, legalOps, type CountdownProblem } from '../src/core/embedded/countdown';
+import type { CountdownProblem } from '../src/core/embedded/countdown';
 import { defaultModelDir } from '../src/core/embedded/modelFiles';
 import { Prng } from '../src/core/embedded/sampler';
-import { multisetKey, sampleTrainingProblem, solvableState, valueStateText } from '../src/core/embedded/valueState';
+import { legalFrontiers, multisetKey, sampleTrainingProblem, solvableState, valueStateText } from '../src/core/embedded/valueState';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string): string => {
@@ -33,9 +33,8 @@ const rng = new Prng(99);
 const problems = split === 'validation' ? held.validation : Array.from({ length: count }, () => sampleTrainingProblem(rng, heldOut));
 const rows = new Map<string, { pos: number; n: number; legal: number; depth: number }>();
 for (const p of problems) {
-  let frontier: number[][] = [p.numbers];
-  for (let depth = 1; depth <= 2; depth++) {
-    frontier = frontier.flatMap((ns) => legalOps([...ns]).map((op) => applyStep([...ns], op)!)).filter((ns) => !ns.includes(p.target));
+  for (const [k, frontier] of legalFrontiers(p.numbers, p.target, 2).entries()) {
+    const depth = k + 1;
     for (const ns of frontier) {
       if (split === 'train' && rng.next() >= keep) continue;
       rows.set(valueStateText(ns, p.target), { pos: solvableState(ns, p.target) ? 1 : 0, n: 1, legal: 1, depth });

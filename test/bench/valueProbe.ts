@@ -16,8 +16,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EmbeddedValueModel } from '../../src/core/embedded/valueModel';
 import { defaultModelDir } from '../../src/core/embedded/modelFiles';
-import { applyStep, legalOps, type CountdownProblem } from '../../src/core/embedded/countdown';
-import { solvableState, valueStateText } from '../../src/core/embedded/valueState';
+import type { CountdownProblem } from '../../src/core/embedded/countdown';
+import { legalFrontiers, solvableState, valueStateText } from '../../src/core/embedded/valueState';
 import { Prng } from '../../src/core/embedded/sampler';
 import { rocAuc } from '../../src/core/analyse/rocAuc';
 
@@ -33,16 +33,16 @@ async function main(): Promise<void> {
   const out = arg('out', join(__dirname, '../../test-results/bench/valueProbe.json'));
   const held = JSON.parse(readFileSync(join(defaultModelDir(), 'heldout.json'), 'utf8')) as Record<'test' | 'validation', CountdownProblem[]>;
   const model = await EmbeddedValueModel.load({ dir });
+  // states one and two steps in, each labelled by solvability (one walk per problem for both depths)
+  const byDepth = [new Map<string, boolean>(), new Map<string, boolean>()];
+  for (const p of held[split]) {
+    legalFrontiers(p.numbers, p.target, 2).forEach((frontier, k) => {
+      for (const ns of frontier) byDepth[k]!.set(valueStateText(ns, p.target), solvableState(ns, p.target));
+    });
+  }
   const depths = [];
-  for (const depth of [1, 2]) {
-    const states = new Map<string, boolean>();
-    for (const p of held[split]) {
-      let frontier: number[][] = [p.numbers];
-      for (let d = 0; d < depth; d++) {
-        frontier = frontier.flatMap((ns) => legalOps([...ns]).map((op) => applyStep([...ns], op)!)).filter((ns) => !ns.includes(p.target));
-      }
-      for (const ns of frontier) states.set(valueStateText(ns, p.target), solvableState(ns, p.target));
-    }
+  for (const [k, states] of byDepth.entries()) {
+    const depth = k + 1;
     const texts = [...states.keys()];
     const labels = texts.map((t) => states.get(t)!);
     const scores: number[] = [];

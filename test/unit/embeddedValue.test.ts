@@ -9,7 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedValueModel, encodeValueState, VALUE_CHECKSUM_FILE, VALUE_META_FILE, VALUE_MODEL_FILE, type TokenValueMeta, pairInputs } from '../../src/core/embedded/valueModel';
-import { multisetKey, pathStates, reachableResults, readValueState, sampleTrainingProblem, solvableState, valueStateText } from '../../src/core/embedded/valueState';
+import { legalFrontiers, multisetKey, pathStates, reachableResults, readValueState, sampleTrainingProblem, solvableState, valueStateText } from '../../src/core/embedded/valueState';
 import { embeddedPrmFetch, poolValues, PoolingResponseSchema, readPoolingInput, stepScorePlan } from '../../src/core/embedded/valuePooling';
 import { EMBEDDED_PRM_URL, embeddedValueVerifier, VALUE_MODEL_ID } from '../../src/core/embedded/embeddedNames';
 import { serveEmbedded, type EmbeddedServer } from '../../src/core/embedded/serve';
@@ -70,6 +70,11 @@ test('a state text reads back to its numbers and target; solvable means some leg
   assert.equal(solvableState([1, 1, 1], 24), false);
   assert.equal(solvableState([6, 4], 24), true); // an intermediate result counts too (6 * 4 = 24)
   assert.equal(solvableState([12, 3, 2], 2), true); // one of the numbers already is the target
+  // every legal step, by depth; a state holding the target is left out (3 * 2 = 6), one number left goes nowhere
+  assert.deepEqual(legalFrontiers([2, 3], 6, 2), [[[5], [1]], []]);
+  const [one, two] = legalFrontiers([1, 2, 3, 4], 100, 2);
+  assert.equal(one!.length, 22);
+  assert.equal(two!.length, one!.reduce((n, ns) => n + legalFrontiers(ns, 100, 1)[0]!.length, 0));
 });
 
 test('a state is encoded as the value model was trained: characters, or one token per number with <big> beyond the list', () => {

@@ -26,6 +26,21 @@ export function solvableState(numbers: readonly number[], target: number): boole
   return numbers.includes(target) || reachableResults(numbers).has(target);
 }
 
+/**
+ * The numbers left after every sequence of 1 … maxDepth legal steps (the rules' steps, all of them), by depth:
+ * `[d - 1]` holds the states d steps in, one entry per path (duplicates kept). A state already holding the target
+ * is left out and not gone on from. For the value probe and the learnability data.
+ */
+export function legalFrontiers(numbers: readonly number[], target: number, maxDepth: number): number[][][] {
+  const out: number[][][] = [];
+  let frontier: number[][] = [[...numbers]];
+  for (let d = 1; d <= maxDepth; d++) {
+    frontier = frontier.flatMap((ns) => legalOps([...ns]).map((op) => applyStep([...ns], op)!)).filter((ns) => !ns.includes(target));
+    out.push(frontier);
+  }
+  return out;
+}
+
 /** The key a problem's numbers are held out by (train_countdown.py: `tuple(sorted(nums))`). */
 export function multisetKey(numbers: readonly number[]): string {
   return [...numbers].sort((a, b) => a - b).join(',');
