@@ -119,10 +119,13 @@ test('MCTS: visits concentrate on the branch whose rollouts verify more often; Q
   assert.deepEqual(a.valueSource, { kind: 'rollouts', k: 8, K: 10 });
   assert.equal(a.value, 0.8);
   assert.equal(b.value, 0.2);
-  // Progressive widening adds more first steps as N(root) grows; this fixture answers "branch A" to each of them.
+  // Progressive widening samples more first steps as N(root) grows; this fixture answers "branch A" to each of
+  // them, which is merged into the branch A the root has (its copies grow), so the root keeps two children.
   const visitsOf = (text: string) => kids(tree, 'n0').reduce((sum, k) => sum + (k.text === text ? k.visits! : 0), 0);
   assert.ok(visitsOf('branch A') > 4 * visitsOf('branch B'), `visits A ${visitsOf('branch A')} vs B ${visitsOf('branch B')}`);
-  assert.ok(kids(tree, 'n0').length > 2, 'the root was widened');
+  assert.ok(Number(tree.root().meta?.widenings) > 0, 'the root was widened');
+  assert.equal(kids(tree, 'n0').length, 2);
+  assert.equal(a.copies, 1 + Number(tree.root().meta?.widenings), 'each widening sample repeated branch A');
   assert.ok(Math.abs(a.q! - 0.8) < 1e-9 && Math.abs(b.q! - 0.2) < 1e-9, `Q(A) ${a.q}, Q(B) ${b.q}`);
   // The root's Q is the plain mean of every value backed up (from the backup events).
   let sum = 0;

@@ -11,7 +11,8 @@ import type { TraceTree } from '../trace/tree';
 import type { Budgets, EventType, Params, Problem, Prune, Run, RunStatus, Selection, TraceNode, Usage } from '../trace/schema';
 import type { Verifier } from '../verify/verifier';
 import { budgetBlock } from './budget';
-import { capStep, DEFAULT_MAX_STEP_CHARS, fillNode, groupSamples, placeholder, rolloutNode } from './nodeFilling';
+import { DEFAULT_MAX_STEP_CHARS, fillNode, placeholder, rolloutNode } from './nodeFilling';
+import { fillEach, fillMerged, runSiblings, type FillHost } from './expansionFill';
 import { num, optNum } from './params';
 import { describeError, isFatalError, StoppedError } from './runErrors';
 import { deriveSeed } from './seeds';
@@ -85,6 +86,8 @@ export class RunContext implements SearchContext {
   private readonly maxStepChars: number;
   /** Param `mergeDuplicates` (absent, as in test doubles' params: on, its default). */
   private readonly mergeDuplicates: boolean;
+  /** What the expansion fillers (expansionFill.ts) use of this run. */
+  private readonly filler: FillHost;
   private wallTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onCallerAbort = () => this.stop('cancelled', 'cancelled by the user', true);
 
@@ -106,6 +109,7 @@ export class RunContext implements SearchContext {
     this.hasBudgets = Object.values(opts.budgets).some((v) => v !== undefined);
     this.maxStepChars = opts.maxStepChars ?? DEFAULT_MAX_STEP_CHARS;
     this.mergeDuplicates = opts.params.mergeDuplicates !== false;
+    this.filler = { tree: opts.tree, runId: opts.run.id, maxStepChars: this.maxStepChars, log: (t, id, d) => this.log(t, id, d), fill: (...a) => this.fill(...a) };
     this.startedAt = opts.now();
     const params = opts.params;
     this.usage = new UsageMeter(opts.run, opts.tree, opts.costOf ?? ((tokensIn, tokensOut) => (tokensIn * num(params, 'priceIn') + tokensOut * num(params, 'priceOut')) / 1e6));
@@ -293,12 +297,16 @@ export class RunContext implements SearchContext {
     const kind = req.purpose === 'step' ? 'step' : 'answer';
     // Identical step samples become one node (mergeDuplicates): one placeholder stands for the request until it
     // answers and the other distinct steps are added then, so a duplicate never reaches the tree or the journal.
-    const merge = this.mergeDuplicates && req.purpose === 'step' && req.n > 1;
+    // A node sampled again (re-expansion, widening): samples repeating one of its children of this run are counted
+    // on that child, and nodes are added only for new steps once the answer is in (no placeholder first).
+    const siblings = this.mergeDuplicates && req.purpose === 'step' ? runSiblings(this.tree.children(parentId), this.run.id) : undefined;
+    const again = siblings !== undefined && siblings.size > 0;
+    const merge = again || (this.mergeDuplicates && req.purpose === 'step' && req.n > 1);
     const kids: TraceNode[] = [];
     let gens: Generation[];
     if (!sentAhead) this.inFlight++;
     try {
-      for (let i = 0; i < (merge ? 1 : req.n); i++) {
+      for (let i = 0; i < (again ? 0 : merge ? 1 : req.n); i++) {
         kids.push(this.tree.addChild(parentId, placeholder(kind, this.run.id, req.meta)));
       }
       const parent = this.tree.node(parentId);
@@ -311,6 +319,8 @@ export class RunContext implements SearchContext {
         for (const k of kids) this.setStatus(k, 'cancelled');
       } else {
         const message = this.recordFailure(err, parentId);
+        // A failed request shows as a failed node, also when none was added up front.
+        if (kids.length === 0) kids.push(this.tree.addChild(parentId, placeholder(kind, this.run.id, req.meta)));
         for (const k of kids) {
           this.tree.update(k.id, { status: 'failed', error: message });
           this.log('error', k.id, { message: message.slice(0, 500) });
@@ -324,53 +334,8 @@ export class RunContext implements SearchContext {
       }
     }
     this.usage.account(gens, reserved);
-    const done = merge ? this.fillMerged(parentId, kids[0]!, gens, req) : this.fillEach(kids, gens, req);
+    const done = merge ? fillMerged(this.filler, parentId, kids[0], gens, req, siblings) : fillEach(this.filler, kids, gens, req);
     this.progress();
-    return done;
-  }
-
-  /**
-   * The distinct steps of one answer: the first fills `first`, each further one is a new child; a node standing
-   * for k identical samples has `copies` k and a `status` event saying how many were merged into it.
-   */
-  private fillMerged(parentId: string, first: TraceNode, gens: Generation[], req: ExpandRequest): TraceNode[] {
-    if (gens.length < req.n) this.log('error', gens.length === 0 ? first.id : parentId, { message: 'missing choice', returned: gens.length, wanted: req.n });
-    if (gens.length === 0) {
-      this.tree.update(first.id, { status: 'failed', error: `the endpoint returned 0 of ${req.n} choices` });
-      return [];
-    }
-    const done: TraceNode[] = [];
-    const path = [...req.steps, ''];
-    const groups = groupSamples(gens, this.maxStepChars);
-    for (let i = 0; i < groups.length; i++) {
-      const group = groups[i]!;
-      const node = i === 0 ? first : this.tree.addChild(parentId, placeholder('step', this.run.id, req.meta));
-      if (group.copies > 1) node.copies = group.copies;
-      path[path.length - 1] = group.g.text;
-      done.push(this.fill(node, group.g, path, false, group.cut));
-      if (group.copies > 1) this.log('status', node.id, { status: node.status, merged: group.copies - 1, copies: group.copies });
-    }
-    return done;
-  }
-
-  /** One child per sample, in order (merging off, or not a step request). */
-  private fillEach(kids: TraceNode[], gens: Generation[], req: ExpandRequest): TraceNode[] {
-    const done: TraceNode[] = [];
-    // One path array for all siblings: the checker reads it synchronously and keeps nothing of it.
-    const path = [...req.steps, ''];
-    for (let i = 0; i < kids.length; i++) {
-      const k = kids[i]!;
-      const g = gens[i];
-      if (!g) {
-        this.tree.update(k.id, { status: 'failed', error: `the endpoint returned ${gens.length} of ${req.n} choices` });
-        this.log('error', k.id, { message: 'missing choice' });
-        continue;
-      }
-      // Only steps are capped: a full solution is checked whole, and its size is bounded by the response cap.
-      const capped = req.purpose === 'step' ? capStep(g, this.maxStepChars) : { g };
-      path[path.length - 1] = capped.g.text;
-      done.push(this.fill(k, capped.g, path, req.purpose !== 'step', capped.cut));
-    }
     return done;
   }
 

@@ -107,9 +107,11 @@ export const runBeam: StrategyRun = async (ctx) => {
       }
     });
     active = next;
+    const wasResample = resampling > 0;
     resampling = 0;
-    // No candidate at all (every request failed) is not an exhausted step: nothing to resample.
-    if (next.length > 0 || cands.length === 0 || !resample || ctx.stopped) continue;
+    // No candidate at all is not an exhausted step (every request failed: nothing to resample), except in a
+    // resample, where every sample may have repeated a candidate these beams already had (merged into it).
+    if (next.length > 0 || (cands.length === 0 && !wasResample) || !resample || ctx.stopped) continue;
     // Every candidate finished or was cut: this step's beams again, or those of the deepest step above with
     // resamples left.
     let e = depth;
