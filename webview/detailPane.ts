@@ -395,6 +395,7 @@ export class DetailPane {
             { class: 'formula', attrs: { 'aria-label': `UCT score ${fmt(u.score)}` } },
             h('span', {}, 'UCT = Q + c·√(ln N', h('sub', {}, 'parent'), ' / N)'),
             h('span', { class: 'formula-values' }, `= ${fmt(u.q)} + ${fmt(u.c)}·√(ln ${u.parentVisits} / ${u.visits}) = ${fmt(u.q)} + ${fmt(u.explore)} = `, h('strong', {}, fmt(u.score))),
+            ...(u.range ? [h('span', { class: 'formula-values' }, `Q scaled to [0, 1] (qNormalize minmax) by the search's Q range [${fmt(u.range[0], 4)}, ${fmt(u.range[1], 4)}]: (Q − ${fmt(u.range[0], 4)}) / ${fmt(u.range[1] - u.range[0], 4)}`)] : []),
           ),
         );
       }

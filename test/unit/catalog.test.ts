@@ -95,7 +95,7 @@ test('CLI help lists every strategy, every parameter with its default and bounds
     for (const p of s.params) assert.ok(help.includes(p.doc), `${s.name}.${p.name}`);
   }
   for (const p of COMMON_PARAMS) assert.match(help, new RegExp(`^ +${p.name} +`, 'm'));
-  assert.match(help, /^ +c +1\.4 +UCT exploration constant.*\(number ≥ 0\)$/m);
+  assert.match(help, /^ +c +0\.5 +UCT exploration constant.*\(number ≥ 0\)$/m);
   assert.match(help, /^ +prior +0\.5 +.*\(number 0…1\)$/m);
   assert.match(help, /^ +instruction +"Think before yo…" +/m, 'long defaults are cut');
   assert.match(help, /^ {2}single — .*\n {6}\(no parameters of its own\)$/m);

@@ -24,7 +24,7 @@ const kidsOf = (tree: TraceTree, id: string) => tree.children(id).filter((n) => 
 async function mcts(params: Params, leafFor?: (depth: number, i: number) => string | undefined, latencyMs = 0) {
   const tree = freshTree();
   const gen = new InProcessGenerator(policy(leafFor), { latencyMs });
-  const run = await runSearch({ tree, config: { strategy: 'mcts', params, verifier: answer }, generator: gen });
+  const run = await runSearch({ tree, config: { strategy: 'mcts', params: { backup: 'mean', qNormalize: 'none', widenPenalty: 0, ...params }, verifier: answer }, generator: gen });
   return { tree, gen, run, events: ofRun(tree), result: tree.toJSON().result };
 }
 

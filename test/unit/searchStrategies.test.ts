@@ -109,7 +109,7 @@ test('MCTS: visits concentrate on the branch whose rollouts verify more often; Q
   const gen = makeGenerator(branchPolicy({ pA: 0.8, pB: 0.2 }));
   const run = await runSearch({
     tree,
-    config: { strategy: 'mcts', params: { b: 2, c: 1, simulations: 40, maxDepth: 8, concurrency: 1 }, verifier: { kind: 'rollout', params: { K: 10 } } },
+    config: { strategy: 'mcts', params: { b: 2, c: 1, simulations: 40, maxDepth: 8, concurrency: 1, backup: 'mean', qNormalize: 'none', widenPenalty: 0 }, verifier: { kind: 'rollout', params: { K: 10 } } },
     generator: gen,
   });
   assert.equal(run.status, 'completed');

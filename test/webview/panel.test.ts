@@ -153,6 +153,20 @@ describe('search panel', () => {
     assert.match(formula, /UCT = Q \+ c·√\(ln N\s*parent\s*\/ N\)/);
     assert.ok(formula.includes(`√(ln ${u.parentVisits} / ${u.visits})`), formula);
     assert.ok(formula.includes(String(Math.round(u.score * 1000) / 1000)), formula);
+    assert.ok(!formula.includes('qNormalize'), 'no range line without a range');
+  });
+
+  it('says how Q was scaled when the search normalized it (qNormalize minmax)', async () => {
+    const p = await panel();
+    const trace = fixture('mcts-30.metacot.json');
+    const node = trace.nodes.find((n) => n.selection?.uct);
+    assert.ok(node?.selection?.uct);
+    node.selection.uct.range = [0.0125, 0.2125];
+    await p.load(trace);
+    await p.send({ type: 'revealNode', nodeId: node.id });
+    await p.nextFrame();
+    const formula = await text(p, '.formula');
+    assert.match(formula, /Q scaled to \[0, 1\] \(qNormalize minmax\) by the search's Q range \[0\.0125, 0\.2125\]: \(Q − 0\.0125\) \/ 0\.2/);
   });
 
   it('edit, save as sibling, prune, mark and re-run send typed requests', async () => {

@@ -217,7 +217,16 @@ export const LogprobSummarySchema = z.object({ mean: finite, min: finite, tokens
 export const SelectionSchema = z.object({
   reason: z.string(),
   uct: z
-    .object({ q: finite, c: finite, parentVisits: count, visits: count, explore: finite, score: finite })
+    .object({
+      q: finite,
+      c: finite,
+      parentVisits: count,
+      visits: count,
+      explore: finite,
+      score: finite,
+      /** qNormalize minmax: q is (Q − lo) / (hi − lo) over this range (then scaled by virtual loss); absent: q is Q. */
+      range: z.tuple([finite, finite]).optional(),
+    })
     .optional(),
   beam: z.object({ rank: z.number().int().positive(), width: z.number().int().positive(), score: finite, cutoff: finite.optional() }).optional(),
   priority: finite.optional(),

@@ -25,13 +25,14 @@
  */
 import { num } from '../params';
 import type { StrategyRun } from '../strategy';
-import { fallbackLeaf, isFinished, newStat, widenAt, widenLimit, type Stat } from './mctsStats';
+import { bestChildQ, fallbackLeaf, isFinished, newStat, widenAt, widenLimit, type Stat } from './mctsStats';
 
+const fmt = (x: number) => String(Number(x.toFixed(4)));
 const REASONS: string[] = [];
 const reasonFor = (among: number): string => (REASONS[among] ??= `UCT: highest of ${among} children`);
 
 /** A selection's end: expand a leaf (n = b), widen an expanded node (n = the missing children) or back up a finished leaf. */
-type Leaf = { kind: 'expand' | 'widen' | 'reback'; path: Stat[]; steps: string[]; n: number; limit: number };
+type Leaf = { kind: 'expand' | 'widen' | 'reback'; path: Stat[]; steps: string[]; n: number; limit: number; bestQ?: number; bar?: number };
 
 export const runMcts: StrategyRun = async (ctx) => {
   const sims = num(ctx.params, 'simulations');
@@ -40,9 +41,21 @@ export const runMcts: StrategyRun = async (ctx) => {
   const maxDepth = num(ctx.params, 'maxDepth');
   const parallel = num(ctx.params, 'parallel') || num(ctx.params, 'concurrency');
   const virtualLoss = num(ctx.params, 'virtualLoss');
+  // Absent in test doubles' params: the paper's mean.
+  const maxBackup = ctx.params.backup === 'max';
+  const minmax = ctx.params.qNormalize === 'minmax';
+  // qNormalize minmax: the lowest and highest Q in this search so far (every value and every backed-up Q).
+  let qLo = Infinity;
+  let qHi = -Infinity;
+  const seeQ = (q: number) => {
+    if (q < qLo) qLo = q;
+    if (q > qHi) qHi = q;
+  };
+  const norm = (q: number) => (minmax && qHi > qLo ? (q - qLo) / (qHi - qLo) : q);
   // Absent in test doubles' params: the catalog defaults.
   const widenK = typeof ctx.params.widenK === 'number' ? ctx.params.widenK : 1;
   const widenAlpha = typeof ctx.params.widenAlpha === 'number' ? ctx.params.widenAlpha : 0.5;
+  const widenPenalty = typeof ctx.params.widenPenalty === 'number' ? ctx.params.widenPenalty : 0;
   const tree = ctx.tree;
   const root = newStat(tree.node(ctx.startId), 0, 0, 0);
   /** Every node of this search below the start, for the α = 0 exhaustion check and the reason's node count. */
@@ -67,6 +80,13 @@ export const runMcts: StrategyRun = async (ctx) => {
         const limit = widenLimit(widenK, widenAlpha, cur.n);
         if (limit > cur.drawn) return { kind: 'widen', path, steps, n: Math.min(b, limit - cur.drawn), limit };
       }
+      if (widenPenalty > 0 && !cur.expanding) {
+        // Value-aware widening: A*'s re-expansion rule. A node is sampled again when its best child is worth less
+        // than the node itself (its value; the start node: the prior) lowered by widenPenalty per sampling.
+        const bar = (cur === root ? ctx.prior : (cur.node.value ?? ctx.prior)) - widenPenalty * (1 + cur.valueWidenings);
+        const bestQ = bestChildQ(cur);
+        if (bestQ < bar) return { kind: 'widen', path, steps, n: b, limit: 0, bestQ, bar };
+      }
       let best: Stat | undefined;
       let bestScore = -Infinity;
       let bestQ = 0;
@@ -85,7 +105,7 @@ export const runMcts: StrategyRun = async (ctx) => {
         }
         ready++;
         const visits = k.n + k.vl;
-        const q = visits > 0 ? (k.q * k.n) / visits : 0;
+        const q = visits > 0 ? (norm(k.q) * k.n) / visits : 0;
         const explore = c * Math.sqrt(lnP / Math.max(visits, 1e-9));
         const score = q + explore;
         if (score > bestScore) {
@@ -104,6 +124,8 @@ export const runMcts: StrategyRun = async (ctx) => {
       best.uparent = parentVisits;
       best.uexplore = bestExplore;
       best.uscore = bestScore;
+      best.ulo = qLo;
+      best.uhi = qHi;
       best.among = ready;
       cur = best;
       path.push(cur);
@@ -121,6 +143,8 @@ export const runMcts: StrategyRun = async (ctx) => {
     s.node.visits = s.n;
     s.node.q = s.q;
     if (s.chosen) {
+      // qNormalize minmax: the lowest and highest Q the decision's q was scaled by
+      const range: [number, number] | undefined = minmax && s.uhi > s.ulo ? [s.ulo, s.uhi] : undefined;
       // Updated in place: a new object per backup per path node is garbage on big trees.
       const sel = s.node.selection;
       if (sel?.uct) {
@@ -130,8 +154,9 @@ export const runMcts: StrategyRun = async (ctx) => {
         sel.uct.visits = s.uvisits;
         sel.uct.explore = s.uexplore;
         sel.uct.score = s.uscore;
+        if (range) sel.uct.range = range;
       } else {
-        s.node.selection = { reason: reasonFor(s.among), uct: { q: s.uq, c, parentVisits: s.uparent, visits: s.uvisits, explore: s.uexplore, score: s.uscore } };
+        s.node.selection = { reason: reasonFor(s.among), uct: { q: s.uq, c, parentVisits: s.uparent, visits: s.uvisits, explore: s.uexplore, score: s.uscore, ...(range ? { range } : {}) } };
       }
       s.chosen = false;
     }
@@ -140,12 +165,24 @@ export const runMcts: StrategyRun = async (ctx) => {
 
   /** N += 1, Q += (v − Q)/N per value, along the path; one node update each (visits, Q, the UCT terms). */
   const backup = (path: readonly Stat[], values: readonly number[]) => {
-    for (const s of path) {
-      for (const v of values) {
-        s.n += 1;
-        s.q += (v - s.q) / s.n;
+    if (maxBackup) {
+      // Bottom up: each node's Q becomes its best child's, the leaf's from its new children.
+      for (let i = path.length - 1; i >= 0; i--) {
+        const s = path[i]!;
+        s.n += values.length;
+        s.q = bestChildQ(s);
+        seeQ(s.q);
+        writeBack(s);
       }
-      writeBack(s);
+    } else {
+      for (const s of path) {
+        for (const v of values) {
+          s.n += 1;
+          s.q += (v - s.q) / s.n;
+        }
+        seeQ(s.q);
+        writeBack(s);
+      }
     }
     const leaf = path[path.length - 1]!;
     let sum = 0;
@@ -162,7 +199,11 @@ export const runMcts: StrategyRun = async (ctx) => {
     const v = leaf.q; // a finished leaf's Q is the mean of its own value(s): it stays what it is
     for (const s of path) {
       s.n += 1;
-      s.q += (v - s.q) / s.n;
+      // max: the path's Qs already are their best children's, and a finished leaf's does not change
+      if (!maxBackup) {
+        s.q += (v - s.q) / s.n;
+        seeQ(s.q);
+      }
       dirty.add(s);
     }
     rebacks.set(leaf, (rebacks.get(leaf) ?? 0) + 1);
@@ -203,6 +244,7 @@ export const runMcts: StrategyRun = async (ctx) => {
         stats.push(s);
         k.visits = 1;
         k.q = v;
+        seeQ(v);
         values.push(v);
       }
       if (values.length > 0) backup(leaf.path, values);
@@ -271,10 +313,15 @@ export const runMcts: StrategyRun = async (ctx) => {
     const last = leaf.path[leaf.path.length - 1]!;
     const data: Record<string, number | string> = { simulation: started, depth: leaf.path.length - 1, leaf: leaf.kind };
     if (leaf.kind === 'widen') {
-      const why = `widened at N = ${last.n}: ⌊${widenK}·${last.n}^${widenAlpha}⌋ = ${leaf.limit} > ${last.drawn} children, ${leaf.n} more asked`;
+      const byValue = leaf.bar !== undefined;
+      const base = last === root ? `the prior ${fmt(ctx.prior)}` : `its value ${fmt(leaf.bar! + widenPenalty * (1 + last.valueWidenings))}`;
+      const why = byValue
+        ? `widened by value at N = ${last.n}: best child Q ${fmt(leaf.bestQ!)} < ${base} − ${widenPenalty}·${1 + last.valueWidenings} = ${fmt(leaf.bar!)}, ${leaf.n} more asked`
+        : `widened at N = ${last.n}: ⌊${widenK}·${last.n}^${widenAlpha}⌋ = ${leaf.limit} > ${last.drawn} children, ${leaf.n} more asked`;
+      if (byValue) last.valueWidenings++;
       last.node.meta = { ...(last.node.meta ?? {}), widened: why, widenings: ++last.widenings };
       tree.changed(last.node);
-      Object.assign(data, { visits: last.n, limit: leaf.limit, children: last.drawn, n: leaf.n });
+      Object.assign(data, byValue ? { visits: last.n, bestQ: leaf.bestQ!, bar: leaf.bar!, children: last.drawn, n: leaf.n } : { visits: last.n, limit: leaf.limit, children: last.drawn, n: leaf.n });
     }
     last.drawn += leaf.n;
     last.expanding = true;

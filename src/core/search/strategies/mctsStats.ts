@@ -22,6 +22,8 @@ export interface Stat {
   drawn: number;
   /** Widenings of this node in this run (`meta.widenings`). */
   widenings: number;
+  /** Of those, widenings by value (widenPenalty): the bar is lowered by the penalty for each. */
+  valueWidenings: number;
   /** A simulation is expanding (or widening) this node right now (a flag, not a set: no hashing per step). */
   expanding: boolean;
   /** The last UCT decision that chose this node (written to `selection.uct` with its next backup). */
@@ -31,11 +33,24 @@ export interface Stat {
   uparent: number;
   uexplore: number;
   uscore: number;
+  /** qNormalize minmax: the Q range at that decision. */
+  ulo: number;
+  uhi: number;
   among: number;
 }
 
 export function newStat(node: TraceNode, depth: number, n: number, q: number): Stat {
-  return { node, depth, n, q, vl: 0, kids: [], drawn: 0, widenings: 0, expanding: false, chosen: false, uq: 0, uvisits: 0, uparent: 0, uexplore: 0, uscore: 0, among: 0 };
+  return { node, depth, n, q, vl: 0, kids: [], drawn: 0, widenings: 0, valueWidenings: 0, expanding: false, chosen: false, uq: 0, uvisits: 0, uparent: 0, uexplore: 0, uscore: 0, ulo: 0, uhi: 0, among: 0 };
+}
+
+/**
+ * `backup: max`: the highest Q among the children not pruned by hand (a node with none keeps its own Q). A
+ * refuted child's Q (0) counts: it is what that continuation is worth.
+ */
+export function bestChildQ(s: Stat): number {
+  let best = -Infinity;
+  for (const k of s.kids) if (k.node.status !== 'pruned' && k.q > best) best = k.q;
+  return best === -Infinity ? s.q : best;
 }
 
 /** A leaf no expansion can follow: a finished path (answer or dead end) or one at `maxDepth`. Never the start node. */
