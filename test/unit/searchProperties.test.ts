@@ -68,7 +68,7 @@ function paramsFor(s: Scenario) {
   const common = { concurrency: s.concurrency, maxErrors: 1000, seed: s.seed };
   switch (s.strategy as StrategyName) {
     case 'mcts':
-      return { ...common, b: s.branching, simulations: s.sims, c: s.c, maxDepth: s.depth };
+      return { ...common, b: s.branching, simulations: s.sims, c: s.c, maxDepth: s.depth, backup: 'mean' }; // the N·Q sums below are the mean backup's
     case 'beam':
       return { ...common, N: s.branching, width: s.width, maxDepth: s.depth };
     case 'astar':

@@ -211,7 +211,7 @@ describe('search panel', () => {
       {
         method: 'rerunFromNode',
         // The catalog's MCTS parameters: the two typed in, the rest at the catalog defaults.
-        params: { nodeId: 'n5', strategy: 'mcts', params: { simulations: 80, b: 4, c: 2.5, maxDepth: 12, parallel: 0, virtualLoss: 1, widenK: 1, widenAlpha: 0.5, stopOnSolve: true }, budgets: { maxTokens: 50000 } },
+        params: { nodeId: 'n5', strategy: 'mcts', params: { simulations: 80, b: 4, c: 2.5, maxDepth: 12, parallel: 0, virtualLoss: 1, backup: 'max', qNormalize: 'minmax', widenK: 1, widenAlpha: 0.5, widenPenalty: 0.1, stopOnSolve: true }, budgets: { maxTokens: 50000 } },
       },
     ]);
     assert.equal(ids.size, 5, 'every request has its own id');
@@ -290,7 +290,7 @@ describe('search panel', () => {
     const [{ params: m }] = await p.requests('rerunFromNode');
     assert.equal(m.strategy, 'mcts');
     // The run's own values, catalog defaults for what the run did not save, and its common temperature.
-    assert.deepEqual(m.params, { c: run.c, simulations: run.simulations, b: run.b, maxDepth: run.maxDepth, parallel: 0, virtualLoss: 1, widenK: 1, widenAlpha: 0.5, stopOnSolve: true, temperature: run.temperature });
+    assert.deepEqual(m.params, { c: run.c, simulations: run.simulations, b: run.b, maxDepth: run.maxDepth, parallel: 0, virtualLoss: 1, backup: 'max', qNormalize: 'minmax', widenK: 1, widenAlpha: 0.5, widenPenalty: 0.1, stopOnSolve: true, temperature: run.temperature });
     assert.deepEqual(m.budgets, { maxNodes: 30 });
   });
 
