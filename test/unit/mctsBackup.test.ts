@@ -125,3 +125,28 @@ test('widenPenalty 0: no widening by value', async () => {
   assert.equal(sims.filter((e) => e.node === 'n0').length, 1);
   assert.equal(tree.children('n0').length, 2);
 });
+
+test('widenPenalty below the start node: the bar is the node\'s own value minus the penalty, and the reason says so', async () => {
+  // First steps are worth 0.9 to the judge, everything under them 0.45: an expanded first step's best child is far
+  // below its value, so it is sampled again; the start node's best child (0.45 at worst) stays above 0.5 − 0.1.
+  const steps = (req: GenerateRequest, i: number, call: number) => (req.purpose === 'judge' ? (req.steps.length <= 1 ? 'Score: 0.9' : 'Score: 0.45') : `step ${call}.${i}`);
+  const tree = freshTree();
+  await runSearch({
+    tree,
+    config: { strategy: 'mcts', params: { b: 2, simulations: 12, concurrency: 1, widenK: 0, widenPenalty: 0.1, backup: 'max', stopOnSolve: false }, verifier: { kind: 'judge', params: { k: 1 } } },
+    generator: new InProcessGenerator(steps),
+  });
+  const widened = tree.children('n0').filter((n) => n.meta?.widened !== undefined);
+  assert.ok(widened.length > 0, 'a first step was widened by value');
+  for (const n of widened) {
+    assert.equal(n.value, 0.9);
+    const m = /^widened by value at N = \d+: best child Q 0\.45 < its value 0\.9 − 0\.1·(\d+) = ([\d.]+), 2 more asked$/.exec(String(n.meta!.widened));
+    assert.ok(m, String(n.meta!.widened));
+    const k = Number(m[1]);
+    assert.equal(n.meta!.widenings, k, 'every widening of this node was by value');
+    assert.ok(Math.abs(Number(m[2]) - (0.9 - 0.1 * k)) < 1e-4, `bar ${m[2]} = 0.9 − 0.1·${k}`);
+    assert.ok(0.45 < 0.9 - 0.1 * k + 1e-9, 'widened only while the best child was below the bar');
+    assert.equal(tree.children(n.id).length, 2 * (k + 1));
+  }
+  assert.equal(tree.root().meta?.widened, undefined, 'the start node\'s best child stays above the prior 0.5 − 0.1');
+});

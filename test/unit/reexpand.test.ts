@@ -125,6 +125,30 @@ test('beams resampled resampleLimit times hand over to the step above, whose new
   assert.match(String(atDepth(1)[0]!.data!.reason), /every candidate of step 2 was finished or pruned and its beams were resampled 2 times$/);
 });
 
+test('a beam resample whose samples all repeat the candidates it had counts as exhausted: resampled again, up to the limit', async () => {
+  // The same two Countdown dead ends every time: a resample adds copies to the two old children, no candidate.
+  const gen = new InProcessGenerator((_req, i) => (i === 0 ? '9 - 4 = 5' : '9 + 4 = 13'));
+  const tree = freshTree({ text: countdownSentence([4, 9], 24) });
+  const run = await runSearch({ tree, config: { strategy: 'beam', params: { N: 2, width: 2, maxDepth: 3, concurrency: 1 }, verifier: { kind: 'countdown', params: {} } }, generator: gen });
+  assert.equal(run.status, 'completed');
+  assert.equal(rootRequests(gen), 3, 'the first request and both resamples of the start node');
+  assert.deepEqual(tree.children('n0').map((n) => [n.text, n.status, n.copies]), [['9 - 4 = 5', 'terminal', 3], ['9 + 4 = 13', 'terminal', 3]]);
+  const resampled = tree.toJSON().events.filter((e) => e.type === 'select' && e.node === 'n0' && e.data?.resample !== undefined);
+  assert.deepEqual(resampled.map((e) => e.data!.resample), [1, 2]);
+});
+
+test('a beam resample whose request fails ends the beam: a failure is not an exhausted step', async () => {
+  // The first resample (call 1) fails; without the failure the start node would be resampled twice.
+  const gen = new InProcessGenerator(answersPolicy(), { fail: (_req, call) => (call === 1 ? new Error('HTTP 500: upstream died') : undefined) });
+  const tree = freshTree();
+  const run = await runSearch({ tree, config: { strategy: 'beam', params: { N: 2, width: 2, maxDepth: 3, concurrency: 1, maxErrors: 5 } }, generator: gen });
+  assert.equal(rootRequests(gen), 2, 'no resample after the failed one');
+  assert.notEqual(run.status, 'solved');
+  const failed = tree.children('n0').filter((n) => n.status === 'failed');
+  assert.equal(failed.length, 1);
+  assert.match(failed[0]!.error ?? '', /upstream died/);
+});
+
 // ---- A larger budget explores more: an in-process Countdown proposer on a problem with no solution ----
 
 function rng(seedText: string): () => number {

@@ -9,6 +9,7 @@ import { TraceTree } from '../trace/tree';
 import { contentTokens, dice } from '../trace/import/similarity';
 import { normalizeStepText } from './treeStats';
 import { escapeControlChars } from '../trace/controlChars';
+import { shortNumber } from '../shortNumber';
 
 export type DiffKind = 'same' | 'changed' | 'removed' | 'added';
 
@@ -176,7 +177,7 @@ const short = (s: string | undefined, n = 70) => {
   const one = (s ?? '').replace(/\s+/g, ' ');
   return one.length > n ? `${one.slice(0, n - 1)}…` : one;
 };
-const val = (v: number | undefined, verified: boolean | undefined) => `${v === undefined ? '–' : String(Number(v.toFixed(4)))}${verified === undefined ? '' : verified ? ' ✓' : ' ✗'}`;
+const val = (v: number | undefined, verified: boolean | undefined) => `${v === undefined ? '–' : shortNumber(v)}${verified === undefined ? '' : verified ? ' ✓' : ' ✗'}`;
 
 /** Text for the CLI: changes only (unless `all`), indented by depth; control characters escaped. */
 export function formatDiff(d: TraceDiff, opts: { all?: boolean } = {}): string {

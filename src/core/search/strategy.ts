@@ -89,6 +89,8 @@ export interface SearchContext {
   /** Marks a node (and its subtree) pruned with the numbers that cut it. */
   prune(nodeId: string, prune: Omit<Prune, 'by'>): void;
   log(type: EventType, nodeId: string, data?: Params): void;
+  /** Failed requests and valuations of this run so far (what `maxErrors` counts). */
+  readonly errors: number;
   /** Nodes of this run whose answer verified, in the order found. */
   readonly verifiedNodes: readonly string[];
   /**

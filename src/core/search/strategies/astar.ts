@@ -14,9 +14,8 @@ import type { Aggregation } from '../../verify/aggregate';
 import { MaxHeap } from '../heap';
 import { num, str } from '../params';
 import { pathScore, pathScores } from '../pathScore';
+import { shortNumber as fmt } from '../../shortNumber';
 import type { StrategyRun } from '../strategy';
-
-const fmt = (x: number) => String(Number(x.toFixed(4)));
 
 interface Entry {
   node: TraceNode;

@@ -56,6 +56,7 @@ export const runBeam: StrategyRun = async (ctx) => {
     // into idle places, never queued ahead, so at concurrency 1 nothing changes), and the next step's expand
     // takes its answer.
     let expanding = active.length;
+    const errorsBefore = ctx.errors;
     let created = 0;
     const scored: Beam[] = [];
     const sentAhead = new Set<string>();
@@ -107,11 +108,12 @@ export const runBeam: StrategyRun = async (ctx) => {
       }
     });
     active = next;
-    const wasResample = resampling > 0;
     resampling = 0;
-    // No candidate at all is not an exhausted step (every request failed: nothing to resample), except in a
-    // resample, where every sample may have repeated a candidate these beams already had (merged into it).
-    if (next.length > 0 || (cands.length === 0 && !wasResample) || !resample || ctx.stopped) continue;
+    // No candidate because requests or valuations failed is not an exhausted step: the beam ends (maxErrors
+    // decides about the run). No candidate without a failure is: in a resample every sample repeated a candidate
+    // these beams already had (merged into it).
+    const failed = cands.length === 0 && ctx.errors > errorsBefore;
+    if (next.length > 0 || failed || !resample || ctx.stopped) continue;
     // Every candidate finished or was cut: this step's beams again, or those of the deepest step above with
     // resamples left.
     let e = depth;

@@ -2,7 +2,10 @@
  * `mcts` (paper §4.3.1, App. D). Selection by UCT, Q(child) + c·sqrt(ln N(parent) / N(child)), with `c` a visible
  * parameter (an untuned c causes repeated backtracking). Expansion samples b children in one request (n = b);
  * each child is valued (rollouts, Eq. 11 / PRM / judge) and starts with N = 1, Q = its value. Backup along the
- * path: for every value v, N += 1 and Q += (v − Q) / N, so Q is the mean of everything backed up through a node.
+ * path: N += 1 per value v, and Q follows `backup` — mean (the paper's): Q += (v − Q) / N, the mean of everything
+ * backed up through a node; max: Q = the highest Q among its children, so one dead child cannot drag a good node down.
+ * `qNormalize` minmax (MuZero) scales each Q by the lowest and highest Q of the search before UCT adds the
+ * exploration term, so c means the same whatever range the values have; the range is recorded with the decision.
  * Simulations run in parallel with virtual loss: while a simulation is in flight, each node on its path counts
  * `virtualLoss` extra visits of value 0, which steers concurrent selections elsewhere so their requests overlap.
  * A verified answer ends the run (stopOnSolve). UCT terms of the last decision are recorded on each chosen node
@@ -25,14 +28,16 @@
  */
 import { num } from '../params';
 import type { StrategyRun } from '../strategy';
+import { shortNumber as fmt } from '../../shortNumber';
 import { bestChildQ, fallbackLeaf, isFinished, newStat, widenAt, widenLimit, type Stat } from './mctsStats';
 
-const fmt = (x: number) => String(Number(x.toFixed(4)));
 const REASONS: string[] = [];
 const reasonFor = (among: number): string => (REASONS[among] ??= `UCT: highest of ${among} children`);
 
 /** A selection's end: expand a leaf (n = b), widen an expanded node (n = the missing children) or back up a finished leaf. */
-type Leaf = { kind: 'expand' | 'widen' | 'reback'; path: Stat[]; steps: string[]; n: number; limit: number; bestQ?: number; bar?: number };
+type Leaf = { kind: 'expand' | 'widen' | 'reback'; path: Stat[]; steps: string[]; n: number; limit: number; byValue?: ValueWiden };
+/** A widening by value: the node's best child Q fell below `bar` = `base` (its value or the prior) − penalty·k. */
+type ValueWiden = { bestQ: number; base: number; bar: number };
 
 export const runMcts: StrategyRun = async (ctx) => {
   const sims = num(ctx.params, 'simulations');
@@ -41,7 +46,7 @@ export const runMcts: StrategyRun = async (ctx) => {
   const maxDepth = num(ctx.params, 'maxDepth');
   const parallel = num(ctx.params, 'parallel') || num(ctx.params, 'concurrency');
   const virtualLoss = num(ctx.params, 'virtualLoss');
-  // Absent in test doubles' params: the paper's mean.
+  // Absent (test doubles' params): the paper's settings — mean backup, raw Q, no value-aware widening.
   const maxBackup = ctx.params.backup === 'max';
   const minmax = ctx.params.qNormalize === 'minmax';
   // qNormalize minmax: the lowest and highest Q in this search so far (every value and every backed-up Q).
@@ -52,7 +57,7 @@ export const runMcts: StrategyRun = async (ctx) => {
     if (q > qHi) qHi = q;
   };
   const norm = (q: number) => (minmax && qHi > qLo ? (q - qLo) / (qHi - qLo) : q);
-  // Absent in test doubles' params: the catalog defaults.
+  // Absent: widening ⌊1·N^0.5⌋ (the catalog's widenK / widenAlpha defaults) and none by value.
   const widenK = typeof ctx.params.widenK === 'number' ? ctx.params.widenK : 1;
   const widenAlpha = typeof ctx.params.widenAlpha === 'number' ? ctx.params.widenAlpha : 0.5;
   const widenPenalty = typeof ctx.params.widenPenalty === 'number' ? ctx.params.widenPenalty : 0;
@@ -83,9 +88,10 @@ export const runMcts: StrategyRun = async (ctx) => {
       if (widenPenalty > 0 && !cur.expanding) {
         // Value-aware widening: A*'s re-expansion rule. A node is sampled again when its best child is worth less
         // than the node itself (its value; the start node: the prior) lowered by widenPenalty per sampling.
-        const bar = (cur === root ? ctx.prior : (cur.node.value ?? ctx.prior)) - widenPenalty * (1 + cur.valueWidenings);
+        const base = cur === root ? ctx.prior : (cur.node.value ?? ctx.prior);
+        const bar = base - widenPenalty * (1 + cur.valueWidenings);
         const bestQ = bestChildQ(cur);
-        if (bestQ < bar) return { kind: 'widen', path, steps, n: b, limit: 0, bestQ, bar };
+        if (bestQ < bar) return { kind: 'widen', path, steps, n: b, limit: 0, byValue: { bestQ, base, bar } };
       }
       let best: Stat | undefined;
       let bestScore = -Infinity;
@@ -163,15 +169,17 @@ export const runMcts: StrategyRun = async (ctx) => {
     tree.changed(s.node);
   };
 
-  /** N += 1, Q += (v − Q)/N per value, along the path; one node update each (visits, Q, the UCT terms). */
+  /**
+   * Along the path, N += 1 per value and Q by `backup` (mean: Q += (v − Q)/N per value; max: the best child's Q,
+   * bottom up); one node update each (visits, Q, the UCT terms).
+   */
   const backup = (path: readonly Stat[], values: readonly number[]) => {
     if (maxBackup) {
       // Bottom up: each node's Q becomes its best child's, the leaf's from its new children.
       for (let i = path.length - 1; i >= 0; i--) {
         const s = path[i]!;
         s.n += values.length;
-        s.q = bestChildQ(s);
-        seeQ(s.q);
+        s.q = bestChildQ(s); // a child's Q, already in the minmax range
         writeBack(s);
       }
     } else {
@@ -313,15 +321,14 @@ export const runMcts: StrategyRun = async (ctx) => {
     const last = leaf.path[leaf.path.length - 1]!;
     const data: Record<string, number | string> = { simulation: started, depth: leaf.path.length - 1, leaf: leaf.kind };
     if (leaf.kind === 'widen') {
-      const byValue = leaf.bar !== undefined;
-      const base = last === root ? `the prior ${fmt(ctx.prior)}` : `its value ${fmt(leaf.bar! + widenPenalty * (1 + last.valueWidenings))}`;
-      const why = byValue
-        ? `widened by value at N = ${last.n}: best child Q ${fmt(leaf.bestQ!)} < ${base} − ${widenPenalty}·${1 + last.valueWidenings} = ${fmt(leaf.bar!)}, ${leaf.n} more asked`
+      const v = leaf.byValue;
+      const why = v
+        ? `widened by value at N = ${last.n}: best child Q ${fmt(v.bestQ)} < ${last === root ? 'the prior' : 'its value'} ${fmt(v.base)} − ${widenPenalty}·${1 + last.valueWidenings} = ${fmt(v.bar)}, ${leaf.n} more asked`
         : `widened at N = ${last.n}: ⌊${widenK}·${last.n}^${widenAlpha}⌋ = ${leaf.limit} > ${last.drawn} children, ${leaf.n} more asked`;
-      if (byValue) last.valueWidenings++;
+      if (v) last.valueWidenings++;
       last.node.meta = { ...(last.node.meta ?? {}), widened: why, widenings: ++last.widenings };
       tree.changed(last.node);
-      Object.assign(data, byValue ? { visits: last.n, bestQ: leaf.bestQ!, bar: leaf.bar!, children: last.drawn, n: leaf.n } : { visits: last.n, limit: leaf.limit, children: last.drawn, n: leaf.n });
+      Object.assign(data, v ? { visits: last.n, bestQ: v.bestQ, bar: v.bar, children: last.drawn, n: leaf.n } : { visits: last.n, limit: leaf.limit, children: last.drawn, n: leaf.n });
     }
     last.drawn += leaf.n;
     last.expanding = true;
