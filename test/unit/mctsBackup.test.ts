@@ -52,6 +52,9 @@ test('backup max: every expanded node\'s Q is its best child\'s Q, a leaf\'s its
     assert.equal(n.visits, ks.reduce((s, k) => s + k.visits!, n.kind === 'root' ? 0 : 1), `${n.id}: N`);
   }
   assert.ok(inner >= 5, `${inner} expanded nodes`);
+  const reasons = tree.trace.nodes.filter((n) => n.selection?.uct).map((n) => n.selection!.reason);
+  assert.ok(reasons.length >= 5);
+  for (const r of reasons) assert.match(r, /^UCT: (highest of ([2-9]|\d\d+) children|the only child that could be chosen)$/);
   assert.ok(belowOwn > 0, 'a node whose children are all worse than it takes their best value, not its own');
 });
 

@@ -32,7 +32,8 @@ import { shortNumber as fmt } from '../../shortNumber';
 import { bestChildQ, fallbackLeaf, isFinished, newStat, widenAt, widenLimit, type Stat } from './mctsStats';
 
 const REASONS: string[] = [];
-const reasonFor = (among: number): string => (REASONS[among] ??= `UCT: highest of ${among} children`);
+// `among`: the children that could be chosen (not being expanded, not finished while others are in flight).
+const reasonFor = (among: number): string => (REASONS[among] ??= among === 1 ? 'UCT: the only child that could be chosen' : `UCT: highest of ${among} children`);
 
 /** A selection's end: expand a leaf (n = b), widen an expanded node (n = the missing children) or back up a finished leaf. */
 type Leaf = { kind: 'expand' | 'widen' | 'reback'; path: Stat[]; steps: string[]; n: number; limit: number; byValue?: ValueWiden };
