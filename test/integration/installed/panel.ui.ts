@@ -5,7 +5,8 @@
 // canvas, with the overview on screen; reading mode shows the path; the run list shows the run solved; the panel in
 // Default Light Modern, Default Dark Modern and Default High Contrast (screenshots installed-panel-light / -dark /
 // -high-contrast); a run against a closed port shows the failed state in the panel and an error notification with
-// actions (also installed-panel-reading / -failed, in test-results only). Runs after installed.ui.ts and
+// actions (also installed-panel-reading / -failed, in test-results only); an MCTS run's UCT formula with its Q range in
+// the three themes (installed-panel-mcts-*, test-results only). Runs after installed.ui.ts and
 // capabilities.ui.ts (the runner's order); restores the settings and the theme it changes.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -83,7 +84,7 @@ async function frameAfter(frame: Frame, since: number, timeoutMs = 10_000): Prom
 
 interface TraceFile {
   runs: { id: string; status: string; endedAt?: string; reason?: string }[];
-  nodes: { id: string; parentId: string | null }[];
+  nodes: { id: string; parentId: string | null; selection?: { uct?: { range?: [number, number] } } }[];
   result: { bestNodeId?: string; finalAnswer?: string; verified: boolean } | null;
 }
 
@@ -370,6 +371,61 @@ describe('installed .vsix: the search panel at the default window size', functio
       console.log(`    screenshot: ${path.relative(ctx.repoRoot, file)}`);
     });
   }
+
+  it('an MCTS run (metacot.search.strategy) shows a chosen node\'s UCT formula with the Q range qNormalize scaled by, readable in every theme (screenshots installed-panel-mcts-*)', async () => {
+    const ctx = installedContext();
+    const { workbench, page } = ctx;
+    const old = await patchUserSettings(ctx, { 'metacot.search.strategy': 'mcts' });
+    restore = { ...old, ...restore };
+    await cleanSlate(ctx);
+    await workbench.quickOpen('countdown.txt');
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Shift+End');
+    await workbench.runCommand(commandTitle(ctx, 'metacot.runSearchOnSelection'));
+    const tab = await searchTabTitle(ctx);
+    const ended = await endedTrace(ctx, tab);
+    const run = ended.runs.at(-1)!;
+    assert.notEqual(run.status, 'failed', `the MCTS run failed: ${run.reason}`);
+    const stem = tab.split(' · ')[0]!;
+    const f = await panelFrame(ctx, new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( · |$)`));
+    // The start node's child on the best path (or its first): chosen by UCT after the first values came back.
+    await f.locator('#tree').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    const id = (await probe(f)).selectedId;
+    const node = ended.nodes.find((n) => n.id === id);
+    const uct = node?.selection?.uct;
+    assert.ok(uct?.range, `the selected node ${id} records no UCT range: ${JSON.stringify(node?.selection)}`);
+    const line = f.locator('.formula-values', { hasText: /^Q scaled to \[0, 1\] \(qNormalize minmax\)/ }).first();
+    await line.waitFor({ state: 'visible', timeout: 10_000 });
+    const text = ((await line.textContent()) ?? '').trim();
+    const r = (x: number) => String(Number(x.toFixed(4)));
+    assert.equal(text, `Q scaled to [0, 1] (qNormalize minmax) by the search's Q range [${r(uct.range[0])}, ${r(uct.range[1])}]: (Q − ${r(uct.range[0])}) / ${r(uct.range[1] - uct.range[0])}`);
+    await line.scrollIntoViewIfNeeded();
+    for (const theme of THEMES) {
+      await workbench.pickColorTheme(theme.label);
+      const deadline = Date.now() + 10_000;
+      while (!(await bodyClasses(f)).includes(theme.body)) {
+        if (Date.now() > deadline) assert.fail(`the panel page did not follow ${theme.label}`);
+        await page.waitForTimeout(100);
+      }
+      // Legible: the line's text is drawn at a readable size and in a colour apart from its background.
+      const look = (await f.evaluate(`(() => {
+        const el = [...document.querySelectorAll('.formula-values')].find((e) => e.textContent.startsWith('Q scaled'));
+        const cs = getComputedStyle(el);
+        let bg = 'rgba(0, 0, 0, 0)';
+        for (let e = el; e && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg); e = e.parentElement) bg = getComputedStyle(e).backgroundColor;
+        return { px: parseFloat(cs.fontSize), color: cs.color, bg };
+      })()`)) as { px: number; color: string; bg: string };
+      assert.ok(look.px >= MIN_TEXT_PX, `${theme.label}: the range line is ${look.px} px`);
+      assert.notEqual(look.color, look.bg, `${theme.label}: the range line's colour is its background's`);
+      await page.mouse.move(550, 700);
+      await page.waitForTimeout(400);
+      console.log(`    ${theme.label}: ${look.px} px, ${look.color} on ${look.bg}; screenshot ${path.relative(ctx.repoRoot, await shoot(`panel-mcts-${theme.name}`))}`);
+    }
+  });
 
   it('a run against a closed port shows the failed state in the panel and an error notification with Configure Endpoint and Show Log', async () => {
     const ctx = installedContext();
