@@ -176,6 +176,16 @@ function bundleImports(ctx: InstalledContext): string[] {
   return [...out];
 }
 
+/** From a clean slate: opens countdown.txt, selects its first line and runs "Run Search on Selection" from the palette. */
+async function runOnSampleLine(ctx: InstalledContext): Promise<void> {
+  await cleanSlate(ctx);
+  await ctx.workbench.quickOpen('countdown.txt');
+  await ctx.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  await ctx.page.keyboard.press('Control+Home');
+  await ctx.page.keyboard.press('Shift+End');
+  await ctx.workbench.runCommand(commandTitle(ctx, 'metacot.runSearchOnSelection'));
+}
+
 describe('installed .vsix: the search panel at the default window size', function () {
   this.timeout(240_000);
   let panelTitle = SEARCH_TAB as RegExp;
@@ -377,12 +387,7 @@ describe('installed .vsix: the search panel at the default window size', functio
     const { workbench, page } = ctx;
     const old = await patchUserSettings(ctx, { 'metacot.search.strategy': 'mcts' });
     restore = { ...old, ...restore };
-    await cleanSlate(ctx);
-    await workbench.quickOpen('countdown.txt');
-    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
-    await page.keyboard.press('Control+Home');
-    await page.keyboard.press('Shift+End');
-    await workbench.runCommand(commandTitle(ctx, 'metacot.runSearchOnSelection'));
+    await runOnSampleLine(ctx);
     const tab = await searchTabTitle(ctx);
     const ended = await endedTrace(ctx, tab);
     const run = ended.runs.at(-1)!;
@@ -440,12 +445,7 @@ describe('installed .vsix: the search panel at the default window size', functio
       'metacot.probeEndpoints': false,
     });
     restore = { ...old, ...restore };
-    await cleanSlate(ctx);
-    await workbench.quickOpen('countdown.txt');
-    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
-    await page.keyboard.press('Control+Home');
-    await page.keyboard.press('Shift+End');
-    await workbench.runCommand(commandTitle(ctx, 'metacot.runSearchOnSelection'));
+    await runOnSampleLine(ctx);
 
     const first = await searchTabTitle(ctx);
     const failed = await endedTrace(ctx, first);
