@@ -385,7 +385,8 @@ describe('installed .vsix: the search panel at the default window size', functio
   it('an MCTS run (metacot.search.strategy) shows a chosen node\'s UCT formula with the Q range qNormalize scaled by, readable in every theme (screenshots installed-panel-mcts-*)', async () => {
     const ctx = installedContext();
     const { workbench, page } = ctx;
-    const old = await patchUserSettings(ctx, { 'metacot.search.strategy': 'mcts' });
+    // The embedded default endpoint (capabilities.ui.ts may have left another as the default).
+    const old = await patchUserSettings(ctx, { 'metacot.search.strategy': 'mcts', 'metacot.defaultEndpoint': '' });
     restore = { ...old, ...restore };
     await runOnSampleLine(ctx);
     const tab = await searchTabTitle(ctx);
