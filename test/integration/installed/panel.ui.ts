@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { closedPort } from '../../unit/helpers/closedPort';
+import { shortNumber } from '../../../src/core/shortNumber';
 import { commandTitle, diagnostics, installedContext, shoot } from './context';
 import type { InstalledContext } from './context';
 import { patchUserSettings } from './userSettings';
@@ -407,8 +408,7 @@ describe('installed .vsix: the search panel at the default window size', functio
     const line = f.locator('.formula-values', { hasText: /^Q scaled to \[0, 1\] \(qNormalize minmax\)/ }).first();
     await line.waitFor({ state: 'visible', timeout: 10_000 });
     const text = ((await line.textContent()) ?? '').trim();
-    const r = (x: number) => String(Number(x.toFixed(4)));
-    assert.equal(text, `Q scaled to [0, 1] (qNormalize minmax) by the search's Q range [${r(uct.range[0])}, ${r(uct.range[1])}]: (Q − ${r(uct.range[0])}) / ${r(uct.range[1] - uct.range[0])}`);
+    assert.equal(text, `Q scaled to [0, 1] (qNormalize minmax) by the search's Q range [${shortNumber(uct.range[0])}, ${shortNumber(uct.range[1])}]: (Q − ${shortNumber(uct.range[0])}) / ${shortNumber(uct.range[1] - uct.range[0])}`);
     await line.scrollIntoViewIfNeeded();
     for (const theme of THEMES) {
       await workbench.pickColorTheme(theme.label);

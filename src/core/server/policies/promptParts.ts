@@ -49,8 +49,3 @@ export function continuationLead(req: PolicyRequest, partial: string): string {
   if (/\n\s*\n\s*$/.test(partial)) return '';
   return partial.endsWith('\n') ? '\n' : '\n\n';
 }
-
-export function formatNumber(x: number): string {
-  if (Number.isInteger(x)) return String(x);
-  return String(Number(x.toFixed(4)));
-}
