@@ -34,7 +34,10 @@ const { values: opts } = parseArgs({
     grep: { type: 'string' },
     screenshots: { type: 'string', default: path.join('test-results', 'screenshots') },
     results: { type: 'string', default: path.join('test-results', 'integration.json') },
-    timeout: { type: 'string', default: '240' },
+    // A hang guard, not a speed goal: the trusted mode takes ~150 s on an idle 2-core machine and twice that under
+    // load (a CI run that took twice as long as usual lost 26 trusted-mode results and failed one: the counts of a kill
+    // at the old 240 s, mid-suite).
+    timeout: { type: 'string', default: '600' },
     'test-timeout': { type: 'string', default: '20000' },
     'no-build': { type: 'boolean', default: false },
     'no-ui': { type: 'boolean', default: false },

@@ -33,7 +33,8 @@ const { values: opts } = parseArgs({
     'no-package': { type: 'boolean', default: false },
     results: { type: 'string', default: path.join('test-results', 'integration-installed.json') },
     screenshots: { type: 'string', default: path.join('test-results', 'screenshots', 'installed') },
-    timeout: { type: 'string', default: '150' },
+    // A hang guard, not a speed goal: ~50 s idle, ~95 s on a busy machine; room for three times that.
+    timeout: { type: 'string', default: '360' },
     grep: { type: 'string' },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
