@@ -3,6 +3,7 @@
  * vote over equivalent answers (maj@k), or verifier-weighted vote. Every candidate records why it won or lost.
  */
 import type { TraceNode } from '../../trace/schema';
+import { shortNumber as fmt } from '../../shortNumber';
 import { answerKey } from '../../verify/answerEquivalence';
 import { bool, num, str } from '../params';
 import type { StrategyRun } from '../strategy';
@@ -29,10 +30,6 @@ export function tallyVotes(nodes: readonly TraceNode[], weight: (n: TraceNode) =
     g.score += weight(n);
   }
   return [...groups.values()];
-}
-
-function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(3);
 }
 
 export const runBestOfN: StrategyRun = async (ctx) => {

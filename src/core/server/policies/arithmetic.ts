@@ -3,6 +3,7 @@
  * reduce it one operation per step (precedence, left to right), replay steps already written.
  */
 import { applyOp, type ArithOp } from '../../arithmeticOp';
+import { shortNumber } from '../../shortNumber';
 
 export type Term = number | ArithOp;
 
@@ -42,9 +43,8 @@ export function renderTerms(terms: Term[]): string {
   return terms.map((t) => (typeof t === 'number' ? fmt(t) : t)).join(' ');
 }
 
-export function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : String(Number(x.toFixed(4)));
-}
+/** A number as the policies write it: the reasons' short form (at most 4 decimals). */
+export const fmt = shortNumber;
 
 /**
  * Reduces `terms` one operation at a time (precedence, left to right) and returns what is left. `step` sees each
