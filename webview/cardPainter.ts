@@ -26,9 +26,15 @@ interface Badge {
   color: string;
   font: string;
   icon: boolean;
+  /** Drawn on a filled chip, so a count ("×3") cannot be read as a word of the text beside it. */
+  pill: boolean;
   /** Width taken, gap included. */
   w: number;
 }
+
+/** Inner padding of a pill badge, each side, and the gap every badge keeps on its left. */
+const PILL_PAD = 3;
+const BADGE_GAP = 6;
 
 /** What a card's text drew (its lines joined, without the ellipsis) and whether it was cut. */
 export interface DrawnText {
@@ -36,6 +42,10 @@ export interface DrawnText {
   cut: boolean;
   /** The text badges drawn beside it (value, importance mark, copies), right to left. */
   badges: string[];
+  /** Those of them drawn on a chip. */
+  pills: string[];
+  /** Free space between the end of the first text line and the leftmost badge, in CSS px (Infinity: no badge). */
+  badgeGap: number;
 }
 
 const painters = new WeakMap<HTMLCanvasElement, CardPainter>();
@@ -165,24 +175,43 @@ export class CardPainter {
     const top = Math.max(y + 2 + lineH / 2, y + h / 2 - ((lines.length - 1) * lineH) / 2);
     ctx.textBaseline = 'middle';
     let right = x + w - 6;
+    let inkLeft = Infinity;
     for (const b of badges) {
+      inkLeft = right - b.w + (b.icon ? 3 : BADGE_GAP);
       ctx.textAlign = 'right';
-      ctx.fillStyle = b.color;
       ctx.font = b.font;
+      if (b.pill) {
+        const pw = b.w - BADGE_GAP;
+        const ph = Math.min(lineH, small + 2 * PILL_PAD);
+        ctx.fillStyle = theme.badgeBackground;
+        ctx.beginPath();
+        ctx.roundRect(right - pw, top - ph / 2, pw, ph, ph / 2);
+        ctx.fill();
+        // High contrast themes draw badges black on black and rely on their border.
+        if (theme.contrastBorder) {
+          ctx.strokeStyle = theme.contrastBorder;
+          ctx.lineWidth = 1;
+          ctx.stroke();
+        }
+      }
+      ctx.fillStyle = b.color;
       if (b.icon) ctx.fillText(b.str, right, top);
-      else this.text(b.str, right, top, small);
+      else this.text(b.str, b.pill ? right - PILL_PAD : right, top, small);
       right -= b.w;
     }
     ctx.font = `${n.kind === 'answer' || n.kind === 'root' ? '600 ' : ''}${fs}px ${theme.fontFamily}`;
     ctx.textAlign = 'left';
     ctx.fillStyle = theme.foreground;
     for (let li = 0; li < lines.length; li++) this.text(lines[li], left, top + li * lineH, fs);
+    const firstRight = left + (lines.length ? ctx.measureText(lines[0]).width : 0);
     ctx.restore();
     const last = lines[lines.length - 1] ?? '';
     const cut = last.endsWith('…');
     // Lines joined as the text had them: a space between, none after a hyphen the line broke at.
     const shown = (cut ? [...lines.slice(0, -1), last.slice(0, -1)] : lines).reduce((a, l) => (a === '' || a.endsWith('-') ? a + l : `${a} ${l}`), '');
-    this.drawn.set(i, { text: shown, cut, badges: badges.filter((b) => !b.icon).map((b) => b.str) });
+    const texts = badges.filter((b) => !b.icon);
+    const badgeGap = inkLeft - firstRight;
+    this.drawn.set(i, { text: shown, cut, badges: texts.map((b) => b.str), pills: texts.filter((b) => b.pill).map((b) => b.str), badgeGap });
   }
 
   /**
@@ -196,11 +225,11 @@ export class CardPainter {
     const out: Badge[] = [];
     const iconFont = `${iconSize}px codicon`;
     const icon = (str: string, color: string) => {
-      if (s.iconsReady) out.push({ str, color, font: iconFont, icon: true, w: iconSize + 3 });
+      if (s.iconsReady) out.push({ str, color, font: iconFont, icon: true, pill: false, w: iconSize + 3 });
     };
-    const label = (str: string, font: string, color: string) => {
+    const label = (str: string, font: string, color: string, pill = false) => {
       ctx.font = font;
-      out.push({ str, color, font, icon: false, w: ctx.measureText(str).width + 6 });
+      out.push({ str, color, font, icon: false, pill, w: ctx.measureText(str).width + BADGE_GAP + (pill ? 2 * PILL_PAD : 0) });
     };
     if (n.verified === true) icon(ICON.passFilled, theme.success);
     else if (n.verified === false) icon(ICON.error, theme.error);
@@ -216,7 +245,7 @@ export class CardPainter {
     if (isHumanEdit(n)) icon(ICON.edit, theme.human);
     // Identical sibling samples merged into this node (mergeDuplicates): how many it stands for.
     const copies = copiesLabel(n);
-    if (copies) label(copies, `600 ${small}px ${theme.monoFamily}`, theme.foreground);
+    if (copies) label(copies, `600 ${small}px ${theme.monoFamily}`, theme.badgeForeground, true);
     let total = out.reduce((a, b) => a + b.w, 0);
     while (out.length > 1 && total > maxW) total -= out.pop()?.w ?? 0;
     return out;

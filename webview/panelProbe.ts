@@ -8,6 +8,7 @@ import type { LoadProgress } from './loadProgress';
 import type { PanelStore } from './panelStore';
 import type { RenderStats } from './treeRenderer';
 import type { TreeView } from './treeView';
+import type { DrawnText } from './cardPainter';
 import type { SliceBudgets } from './layoutScheduler';
 
 export interface PanelProbe {
@@ -56,7 +57,7 @@ export interface PanelProbe {
   /** Page box of a node's card as the camera places it (it may be partly or wholly off the canvas), null when not laid out. */
   nodeClientBox(id: string): { left: number; top: number; right: number; bottom: number } | null;
   /** The node text the last frame drew on a node's text card (lines joined, no ellipsis) and whether it was cut; null when not drawn. */
-  cardText(id: string): { text: string; cut: boolean; badges: string[] } | null;
+  cardText(id: string): DrawnText | null;
   /** Resolves after the next rendered frame. */
   nextFrame(): Promise<void>;
   setSliceBudgets(b: SliceBudgets): void;

@@ -26,6 +26,9 @@ export interface ThemeColors {
   diffAdded: string;
   diffRemoved: string;
   diffChanged: string;
+  /** VS Code's count badge (a merged node's ×k), as the activity bar and lists draw counts. */
+  badgeBackground: string;
+  badgeForeground: string;
   contrastBorder: string | null;
   fontFamily: string;
   monoFamily: string;
@@ -65,6 +68,8 @@ export function readThemeColors(body: HTMLElement = document.body): ThemeColors 
     diffAdded: v('--vscode-gitDecoration-addedResourceForeground', dark ? '#81b88b' : '#587c0c'),
     diffRemoved: v('--vscode-gitDecoration-deletedResourceForeground', dark ? '#c74e39' : '#ad0707'),
     diffChanged: v('--vscode-gitDecoration-modifiedResourceForeground', dark ? '#e2c08d' : '#895503'),
+    badgeBackground: v('--vscode-badge-background', dark ? '#616161' : '#cccccc'),
+    badgeForeground: v('--vscode-badge-foreground', dark ? '#f8f8f8' : '#3b3b3b'),
     contrastBorder: contrast || null,
     fontFamily: v('--vscode-font-family', 'system-ui, sans-serif'),
     monoFamily: v('--vscode-editor-font-family', 'monospace'),

@@ -269,4 +269,22 @@ describe('search panel: text first', () => {
     await p.nextFrame();
     assert.equal(await p.page.locator('#reading .reading-step[data-node-id="n0"] .reading-flag.human').count(), 0);
   });
+
+  it('a merged node\'s ×k count is a chip apart from its text, in every theme', async () => {
+    for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+      const p = await panel({ width: 631, height: 860, theme });
+      const t = beam();
+      // n1's text wraps to two lines beside its badges: the count once read as a word of it ("(left: 7, ×3 0.12").
+      const n1 = t.nodes.find((n) => n.id === 'n1');
+      assert.ok(n1);
+      n1.copies = 3;
+      await p.load(t, 'n1');
+      const drawn = await p.probe<{ text: string; badges: string[]; pills: string[]; badgeGap: number } | null>('p.cardText("n1")');
+      assert.ok(drawn, `${theme}: n1 is drawn as a text card`);
+      assert.ok(drawn.badges.includes('×3'), `${theme}: the count is drawn (${drawn.badges.join(', ')})`);
+      assert.deepEqual(drawn.pills, ['×3'], `${theme}: on a chip`);
+      assert.ok(!drawn.text.includes('×'), `${theme}: not part of the text`);
+      assert.ok(drawn.badgeGap >= 3, `${theme}: the first line ends ${drawn.badgeGap.toFixed(1)} px before the badges`);
+    }
+  });
 });
