@@ -26,7 +26,61 @@ export function viridis(t: number): string {
 /** The value scale, precomputed per bucket so the renderer batches fills by colour. */
 export const VALUE_COLORS: readonly string[] = Array.from({ length: VALUE_BUCKETS }, (_, i) => viridis((i + 0.5) / VALUE_BUCKETS));
 
-export const valueBucket = (v: number) => Math.min(VALUE_BUCKETS - 1, Math.max(0, Math.floor(v * VALUE_BUCKETS)));
+/**
+ * The values the colour scale spans, lowest to highest, and whether it is logarithmic. The panel stretches it over the
+ * trace's own values: a calibrated value model's estimates (chances of solving, 0.003–0.1 on Countdown, beside
+ * verifier 0s and a verified answer's 1) all fell in the first buckets of a fixed linear 0–1 scale, one dark colour
+ * for every card. When the positive values span a factor of LOG_RATIO or more and crowd the bottom of the span (their
+ * mean in its lowest quarter) the scale is logarithmic from the smallest positive value (0 shares its colour). The
+ * legend prints both ends and says "log".
+ */
+export interface ValueSpan {
+  lo: number;
+  hi: number;
+  log: boolean;
+}
+
+export const FULL_SPAN: ValueSpan = { lo: 0, hi: 1, log: false };
+
+/** Positive values at least this many times apart may get a log scale (PRM scores of 0.1–0.9 stay linear). */
+export const LOG_RATIO = 20;
+
+/** The span of `nodes`' values (see ValueSpan); 0–1 linear when fewer than two distinct values. */
+export function valueSpanOf(nodes: Iterable<Pick<TraceNode, 'value'>>): ValueSpan {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let pos = Infinity;
+  let sum = 0;
+  let count = 0;
+  for (const n of nodes) {
+    const v = n.value;
+    if (v === undefined) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (v > 0) {
+      if (v < pos) pos = v;
+      sum += v;
+      count++;
+    }
+  }
+  if (!(hi - lo > 1e-9)) return FULL_SPAN;
+  // A mean, not a median: one pass, no sort on every streamed delta of a 100k-node trace.
+  const crowded = count > 0 && (sum / count - lo) / (hi - lo) < 0.25;
+  return crowded && hi / pos >= LOG_RATIO ? { lo: pos, hi, log: true } : { lo, hi, log: false };
+}
+
+/** Where `v` falls on the span, 0 to 1 (clamped). */
+export function spanPosition(v: number, span: ValueSpan): number {
+  const t = span.log ? Math.log(v / span.lo) / Math.log(span.hi / span.lo) : (v - span.lo) / (span.hi - span.lo);
+  return Number.isNaN(t) ? 0 : Math.min(1, Math.max(0, t));
+}
+
+export const valueBucket = (v: number, span: ValueSpan = FULL_SPAN) => Math.min(VALUE_BUCKETS - 1, Math.floor(spanPosition(v, span) * VALUE_BUCKETS));
+
+/** A scale end as the legend prints it: two decimals, or two significant digits below 0.01. */
+export function spanLabel(v: number): string {
+  return v !== 0 && Math.abs(v) < 0.01 ? v.toPrecision(2) : v.toFixed(2);
+}
 
 export const STATUS_COLORS: Record<NodeStatus, string> = {
   open: '#E69F00',
@@ -53,10 +107,10 @@ const AUTHOR_BASE = STATUS_BASE + STATUS_KEYS.length;
 export const COLOR_KEYS = AUTHOR_BASE + AUTHOR_KEYS.length;
 
 /** Colour category of a node under an encoding (an integer so the renderer can bucket without strings). */
-export function colorKey(node: TraceNode, by: ColorBy): number {
+export function colorKey(node: TraceNode, by: ColorBy, span: ValueSpan = FULL_SPAN): number {
   if (by === 'status') return STATUS_BASE + STATUS_KEYS.indexOf(node.status);
   if (by === 'author') return AUTHOR_BASE + AUTHOR_KEYS.indexOf(node.author);
-  return node.value === undefined ? NO_VALUE : valueBucket(node.value);
+  return node.value === undefined ? NO_VALUE : valueBucket(node.value, span);
 }
 
 /** Colour of a category; `noValue` is theme-dependent (a neutral grey that reads on the background). */

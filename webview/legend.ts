@@ -4,12 +4,14 @@
  * start folds it to one line's width so a short panel keeps the rows for the tree.
  */
 import type { ColorBy } from '../src/protocol/hostMessages';
-import { VALUE_COLORS, categoricalLegend } from './colorScale';
+import { LOG_RATIO, VALUE_COLORS, categoricalLegend, spanLabel, type ValueSpan } from './colorScale';
 import { h, icon } from './dom';
 import type { ThemeColors } from './themeColors';
 
 export interface LegendContent {
   colorBy: ColorBy;
+  /** The values the value colours run between (TraceModel.valueSpan). */
+  span: ValueSpan;
   theme: ThemeColors;
   /** PanelStore.diffLabel while a diff is shown ('' otherwise, or when the diff has no name). */
   diffLabel: string;
@@ -42,7 +44,7 @@ export class Legend {
 
   /** Rebuilds the items when what they show changed (cheap to call every frame). */
   update(c: LegendContent): void {
-    const key = `${c.colorBy}|${c.theme.noValue}|${c.theme.diffAdded}|${c.diff ? c.diffLabel : '-'}|${c.faded}`;
+    const key = `${c.colorBy}|${c.span.lo}|${c.span.hi}|${c.span.log}|${c.theme.noValue}|${c.theme.diffAdded}|${c.diff ? c.diffLabel : '-'}|${c.faded}`;
     if (key === this.key) return;
     this.key = key;
     this.items.replaceChildren(...legendItems(c));
@@ -60,7 +62,15 @@ function legendItems(c: LegendContent): Node[] {
   if (c.colorBy === 'value') {
     const bar = h('span', { class: 'legend-gradient' });
     bar.style.backgroundImage = `linear-gradient(to right, ${VALUE_COLORS.filter((_, i) => i % 4 === 0 || i === VALUE_COLORS.length - 1).join(', ')})`;
-    items.push(h('span', { class: 'legend-item' }, h('span', { class: 'legend-label' }, 'value 0'), bar, h('span', { class: 'legend-label' }, '1')), h('span', { class: 'legend-item' }, swatch(c.theme.noValue), 'no value'));
+    const { lo, hi, log } = c.span;
+    const scale = h(
+      'span',
+      { class: 'legend-item', title: log ? `Colours span this trace's values on a log scale (they range over ${LOG_RATIO}× or more); ${spanLabel(lo)} and below share the first colour` : "Colours span this trace's lowest to highest value" },
+      h('span', { class: 'legend-label' }, `value ${log ? '≤' : ''}${spanLabel(lo)}`),
+      bar,
+      h('span', { class: 'legend-label' }, log ? `${spanLabel(hi)} (log)` : spanLabel(hi)),
+    );
+    items.push(scale, h('span', { class: 'legend-item' }, swatch(c.theme.noValue), 'no value'));
   } else {
     for (const e of categoricalLegend(c.colorBy)) items.push(h('span', { class: 'legend-item' }, swatch(e.color), e.label));
   }

@@ -5,6 +5,7 @@
  */
 import type { Analyses, Run, Trace, TraceEvent, TraceNode, Usage, Result, Problem } from '../src/protocol/fromCore';
 import type { TraceDeltaMessage } from '../src/protocol/hostMessages';
+import { valueSpanOf, type ValueSpan } from './colorScale';
 
 export class TraceModel {
   id = '';
@@ -68,6 +69,14 @@ export class TraceModel {
 
   get size(): number {
     return this.nodes.length;
+  }
+
+  private span: { version: number; span: ValueSpan } | null = null;
+
+  /** What the value colours span (colorScale.valueSpanOf), recomputed once per data change. */
+  valueSpan(): ValueSpan {
+    if (this.span?.version !== this.dataVersion) this.span = { version: this.dataVersion, span: valueSpanOf(this.nodes) };
+    return this.span.span;
   }
 
   /**

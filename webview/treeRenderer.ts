@@ -372,6 +372,8 @@ export class TreeRenderer {
     const it = s.iteration;
     const all = it === Infinity;
     const r = s.replay;
+    // The whole trace's span, also while replaying, so a node keeps its colour as the scrubber moves.
+    const span = m.valueSpan();
     for (let i = 0; i < n; i++) {
       const node = m.nodes[i];
       hidden[i] = all || node.iteration <= it ? 0 : 1;
@@ -379,7 +381,7 @@ export class TreeRenderer {
       dimA[i] = (s.matches !== null && s.matches[i] === 0) || node.status === 'cancelled' || pruned ? 1 : faded !== null && faded[i] === 1 ? 2 : 0;
       if (node.status === 'failed' && s.colorBy !== 'status') key[i] = FAILED_KEY;
       else if (!all && s.colorBy === 'value' && r.valuedAt[i] > it) key[i] = NO_VALUE;
-      else key[i] = colorKey(node, s.colorBy);
+      else key[i] = colorKey(node, s.colorBy, span);
     }
     Object.assign(c, { model: m, dataVersion: m.dataVersion, colorBy: s.colorBy, iteration: it, matches: s.matches, replay: s.replay, faded, hidden, dim: dimA, key });
     return c;

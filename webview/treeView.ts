@@ -290,6 +290,7 @@ export class TreeView {
     const m = s.model.size;
     this.legend.update({
       colorBy: s.colorBy,
+      span: s.model.valueSpan(),
       theme: this.theme,
       diff: s.diffMarks !== null && s.diffMarks.length === m,
       diffLabel: s.diffLabel,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TraceNode } from '../../src/core/trace/schema';
 import { Camera, MAX_K, MIN_K } from '../../webview/camera';
-import { AUTHOR_COLORS, COLOR_KEYS, NO_VALUE, STATUS_COLORS, VALUE_BUCKETS, categoricalLegend, colorKey, colorOf, luminance, valueBucket, viridis } from '../../webview/colorScale';
+import { AUTHOR_COLORS, COLOR_KEYS, NO_VALUE, STATUS_COLORS, VALUE_BUCKETS, categoricalLegend, colorKey, colorOf, FULL_SPAN, luminance, spanLabel, spanPosition, valueBucket, valueSpanOf, viridis } from '../../webview/colorScale';
 import { copiesLabel, metaNotes, fmt, fmtInt, fmtMs, nodeTitle, oneLine, plainMath, valueSourceText } from '../../webview/format';
 import { CARD_W, LEVEL_GAP } from '../../webview/treeLayout';
 
@@ -19,7 +19,7 @@ describe('webview colour scale', () => {
   });
 
   it('buckets values and keys each encoding to its own colour', () => {
-    assert.deepEqual([0, 0.5, 0.999, 1, 1.5, -1].map(valueBucket), [0, 16, 31, 31, 31, 0]);
+    assert.deepEqual([0, 0.5, 0.999, 1, 1.5, -1].map((v) => valueBucket(v)), [0, 16, 31, 31, 31, 0]);
     assert.equal(colorKey(node({ value: 0.5 }), 'value'), 16);
     assert.equal(colorKey(node({}), 'value'), NO_VALUE);
     assert.equal(colorOf(NO_VALUE, '#123456'), '#123456');
@@ -29,6 +29,28 @@ describe('webview colour scale', () => {
     assert.equal(keys.size, 3);
     for (const k of keys) assert.ok(k >= 0 && k < COLOR_KEYS);
     assert.equal(VALUE_BUCKETS, 32);
+  });
+
+  it('stretches the value scale over the trace\'s own values: linear, log when they span 20× and crowd its bottom, else 0–1', () => {
+    // PRM-like scores 0.2–0.9: linear from the lowest to the highest.
+    const lin = valueSpanOf([node({ value: 0.2 }), node({}), node({ value: 0.9 }), node({ value: 0.55 })]);
+    assert.deepEqual(lin, { lo: 0.2, hi: 0.9, log: false });
+    assert.deepEqual([0.2, 0.9, 0.56, 0.1].map((v) => valueBucket(v, lin)), [0, 31, 16, 0]);
+    assert.deepEqual([0.2, 0.9].map((v) => valueBucket(v, FULL_SPAN)), [6, 28]);
+    // Calibrated estimates beside verifier 0s and a verified 1 (the demo's trace): log from the smallest positive.
+    const log = valueSpanOf([0, 0, 0.004, 0.01, 0.02, 0.03, 0.095, 1].map((value) => node({ value })));
+    assert.deepEqual(log, { lo: 0.004, hi: 1, log: true });
+    assert.deepEqual([0, 0.004, 0.02, 0.095, 1].map((v) => valueBucket(v, log)), [0, 0, 9, 18, 31]);
+    // On the fixed 0–1 scale all but the 1 were one colour.
+    assert.deepEqual([0, 0.004, 0.02, 0.095].map((v) => valueBucket(v, FULL_SPAN)), [0, 0, 0, 3]);
+    assert.equal(colorKey(node({ value: 1 }), 'value', log), 31);
+    assert.equal(spanPosition(0.02, log), Math.log(5) / Math.log(250));
+    // Values 20× apart but spread evenly (the beam fixture's 0–1): linear.
+    assert.deepEqual(valueSpanOf([0, 0.05, 0.12, 0.35, 0.41, 0.55, 0.6, 0.82, 0.9, 1].map((value) => node({ value }))), { lo: 0, hi: 1, log: false });
+    assert.deepEqual(valueSpanOf([node({ value: 0.4 }), node({ value: 0.4 }), node({})]), FULL_SPAN);
+    assert.deepEqual(valueSpanOf([]), FULL_SPAN);
+    assert.deepEqual(valueSpanOf([node({ value: 0 }), node({ value: 0 })]), FULL_SPAN);
+    assert.deepEqual([0, 0.003, 0.0456, 0.1, 1].map(spanLabel), ['0.00', '0.0030', '0.05', '0.10', '1.00']);
   });
 
   it('legends list every category of the encoding', () => {

@@ -11,6 +11,7 @@ import { TraceSchema } from '../../src/core/trace/schema';
 import type { Trace } from '../../src/core/trace/schema';
 import { generateTrace } from '../fixtures/generateTrace';
 import { TEXT_K } from '../../webview/lod';
+import { VALUE_BUCKETS, VALUE_COLORS } from '../../webview/colorScale';
 import { CARD_H, CARD_W } from '../../webview/treeLayout';
 import { twoRunTrace } from '../unit/twoRunsFixture';
 import { panelSuite } from './panelPage';
@@ -286,5 +287,33 @@ describe('search panel: text first', () => {
       assert.ok(!drawn.text.includes('×'), `${theme}: not part of the text`);
       assert.ok(drawn.badgeGap >= 3, `${theme}: the first line ends ${drawn.badgeGap.toFixed(1)} px before the badges`);
     }
+  });
+
+  it('the value colours span the trace\'s own values, linearly or on a log scale, the legend printing both ends', async () => {
+    const p = await panel({ width: 800, height: 860 });
+    const path = bestPath(beam()).slice(1);
+    assert.ok(path.length >= 3);
+    const [low, mid, high] = path;
+    const hex = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+    /** Loads the beam fixture with every value `rest` but the three path nodes', and checks their colour strips. */
+    const check = async (rest: number, values: [number, number, number], buckets: [number, number, number], legend: RegExp) => {
+      const t = beam();
+      const set = new Map([low, mid, high].map((id, k) => [id, values[k]]));
+      for (const n of t.nodes) if (n.value !== undefined) n.value = set.get(n.id) ?? rest;
+      await p.load(t);
+      assert.equal((await stats(p)).lod, 'text');
+      assert.match(await p.page.locator('#legend').innerText(), legend);
+      for (const [k, id] of [low, mid, high].entries()) {
+        const b = await cardBox(p, id);
+        const got = await pixel(p, b.left + 2, b.cy); // the colour strip on the card's left edge
+        const want = VALUE_COLORS[buckets[k]];
+        assert.ok(dist(got, hex(want)) < 40, `${id} (value ${values[k]}) is drawn ${got} ≈ ${want} (bucket ${buckets[k]})`);
+      }
+    };
+    // Estimates of 0.003–0.1, evenly spread: linear from the lowest to the highest (on 0–1 they were all bucket 0–3).
+    await check(0.05, [0.003, 0.0515 + 0.003 / 2, 0.1], [0, 16, VALUE_BUCKETS - 1], /value 0\.0030\s*0\.10\s*no value/);
+    // Calibrated estimates crowding the bottom beside a verified 1 (the embedded default's traces): a log scale.
+    // 0.03 sits at ln(10) / ln(333.3) = 0.397 of it, bucket 12.
+    await check(0.01, [0.003, 0.03, 1], [0, 12, VALUE_BUCKETS - 1], /value ≤0\.0030\s*1\.00 \(log\)\s*no value/);
   });
 });
