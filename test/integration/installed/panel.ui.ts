@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { closedPort } from '../../unit/helpers/closedPort';
 import { shortNumber } from '../../../src/core/shortNumber';
+import { spanLabel, valueSpanOf } from '../../../webview/colorScale';
 import { commandTitle, diagnostics, installedContext, shoot } from './context';
 import type { InstalledContext } from './context';
 import { patchUserSettings } from './userSettings';
@@ -85,7 +86,7 @@ async function frameAfter(frame: Frame, since: number, timeoutMs = 10_000): Prom
 
 interface TraceFile {
   runs: { id: string; status: string; endedAt?: string; reason?: string }[];
-  nodes: { id: string; parentId: string | null; selection?: { uct?: { range?: [number, number] } } }[];
+  nodes: { id: string; parentId: string | null; value?: number; selection?: { uct?: { range?: [number, number] } } }[];
   result: { bestNodeId?: string; finalAnswer?: string; verified: boolean } | null;
 }
 
@@ -288,6 +289,12 @@ describe('installed .vsix: the search panel at the default window size', functio
     if (!seen) problems.push('the detail pane has no overview with a Verified row');
     else if (!seen.hit || seen.height <= 0) problems.push(`the overview's Verified row is not on screen (row at y=${seen.top}, ${seen.height} px high, page ${seen.pageHeight} px; at its middle: ${seen.at})`);
     else if (seen.value !== 'yes') problems.push(`the overview's Verified row says "${seen.value}"`);
+    // The value colours span the trace's values (the default's calibrated estimates crowd the bottom: a log scale).
+    const span = valueSpanOf(trace.nodes);
+    const legend = (await frame.locator('#legend').innerText()).replace(/\s+/g, ' ');
+    const want = `value ${span.log ? '≤' : ''}${spanLabel(span.lo)} ${spanLabel(span.hi)}${span.log ? ' (log)' : ''}`;
+    console.log(`    legend: ${legend.slice(0, 60)}…`);
+    if (!legend.includes(want)) problems.push(`the legend does not print the trace's value span "${want}": ${legend}`);
     assert.deepEqual(problems, [], `at the default window size:\n  ${problems.join('\n  ')}`);
   });
 
