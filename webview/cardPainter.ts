@@ -3,7 +3,7 @@
  * failed nodes. Split from TreeRenderer, which culls and batches; this part draws what it is handed.
  */
 import { COLOR_KEYS, colorOf } from './colorScale';
-import { copiesLabel, fmtInt, plainMath } from './format';
+import { copiesLabel, fmtInt, plainMath, valueLabel } from './format';
 import { LINE_HEIGHT, MIN_TEXT_PX, cardFontPx } from './lod';
 import { isHumanEdit } from './nodeMarks';
 import { importanceMarks } from './importanceView';
@@ -233,7 +233,7 @@ export class CardPainter {
     };
     if (n.verified === true) icon(ICON.passFilled, theme.success);
     else if (n.verified === false) icon(ICON.error, theme.error);
-    const metric = n.value !== undefined && (s.iteration === Infinity || s.replay.valuedAt[i] <= s.iteration) ? n.value.toFixed(2) : n.visits ? `N${n.visits}` : '';
+    const metric = n.value !== undefined && (s.iteration === Infinity || s.replay.valuedAt[i] <= s.iteration) ? valueLabel(n.value) : n.visits ? `N${n.visits}` : '';
     if (metric) label(metric, `${small}px ${theme.monoFamily}`, theme.muted);
     // Step importance of a measured path's step (TV; ★ on a top step).
     const imp = importanceMarks(s.model).get(i);
@@ -274,7 +274,7 @@ export class CardPainter {
     if (withText) {
       const fs = Math.max(MIN_TEXT_PX, cardFontPx(s.camera.k) - 1);
       const parts = [`${fmtInt(sum.count)} more`];
-      if (!Number.isNaN(sum.best)) parts.push(`best ${sum.best.toFixed(2)}`);
+      if (!Number.isNaN(sum.best)) parts.push(`best ${valueLabel(sum.best)}`);
       if (sum.verified) parts.push(`${fmtInt(sum.verified)} verified`);
       if (sum.failed) parts.push(`${fmtInt(sum.failed)} failed`);
       ctx.font = `${fs}px ${theme.fontFamily}`;

@@ -75,6 +75,16 @@ export function plainMath(text: string): string {
 
 const SUPERSCRIPTS: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', n: 'ⁿ' };
 
+/**
+ * A value in two decimals, as cards, summaries, the reading view and tooltips print it, except that a value rounding
+ * to 0.00 or 1.00 without being 0 or 1 says so: a calibrated estimate of 0.0004 is not a verifier's 0 (rejected).
+ */
+export function valueLabel(v: number): string {
+  if (v > 0 && v < 0.005) return '<0.01';
+  if (v < 1 && v >= 0.995) return '>0.99';
+  return v.toFixed(2);
+}
+
 /** The card's ×k badge: a node standing for k ≥ 2 identical sibling samples; '' otherwise. */
 export function copiesLabel(n: Pick<TraceNode, 'copies'>): string {
   return n.copies !== undefined && n.copies > 1 ? `×${n.copies}` : '';

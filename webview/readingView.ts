@@ -6,7 +6,7 @@
  */
 import type { TraceNode } from '../src/protocol/fromCore';
 import { h, icon } from './dom';
-import { fmtInt, nodeTitle } from './format';
+import { fmtInt, nodeTitle, valueLabel } from './format';
 import { setMarkdown } from './markdown';
 import { isHumanEdit } from './nodeMarks';
 import type { PanelStore } from './panelStore';
@@ -156,7 +156,7 @@ export class ReadingView {
 
 /** The margin: value (or visits, or a dash) with the verified mark under it. */
 function margin(n: TraceNode): HTMLElement {
-  const v = n.value !== undefined ? n.value.toFixed(2) : n.visits ? `N${fmtInt(n.visits)}` : '—';
+  const v = n.value !== undefined ? valueLabel(n.value) : n.visits ? `N${fmtInt(n.visits)}` : '—';
   const title = n.value !== undefined ? `value ${n.value}` : n.visits ? `${n.visits} visits, no value` : 'no value';
   const el = h('div', { class: `reading-margin${n.value === undefined ? ' none' : ''}`, title }, h('span', { class: 'reading-value' }, v));
   if (n.verified !== undefined) el.append(icon(n.verified ? 'pass-filled' : 'error', n.verified ? 'verified' : 'verification failed'));

@@ -8,7 +8,7 @@ import { Camera } from './camera';
 import { drawnTextOf } from './cardPainter';
 import type { DrawnText } from './cardPainter';
 import { h } from './dom';
-import { fmtInt, oneLine } from './format';
+import { fmtInt, oneLine, valueLabel } from './format';
 import { Legend } from './legend';
 import { describeNode } from './nodeDescription';
 import type { PanelStore } from './panelStore';
@@ -405,7 +405,7 @@ export class TreeView {
     const n = this.store.model.nodes[i];
     const t = this.tooltip;
     t.replaceChildren(
-      h('div', { class: 'tooltip-head' }, `${n.id} · ${n.status}${n.value !== undefined ? ` · value ${n.value.toFixed(2)}` : ''}${n.visits !== undefined ? ` · N ${n.visits}` : ''}`),
+      h('div', { class: 'tooltip-head' }, `${n.id} · ${n.status}${n.value !== undefined ? ` · value ${valueLabel(n.value)}` : ''}${n.visits !== undefined ? ` · N ${n.visits}` : ''}`),
       h('div', {}, oneLine(n.text, 140)),
     );
     t.classList.add('visible');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { TraceNode } from '../../src/core/trace/schema';
 import { Camera, MAX_K, MIN_K } from '../../webview/camera';
 import { AUTHOR_COLORS, COLOR_KEYS, NO_VALUE, STATUS_COLORS, VALUE_BUCKETS, categoricalLegend, colorKey, colorOf, FULL_SPAN, luminance, spanLabel, spanPosition, valueBucket, valueSpanOf, viridis } from '../../webview/colorScale';
-import { copiesLabel, metaNotes, fmt, fmtInt, fmtMs, nodeTitle, oneLine, plainMath, valueSourceText } from '../../webview/format';
+import { copiesLabel, metaNotes, fmt, fmtInt, fmtMs, nodeTitle, oneLine, plainMath, valueLabel, valueSourceText } from '../../webview/format';
 import { CARD_W, LEVEL_GAP } from '../../webview/treeLayout';
 
 const node = (o: Partial<TraceNode>): TraceNode => ({ id: 'n1', parentId: 'n0', kind: 'step', text: '', author: 'model', status: 'open', iteration: 1, ...o }) as TraceNode;
@@ -126,6 +126,10 @@ describe('webview format', () => {
     assert.equal(fmtInt(10_000), '10,000');
     assert.equal(fmtMs(350), '350 ms');
     assert.equal(fmtMs(1500), '1.50 s');
+  });
+
+  it('prints values in two decimals, never rounding a tiny estimate to a verifier\'s 0 or a near-1 to 1', () => {
+    assert.deepEqual([0, 0.00043, 0.0049, 0.005, 0.0234, 0.5, 0.994, 0.995, 0.9999, 1].map(valueLabel), ['0.00', '<0.01', '<0.01', '0.01', '0.02', '0.50', '0.99', '>0.99', '>0.99', '1.00']);
   });
 
   it('renders simple TeX as plain text and leaves dollar amounts alone', () => {
