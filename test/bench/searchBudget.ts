@@ -20,7 +20,8 @@
  *   node --import tsx test/bench/searchBudget.ts --shard 1/2 --out /tmp/sb-1.json
  *   node --import tsx test/bench/searchBudget.ts --merge /tmp/sb-0.json,/tmp/sb-1.json
  * writes test-results/bench/searchBudget.json and searchBudget.png (`--name` another base name); `--problems 100 --budgets 1000,...,16000`;
- * `--split validation --set c=0.3` tries a setting on the validation split (never tune on the test split).
+ * `--split validation --set c=0.3` tries a setting on the validation split (never tune on the test split); `--from 100`
+ * starts at problem 100 of the split (confirm a setting chosen on validation 0–99 on fresh validation problems).
  * `--values oracle` (with or instead of checker,value): an upper bound, not a verifier anyone ships: the same PRM
  * adapter and pooling server with the value model replaced by exact solvability from the Countdown rules
  * (ORACLE_SOLVABLE for a state some legal steps take to the target, ORACLE_DEAD otherwise), so the chart shows how
@@ -165,7 +166,11 @@ async function measure(): Promise<void> {
   const checkBudget = Number(arg('check', '0'));
   const dir = defaultModelDir();
   const held = JSON.parse(readFileSync(join(dir, 'heldout.json'), 'utf8')) as Record<'test' | 'validation', CountdownProblem[]>;
-  const mine = held[split].slice(0, count).map((p, k) => ({ p, k })).filter(({ k }) => k % shards === shard);
+  // `--from F`: problems F … F+count−1 of the split (k is the index in it), e.g. validation 100–199 to confirm a setting
+  // chosen on validation 0–99 before the test split is measured.
+  const from = Number(arg('from', '0'));
+  if (!Number.isInteger(from) || from < 0 || from + count > held[split].length) throw new Error(`--from ${from} --problems ${count}: the ${split} split holds ${held[split].length} problems`);
+  const mine = held[split].slice(from, from + count).map((p, i) => ({ p, k: from + i })).filter(({ k }) => k % shards === shard);
   const model = await EmbeddedModel.load({ dir });
   const gen = new EmbeddedGenerator(new EmbeddedCountdownPolicy(model), { temperature: 1, seed: 7 });
   const max = Math.max(...budgets);
