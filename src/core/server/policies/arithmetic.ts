@@ -3,7 +3,7 @@
  * reduce it one operation per step (precedence, left to right), replay steps already written.
  */
 import { applyOp, type ArithOp } from '../../arithmeticOp';
-import { shortNumber } from '../../shortNumber';
+import { shortNumber as fmt } from '../../shortNumber';
 
 export type Term = number | ArithOp;
 
@@ -42,9 +42,6 @@ export function nextOpIndex(terms: Term[]): number {
 export function renderTerms(terms: Term[]): string {
   return terms.map((t) => (typeof t === 'number' ? fmt(t) : t)).join(' ');
 }
-
-/** A number as the policies write it: the reasons' short form (at most 4 decimals). */
-export const fmt = shortNumber;
 
 /**
  * Reduces `terms` one operation at a time (precedence, left to right) and returns what is left. `step` sees each

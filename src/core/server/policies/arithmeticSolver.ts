@@ -8,7 +8,8 @@ import type { Policy, PolicyChoice, PolicyRequest } from '../policy';
 import { createRng, seedFrom } from '../rng';
 import type { Rng } from '../rng';
 import { tokenize } from '../tokenize';
-import { findExpression, fmt, normOp, reduceTerms, replayStep, STEP_EQ } from './arithmetic';
+import { shortNumber as fmt } from '../../shortNumber';
+import { findExpression, normOp, reduceTerms, replayStep, STEP_EQ } from './arithmetic';
 import type { Term } from './arithmetic';
 import { continuationLead, promptParts, promptTokenCount } from './promptParts';
 
