@@ -142,20 +142,17 @@ describe('extension: Experiment view', function () {
   });
 
   it('"Re-run failures" on fixed settings runs only the failed entries, then the view shows none failed; in Restricted Mode it is refused, saying why', async () => {
+    const s = readSummary(dir);
+    const all = s.cells.flatMap((c) => c.results.map((r) => r.trace));
+    const mtimes = new Map(all.map((t) => [t, fs.statSync(path.join(dir, t)).mtimeMs]));
     if (!isTrustedRun()) {
       // Re-running writes into the folder and sends requests: refused, and nothing is written.
-      const s = readSummary(dir);
-      const all = s.cells.flatMap((c) => c.results.map((r) => r.trace));
-      const mtimes = new Map(all.map((t) => [t, fs.statSync(path.join(dir, t)).mtimeMs]));
       const refused = await request(view, 'rerunFailures', {});
       assert.ok(!refused.ok && /^Restricted Mode: re-running writes traces/.test(refused.message), JSON.stringify(refused));
       for (const t of all) assert.equal(fs.statSync(path.join(dir, t)).mtimeMs, mtimes.get(t), `${t} was left alone`);
       return;
     }
     await configureEndpoint('exp-fixed', server);
-    const s = readSummary(dir);
-    const all = s.cells.flatMap((c) => c.results.map((r) => r.trace));
-    const mtimes = new Map(all.map((t) => [t, fs.statSync(path.join(dir, t)).mtimeMs]));
     const reply = await request(view, 'rerunFailures', { endpoint: 'exp-fixed' });
     assert.ok(reply.ok, reply.ok ? '' : reply.message);
     assert.deepEqual({ ...(reply.result as object), message: undefined }, { ran: 2, stillFailed: 0, cancelled: false, message: undefined });
