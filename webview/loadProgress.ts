@@ -157,7 +157,9 @@ export class LoadProgress {
     this.hooks.report(`loaded trace ${this.hooks.traceId()}: ${nodes} nodes in ${parts} message${parts === 1 ? '' : 's'}`);
     this.assembler = null;
     this.update('Drawing…', 1);
-    if (this.painted) this.hide();
+    // A chunk's nodes are applied at the next frame (hooks.enqueue): a frame painted before this one did not draw
+    // them, so the line stays until drew() reports the next one (it hid at once, before the last nodes were in).
+    this.painted = false;
   }
 
   private update(text: string, fraction: number | undefined): void {
